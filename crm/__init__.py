@@ -1,0 +1,84 @@
+"""The parliamentary advocacy CRM: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] = Config, **overrides: object) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, commands."""
+    if issubclass(config_class, ProductionConfig):
+        config_class.validate()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+    _register_request_hooks(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from crm import models  # noqa: F401 - every mapped class must be known
+    from crm.auth.login import init_login
+    from crm.db import configure_sqlite
+    from crm.extensions import csrf, db, limiter, migrate
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth.views import bp as auth_bp
+    from crm.health import bp as health_bp
+    from crm.parliament.views import bp as parliament_bp
+    from crm.states.views import bp as states_bp
+
+    for blueprint in (health_bp, auth_bp, states_bp, parliament_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    from crm.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from crm.cli import crm_cli
+
+    app.cli.add_command(crm_cli)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from crm.web import init_web
+
+    init_web(app)

@@ -1,0 +1,84 @@
+"""Writing the audit log. Every service that changes data calls `record`."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import inspect
+
+from crm.audit.models import AuditEntry
+from crm.extensions import db
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of a column value."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+# Never copied into the log.
+_SECRET_COLUMNS = frozenset({"password_hash", "token_hash"})
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The column values of a record, for the `before` and `after` of an entry."""
+    mapper = inspect(obj).mapper
+    return {
+        column.key: _plain(getattr(obj, column.key))
+        for column in mapper.column_attrs
+        if column.key not in _SECRET_COLUMNS
+    }
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values changed, as (before, after)."""
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    changed.discard("version")
+    changed.discard("updated_at")
+    return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
+
+
+def record(
+    actor: Any,
+    action: str,
+    target: Any = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    summary: str | None = None,
+    state_id: int | None = None,
+    actor_email: str | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session (the caller's transaction commits it)."""
+    from crm.auth.permissions import state_id_of
+
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_email=actor_email or getattr(actor, "email", None),
+        action=action,
+        summary=summary[:300] if summary else None,
+        before=before,
+        after=after,
+    )
+    if target is not None:
+        if getattr(target, "id", None) is None:
+            db.session.flush()  # a new record needs its id before it can be named
+        entry.target_type = type(target).__tablename__
+        entry.target_id = str(target.id)
+        entry.state_id = state_id if state_id is not None else state_id_of(target)
+    else:
+        entry.state_id = state_id
+    if has_request_context():
+        entry.ip_address = request.remote_addr
+    db.session.add(entry)
+    return entry

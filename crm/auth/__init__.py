@@ -1,0 +1,1 @@
+"""Users, sections, sign-in, sessions, tokens and the permission rules."""

@@ -1,0 +1,157 @@
+"""Users, sections, server-side sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from crm.states.models import State
+
+
+class Role(LabelledEnum):
+    SECTION = "section"
+    COORDINATOR = "coordinator"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class TokenScope(LabelledEnum):
+    API = "api"
+    CALENDAR = "calendar"
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are stored as SHA-256 digests: they are long and random, so no salt is needed."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+section_states = sa.Table(
+    "section_states",
+    Base.metadata,
+    # Removing a section or state removes only the link row.
+    sa.Column(
+        "section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("state_id", sa.ForeignKey("states.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_sections = sa.Table(
+    "user_sections",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class Section(TimestampMixin, Base):
+    """A national section of the organisation, responsible for one or more states."""
+
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+
+    states: Mapped[list[State]] = relationship(
+        secondary=section_states, back_populates="sections", order_by="State.name"
+    )
+    members: Mapped[list[User]] = relationship(
+        secondary=user_sections, back_populates="sections", order_by="User.email"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Section {self.name}>"
+
+
+class User(UserMixin, TimestampMixin, Base):
+    """Someone who signs in. What they may do follows from `role` and their sections."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sections: Mapped[list[Section]] = relationship(
+        secondary=user_sections, back_populates="members", order_by="Section.name"
+    )
+
+    # Set by the login code: Flask-Login stores `get_id()` in the cookie, and we store the
+    # server-side session token there instead of the user id, so revoking it signs out.
+    session_token = None  # an instance attribute, not a column
+    session_last_seen_at = None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_enabled
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    @property
+    def state_ids(self) -> frozenset[int]:
+        """The states this user's sections are responsible for."""
+        return frozenset(state.id for section in self.sections for state in section.states)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class UserSession(Base):
+    """A signed-in browser. Revoking the row signs that browser out, wherever its cookie is."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A user's sessions go with the user.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the API or the calendar feed, stored only as its hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A user's tokens go with the user.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope, "token_scope"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The first characters, shown in lists so people can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,257 @@
+"""Accounts and sign-in: passwords, server-side sessions, enabling and disabling users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.audit.services import record
+from crm.auth.models import Role, Section, User, UserSession, hash_token, new_token
+from crm.auth.permissions import Page, require
+from crm.errors import ValidationFailed
+from crm.extensions import db
+from crm.db import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+# Checked against when the e-mail is unknown, so a failed sign-in takes as long either way.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY_HASH[method]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="new_password"
+        )
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    token: str
+
+
+def _open_session(user: User, ip: str | None, user_agent: str | None) -> str:
+    token = new_token()
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=hash_token(token),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + current_app.config["SESSION_MAX_AGE"],
+            ip_address=ip,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    user.session_token = token
+    return token
+
+
+def authenticate(
+    email: str, password: str, *, ip: str | None = None, user_agent: str | None = None
+) -> SignIn | None:
+    """Check the password and open a new server-side session; audit either way."""
+    user = get_user_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        record(None, "login_failed", actor_email=normalise_email(email)[:254],
+               summary="unknown e-mail")
+        return None
+    if not check_password_hash(user.password_hash, password):
+        record(user, "login_failed", user, summary="wrong password")
+        return None
+    if not user.is_enabled:
+        record(user, "login_failed", user, summary="account disabled")
+        return None
+    token = _open_session(user, ip, user_agent)
+    user.last_login_at = utcnow()
+    record(user, "login", user)
+    db.session.flush()
+    return SignIn(user, token)
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a live session, or None when it is unknown, revoked, expired or idle."""
+    now = utcnow()
+    session = db.session.scalar(
+        sa.select(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
+        .options(
+            selectinload(UserSession.user)
+            .selectinload(User.sections)
+            .selectinload(Section.states)
+        )
+    )
+    if session is None or session.expires_at <= now:
+        return None
+    if now - session.last_seen_at > current_app.config["SESSION_IDLE_TIMEOUT"]:
+        return None
+    user = session.user
+    if not user.is_enabled:
+        return None
+    user.session_token = token
+    user.session_last_seen_at = session.last_seen_at
+    return user
+
+
+# Activity is noted at most this often, so reading pages rarely needs a write.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+def session_needs_touch(user: User, now: datetime | None = None) -> bool:
+    last_seen = getattr(user, "session_last_seen_at", None)
+    return last_seen is not None and (now or utcnow()) - last_seen > TOUCH_INTERVAL
+
+
+def touch_session(token: str) -> None:
+    """Note activity, so an idle session can expire (done at most every few minutes)."""
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == hash_token(token))
+        .values(last_seen_at=utcnow())
+    )
+
+
+def end_session(user: User, token: str) -> None:
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    record(user, "logout", user)
+
+
+def revoke_sessions(user: User, *, keep_token: str | None = None) -> int:
+    """End every live session of the user (but the one kept); returns how many ended."""
+    stmt = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_token is not None:
+        stmt = stmt.where(UserSession.token_hash != hash_token(keep_token))
+    result = db.session.execute(stmt.values(revoked_at=utcnow()))
+    return result.rowcount or 0
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > utcnow(),
+            )
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+def revoke_session(actor: User, session_id: int) -> None:
+    """End one of the actor's own sessions (e.g. a phone left behind)."""
+    session = db.session.get(UserSession, session_id)
+    if session is None or session.user_id != actor.id:
+        from crm.errors import NotFound
+
+        raise NotFound("No such session.")
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        record(actor, "session_revoked", actor, summary=f"session {session_id}")
+
+
+def change_password(
+    actor: User, current_password: str, new_password: str, *, ip: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """Change the actor's own password, end all their sessions and open a fresh one.
+
+    Returns the new session token for the browser that made the change.
+    """
+    if not check_password_hash(actor.password_hash, current_password):
+        raise ValidationFailed("The current password is not right.", field="current_password")
+    check_new_password(new_password)
+    if current_password == new_password:
+        raise ValidationFailed("Choose a password different from the current one.",
+                               field="new_password")
+    actor.password_hash = hash_password(new_password)
+    actor.password_changed_at = utcnow()
+    revoke_sessions(actor)
+    record(actor, "password_changed", actor)
+    return _open_session(actor, ip, user_agent)
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    sections: Iterable[Section] = (),
+) -> User:
+    """Create an account. `actor` is None only for the command line and the demo loader."""
+    if actor is not None:
+        require(actor, "view", Page.USER_ADMIN)
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed("Enter a valid e-mail address.", field="email")
+    if get_user_by_email(email) is not None:
+        raise ValidationFailed("An account with this e-mail already exists.", field="email")
+    check_new_password(password)
+    sections = list(sections)
+    if role is Role.SECTION and not sections:
+        raise ValidationFailed("A section member belongs to at least one section.",
+                               field="sections")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=hash_password(password),
+        sections=sections,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user_created", user, after={"email": email, "role": role.value,
+                                                "sections": [s.name for s in sections]})
+    return user
+
+
+def set_user_enabled(actor: User | None, user: User, enabled: bool) -> None:
+    """Enable or disable an account; disabling ends all its sessions at once."""
+    if actor is not None:
+        require(actor, "view", Page.USER_ADMIN)
+        if actor.id == user.id and not enabled:
+            raise ValidationFailed("You cannot disable your own account.")
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    ended = 0 if enabled else revoke_sessions(user)
+    record(actor, "user_enabled" if enabled else "user_disabled", user,
+           before={"is_enabled": not enabled}, after={"is_enabled": enabled},
+           summary=None if enabled else f"{ended} session(s) ended")

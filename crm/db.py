@@ -1,0 +1,163 @@
+"""Declarative base, column types and database-engine behaviour shared by every feature."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# A stable naming convention from the first migration on: Alembic batch mode on SQLite
+# recreates tables and can only drop or alter constraints it can name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (used as a callable column default)."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC.
+
+    SQLite has no time zone type; storing naive UTC there and `timestamptz` on PostgreSQL,
+    and always returning aware values, keeps comparisons identical on both engines.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """A portable enum: VARCHAR plus a named CHECK constraint, storing the member values."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a human label for pages and PDFs."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class VersionedMixin:
+    """Optimistic locking: an UPDATE that finds another version raises StaleDataError.
+
+    Forms carry the version they were opened with, so two tabs editing one record cannot
+    silently overwrite each other.
+    """
+
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    @sa.orm.declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy passes the class
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class ArchivableMixin:
+    """Records are archived, never deleted, so an admin can restore them."""
+
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+# --- SQLite behaviour -------------------------------------------------------------------
+
+# Set for requests and commands that will write: their transactions start with
+# BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of one of them failing
+# with "database is locked" when it upgrades a read lock.
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def set_write_intent(value: bool) -> None:
+    _write_intent.set(value)
+
+
+@contextlib.contextmanager
+def write_intent() -> Iterator[None]:
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, a busy timeout, and explicit BEGIN (IMMEDIATE when writing).
+
+    pysqlite's own transaction handling is turned off so that SQLAlchemy's `begin` event
+    decides how each transaction starts (the recipe in SQLAlchemy's SQLite dialect docs).
+    """
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

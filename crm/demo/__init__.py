@@ -1,0 +1,1 @@
+"""The demonstration data set (fictitious people, approximate facts)."""

@@ -1,0 +1,88 @@
+"""Domain errors, and how HTTP errors are shown: a page, or a problem document for the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the message is meant for the user."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """Someone else changed the record since this form was opened."""
+
+    status = 409
+    title = "Conflict"
+
+    def __init__(self, message: str, *, changes: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.changes = changes or {}
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+def wants_problem_json() -> bool:
+    """API and health requests get problem documents; browsers get pages."""
+    path = request.path
+    return path.startswith("/api/") or path == "/healthz"
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any):
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render(status: int, title: str, detail: str | None):
+        if wants_problem_json():
+            return problem(status, title, detail)
+        return render_template("errors/error.html", status=status, title=title, detail=detail), (
+            status
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        status = error.code or 500
+        return render(status, error.name, error.description if status != 404 else None)
+
+    @app.errorhandler(DomainError)
+    def handle_domain(error: DomainError):
+        return render(error.status, error.title, error.message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render(500, "Internal server error", "Something went wrong on our side.")

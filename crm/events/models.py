@@ -1,0 +1,118 @@
+"""The campaign's public events and the representatives invited to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import (
+    ArchivableMixin,
+    Base,
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+)
+
+if TYPE_CHECKING:
+    from crm.auth.models import Section
+    from crm.parliament.models import Representative
+    from crm.states.models import Stage, State
+
+
+class EventKind(LabelledEnum):
+    PETITION_HANDOVER = "petition_handover"
+    VIGIL = "vigil"
+    PRESS_CONFERENCE = "press_conference"
+    DEMONSTRATION = "demonstration"
+    PARLIAMENTARY_BRIEFING = "parliamentary_briefing"
+    GOVERNMENT_MEETING = "government_meeting"
+    MEDIA = "media"
+    OTHER = "other"
+
+
+class EventStatus(LabelledEnum):
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(LabelledEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentative"
+    DECLINED = "declined"
+
+
+class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+    """A public event: petition hand-over, vigil, press conference…
+
+    Start and end are stored in UTC and shown in the state's time zone.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="times_ordered"),
+        sa.Index("ix_events_state_starts", "state_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # States are never deleted; the state decides who may see and edit the event.
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    status: Mapped[EventStatus] = mapped_column(
+        enum_column(EventStatus, "event_status"), default=EventStatus.PLANNED
+    )
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    venue: Mapped[str | None] = mapped_column(sa.String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    # An event keeps its record when its organising section is removed.
+    section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id", ondelete="SET NULL"))
+    # The stage (vote) the event aims to influence; kept if the stage goes.
+    stage_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stages.id", ondelete="SET NULL"), index=True
+    )
+    expected_attendance: Mapped[int | None]
+    actual_attendance: Mapped[int | None]
+    signatures_handed_over: Mapped[int | None]
+    press_links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    state: Mapped[State] = relationship()
+    section: Mapped[Section | None] = relationship()
+    stage: Mapped[Stage | None] = relationship()
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class Invitation(VersionedMixin, Base):
+    """A representative invited to an event, their answer and whether they came."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("event_id", "representative_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Invitations are part of the event.
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    # Representatives are archived, not deleted, so an invitation never loses its guest.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="RESTRICT"), index=True
+    )
+    rsvp: Mapped[Rsvp] = mapped_column(enum_column(Rsvp, "rsvp"), default=Rsvp.PENDING)
+    attended: Mapped[bool | None]
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+
+    event: Mapped[Event] = relationship(back_populates="invitations")
+    representative: Mapped[Representative] = relationship()

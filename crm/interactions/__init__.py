@@ -1,0 +1,1 @@
+"""Interactions with representatives and follow-ups."""

@@ -1,0 +1,50 @@
+"""Imports every mapped class so that the metadata is complete (migrations, relationships)."""
+
+from crm.audit.models import AuditEntry
+from crm.auth.models import ApiToken, Section, User, UserSession
+from crm.events.models import Event, Invitation
+from crm.interactions.models import FollowUp, Interaction
+from crm.parliament.models import (
+    Chamber,
+    Committee,
+    CommitteeMembership,
+    ContactDetail,
+    Identifier,
+    Membership,
+    OtherName,
+    Party,
+    Representative,
+    StanceRecord,
+)
+from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
+from crm.votes.models import Count, Vote, VoteEvent
+
+__all__ = [
+    "Agreement",
+    "ApiToken",
+    "AuditEntry",
+    "Campaign",
+    "Chamber",
+    "Committee",
+    "CommitteeMembership",
+    "ContactDetail",
+    "Count",
+    "Event",
+    "FollowUp",
+    "Identifier",
+    "Interaction",
+    "Invitation",
+    "KeyMessage",
+    "Membership",
+    "OtherName",
+    "Party",
+    "Representative",
+    "Section",
+    "Stage",
+    "StanceRecord",
+    "State",
+    "User",
+    "UserSession",
+    "Vote",
+    "VoteEvent",
+]

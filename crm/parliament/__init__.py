@@ -1,0 +1,1 @@
+"""Chambers, parties, committees, representatives and stances."""

@@ -1,0 +1,405 @@
+"""Chambers, parties, committees, representatives, their memberships and stances.
+
+Names follow Popolo (Organization, Person, Membership, Post) so that imports and exports
+map one to one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import (
+    ArchivableMixin,
+    Base,
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+    from crm.interactions.models import Interaction
+    from crm.states.models import State
+
+
+class ChamberKind(LabelledEnum):
+    LOWER = "lower"
+    UPPER = "upper"
+    UNICAMERAL = "unicameral"
+
+
+class MajorityRule(LabelledEnum):
+    VOTES_CAST = "votes_cast"  # more yes than no among those voting
+    MEMBERS = "members"  # more than half of all seats
+    TWO_THIRDS_PRESENT = "two_thirds_present"
+    TWO_THIRDS_MEMBERS = "two_thirds_members"
+
+    @property
+    def label(self) -> str:
+        return {
+            "votes_cast": "Majority of votes cast",
+            "members": "Majority of all members",
+            "two_thirds_present": "Two thirds of members present",
+            "two_thirds_members": "Two thirds of all members",
+        }[self.value]
+
+
+class CommitteeFocus(LabelledEnum):
+    FOREIGN_AFFAIRS = "foreign_affairs"
+    LEGAL = "legal"
+    DEFENCE = "defence"
+    HUMAN_RIGHTS = "human_rights"
+    OTHER = "other"
+
+
+class CommitteeRole(LabelledEnum):
+    MEMBER = "member"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    RAPPORTEUR = "rapporteur"
+
+
+class Stance(LabelledEnum):
+    """Position on ratifying the agreement (about the agreement, not about us)."""
+
+    FOR_RATIFICATION = "for_ratification"
+    LEANING_FOR = "leaning_for"
+    UNDECIDED = "undecided"
+    LEANING_AGAINST = "leaning_against"
+    AGAINST_RATIFICATION = "against_ratification"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return {
+            "for_ratification": "For ratification",
+            "leaning_for": "Leaning for",
+            "undecided": "Undecided",
+            "leaning_against": "Leaning against",
+            "against_ratification": "Against ratification",
+            "unknown": "Unknown",
+        }[self.value]
+
+
+class StanceSource(LabelledEnum):
+    PRIVATE_MEETING = "private_meeting"
+    PUBLIC_STATEMENT = "public_statement"
+    VOTE = "vote"
+    THIRD_PARTY = "third_party"
+    MEDIA = "media"
+
+
+class Confidence(LabelledEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ContactKind(LabelledEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    FAX = "fax"
+    ADDRESS = "address"
+    WEBSITE = "website"
+    SOCIAL = "social"
+    OTHER = "other"
+
+
+class Chamber(VersionedMixin, TimestampMixin, Base):
+    """A house of parliament (Popolo Organization, classification lower/upper/unicameral)."""
+
+    __tablename__ = "chambers"
+    __table_args__ = (
+        sa.UniqueConstraint("state_id", "name"),
+        sa.CheckConstraint("seats > 0", name="seats_positive"),
+        sa.CheckConstraint("attendance > 0 AND attendance <= 1", name="attendance_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Chambers hold history (memberships, votes): a state with chambers is not deleted.
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    classification: Mapped[ChamberKind] = mapped_column(enum_column(ChamberKind, "chamber_kind"))
+    position: Mapped[int] = mapped_column(default=0)
+    seats: Mapped[int]
+    majority_rule: Mapped[MajorityRule] = mapped_column(
+        enum_column(MajorityRule, "majority_rule"), default=MajorityRule.VOTES_CAST
+    )
+    attendance: Mapped[float] = mapped_column(default=0.9)
+    roster_verified_on: Mapped[date | None]
+    popolo_id: Mapped[str | None] = mapped_column(sa.String(200))
+
+    state: Mapped[State] = relationship(back_populates="chambers")
+    committees: Mapped[list[Committee]] = relationship(
+        back_populates="chamber", order_by="Committee.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Chamber {self.name}>"
+
+
+class Party(VersionedMixin, TimestampMixin, Base):
+    """A political party or group (Popolo Organization, classification party)."""
+
+    __tablename__ = "parties"
+    __table_args__ = (sa.UniqueConstraint("state_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Parties are referenced by memberships and votes; they outlive nothing they describe.
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(20))
+    in_government: Mapped[bool] = mapped_column(default=False)
+    popolo_id: Mapped[str | None] = mapped_column(sa.String(200))
+
+    state: Mapped[State] = relationship(back_populates="parties")
+
+    @property
+    def short_name(self) -> str:
+        return self.abbreviation or self.name
+
+
+class Committee(VersionedMixin, TimestampMixin, Base):
+    """A committee of a chamber (Popolo Organization, classification committee)."""
+
+    __tablename__ = "committees"
+    __table_args__ = (sa.UniqueConstraint("chamber_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Committees are part of their chamber.
+    chamber_id: Mapped[int] = mapped_column(sa.ForeignKey("chambers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(20))
+    focus: Mapped[CommitteeFocus] = mapped_column(
+        enum_column(CommitteeFocus, "committee_focus"), default=CommitteeFocus.OTHER
+    )
+
+    chamber: Mapped[Chamber] = relationship(back_populates="committees")
+
+    @property
+    def is_key(self) -> bool:
+        """Foreign-affairs and legal committees handle the agreement first."""
+        return self.focus in (CommitteeFocus.FOREIGN_AFFAIRS, CommitteeFocus.LEGAL)
+
+
+class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+    """A member (or former member) of parliament: a Popolo Person."""
+
+    __tablename__ = "representatives"
+    __table_args__ = (
+        sa.CheckConstraint("influence BETWEEN 1 AND 5", name="influence_range"),
+        sa.Index("ix_representatives_state_sort", "state_id", "sort_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The state decides which section may edit the record; states are never deleted.
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    sort_name: Mapped[str] = mapped_column(sa.String(200))
+    given_name: Mapped[str | None] = mapped_column(sa.String(120))
+    family_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Name and other names folded (case, accents) for search across scripts and spellings.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    influence: Mapped[int] = mapped_column(default=3)
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    do_not_contact: Mapped[bool] = mapped_column(default=False)
+    do_not_contact_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    # The current stance is a cache of the newest stance record, kept by the one function
+    # that records stances (`parliament.services.record_stance`): lists filter and sort on
+    # it for 100,000 people, which a window over every record cannot do cheaply.
+    stance: Mapped[Stance] = mapped_column(
+        enum_column(Stance, "current_stance"), default=Stance.UNKNOWN, index=True
+    )
+    stance_on: Mapped[date | None]
+
+    state: Mapped[State] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="representative",
+        order_by="Membership.start_date.desc()",
+        cascade="all, delete-orphan",
+    )
+    committee_memberships: Mapped[list[CommitteeMembership]] = relationship(
+        back_populates="representative", cascade="all, delete-orphan"
+    )
+    other_names: Mapped[list[OtherName]] = relationship(
+        back_populates="representative", cascade="all, delete-orphan"
+    )
+    contact_details: Mapped[list[ContactDetail]] = relationship(
+        back_populates="representative", cascade="all, delete-orphan"
+    )
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="representative", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Representative {self.id} {self.name}>"
+
+
+class OtherName(Base):
+    """Another name of a person: another script, a transliteration, a former name."""
+
+    __tablename__ = "other_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    lang: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+
+    representative: Mapped[Representative] = relationship(back_populates="other_names")
+
+
+class ContactDetail(Base):
+    """A way to reach a person (Popolo contact_detail)."""
+
+    __tablename__ = "contact_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, "contact_kind"))
+    value: Mapped[str] = mapped_column(sa.String(300))
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+
+    representative: Mapped[Representative] = relationship(back_populates="contact_details")
+
+
+class Identifier(Base):
+    """An identifier of a person in another data set (EveryPolitician, Wikidata, …)."""
+
+    __tablename__ = "identifiers"
+    __table_args__ = (sa.UniqueConstraint("scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
+    )
+    scheme: Mapped[str] = mapped_column(sa.String(60))
+    value: Mapped[str] = mapped_column(sa.String(200))
+
+    representative: Mapped[Representative] = relationship(back_populates="identifiers")
+
+
+class Membership(VersionedMixin, Base):
+    """A seat in a chamber for a period, on behalf of a party, for a constituency (Post)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="dates_ordered",
+        ),
+        sa.Index("ix_memberships_chamber_end", "chamber_id", "end_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A membership is part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
+    )
+    # Chambers and parties are kept while memberships name them.
+    chamber_id: Mapped[int] = mapped_column(sa.ForeignKey("chambers.id", ondelete="RESTRICT"))
+    party_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("parties.id", ondelete="RESTRICT"), index=True
+    )
+    constituency: Mapped[str | None] = mapped_column(sa.String(200))
+    role: Mapped[str | None] = mapped_column(sa.String(80))
+    legislative_period: Mapped[str | None] = mapped_column(sa.String(80))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+
+    representative: Mapped[Representative] = relationship(back_populates="memberships")
+    chamber: Mapped[Chamber] = relationship()
+    party: Mapped[Party | None] = relationship()
+
+    def is_current(self, on: date) -> bool:
+        started = self.start_date is None or self.start_date <= on
+        return started and (self.end_date is None or self.end_date >= on)
+
+
+class CommitteeMembership(VersionedMixin, Base):
+    """A seat on a committee, with a role (chair, rapporteur…), for a period."""
+
+    __tablename__ = "committee_memberships"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="dates_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
+    )
+    # A committee's seats go with the committee.
+    committee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[CommitteeRole] = mapped_column(
+        enum_column(CommitteeRole, "committee_role"), default=CommitteeRole.MEMBER
+    )
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+
+    representative: Mapped[Representative] = relationship(back_populates="committee_memberships")
+    committee: Mapped[Committee] = relationship()
+
+    def is_current(self, on: date) -> bool:
+        started = self.start_date is None or self.start_date <= on
+        return started and (self.end_date is None or self.end_date >= on)
+
+
+class StanceRecord(ArchivableMixin, Base):
+    """One observation of a representative's stance, with where it came from."""
+
+    __tablename__ = "stance_records"
+    __table_args__ = (
+        sa.Index("ix_stance_records_rep_observed", "representative_id", "observed_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stance history is evidence: a person with records is archived, not deleted.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="RESTRICT")
+    )
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, "stance"))
+    source: Mapped[StanceSource] = mapped_column(enum_column(StanceSource, "stance_source"))
+    confidence: Mapped[Confidence] = mapped_column(
+        enum_column(Confidence, "confidence"), default=Confidence.MEDIUM
+    )
+    observed_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    # The record stays when the user who made it is removed.
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where the observation was made; the record survives its source's removal.
+    interaction_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    vote_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("votes.id", ondelete="SET NULL"), index=True
+    )
+
+    representative: Mapped[Representative] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+    interaction: Mapped[Interaction | None] = relationship()

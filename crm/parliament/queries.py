@@ -1,0 +1,191 @@
+"""Reads for representative pages. Each function makes a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
+
+from crm.extensions import db
+from crm.interactions.models import (
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    interaction_representatives,
+)
+from crm.parliament.models import (
+    Chamber,
+    CommitteeMembership,
+    Membership,
+    Party,
+    Representative,
+    Stance,
+    StanceRecord,
+)
+from crm.states.models import State
+from crm.states.queries import current_membership_filter
+from crm.text import fold, like_pattern
+
+
+@dataclass(frozen=True)
+class RepresentativeFilters:
+    state: State | None = None
+    chamber_id: int | None = None
+    party_id: int | None = None
+    stance: Stance | None = None
+    q: str = ""
+    include_former: bool = False
+
+
+def representatives_select(filters: RepresentativeFilters, on: date) -> sa.Select:
+    stmt = sa.select(Representative).where(Representative.archived_at.is_(None))
+    if filters.state is not None:
+        stmt = stmt.where(Representative.state_id == filters.state.id)
+    seat = sa.select(Membership.id).where(Membership.representative_id == Representative.id)
+    if not filters.include_former:
+        seat = seat.where(current_membership_filter(on))
+    if filters.chamber_id is not None:
+        seat = seat.where(Membership.chamber_id == filters.chamber_id)
+    if filters.party_id is not None:
+        seat = seat.where(Membership.party_id == filters.party_id)
+    if not (filters.include_former and filters.chamber_id is None and filters.party_id is None):
+        stmt = stmt.where(seat.exists())
+    if filters.stance is not None:
+        stmt = stmt.where(Representative.stance == filters.stance)
+    if filters.q.strip():
+        stmt = stmt.where(
+            Representative.search_text.like(like_pattern(fold(filters.q.strip())), escape="\\")
+        )
+    return stmt.options(selectinload(Representative.state)).order_by(
+        Representative.sort_name, Representative.id
+    )
+
+
+def paginate_representatives(
+    filters: RepresentativeFilters, on: date, page: int, per_page: int
+) -> Pagination:
+    return db.paginate(
+        representatives_select(filters, on), page=page, per_page=per_page, error_out=False
+    )
+
+
+def current_seats(representative_ids: list[int], on: date) -> dict[int, Membership]:
+    """The current chamber seat of each representative (one query)."""
+    if not representative_ids:
+        return {}
+    seats = db.session.scalars(
+        sa.select(Membership)
+        .where(
+            Membership.representative_id.in_(representative_ids),
+            current_membership_filter(on),
+        )
+        .options(selectinload(Membership.chamber), selectinload(Membership.party))
+        .order_by(Membership.start_date)
+    )
+    return {m.representative_id: m for m in seats}
+
+
+def last_contacts(representative_ids: list[int]) -> dict[int, datetime]:
+    """The date of the latest contact with each representative (one query)."""
+    if not representative_ids:
+        return {}
+    from crm.states.queries import _as_utc
+
+    link = interaction_representatives
+    rows = db.session.execute(
+        sa.select(link.c.representative_id, sa.func.max(Interaction.occurred_at))
+        .join(Interaction, Interaction.id == link.c.interaction_id)
+        .where(
+            link.c.representative_id.in_(representative_ids),
+            Interaction.archived_at.is_(None),
+        )
+        .group_by(link.c.representative_id)
+    )
+    return {rep_id: _as_utc(last) for rep_id, last in rows}
+
+
+def filter_choices(state: State | None) -> tuple[list[State], list[Chamber], list[Party]]:
+    states = list(db.session.scalars(sa.select(State).order_by(State.name)))
+    if state is None:
+        return states, [], []
+    chambers = list(
+        db.session.scalars(
+            sa.select(Chamber).where(Chamber.state_id == state.id).order_by(Chamber.position)
+        )
+    )
+    parties = list(
+        db.session.scalars(sa.select(Party).where(Party.state_id == state.id).order_by(Party.name))
+    )
+    return states, chambers, parties
+
+
+def get_representative(representative_id: int) -> Representative | None:
+    return db.session.scalar(
+        sa.select(Representative)
+        .where(Representative.id == representative_id)
+        .options(
+            selectinload(Representative.state),
+            selectinload(Representative.memberships).selectinload(Membership.chamber),
+            selectinload(Representative.memberships).selectinload(Membership.party),
+            selectinload(Representative.committee_memberships).selectinload(
+                CommitteeMembership.committee
+            ),
+            selectinload(Representative.other_names),
+            selectinload(Representative.contact_details),
+            selectinload(Representative.identifiers),
+        )
+    )
+
+
+def stance_history(representative: Representative) -> list[StanceRecord]:
+    return list(
+        db.session.scalars(
+            sa.select(StanceRecord)
+            .where(
+                StanceRecord.representative_id == representative.id,
+                StanceRecord.archived_at.is_(None),
+            )
+            .options(
+                selectinload(StanceRecord.recorded_by),
+                selectinload(StanceRecord.interaction),
+            )
+            .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
+        )
+    )
+
+
+def contacts(representative: Representative, limit: int = 50) -> list[Interaction]:
+    return list(
+        db.session.scalars(
+            sa.select(Interaction)
+            .join(
+                interaction_representatives,
+                interaction_representatives.c.interaction_id == Interaction.id,
+            )
+            .where(
+                interaction_representatives.c.representative_id == representative.id,
+                Interaction.archived_at.is_(None),
+            )
+            .options(selectinload(Interaction.participants))
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_follow_ups(representative: Representative) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            sa.select(FollowUp)
+            .where(
+                FollowUp.representative_id == representative.id,
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.archived_at.is_(None),
+            )
+            .options(selectinload(FollowUp.assignee), selectinload(FollowUp.interaction))
+            .order_by(FollowUp.due_on)
+        )
+    )

@@ -1,0 +1,1 @@
+"""Campaigns, states, agreements and ratification stages."""

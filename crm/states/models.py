@@ -1,0 +1,242 @@
+"""Campaigns, states, the agreements they signed and the stages of ratification."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.ext.orderinglist import ordering_list
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.auth.models import Section, section_states
+from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+
+if TYPE_CHECKING:
+    from crm.parliament.models import Chamber, Committee, Party
+    from crm.votes.models import VoteEvent
+
+
+class CampaignGoal(LabelledEnum):
+    BLOCK = "block"  # the campaign wants ratification refused
+    SECURE = "secure"  # the campaign wants ratification
+
+
+class RomeStatuteStatus(LabelledEnum):
+    NOT_PARTY = "not_party"
+    SIGNED = "signed"
+    UNSIGNED = "unsigned"  # signed, then notified the intention not to ratify
+    RATIFIED = "ratified"
+    ACCEDED = "acceded"
+
+    @property
+    def label(self) -> str:
+        return _ROME_LABELS[self]
+
+
+_ROME_LABELS = {
+    RomeStatuteStatus.NOT_PARTY: "Not a party",
+    RomeStatuteStatus.SIGNED: "Signed",
+    RomeStatuteStatus.UNSIGNED: "Signed; intention not to ratify notified",
+    RomeStatuteStatus.RATIFIED: "Ratified",
+    RomeStatuteStatus.ACCEDED: "Acceded",
+}
+
+
+class AgreementStatus(LabelledEnum):
+    SIGNED = "signed"
+    BEFORE_PARLIAMENT = "before_parliament"
+    RATIFIED = "ratified"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (AgreementStatus.SIGNED, AgreementStatus.BEFORE_PARLIAMENT)
+
+
+class RatificationRoute(LabelledEnum):
+    PARLIAMENT = "parliament"
+    EXECUTIVE = "executive"
+    NONE_SITTING = "none_sitting"
+
+    @property
+    def label(self) -> str:
+        return {
+            "parliament": "Parliament",
+            "executive": "Executive (no parliamentary vote)",
+            "none_sitting": "No sitting legislature",
+        }[self.value]
+
+
+class StageKind(LabelledEnum):
+    SUBMITTED_TO_PARLIAMENT = "submitted_to_parliament"
+    COMMITTEE_REVIEW = "committee_review"
+    COMMITTEE_VOTE = "committee_vote"
+    PLENARY_VOTE = "plenary_vote"
+    CONSTITUTIONAL_REVIEW = "constitutional_review"
+    ASSENT = "assent"
+    DEPOSIT = "deposit"
+
+    @property
+    def is_vote(self) -> bool:
+        return self in (StageKind.COMMITTEE_VOTE, StageKind.PLENARY_VOTE)
+
+
+class StageStatus(LabelledEnum):
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class StageResult(LabelledEnum):
+    PASS = "pass"  # noqa: S105 - a vote result, not a password
+    FAIL = "fail"
+    DEFERRED = "deferred"
+
+
+class Campaign(VersionedMixin, TimestampMixin, Base):
+    """A campaign about one kind of agreement, with a goal and its key messages."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    agreement_title: Mapped[str] = mapped_column(sa.Text)
+    goal: Mapped[CampaignGoal] = mapped_column(enum_column(CampaignGoal, "campaign_goal"))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    coalition: Mapped[str | None] = mapped_column(sa.Text)
+    petition_signatures: Mapped[int] = mapped_column(default=0)
+    as_of: Mapped[date | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    key_messages: Mapped[list[KeyMessage]] = relationship(
+        back_populates="campaign",
+        order_by="KeyMessage.position",
+        collection_class=ordering_list("position"),
+        cascade="all, delete-orphan",
+    )
+    agreements: Mapped[list[Agreement]] = relationship(back_populates="campaign")
+
+    __table_args__ = (sa.CheckConstraint("petition_signatures >= 0", name="signatures_positive"),)
+
+
+class KeyMessage(Base):
+    """One of a campaign's key messages, in the order they should be delivered."""
+
+    __tablename__ = "key_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Messages belong to their campaign.
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(sa.Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="key_messages")
+
+
+class State(VersionedMixin, TimestampMixin, Base):
+    """A state whose parliament is lobbied; its ISO 3166 alpha-2 code is the URL key."""
+
+    __tablename__ = "states"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iso2: Mapped[str] = mapped_column(sa.String(2), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    capital: Mapped[str | None] = mapped_column(sa.String(120))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    rome_statute_status: Mapped[RomeStatuteStatus] = mapped_column(
+        enum_column(RomeStatuteStatus, "rome_statute_status")
+    )
+    rome_statute_date: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    sections: Mapped[list[Section]] = relationship(
+        secondary=section_states, back_populates="states", order_by="Section.name"
+    )
+    agreements: Mapped[list[Agreement]] = relationship(back_populates="state")
+    chambers: Mapped[list[Chamber]] = relationship(
+        back_populates="state", order_by="Chamber.position"
+    )
+    parties: Mapped[list[Party]] = relationship(back_populates="state", order_by="Party.name")
+
+    __table_args__ = (sa.CheckConstraint("length(iso2) = 2", name="iso2_length"),)
+
+    def __repr__(self) -> str:
+        return f"<State {self.iso2}>"
+
+
+class Agreement(VersionedMixin, TimestampMixin, Base):
+    """The agreement a state signed, within one campaign, and how it would be ratified."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "state_id"),
+        sa.CheckConstraint(
+            "executive_probability IS NULL OR executive_probability BETWEEN 0 AND 1",
+            name="executive_probability_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Agreements are history: a campaign or state with agreements cannot be deleted.
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="RESTRICT"))
+    state_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("states.id", ondelete="RESTRICT"), index=True
+    )
+    signed_on: Mapped[date | None]
+    status: Mapped[AgreementStatus] = mapped_column(
+        enum_column(AgreementStatus, "agreement_status"), default=AgreementStatus.SIGNED
+    )
+    route: Mapped[RatificationRoute] = mapped_column(
+        enum_column(RatificationRoute, "ratification_route"), default=RatificationRoute.PARLIAMENT
+    )
+    route_note: Mapped[str | None] = mapped_column(sa.String(300))
+    # For the executive route: the coordinators' estimate that the government ratifies.
+    executive_probability: Mapped[float | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="agreements")
+    state: Mapped[State] = relationship(back_populates="agreements")
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="agreement", order_by="Stage.position, Stage.id"
+    )
+
+
+class Stage(VersionedMixin, TimestampMixin, Base):
+    """One step of ratification: a committee review, a plenary vote, assent, deposit…"""
+
+    __tablename__ = "stages"
+    __table_args__ = (sa.CheckConstraint("position >= 0", name="position_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stages are part of their agreement's record.
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[StageKind] = mapped_column(enum_column(StageKind, "stage_kind"))
+    # A chamber or committee is kept while stages refer to it.
+    chamber_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("chambers.id", ondelete="RESTRICT"), index=True
+    )
+    committee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("committees.id", ondelete="RESTRICT")
+    )
+    scheduled_on: Mapped[date | None]
+    held_on: Mapped[date | None]
+    status: Mapped[StageStatus] = mapped_column(
+        enum_column(StageStatus, "stage_status"), default=StageStatus.SCHEDULED
+    )
+    result: Mapped[StageResult | None] = mapped_column(enum_column(StageResult, "stage_result"))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="stages")
+    chamber: Mapped[Chamber | None] = relationship()
+    committee: Mapped[Committee | None] = relationship()
+    vote_event: Mapped[VoteEvent | None] = relationship(back_populates="stage")

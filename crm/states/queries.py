@@ -1,0 +1,247 @@
+"""Reads for the state pages. Each function makes a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from crm.events.models import Event, EventStatus
+from crm.extensions import db
+from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.parliament.models import Chamber, Membership, Party, Representative, Stance, StanceRecord
+from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
+
+
+def active_campaign() -> Campaign | None:
+    """The campaign the pages show (the first active one)."""
+    return db.session.scalar(
+        sa.select(Campaign)
+        .where(Campaign.is_active.is_(True))
+        .options(selectinload(Campaign.key_messages))
+        .order_by(Campaign.id)
+        .limit(1)
+    )
+
+
+def current_membership_filter(on: date):
+    """Memberships running on the given day."""
+    return sa.and_(
+        sa.or_(Membership.start_date.is_(None), Membership.start_date <= on),
+        sa.or_(Membership.end_date.is_(None), Membership.end_date >= on),
+    )
+
+
+@dataclass
+class StateRow:
+    state: State
+    agreement: Agreement | None
+    seats: int = 0
+    representatives: int = 0
+    stances: dict[Stance, int] = field(default_factory=dict)
+    last_contact: datetime | None = None
+    next_stage: date | None = None
+
+
+def states_overview(campaign: Campaign | None, on: date) -> list[StateRow]:
+    """Every state with its agreement, seats, stance spread, last contact and next stage."""
+    stmt = sa.select(State).options(selectinload(State.sections)).order_by(State.name)
+    states = db.session.scalars(stmt).all()
+    agreements: dict[int, Agreement] = {}
+    if campaign is not None:
+        agreements = {
+            a.state_id: a
+            for a in db.session.scalars(
+                sa.select(Agreement).where(Agreement.campaign_id == campaign.id)
+            )
+        }
+    rows = {s.id: StateRow(state=s, agreement=agreements.get(s.id)) for s in states}
+
+    for state_id, seats in db.session.execute(
+        sa.select(Chamber.state_id, sa.func.sum(Chamber.seats)).group_by(Chamber.state_id)
+    ):
+        rows[state_id].seats = int(seats or 0)
+
+    seated = (
+        sa.select(Membership.representative_id)
+        .where(current_membership_filter(on))
+        .scalar_subquery()
+    )
+    for state_id, stance, count in db.session.execute(
+        sa.select(Representative.state_id, Representative.stance, sa.func.count())
+        .where(Representative.archived_at.is_(None), Representative.id.in_(seated))
+        .group_by(Representative.state_id, Representative.stance)
+    ):
+        rows[state_id].stances[stance] = count
+        rows[state_id].representatives += count
+
+    # The date of a restricted contact is visible to everyone (SPEC §2), so it counts here.
+    for state_id, last in db.session.execute(
+        sa.select(Interaction.state_id, sa.func.max(Interaction.occurred_at))
+        .where(Interaction.archived_at.is_(None))
+        .group_by(Interaction.state_id)
+    ):
+        rows[state_id].last_contact = _as_utc(last)
+
+    if campaign is not None:
+        for state_id, next_on in db.session.execute(
+            sa.select(Agreement.state_id, sa.func.min(Stage.scheduled_on))
+            .join(Stage.agreement)
+            .where(
+                Agreement.campaign_id == campaign.id,
+                Stage.status.in_([StageStatus.SCHEDULED, StageStatus.POSTPONED]),
+                Stage.scheduled_on >= on,
+            )
+            .group_by(Agreement.state_id)
+        ):
+            rows[state_id].next_stage = next_on
+    return list(rows.values())
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back a naive string or datetime.
+    from crm.db import UTCDateTime
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, db.engine.dialect)
+
+
+def get_state(iso2: str) -> State | None:
+    return db.session.scalar(
+        sa.select(State)
+        .where(State.iso2 == iso2.upper())
+        .options(selectinload(State.sections), selectinload(State.chambers))
+    )
+
+
+def agreement_for(state: State, campaign: Campaign | None) -> Agreement | None:
+    if campaign is None:
+        return None
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.state_id == state.id, Agreement.campaign_id == campaign.id)
+        .options(
+            selectinload(Agreement.stages).selectinload(Stage.chamber),
+            selectinload(Agreement.stages).selectinload(Stage.committee),
+        )
+    )
+
+
+@dataclass
+class PartySeats:
+    party: Party | None
+    seats: int
+    stances: dict[Stance, int]
+
+
+@dataclass
+class ChamberSummary:
+    chamber: Chamber
+    filled: int
+    parties: list[PartySeats]
+    stances: dict[Stance, int]
+
+
+def chamber_summaries(state: State, on: date) -> list[ChamberSummary]:
+    """Each chamber with seats filled per party and stance counts (two queries in all)."""
+    chambers = db.session.scalars(
+        sa.select(Chamber)
+        .where(Chamber.state_id == state.id)
+        .options(selectinload(Chamber.committees))
+        .order_by(Chamber.position, Chamber.id)
+    ).all()
+    parties = {p.id: p for p in db.session.scalars(sa.select(Party).where(Party.state_id == state.id))}
+    counts = db.session.execute(
+        sa.select(Membership.chamber_id, Membership.party_id, Representative.stance, sa.func.count())
+        .join(Membership.representative)
+        .where(
+            Representative.state_id == state.id,
+            Representative.archived_at.is_(None),
+            current_membership_filter(on),
+        )
+        .group_by(Membership.chamber_id, Membership.party_id, Representative.stance)
+    ).all()
+    summaries = []
+    for chamber in chambers:
+        by_party: dict[int | None, PartySeats] = {}
+        stances: dict[Stance, int] = {}
+        filled = 0
+        for chamber_id, party_id, stance, count in counts:
+            if chamber_id != chamber.id:
+                continue
+            seats = by_party.setdefault(
+                party_id, PartySeats(parties.get(party_id) if party_id else None, 0, {})
+            )
+            seats.seats += count
+            seats.stances[stance] = seats.stances.get(stance, 0) + count
+            stances[stance] = stances.get(stance, 0) + count
+            filled += count
+        ordered = sorted(by_party.values(), key=lambda p: (-p.seats, p.party.name if p.party else ""))
+        summaries.append(ChamberSummary(chamber, filled, ordered, stances))
+    return summaries
+
+
+def recent_interactions(state: State, limit: int = 10) -> list[Interaction]:
+    return list(
+        db.session.scalars(
+            sa.select(Interaction)
+            .where(Interaction.state_id == state.id, Interaction.archived_at.is_(None))
+            .options(selectinload(Interaction.representatives))
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def recent_stance_records(state: State, limit: int = 10) -> list[StanceRecord]:
+    return list(
+        db.session.scalars(
+            sa.select(StanceRecord)
+            .join(StanceRecord.representative)
+            .where(Representative.state_id == state.id, StanceRecord.archived_at.is_(None))
+            .options(
+                selectinload(StanceRecord.representative),
+                selectinload(StanceRecord.interaction),
+            )
+            .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_events(state: State, now: datetime, limit: int = 5) -> list[Event]:
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(
+                Event.state_id == state.id,
+                Event.archived_at.is_(None),
+                Event.status != EventStatus.CANCELLED,
+                Event.starts_at >= now,
+            )
+            .order_by(Event.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def open_follow_up_count(state: State) -> tuple[int, int]:
+    """(open, overdue) follow-ups of the state."""
+    from crm.db import today
+
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(FollowUp.due_on < today()),
+        ).where(
+            FollowUp.state_id == state.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.archived_at.is_(None),
+        )
+    ).one()
+    return int(row[0]), int(row[1])

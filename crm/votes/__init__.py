@@ -1,0 +1,1 @@
+"""Vote events, counts and individual votes."""

@@ -1,0 +1,133 @@
+"""What every page shares: request hooks, security headers, template helpers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from crm.db import set_write_intent, today, utcnow, write_intent
+from crm.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def init_web(app: Flask) -> None:
+    @app.before_request
+    def _before() -> None:
+        # Writes start with BEGIN IMMEDIATE on SQLite (see crm.db).
+        set_write_intent(request.method not in SAFE_METHODS)
+        g.today = today()
+        _touch_session()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if current_user and getattr(current_user, "is_authenticated", False):
+            # Pages show restricted content: never keep them in shared caches.
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.teardown_request
+    def _reset(_exc: BaseException | None) -> None:
+        set_write_intent(False)
+
+    app.jinja_env.globals.update(
+        may=_may,
+        may_see_restricted=_may_see_restricted,
+        Page=_page_enum(),
+    )
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        fmt_date=fmt_date,
+        days_ago=days_ago,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _touch_session() -> None:
+    from crm.auth.services import session_needs_touch, touch_session
+
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False) or not session_needs_touch(user):
+        return
+    token = user.session_token
+    # End the read transaction so the write starts its own, immediate one.
+    db.session.commit()
+    with write_intent():
+        touch_session(token)
+        db.session.commit()
+    user.session_last_seen_at = utcnow()
+    user.session_token = token
+
+
+def _may(action, target, state=None) -> bool:
+    from crm.auth.permissions import may
+
+    return may(current_user, action, target, state=state)
+
+
+def _may_see_restricted(state_id: int | None) -> bool:
+    from crm.auth.permissions import may_see_restricted
+
+    return may_see_restricted(current_user, state_id)
+
+
+def _page_enum():
+    from crm.auth.permissions import Page
+
+    return Page
+
+
+def local_datetime(value: datetime | None, tz: str | None = None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A UTC datetime shown in a state's time zone, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
+    local = value.astimezone(zone)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def fmt_date(value: date | datetime | None, fmt: str = "%d %b %Y") -> str:
+    if value is None:
+        return ""
+    return value.strftime(fmt)
+
+
+def days_ago(value: date | datetime | None) -> str:
+    if value is None:
+        return "never"
+    if isinstance(value, datetime):
+        value = value.date()
+    days = (today() - value).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    return f"{days} days ago"
