@@ -72,7 +72,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashing keeps the suite quick
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing keeps tests quick
 
 
 class ProductionConfig(Config):
@@ -115,6 +115,4 @@ def config_from_env() -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise ConfigError(
-            f"CRM_ENV={name!r} is not one of: {', '.join(sorted(CONFIGS))}"
-        ) from None
+        raise ConfigError(f"CRM_ENV={name!r} is not one of: {', '.join(sorted(CONFIGS))}") from None

@@ -13,15 +13,29 @@ crm_cli = AppGroup("crm", help="Campaign CRM commands.")
 
 
 @crm_cli.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing (quietly) when the database already holds other data.",
+)
+def demo_command(if_empty: bool) -> None:
     """Load the demonstration data set (never in production). Safe to run twice."""
+    import sqlalchemy as sa
+
     from crm.demo.loader import DEMO_PASSWORD, load_demo
+    from crm.states.models import State
 
     if not current_app.config.get("DEMO_ALLOWED", False):
         raise click.ClickException("The demo data set is never loaded in production.")
     with write_intent():
-        report = load_demo(progress=click.echo)
-        db.session.commit()
+        if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(State)):
+            report = load_demo(dry_run=True)
+            if not report.accounts_present:
+                click.echo("The database already holds data: the demo set was not loaded.")
+                return
+        else:
+            report = load_demo(progress=click.echo)
+            db.session.commit()
     click.echo(report.describe())
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
     for email, role in report.accounts:

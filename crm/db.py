@@ -104,7 +104,7 @@ class VersionedMixin:
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     @sa.orm.declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy passes the class
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 

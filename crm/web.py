@@ -103,7 +103,9 @@ def _page_enum():
     return Page
 
 
-def local_datetime(value: datetime | None, tz: str | None = None, fmt: str = "%d %b %Y %H:%M") -> str:
+def local_datetime(
+    value: datetime | None, tz: str | None = None, fmt: str = "%d %b %Y %H:%M"
+) -> str:
     """A UTC datetime shown in a state's time zone, with the zone's abbreviation."""
     if value is None:
         return ""

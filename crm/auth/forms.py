@@ -46,4 +46,3 @@ class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token protects a single-button action."""
 
     submit = SubmitField("Confirm")
-

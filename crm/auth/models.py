@@ -42,9 +42,7 @@ section_states = sa.Table(
     "section_states",
     Base.metadata,
     # Removing a section or state removes only the link row.
-    sa.Column(
-        "section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("state_id", sa.ForeignKey("states.id", ondelete="CASCADE"), primary_key=True),
 )
 
@@ -52,9 +50,7 @@ user_sections = sa.Table(
     "user_sections",
     Base.metadata,
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column(
-        "section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("section_id", sa.ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True),
 )
 
 

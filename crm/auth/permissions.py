@@ -17,8 +17,8 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from crm.auth.models import ApiToken, Role, Section, User, UserSession
 from crm.audit.models import AuditEntry
+from crm.auth.models import ApiToken, Role, Section, User, UserSession
 from crm.errors import PermissionDenied
 from crm.events.models import Event, Invitation
 from crm.interactions.models import Confidentiality, FollowUp, Interaction

@@ -14,9 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from crm.audit.services import record
 from crm.auth.models import Role, Section, User, UserSession, hash_token, new_token
 from crm.auth.permissions import Page, require
+from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
-from crm.db import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # Checked against when the e-mail is unknown, so a failed sign-in takes as long either way.
@@ -81,8 +81,9 @@ def authenticate(
     user = get_user_by_email(email)
     if user is None:
         check_password_hash(_dummy_hash(), password)
-        record(None, "login_failed", actor_email=normalise_email(email)[:254],
-               summary="unknown e-mail")
+        record(
+            None, "login_failed", actor_email=normalise_email(email)[:254], summary="unknown e-mail"
+        )
         return None
     if not check_password_hash(user.password_hash, password):
         record(user, "login_failed", user, summary="wrong password")
@@ -104,9 +105,7 @@ def load_session_user(token: str) -> User | None:
         sa.select(UserSession)
         .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
         .options(
-            selectinload(UserSession.user)
-            .selectinload(User.sections)
-            .selectinload(Section.states)
+            selectinload(UserSession.user).selectinload(User.sections).selectinload(Section.states)
         )
     )
     if session is None or session.expires_at <= now:
@@ -186,7 +185,11 @@ def revoke_session(actor: User, session_id: int) -> None:
 
 
 def change_password(
-    actor: User, current_password: str, new_password: str, *, ip: str | None = None,
+    actor: User,
+    current_password: str,
+    new_password: str,
+    *,
+    ip: str | None = None,
     user_agent: str | None = None,
 ) -> str:
     """Change the actor's own password, end all their sessions and open a fresh one.
@@ -197,8 +200,9 @@ def change_password(
         raise ValidationFailed("The current password is not right.", field="current_password")
     check_new_password(new_password)
     if current_password == new_password:
-        raise ValidationFailed("Choose a password different from the current one.",
-                               field="new_password")
+        raise ValidationFailed(
+            "Choose a password different from the current one.", field="new_password"
+        )
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
     revoke_sessions(actor)
@@ -226,8 +230,9 @@ def create_user(
     check_new_password(password)
     sections = list(sections)
     if role is Role.SECTION and not sections:
-        raise ValidationFailed("A section member belongs to at least one section.",
-                               field="sections")
+        raise ValidationFailed(
+            "A section member belongs to at least one section.", field="sections"
+        )
     user = User(
         email=email,
         name=name.strip() or email,
@@ -237,8 +242,12 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    record(actor, "user_created", user, after={"email": email, "role": role.value,
-                                                "sections": [s.name for s in sections]})
+    record(
+        actor,
+        "user_created",
+        user,
+        after={"email": email, "role": role.value, "sections": [s.name for s in sections]},
+    )
     return user
 
 
@@ -252,6 +261,11 @@ def set_user_enabled(actor: User | None, user: User, enabled: bool) -> None:
         return
     user.is_enabled = enabled
     ended = 0 if enabled else revoke_sessions(user)
-    record(actor, "user_enabled" if enabled else "user_disabled", user,
-           before={"is_enabled": not enabled}, after={"is_enabled": enabled},
-           summary=None if enabled else f"{ended} session(s) ended")
+    record(
+        actor,
+        "user_enabled" if enabled else "user_disabled",
+        user,
+        before={"is_enabled": not enabled},
+        after={"is_enabled": enabled},
+        summary=None if enabled else f"{ended} session(s) ended",
+    )

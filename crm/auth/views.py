@@ -98,8 +98,10 @@ def account():
             db.session.commit()
             user.session_token = token
             login_user(user)
-            flash("Your password has been changed; your other sessions have been signed out.",
-                  "success")
+            flash(
+                "Your password has been changed; your other sessions have been signed out.",
+                "success",
+            )
             return redirect(url_for("auth.account"))
     status = 422 if form.errors else 200
     return render_template(
@@ -158,6 +160,5 @@ def set_enabled(user_id: int, change: str):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.",
-              "success")
+        flash(f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.", "success")
     return redirect(url_for("auth.users"))

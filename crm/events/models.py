@@ -19,7 +19,7 @@ from crm.db import (
 )
 
 if TYPE_CHECKING:
-    from crm.auth.models import Section
+    from crm.auth.models import Section, User
     from crm.parliament.models import Representative
     from crm.states.models import Stage, State
 
@@ -75,7 +75,9 @@ class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     description: Mapped[str | None] = mapped_column(sa.Text)
     # An event keeps its record when its organising section is removed.
-    section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id", ondelete="SET NULL"))
+    section_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sections.id", ondelete="SET NULL")
+    )
     # The stage (vote) the event aims to influence; kept if the stage goes.
     stage_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("stages.id", ondelete="SET NULL"), index=True
@@ -92,6 +94,7 @@ class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
     state: Mapped[State] = relationship()
     section: Mapped[Section | None] = relationship()
     stage: Mapped[Stage | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )

@@ -153,6 +153,7 @@ class FollowUp(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
 
     state: Mapped[State] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     interaction: Mapped[Interaction | None] = relationship(back_populates="follow_ups")
     representative: Mapped[Representative | None] = relationship()
 

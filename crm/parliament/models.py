@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.interactions.models import Interaction
     from crm.states.models import State
+    from crm.votes.models import Vote
 
 
 class ChamberKind(LabelledEnum):
@@ -403,3 +404,4 @@ class StanceRecord(ArchivableMixin, Base):
     representative: Mapped[Representative] = relationship()
     recorded_by: Mapped[User | None] = relationship()
     interaction: Mapped[Interaction | None] = relationship()
+    vote: Mapped[Vote | None] = relationship()

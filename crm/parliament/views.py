@@ -32,7 +32,9 @@ def index():
         state = state if not form.state.errors else None
     filters = RepresentativeFilters(
         state=state,
-        chamber_id=int(form.chamber.data) if form.chamber.data and not form.chamber.errors else None,
+        chamber_id=int(form.chamber.data)
+        if form.chamber.data and not form.chamber.errors
+        else None,
         party_id=int(form.party.data) if form.party.data and not form.party.errors else None,
         stance=Stance(form.stance.data) if form.stance.data and not form.stance.errors else None,
         q=(form.q.data or "") if not form.q.errors else "",

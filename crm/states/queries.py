@@ -155,9 +155,13 @@ def chamber_summaries(state: State, on: date) -> list[ChamberSummary]:
         .options(selectinload(Chamber.committees))
         .order_by(Chamber.position, Chamber.id)
     ).all()
-    parties = {p.id: p for p in db.session.scalars(sa.select(Party).where(Party.state_id == state.id))}
+    parties = {
+        p.id: p for p in db.session.scalars(sa.select(Party).where(Party.state_id == state.id))
+    }
     counts = db.session.execute(
-        sa.select(Membership.chamber_id, Membership.party_id, Representative.stance, sa.func.count())
+        sa.select(
+            Membership.chamber_id, Membership.party_id, Representative.stance, sa.func.count()
+        )
         .join(Membership.representative)
         .where(
             Representative.state_id == state.id,
@@ -181,7 +185,9 @@ def chamber_summaries(state: State, on: date) -> list[ChamberSummary]:
             seats.stances[stance] = seats.stances.get(stance, 0) + count
             stances[stance] = stances.get(stance, 0) + count
             filled += count
-        ordered = sorted(by_party.values(), key=lambda p: (-p.seats, p.party.name if p.party else ""))
+        ordered = sorted(
+            by_party.values(), key=lambda p: (-p.seats, p.party.name if p.party else "")
+        )
         summaries.append(ChamberSummary(chamber, filled, ordered, stances))
     return summaries
 

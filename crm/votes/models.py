@@ -83,9 +83,7 @@ class Vote(Base):
     __table_args__ = (sa.UniqueConstraint("vote_event_id", "representative_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vote_event_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("vote_events.id", ondelete="CASCADE")
-    )
+    vote_event_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_events.id", ondelete="CASCADE"))
     # The person stays: representatives are archived, never deleted.
     representative_id: Mapped[int] = mapped_column(
         sa.ForeignKey("representatives.id", ondelete="RESTRICT"), index=True

@@ -1,0 +1,260 @@
+"""Fixtures: an app on its own freshly migrated database for every test.
+
+The schema is built by running the real migrations once per run into a template; each
+test then gets a copy of it (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+PostgreSQL), so views commit for real and no test sees another's rows. Set
+TEST_DATABASE_URL to a PostgreSQL server to run the suite there.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from crm import create_app
+from crm.extensions import db
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+DEMO_PASSWORD = "impunity-demo"
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + _safe(PG_URL) if PG_URL else 'SQLite'}"
+
+
+def _safe(url: str | None) -> str:
+    return make_url(url).render_as_string(hide_password=True) if url else ""
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run like real ones, on their own session.
+
+    Tests keep an app context open for factories and assertions. Without this, a request
+    would reuse that context and its database session, and a view that forgot to commit
+    would still look right. Before each request the test's session commits (its pending
+    rows become visible, its read snapshot ends); afterwards its objects reload.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(url: str, **overrides: object) -> Flask:
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, **overrides)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _load_demo(url: str) -> None:
+    from crm.db import write_intent
+    from crm.demo.loader import load_demo
+
+    app = make_app(url)
+    with app.app_context(), write_intent():
+        load_demo()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Databases:
+    """Hands out isolated databases copied from migrated templates."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.templates: dict[str, str] = {}
+        self.created: list[str] = []
+        self.run_id = uuid.uuid4().hex[:8]
+
+    # PostgreSQL: databases are created through a maintenance connection.
+    def _admin(self) -> sa.Engine:
+        return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+    def _pg_url(self, name: str) -> str:
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _create_pg(self, name: str, template: str | None = None) -> str:
+        engine = self._admin()
+        with engine.connect() as conn:
+            clause = f" TEMPLATE {template}" if template else ""
+            conn.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
+        engine.dispose()
+        self.created.append(name)
+        return self._pg_url(name)
+
+    def template(self, kind: str) -> str:
+        """The URL of a template database: 'empty' (migrated) or 'demo' (demo loaded)."""
+        if kind in self.templates:
+            return self.templates[kind]
+        if PG_URL:
+            url = self._create_pg(f"crm_tpl_{kind}_{self.run_id}")
+        else:
+            url = f"sqlite:///{self.workdir / f'template-{kind}.sqlite'}"
+        _migrate(url)
+        if kind == "demo":
+            _load_demo(url)
+        self.templates[kind] = url
+        return url
+
+    def fresh(self, kind: str, tmp_path: Path) -> str:
+        template = self.template(kind)
+        if PG_URL:
+            template_name = make_url(template).database
+            return self._create_pg(f"crm_t_{uuid.uuid4().hex[:12]}", template_name)
+        target = tmp_path / "crm.sqlite"
+        shutil.copyfile(make_url(template).database, target)
+        return f"sqlite:///{target}"
+
+    def drop(self, url: str) -> None:
+        if not PG_URL:
+            return
+        name = make_url(url).database
+        engine = self._admin()
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        engine.dispose()
+        self.created.remove(name)
+
+    def close(self) -> None:
+        if not PG_URL:
+            return
+        engine = self._admin()
+        with engine.connect() as conn:
+            for name in list(self.created):
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    handed_out = Databases(tmp_path_factory.mktemp("db"))
+    yield handed_out
+    handed_out.close()
+
+
+def _app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
+    url = databases.fresh(kind, tmp_path)
+    app = make_app(url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(databases: Databases, tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty, freshly migrated database, inside an app context."""
+    yield from _app_on(databases, "empty", tmp_path)
+
+
+@pytest.fixture
+def demo_app(databases: Databases, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database holding the demo data set."""
+    yield from _app_on(databases, "demo", tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
+    """Sign in through the real form (CSRF token included); returns the response."""
+    page = client.get("/login")
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client: FlaskClient, url: str, data: dict | None = None, *, page: str | None = None):
+    """POST a form with a CSRF token taken from `page` (or from the account page)."""
+    html = client.get(page or "/account").get_data(as_text=True)
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(html)})
+
+
+@pytest.fixture
+def as_user(client: FlaskClient):
+    """Sign the client in as the given user (created by the factories)."""
+
+    def sign_in(user, password: str = "correct horse battery"):
+        response = login(client, user.email, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count the SQL statements made while the returned context manager is open."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
