@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from wtforms.fields import SelectChoice
 
 # A stable naming convention from the first migration on: Alembic batch mode on SQLite
 # recreates tables and can only drop or alter constraints it can name.
@@ -85,8 +86,9 @@ class LabelledEnum(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """The members as WTForms select choices."""
+        return [SelectChoice(member.value, member.label) for member in cls]
 
 
 class TimestampMixin:

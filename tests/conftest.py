@@ -8,6 +8,7 @@ TEST_DATABASE_URL to a PostgreSQL server to run the suite there.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -149,6 +150,17 @@ class Databases:
         engine.dispose()
 
 
+@pytest.fixture
+def blank_database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
+    """An empty database with no schema at all (for migration tests)."""
+    if PG_URL:
+        url = databases._create_pg(f"crm_t_{uuid.uuid4().hex[:12]}")
+        yield url
+        databases.drop(url)
+    else:
+        yield f"sqlite:///{tmp_path / 'blank.sqlite'}"
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     handed_out = Databases(tmp_path_factory.mktemp("db"))
@@ -156,26 +168,42 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     handed_out.close()
 
 
-def _app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
+@contextlib.contextmanager
+def app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app inside its app context, on a fresh copy of the `kind` template database."""
     url = databases.fresh(kind, tmp_path)
     app = make_app(url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    databases.drop(url)
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        databases.drop(url)
 
 
 @pytest.fixture
 def app(databases: Databases, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty, freshly migrated database, inside an app context."""
-    yield from _app_on(databases, "empty", tmp_path)
+    with app_on(databases, "empty", tmp_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture
 def demo_app(databases: Databases, tmp_path: Path) -> Iterator[Flask]:
     """An app on a database holding the demo data set."""
-    yield from _app_on(databases, "demo", tmp_path)
+    with app_on(databases, "demo", tmp_path) as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def fresh_app(databases: Databases, tmp_path_factory: pytest.TempPathFactory):
+    """Opens more apps on empty databases, for tests that compare two of them."""
+
+    def open_app() -> contextlib.AbstractContextManager[Flask]:
+        return app_on(databases, "empty", tmp_path_factory.mktemp("app"))
+
+    return open_app
 
 
 @pytest.fixture
@@ -243,18 +271,13 @@ class QueryCounter:
         return len(self.statements)
 
 
-@pytest.fixture
-def count_queries(app: Flask):
-    """Count the SQL statements made while the returned context manager is open."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def counting() -> Iterator[QueryCounter]:
-        counter = QueryCounter()
-        sa.event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", counter)
-
-    return counting
+@contextlib.contextmanager
+def counting_queries() -> Iterator[QueryCounter]:
+    """Count the SQL statements the current app's engine runs inside the block."""
+    counter = QueryCounter()
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)

@@ -107,19 +107,21 @@ def last_contacts(representative_ids: list[int]) -> dict[int, datetime]:
     return {rep_id: _as_utc(last) for rep_id, last in rows}
 
 
-def filter_choices(state: State | None) -> tuple[list[State], list[Chamber], list[Party]]:
-    states = list(db.session.scalars(sa.select(State).order_by(State.name)))
+def all_states() -> list[State]:
+    return list(db.session.scalars(sa.select(State).order_by(State.name)))
+
+
+def state_filter_choices(state: State | None) -> tuple[list[Chamber], list[Party]]:
+    """The chambers and parties a list can be narrowed to, once a state is chosen."""
     if state is None:
-        return states, [], []
-    chambers = list(
-        db.session.scalars(
-            sa.select(Chamber).where(Chamber.state_id == state.id).order_by(Chamber.position)
-        )
+        return [], []
+    chambers = db.session.scalars(
+        sa.select(Chamber).where(Chamber.state_id == state.id).order_by(Chamber.position)
     )
-    parties = list(
-        db.session.scalars(sa.select(Party).where(Party.state_id == state.id).order_by(Party.name))
+    parties = db.session.scalars(
+        sa.select(Party).where(Party.state_id == state.id).order_by(Party.name)
     )
-    return states, chambers, parties
+    return list(chambers), list(parties)
 
 
 def get_representative(representative_id: int) -> Representative | None:

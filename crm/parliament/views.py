@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_login import login_required
+from wtforms.fields import SelectChoice
 
 from crm.parliament import queries
 from crm.parliament.forms import RepresentativeFilterForm
@@ -17,19 +18,23 @@ bp = Blueprint("parliament", __name__)
 @login_required
 def index():
     form = RepresentativeFilterForm(request.args)
-    states = queries.filter_choices(None)[0]
-    by_code = {s.iso2: s for s in states}
-    state = by_code.get((form.state.data or "").upper())
-    states, chambers, parties = queries.filter_choices(state) if state else (states, [], [])
-    form.state.choices = [("", "All states"), *((s.iso2, s.name) for s in states)]
-    form.chamber.choices = [("", "All chambers"), *((str(c.id), c.name) for c in chambers)]
-    form.party.choices = [("", "All parties"), *((str(p.id), p.name) for p in parties)]
+    states = queries.all_states()
+    state = next((s for s in states if s.iso2 == (form.state.data or "").upper()), None)
+    chambers, parties = queries.state_filter_choices(state)
+    form.state.choices = [SelectChoice("", "All states")] + [
+        SelectChoice(s.iso2, s.name) for s in states
+    ]
+    form.chamber.choices = [SelectChoice("", "All chambers")] + [
+        SelectChoice(str(c.id), c.name) for c in chambers
+    ]
+    form.party.choices = [SelectChoice("", "All parties")] + [
+        SelectChoice(str(p.id), p.name) for p in parties
+    ]
     if form.state.data:
         form.state.data = form.state.data.upper()
     valid = form.validate()
-    if not valid:
-        # Drop what does not apply, keep the rest, and say why next to the field.
-        state = state if not form.state.errors else None
+    if form.state.errors:
+        state = None
     filters = RepresentativeFilters(
         state=state,
         chamber_id=int(form.chamber.data)

@@ -1,0 +1,112 @@
+"""The number of SQL statements a page makes does not grow with the data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crm.auth.models import Role
+from crm.extensions import db
+from crm.interactions.models import Confidentiality
+from crm.parliament.models import (
+    CommitteeMembership,
+    ContactDetail,
+    ContactKind,
+    OtherName,
+    Stance,
+)
+from tests.conftest import counting_queries, login
+from tests.factories import (
+    PASSWORD,
+    AgreementFactory,
+    CampaignFactory,
+    ChamberFactory,
+    CommitteeFactory,
+    EventFactory,
+    FollowUpFactory,
+    InteractionFactory,
+    PartyFactory,
+    StageFactory,
+    StanceRecordFactory,
+    StateFactory,
+    UserFactory,
+    seated_representative,
+    section_member,
+)
+
+
+def build_world(size: int):
+    """`size` states, and in the first one `size` representatives with everything."""
+    campaign = CampaignFactory()
+    states = [StateFactory() for _ in range(size)]
+    for state in states:
+        AgreementFactory(campaign=campaign, state=state)
+    home = states[0]
+    agreement = home.agreements[0]
+    chambers = [ChamberFactory(state=home, seats=size * 2) for _ in range(2)]
+    parties = [PartyFactory(state=home) for _ in range(size)]
+    for chamber in chambers:
+        StageFactory(agreement=agreement, chamber=chamber)
+        CommitteeFactory(chamber=chamber)
+    member = section_member(home)
+    reps = []
+    for n in range(size):
+        rep = seated_representative(chambers[n % 2], parties[n % len(parties)])
+        rep.other_names.append(OtherName(name=f"Имя {n}", lang="ru"))
+        rep.contact_details.append(ContactDetail(kind=ContactKind.EMAIL, value=f"r{n}@x.example"))
+        rep.committee_memberships.append(
+            CommitteeMembership(committee=chambers[n % 2].committees[0])
+        )
+        reps.append(rep)
+        StanceRecordFactory(representative=rep, stance=list(Stance)[n % 6])
+    first = reps[0]
+    for n in range(size):
+        interaction = InteractionFactory(
+            state=home,
+            representatives=[first] if n == 0 else [first, reps[n]],
+            confidentiality=Confidentiality.RESTRICTED if n % 2 else Confidentiality.NORMAL,
+            occurred_at=datetime.now(UTC) - timedelta(days=n),
+        )
+        interaction.participants.append(member)
+        StanceRecordFactory(representative=first, interaction=interaction)
+        FollowUpFactory(state=home, representative=first, interaction=interaction, assignee=member)
+        EventFactory(state=home)
+        UserFactory()
+    db.session.commit()
+    return home, first, member
+
+
+PAGES = [
+    "/states",
+    "/states/{iso2}",
+    "/representatives",
+    "/representatives?state={iso2}",
+    "/representatives?state={iso2}&stance=undecided&q=given",
+    "/representatives/{rep}",
+    "/account",
+    "/admin/users",
+]
+
+
+def _page_queries(app, url_template: str, size: int) -> int:
+    home, first, _member = build_world(size)
+    admin = UserFactory(role=Role.ADMIN)
+    client = app.test_client()
+    login(client, admin.email, PASSWORD)
+    url = url_template.format(iso2=home.iso2, rep=first.id)
+    client.get(url)  # the first request after sign-in may note the session's activity
+    with counting_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
+
+
+@pytest.mark.parametrize("url_template", PAGES)
+def test_page_query_count_does_not_grow_with_the_data(fresh_app, url_template):
+    counts = []
+    for size in (3, 12):
+        with fresh_app() as app:
+            counts.append(_page_queries(app, url_template, size))
+    small, large = counts
+    assert small == large, f"{url_template}: {small} queries with little data, {large} with more"
