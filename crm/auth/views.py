@@ -32,11 +32,16 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after sign-in."""
-    if target:
+    """Only redirect to a path on this site after sign-in.
+
+    The path is rebuilt from its parsed parts: `urlsplit` drops line breaks and tabs, and
+    the raw string could still carry them into the Location header.
+    """
+    if target and target.isprintable():
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
+        local = parts.path.startswith("/") and not parts.path.startswith(("//", "/\\"))
+        if not parts.scheme and not parts.netloc and local:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
     return url_for("states.index")
 
 

@@ -1,0 +1,125 @@
+"""Who may open which page, and who sees restricted content: role × page × own/other state.
+
+On the demo data set: the Romania section's own state is RO and Nepal is another state's;
+the Nepal section the other way round.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.interactions.models import Confidentiality
+from crm.parliament.models import Representative, Stance, StanceSource
+from crm.states.models import State
+from tests.conftest import login
+from tests.factories import FollowUpFactory, InteractionFactory, StanceRecordFactory
+from tests.pages import page, text
+
+ROLES = {
+    "admin": "admin@demo.example",
+    "coordinator": "coordinator@demo.example",
+    "section-ro": "section.ro@demo.example",
+    "section-np": "section.ne@demo.example",
+    "staff": "staff@demo.example",
+}
+
+# page → roles allowed (everyone signed in when None)
+PAGES = {
+    "/states": None,
+    "/states/{state}": None,
+    "/representatives": None,
+    "/representatives?state={state}": None,
+    "/representatives/{rep}": None,
+    "/account": None,
+    "/admin/users": {"admin"},
+}
+
+
+def _first_rep(iso2: str) -> Representative:
+    return db.session.scalars(
+        sa.select(Representative).join(State).where(State.iso2 == iso2).order_by(Representative.id)
+    ).first()
+
+
+def _matrix():
+    for url, allowed in PAGES.items():
+        for role in ROLES:
+            for state in ("RO", "NP"):
+                if "{" not in url and state == "NP":
+                    continue
+                status = 200 if allowed is None or role in allowed else 403
+                yield pytest.param(role, url, state, status, id=f"{role}-{url}-{state}")
+
+
+@pytest.mark.parametrize(("role", "url", "state", "status"), list(_matrix()))
+def test_page_access(demo_client, role, url, state, status):
+    login(demo_client, ROLES[role])
+    target = url.format(state=state, rep=_first_rep(state).id)
+    assert demo_client.get(target).status_code == status
+
+
+@pytest.mark.parametrize("url", list(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in(demo_client, url):
+    target = url.format(state="RO", rep=_first_rep("RO").id)
+    response = demo_client.get(target)
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+
+
+SECRET = "Minister's aide said the embassy threatened aid cuts"
+SECRET_OUTCOME = "Will abstain if the group allows a free vote"
+SECRET_NOTE = "Told us in confidence she now leans against"
+SECRET_FOLLOW_UP = "Call the aide back on her private number"
+
+
+@pytest.fixture
+def restricted_contact(demo_app):
+    """A restricted meeting in Romania, the newest contact, with a stance and a follow-up."""
+    rep = _first_rep("RO")
+    interaction = InteractionFactory(
+        state=rep.state,
+        representatives=[rep],
+        confidentiality=Confidentiality.RESTRICTED,
+        summary=SECRET,
+        outcome=SECRET_OUTCOME,
+        occurred_at=datetime.now(UTC) - timedelta(minutes=5),
+    )
+    StanceRecordFactory(
+        representative=rep,
+        interaction=interaction,
+        stance=Stance.LEANING_AGAINST,
+        source=StanceSource.PRIVATE_MEETING,
+        note=SECRET_NOTE,
+    )
+    FollowUpFactory(
+        state=rep.state, representative=rep, interaction=interaction, title=SECRET_FOLLOW_UP
+    )
+    return rep, interaction
+
+
+SEES_RESTRICTED_RO = {"admin": True, "coordinator": True, "section-ro": True,
+                      "section-np": False, "staff": False}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("where", ["state", "representative"])
+def test_restricted_contact_content_only_for_those_allowed(
+    demo_client, restricted_contact, role, where
+):
+    rep, interaction = restricted_contact
+    login(demo_client, ROLES[role])
+    url = "/states/RO" if where == "state" else f"/representatives/{rep.id}"
+    body = text(page(demo_client, url))
+    allowed = SEES_RESTRICTED_RO[role]
+    for secret in (SECRET, SECRET_NOTE) + (
+        (SECRET_OUTCOME, SECRET_FOLLOW_UP) if where == "representative" else ()
+    ):
+        assert (secret in body) is allowed, (role, where, secret)
+    # Everyone may know that a restricted contact happened, and when.
+    assert "Restricted" in body
+    local = interaction.occurred_at.astimezone(__import__("zoneinfo").ZoneInfo(rep.state.timezone))
+    assert local.strftime("%d %b %Y") in body
