@@ -356,9 +356,13 @@ class _Builder:
             chambers.append(chamber)
         return chambers
 
-    def _parties(self, state: State) -> list[tuple[Party, float]]:
-        parties = []
+    def _parties(self, state: State) -> list[tuple[Party | None, float]]:
+        """The state's parties with their seat shares; independents sit for no party."""
+        parties: list[tuple[Party | None, float]] = []
         for seed in PARTY_POOLS[state.iso2]:
+            if seed.abbreviation == "IND":
+                parties.append((None, seed.weight))
+                continue
             party = Party(
                 state=state,
                 name=seed.name,
@@ -411,7 +415,7 @@ class _Builder:
         return rep
 
     def _seat_everyone(
-        self, state: State, chambers: list[Chamber], parties: list[tuple[Party, float]]
+        self, state: State, chambers: list[Chamber], parties: list[tuple[Party | None, float]]
     ) -> dict[Chamber, list[tuple[Representative, Party | None]]]:
         """Fill every seat; a few members left during the term and were replaced."""
         seated: dict[Chamber, list[tuple[Representative, Party | None]]] = {}
@@ -422,10 +426,7 @@ class _Builder:
             members = []
             for _seat in range(chamber.seats):
                 party = self.rng.choices([p for p, _w in parties], weights=weights)[0]
-                if party.name.lower().startswith("independ"):
-                    party_for_seat: Party | None = None
-                else:
-                    party_for_seat = party
+                party_for_seat = party
                 rep = self._person(state)
                 seat = Membership(
                     chamber=chamber,
@@ -451,7 +452,7 @@ class _Builder:
                         )
                     )
                 elif roll < 0.06 and len(parties) > 1:
-                    # Changed party group mid-term.
+                    # Changed party group mid-term (or left it to sit as an independent).
                     moved_on = term_start + timedelta(days=self.rng.randrange(90, 190))
                     seat.end_date = moved_on - timedelta(days=1)
                     new_party = self.rng.choice([p for p, _w in parties if p is not party])
