@@ -51,9 +51,9 @@ def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(phone, live_server):
     phone.on("request", lambda request: requested.append(request.url))
     phone.on(
         "console",
-        lambda message: blocked.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     _sign_in(phone, live_server, "section.ro@demo.example")
     for url in _pages(live_server):
