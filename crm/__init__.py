@@ -57,12 +57,25 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
+    from crm.events.views import bp as events_bp
     from crm.health import bp as health_bp
+    from crm.interactions.views import bp as interactions_bp
     from crm.parliament.views import bp as parliament_bp
     from crm.states.views import bp as states_bp
+    from crm.votes.views import bp as votes_bp
 
-    for blueprint in (health_bp, auth_bp, states_bp, parliament_bp):
+    for blueprint in (
+        health_bp,
+        auth_bp,
+        states_bp,
+        parliament_bp,
+        interactions_bp,
+        events_bp,
+        votes_bp,
+        audit_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -55,7 +55,10 @@ def init_web(app: Flask) -> None:
     def _reset(_exc: BaseException | None) -> None:
         set_write_intent(False)
 
+    from crm import models
+
     app.jinja_env.globals.update(
+        models=models,
         may=_may,
         may_see_restricted=_may_see_restricted,
         Page=_page_enum(),

@@ -24,7 +24,7 @@ from crm.parliament.models import (
     StanceRecord,
     StanceSource,
 )
-from crm.parliament.services import refresh_current_stances, refresh_search_text
+from crm.parliament.services import refresh_current_stances
 from crm.states.models import (
     Agreement,
     Campaign,
@@ -36,6 +36,7 @@ from crm.states.models import (
     StageKind,
     State,
 )
+from crm.text import search_text
 
 PASSWORD = "correct horse battery"
 # Hashed once: per-user hashing would dominate the suite's time.
@@ -163,10 +164,7 @@ class RepresentativeFactory(Base):
     name = factory.LazyAttribute(lambda o: f"{o.given_name} {o.family_name}")
     sort_name = factory.LazyAttribute(lambda o: f"{o.family_name}, {o.given_name}")
     influence = 3
-
-    @factory.post_generation
-    def search(self, _create, _extracted, **_kwargs):
-        refresh_search_text(self)
+    search_text = factory.LazyAttribute(lambda o: search_text([o.name]))
 
 
 class OtherNameFactory(Base):

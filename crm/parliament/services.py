@@ -1,14 +1,32 @@
-"""Writes about representatives that other features rely on."""
+"""Writes about representatives: profiles, memberships, stances."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from crm import records
+from crm.audit.services import record, snapshot
+from crm.auth.permissions import Action, require
+from crm.db import today
+from crm.errors import ValidationFailed
 from crm.extensions import db
-from crm.parliament.models import Representative, Stance, StanceRecord
+from crm.parliament.models import (
+    Confidence,
+    Representative,
+    Stance,
+    StanceRecord,
+    StanceSource,
+)
 from crm.text import search_text
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+    from crm.interactions.models import Interaction
+    from crm.votes.models import Vote
 
 
 def refresh_search_text(representative: Representative) -> None:
@@ -60,3 +78,88 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
             if representative.stance != stance or representative.stance_on != observed_on:
                 representative.stance = Stance(stance)
                 representative.stance_on = observed_on
+
+
+def record_stance(
+    actor: User | None,
+    representative: Representative,
+    *,
+    stance: Stance,
+    source: StanceSource,
+    observed_on: date,
+    confidence: Confidence = Confidence.MEDIUM,
+    note: str | None = None,
+    interaction: Interaction | None = None,
+    vote: Vote | None = None,
+) -> StanceRecord:
+    """Record an observation of a representative's stance and update their current stance.
+
+    `actor` is None only for imports and the demo loader, which check nothing.
+    """
+    if actor is not None:
+        require(actor, Action.CREATE, StanceRecord, state=representative.state)
+    if observed_on > today():
+        raise ValidationFailed("A stance cannot be observed in the future.", field="observed_on")
+    entry = StanceRecord(
+        representative=representative,
+        stance=stance,
+        source=source,
+        confidence=confidence,
+        observed_on=observed_on,
+        note=(note or "").strip() or None,
+        recorded_by=actor,
+        interaction=interaction,
+        vote=vote,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    refresh_current_stances([representative.id])
+    record(actor, "stance.recorded", entry, after=snapshot(entry))
+    return entry
+
+
+# The fields of a representative that the edit form changes directly.
+EDITABLE_FIELDS = (
+    "name",
+    "sort_name",
+    "given_name",
+    "family_name",
+    "gender",
+    "languages",
+    "influence",
+    "tags",
+    "notes",
+    "do_not_contact",
+    "do_not_contact_reason",
+)
+
+
+def update_representative(
+    actor: User,
+    representative: Representative,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    """Edit a representative's profile; returns what changed."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if changes.get("do_not_contact") and not (
+        changes.get("do_not_contact_reason") or representative.do_not_contact_reason
+    ):
+        raise ValidationFailed(
+            "Say why this person must not be contacted.", field="do_not_contact_reason"
+        )
+    if not changes.get("sort_name", representative.sort_name):
+        changes = {**changes, "sort_name": changes.get("name") or representative.name}
+    changed = records.update(
+        actor,
+        representative,
+        changes,
+        action="representative.updated",
+        expected_version=expected_version,
+    )
+    if {"name"} & changed.keys():
+        refresh_search_text(representative)
+    return changed

@@ -1,0 +1,194 @@
+"""The one path for every write: check permission, change, audit, flush — never commit.
+
+Feature services call these helpers so that every change of a record, whoever makes it
+(a page, the API, the command line), is permission-checked, audited with its values before
+and after, and protected against lost edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.audit.models import AuditEntry
+from crm.audit.services import diff, record, snapshot
+from crm.auth.permissions import Action, require
+from crm.db import utcnow
+from crm.errors import Conflict, ValidationFailed
+from crm.extensions import db
+
+
+@dataclass(frozen=True)
+class OtherChange:
+    """A change someone else saved after the form was opened."""
+
+    field: str
+    before: Any
+    after: Any
+    by: str | None
+    at: datetime
+
+
+def _changes_since(obj: Any, version: int) -> list[OtherChange]:
+    """What others changed in `obj` after `version`, from the audit log."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.target_type == type(obj).__tablename__,
+            AuditEntry.target_id == str(obj.id),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(50)
+    )
+    changes: list[OtherChange] = []
+    for entry in entries:
+        after = entry.after or {}
+        if not isinstance(after.get("version"), int) or after["version"] <= version:
+            continue
+        before = entry.before or {}
+        for field in sorted(after):
+            if field == "version":
+                continue
+            changes.append(
+                OtherChange(field, before.get(field), after[field], entry.actor_email, entry.at)
+            )
+    changes.reverse()
+    return changes
+
+
+def conflict(obj: Any, version: int) -> Conflict:
+    changes = _changes_since(obj, version)
+    who = ", ".join(sorted({c.by for c in changes if c.by})) or "someone else"
+    return Conflict(
+        f"{who} saved this record after you opened it. Your changes were not saved: "
+        "check what changed, then save again to keep yours.",
+        changes={"changes": changes, "current_version": obj.version},
+    )
+
+
+def check_version(obj: Any, expected_version: int | None) -> None:
+    """Refuse an edit made from a form opened on an older version of the record."""
+    if expected_version is not None and obj.version != expected_version:
+        raise conflict(obj, expected_version)
+
+
+def _audit_after(obj: Any, after: dict[str, Any]) -> dict[str, Any]:
+    # The version lets a later conflict say exactly which changes came after a form opened.
+    if hasattr(obj, "version"):
+        after = {**after, "version": obj.version}
+    return after
+
+
+def create(actor: Any, obj: Any, *, action: str, state: Any = None, audit: bool = True) -> Any:
+    """Add a new record after checking the actor may create it (in `state`)."""
+    require(actor, Action.CREATE, type(obj), state=state)
+    texts = {
+        column.key: getattr(obj, column.key)
+        for column in sa.inspect(type(obj)).column_attrs
+        if isinstance(getattr(obj, column.key), str)
+    }
+    for field, value in clean(type(obj), texts).items():
+        setattr(obj, field, value)
+    db.session.add(obj)
+    db.session.flush()
+    if audit:
+        record(actor, action, obj, after=_audit_after(obj, snapshot(obj)))
+    return obj
+
+
+def update(
+    actor: Any,
+    obj: Any,
+    changes: Mapping[str, Any],
+    *,
+    action: str,
+    expected_version: int | None = None,
+    permission: Action = Action.EDIT,
+) -> dict[str, Any]:
+    """Apply `changes` to `obj`; returns what actually changed (field → new value)."""
+    require(actor, permission, obj)
+    check_version(obj, expected_version)
+    before = snapshot(obj)
+    for field, value in clean(type(obj), changes).items():
+        setattr(obj, field, value)
+    return _flush_and_audit(actor, obj, before, action)
+
+
+def clean(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Strip text; an empty text box means NULL where the column allows it."""
+    columns = sa.inspect(model).columns
+    cleaned = {}
+    for field, value in values.items():
+        if isinstance(value, str):
+            value = value.strip()
+            column = columns.get(field)
+            if value == "" and column is not None and column.nullable:
+                value = None
+        cleaned[field] = value
+    return cleaned
+
+
+def _flush_and_audit(actor: Any, obj: Any, before: dict[str, Any], action: str) -> dict[str, Any]:
+    old_version = getattr(obj, "version", None)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        # Someone saved between our read and our write (PostgreSQL, read committed).
+        db.session.rollback()
+        current = db.session.get(type(obj), obj.id)
+        raise conflict(current, old_version or 0) from None
+    changed_before, changed_after = diff(before, snapshot(obj))
+    if changed_after:
+        record(actor, action, obj, before=changed_before, after=_audit_after(obj, changed_after))
+    return changed_after
+
+
+def archive(actor: Any, obj: Any, *, action: str, expected_version: int | None = None) -> None:
+    """Archive instead of deleting, so an admin can restore it."""
+    if obj.archived_at is not None:
+        raise ValidationFailed("This record is already archived.")
+    update(
+        actor,
+        obj,
+        {"archived_at": utcnow()},
+        action=action,
+        expected_version=expected_version,
+        permission=Action.ARCHIVE,
+    )
+
+
+def restore(actor: Any, obj: Any, *, action: str) -> None:
+    if obj.archived_at is None:
+        raise ValidationFailed("This record is not archived.")
+    update(actor, obj, {"archived_at": None}, action=action, permission=Action.RESTORE)
+
+
+def replace_collection(
+    actor: Any,
+    obj: Any,
+    attribute: str,
+    new_items: Iterable[Any],
+    *,
+    action: str,
+    describe=lambda item: str(getattr(item, "id", item)),
+) -> None:
+    """Replace a many-to-many collection, auditing the members before and after."""
+    require(actor, Action.EDIT, obj)
+    current = list(getattr(obj, attribute))
+    wanted = list(new_items)
+    if {id(i) for i in current} == {id(i) for i in wanted}:
+        return
+    setattr(obj, attribute, wanted)
+    db.session.flush()
+    record(
+        actor,
+        action,
+        obj,
+        before={attribute: [describe(i) for i in current]},
+        after=_audit_after(obj, {attribute: [describe(i) for i in wanted]}),
+    )

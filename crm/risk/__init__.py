@@ -1,0 +1,1 @@
+"""Ratification risk: the exact forecast of SPEC §3 and "who to meet next"."""
