@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from crm.db import set_write_intent, today, utcnow, write_intent
@@ -32,6 +32,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_web(app: Flask) -> None:
     @app.before_request
     def _before() -> None:
+        _refuse_nul_characters()
         # Writes start with BEGIN IMMEDIATE on SQLite (see crm.db).
         set_write_intent(request.method not in SAFE_METHODS)
         g.today = today()
@@ -70,6 +71,13 @@ def init_web(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _refuse_nul_characters() -> None:
+    """No text we store may hold NUL: PostgreSQL refuses it, and no person types it."""
+    for values in (request.args, request.form if request.method not in SAFE_METHODS else {}):
+        if any("\x00" in value for value in values.values()):
+            abort(400, description="The request contains a NUL character, which text may not.")
 
 
 def _touch_session() -> None:

@@ -1,0 +1,203 @@
+"""A small, complete world for tests that cross features: two states and everyone in them.
+
+`build_world()` makes a home state (whose section is `member`) and another state (whose
+section is `other_member`), each with a chamber, parties, a committee, seated
+representatives with stances, a normal and a restricted interaction with follow-ups, an
+event with an invitation, and an agreement with stages; plus a coordinator, a staff member
+and an admin. Feature tests and the cross-cutting tests (write routes, permissions,
+restricted content) all use it, so every record type exists in both states.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from crm.auth.models import Role, User
+from crm.events.models import Event, Invitation
+from crm.extensions import db
+from crm.interactions.models import Confidentiality, FollowUp, Interaction
+from crm.parliament.models import (
+    Chamber,
+    Committee,
+    CommitteeMembership,
+    CommitteeRole,
+    Party,
+    Representative,
+    Stance,
+    StanceSource,
+)
+from crm.states.models import Agreement, AgreementStatus, Campaign, Stage, StageKind, State
+from tests.factories import (
+    AgreementFactory,
+    CampaignFactory,
+    ChamberFactory,
+    CommitteeFactory,
+    EventFactory,
+    FollowUpFactory,
+    InteractionFactory,
+    PartyFactory,
+    StageFactory,
+    StanceRecordFactory,
+    StateFactory,
+    UserFactory,
+    seated_representative,
+    section_member,
+)
+
+# Text that only people allowed to read restricted content may ever see.
+RESTRICTED_MARK = "RESTRICTED-CONTENT-"
+
+
+@dataclass
+class Side:
+    """Everything in one state."""
+
+    state: State
+    agreement: Agreement
+    chamber: Chamber
+    parties: list[Party]
+    committee: Committee
+    reps: list[Representative]
+    interaction: Interaction
+    restricted: Interaction
+    follow_up: FollowUp
+    restricted_follow_up: FollowUp
+    event: Event
+    invitation: Invitation
+    stages: list[Stage]
+
+
+@dataclass
+class World:
+    campaign: Campaign
+    home: Side
+    other: Side
+    users: dict[str, User] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def _side(campaign: Campaign, iso_hint: str) -> Side:
+    state = StateFactory(name=f"{iso_hint} land", timezone="Europe/Bucharest")
+    agreement = AgreementFactory(
+        campaign=campaign, state=state, status=AgreementStatus.BEFORE_PARLIAMENT
+    )
+    chamber = ChamberFactory(state=state, seats=6, name=f"{iso_hint} Assembly")
+    parties = [
+        PartyFactory(state=state, in_government=True, name=f"{iso_hint} Government Party"),
+        PartyFactory(state=state, in_government=False, name=f"{iso_hint} Opposition Party"),
+    ]
+    committee = CommitteeFactory(chamber=chamber, name=f"{iso_hint} Foreign Affairs")
+    reps = [
+        seated_representative(chamber, parties[n % 2], name=f"{iso_hint} Member {n}")
+        for n in range(4)
+    ]
+    reps[0].committee_memberships.append(
+        CommitteeMembership(committee=committee, role=CommitteeRole.CHAIR)
+    )
+    for n, rep in enumerate(reps[:3]):
+        StanceRecordFactory(
+            representative=rep,
+            stance=[Stance.LEANING_FOR, Stance.UNDECIDED, Stance.AGAINST_RATIFICATION][n],
+            source=StanceSource.PUBLIC_STATEMENT,
+            observed_on=date.today() - timedelta(days=10 + n),
+        )
+    now = datetime.now(UTC)
+    interaction = InteractionFactory(
+        state=state,
+        representatives=[reps[0]],
+        summary=f"{iso_hint} open meeting summary",
+        occurred_at=now - timedelta(days=3),
+    )
+    restricted = InteractionFactory(
+        state=state,
+        representatives=[reps[1]],
+        confidentiality=Confidentiality.RESTRICTED,
+        summary=f"{RESTRICTED_MARK}{iso_hint}-summary",
+        outcome=f"{RESTRICTED_MARK}{iso_hint}-outcome",
+        occurred_at=now - timedelta(days=1),
+    )
+    StanceRecordFactory(
+        representative=reps[1],
+        interaction=restricted,
+        stance=Stance.LEANING_AGAINST,
+        source=StanceSource.PRIVATE_MEETING,
+        note=f"{RESTRICTED_MARK}{iso_hint}-stance-note",
+    )
+    follow_up = FollowUpFactory(
+        state=state,
+        representative=reps[0],
+        interaction=interaction,
+        title=f"{iso_hint} open follow-up",
+    )
+    restricted_follow_up = FollowUpFactory(
+        state=state,
+        representative=reps[1],
+        interaction=restricted,
+        title=f"{RESTRICTED_MARK}{iso_hint}-follow-up",
+    )
+    stages = [
+        StageFactory(
+            agreement=agreement,
+            kind=StageKind.COMMITTEE_VOTE,
+            chamber=chamber,
+            committee=committee,
+            position=0,
+            scheduled_on=date.today() + timedelta(days=10),
+        ),
+        StageFactory(
+            agreement=agreement,
+            kind=StageKind.PLENARY_VOTE,
+            chamber=chamber,
+            position=1,
+            scheduled_on=date.today() + timedelta(days=20),
+        ),
+    ]
+    event = EventFactory(state=state, title=f"{iso_hint} vigil", stage=stages[1])
+    invitation = Invitation(event=event, representative=reps[2])
+    db.session.add(invitation)
+    db.session.commit()
+    return Side(
+        state=state,
+        agreement=agreement,
+        chamber=chamber,
+        parties=parties,
+        committee=committee,
+        reps=reps,
+        interaction=interaction,
+        restricted=restricted,
+        follow_up=follow_up,
+        restricted_follow_up=restricted_follow_up,
+        event=event,
+        invitation=invitation,
+        stages=stages,
+    )
+
+
+def build_world() -> World:
+    campaign = CampaignFactory()
+    home = _side(campaign, "Home")
+    other = _side(campaign, "Other")
+    member = section_member(home.state, email="member@home.example", name="Home Member")
+    other_member = section_member(other.state, email="member@other.example", name="Other Member")
+    for side, user in ((home, member), (other, other_member)):
+        for item in (side.interaction, side.restricted):
+            item.participants.append(user)
+        side.follow_up.assignee = user
+        side.restricted_follow_up.assignee = user
+    db.session.commit()
+    world = World(campaign=campaign, home=home, other=other)
+    world.users = {
+        "member": member,
+        "other_member": other_member,
+        "coordinator": UserFactory(role=Role.COORDINATOR, email="coordinator@world.example"),
+        "staff": UserFactory(role=Role.STAFF, email="staff@world.example"),
+        "admin": UserFactory(role=Role.ADMIN, email="admin@world.example"),
+    }
+    return world
