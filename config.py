@@ -7,6 +7,7 @@ guessable key or an SQLite file inside a container.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -56,7 +57,10 @@ class Config:
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     PAGE_SIZE = 50
-    STALE_STANCE_DAYS = 180
+    # Overrides of the risk model's numbers (crm/risk/model.py RiskConfig), e.g.
+    # RISK_MODEL='{"undecided": 0.45, "near_days": 21}'.
+    RISK_MODEL: dict = json.loads(os.environ.get("RISK_MODEL", "{}"))
+    STALE_STANCE_DAYS = int(RISK_MODEL.get("stale_days", 180))
     DEMO_ALLOWED = True
 
 

@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from crm.auth.login import init_login
     from crm.db import configure_sqlite
     from crm.extensions import csrf, db, limiter, migrate
+    from crm.risk.services import init_change_snapshots
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
@@ -54,15 +55,18 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_change_snapshots()
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.api.views import bp as api_bp
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
     from crm.events.views import bp as events_bp
     from crm.health import bp as health_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.parliament.views import bp as parliament_bp
+    from crm.risk.views import bp as risk_bp
     from crm.states.views import bp as states_bp
     from crm.votes.views import bp as votes_bp
 
@@ -75,8 +79,14 @@ def _register_blueprints(app: Flask) -> None:
         events_bp,
         votes_bp,
         audit_bp,
+        risk_bp,
     ):
         app.register_blueprint(blueprint)
+    # Bearer tokens, not cookies, authenticate the API: CSRF does not apply to it.
+    from crm.extensions import csrf
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -39,6 +39,16 @@ def today() -> date:
     return utcnow().date()
 
 
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """An aggregate's datetime as aware UTC: MAX() bypasses the column type, so SQLite
+    hands back a naive value or even a string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class UTCDateTime(sa.TypeDecorator[datetime]):
     """Aware datetimes stored as UTC.
 

@@ -16,6 +16,7 @@ from crm.parliament.models import (
     Representative,
     StanceRecord,
 )
+from crm.risk.models import RiskSnapshot
 from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
 from crm.votes.models import Count, Vote, VoteEvent
 
@@ -39,6 +40,7 @@ __all__ = [
     "OtherName",
     "Party",
     "Representative",
+    "RiskSnapshot",
     "Section",
     "Stage",
     "StanceRecord",

@@ -78,6 +78,8 @@ def build_world(size: int):
 
 
 PAGES = [
+    "/dashboard",
+    "/states/{iso2}/risk",
     "/states",
     "/states/{iso2}",
     "/representatives",

@@ -12,7 +12,16 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.services import record
-from crm.auth.models import Role, Section, User, UserSession, hash_token, new_token
+from crm.auth.models import (
+    ApiToken,
+    Role,
+    Section,
+    TokenScope,
+    User,
+    UserSession,
+    hash_token,
+    new_token,
+)
 from crm.auth.permissions import Page, require
 from crm.db import utcnow
 from crm.errors import ValidationFailed
@@ -269,3 +278,57 @@ def set_user_enabled(actor: User | None, user: User, enabled: bool) -> None:
         after={"is_enabled": enabled},
         summary=None if enabled else f"{ended} session(s) ended",
     )
+
+
+def create_token(
+    actor: User | None, user: User, *, name: str, scope: TokenScope
+) -> tuple[str, ApiToken]:
+    """A new bearer token for `user`; the raw value is returned once and only its hash kept."""
+    if actor is not None and actor.id != user.id:
+        require(actor, "view", Page.USER_ADMIN)
+    raw = new_token()
+    token = ApiToken(
+        user=user,
+        name=(name or "token").strip()[:120],
+        scope=scope,
+        token_hash=hash_token(raw),
+        prefix=raw[:8],
+    )
+    db.session.add(token)
+    db.session.flush()
+    record(actor, "token_created", token, after={"name": token.name, "scope": scope.value,
+                                                  "prefix": token.prefix})  # fmt: skip
+    return raw, token
+
+
+def revoke_token_by_prefix(actor: User | None, prefix: str) -> int:
+    tokens = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        if actor is not None and actor.id != token.user_id:
+            require(actor, "view", Page.USER_ADMIN)
+        token.revoked_at = utcnow()
+        record(actor, "token_revoked", token, summary=token.prefix)
+    return len(tokens)
+
+
+def user_for_token(raw: str, scope: TokenScope) -> User | None:
+    """The enabled user of a live token of this scope, noting its use."""
+    token = db.session.scalar(
+        sa.select(ApiToken)
+        .where(
+            ApiToken.token_hash == hash_token(raw),
+            ApiToken.scope == scope,
+            ApiToken.revoked_at.is_(None),
+        )
+        .options(
+            selectinload(ApiToken.user).selectinload(User.sections).selectinload(Section.states)
+        )
+    )
+    now = utcnow()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if not token.user.is_enabled:
+        return None
+    return token.user

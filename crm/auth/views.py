@@ -42,14 +42,14 @@ def _safe_next(target: str | None) -> str:
         local = parts.path.startswith("/") and not parts.path.startswith(("//", "/\\"))
         if not parts.scheme and not parts.netloc and local:
             return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url_for("states.index")
+    return url_for("risk.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("states.index"))
+        return redirect(url_for("risk.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         signed_in = services.authenticate(

@@ -53,6 +53,8 @@ from crm.parliament.models import (
     StanceSource,
 )
 from crm.parliament.services import refresh_current_stances, refresh_search_text
+from crm.risk.models import SnapshotReason
+from crm.risk.services import backfill, take_snapshots
 from crm.states.models import (
     Agreement,
     AgreementStatus,
@@ -253,6 +255,10 @@ class _Builder:
         refresh_current_stances([r.id for r in self.representatives])
         record(None, "demo_loaded", campaign, summary=DEMO_NOTE, actor_email="crm demo")
         db.session.flush()
+        say("  risk history…")
+        # The trend lines start with the history the dated stance records already tell.
+        backfill(campaign, days=90, step=7)
+        take_snapshots(campaign, SnapshotReason.DAILY)
 
     def _campaign(self) -> Campaign:
         facts = self.data["campaign"]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from crm.db import as_utc
 from crm.events.models import Event, EventStatus
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
@@ -100,15 +101,8 @@ def states_overview(campaign: Campaign | None, on: date) -> list[StateRow]:
     return list(rows.values())
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    # Aggregates bypass the column type, so SQLite hands back a naive string or datetime.
-    from crm.db import UTCDateTime
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return UTCDateTime().process_result_value(value, db.engine.dialect)
+def _as_utc(value: datetime | str | None) -> datetime | None:
+    return as_utc(value)
 
 
 def get_state(iso2: str) -> State | None:

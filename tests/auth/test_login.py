@@ -59,7 +59,7 @@ def test_sign_in_redirects_to_the_states_list_and_opens_a_server_side_session(ap
     response = login(client, user.email, PASSWORD)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/states"
+    assert response.headers["Location"] == "/dashboard"
     [session] = sessions_of(user)
     assert session.revoked_at is None
     assert session.ip_address == "127.0.0.1"
@@ -145,7 +145,7 @@ def test_signed_in_user_opening_login_is_sent_to_the_states_list(client):
     response = client.get("/login")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/states"
+    assert response.headers["Location"] == "/dashboard"
 
 
 # --- failures -----------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_sign_in_never_redirects_off_site(client, next_url):
     response = _login_to(client, user.email, next_url)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/states"
+    assert response.headers["Location"] == "/dashboard"
 
 
 def _as_a_browser_reads_it(location: str) -> str:
@@ -340,7 +340,7 @@ def test_sign_in_with_a_next_holding_line_breaks_falls_back_to_the_states_list(
     response = _login_to(client, user.email, next_url)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/states"
+    assert response.headers["Location"] == "/dashboard"
     assert "planted" not in response.headers.get("Set-Cookie", "")
 
 

@@ -19,7 +19,7 @@ def _sign_in(page, base: str, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill("impunity-demo")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/states")
+    page.wait_for_url(f"{base}/dashboard")
 
 
 def _pages(base: str) -> list[str]:
@@ -28,6 +28,8 @@ def _pages(base: str) -> list[str]:
         sa.select(Representative).where(Representative.state_id == romania.id)
     ).first()
     return [
+        f"{base}/dashboard",
+        f"{base}/states/RO/risk",
         f"{base}/states",
         f"{base}/states/RO",
         f"{base}/states/IN",
@@ -87,7 +89,7 @@ def test_no_serious_accessibility_violations(browser, live_server):
         axe = Axe()
         problems = {}
         for url in [f"{live_server}/login", *_pages(live_server)]:
-            if url.endswith("/states"):
+            if url.endswith("/dashboard"):
                 _sign_in(page, live_server, "coordinator@demo.example")
             page.goto(url)
             results = axe.run(page)

@@ -64,8 +64,8 @@ def test_lower_case_state_code_redirects_to_the_canonical_address(demo_client):
     assert response.headers["Location"].endswith("/states/RO")
 
 
-def test_home_page_leads_to_the_states(demo_client):
+def test_home_page_is_the_dashboard(demo_client):
     login(demo_client, "staff@demo.example")
     response = demo_client.get("/")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith("/states")
+    assert response.headers["Location"].endswith("/dashboard")

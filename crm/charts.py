@@ -1,0 +1,125 @@
+"""Geometry for the SVG charts drawn by templates/_macros/charts.html.
+
+The templates draw; this module only computes positions, so the same charts render in
+the browser (under a strict Content-Security-Policy: no script, no inline style) and in
+WeasyPrint's PDFs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+STANCE_ORDER = (
+    "for_ratification",
+    "leaning_for",
+    "undecided",
+    "leaning_against",
+    "against_ratification",
+    "unknown",
+)
+
+
+@dataclass(frozen=True)
+class Seat:
+    x: float
+    y: float
+    r: float
+    stance: str
+
+
+@dataclass(frozen=True)
+class Hemicycle:
+    width: float
+    height: float
+    seats: tuple[Seat, ...]
+    counts: tuple[tuple[str, int], ...]  # stance → seats, in STANCE_ORDER, zeros left out
+    vacant: int
+
+
+def hemicycle(stances: Sequence[str], total_seats: int | None = None) -> Hemicycle:
+    """Seats on concentric half rings, coloured left to right in stance order.
+
+    Vacant seats (total_seats beyond the members given) are drawn as `vacant`.
+    """
+    order = {s: i for i, s in enumerate(STANCE_ORDER)}
+    filled = sorted(stances, key=lambda s: order.get(s, len(order)))
+    n = max(total_seats or 0, len(filled))
+    labels = [*filled, *(["vacant"] * (n - len(filled)))]
+    width, height = 200.0, 104.0
+    if n == 0:
+        return Hemicycle(width, height, (), (), 0)
+    rows = max(1, min(12, round(math.sqrt(n / 4.5))))
+    inner, outer = 0.38, 1.0
+    radii = [inner + (outer - inner) * (i + 0.5) / rows for i in range(rows)]
+    # Seats per ring in proportion to its length, adjusted so they add up to n.
+    per_ring = [max(1, round(n * r / sum(radii))) for r in radii]
+    while sum(per_ring) > n:
+        per_ring[per_ring.index(max(per_ring))] -= 1
+    while sum(per_ring) < n:
+        per_ring[-1] += 1
+    positions: list[tuple[float, float, float]] = []  # angle, x, y
+    for radius, count in zip(radii, per_ring, strict=True):
+        for k in range(count):
+            angle = math.pi * (1 - (k + 0.5) / count) if count > 1 else math.pi / 2
+            positions.append((angle, radius * math.cos(angle), radius * math.sin(angle)))
+    positions.sort(key=lambda p: -p[0])  # left to right, so stances form wedges
+    ring_gap = (outer - inner) / rows
+    arc_gap = min(math.pi * r / c for r, c in zip(radii, per_ring, strict=True))
+    seat_r = 0.42 * min(ring_gap, arc_gap)
+    scale = (width / 2 - 4) / (outer + seat_r)
+    cx, cy = width / 2, height - 4
+    seats = tuple(
+        Seat(
+            round(cx + x * scale, 2),
+            round(cy - y * scale, 2),
+            round(seat_r * scale, 2),
+            label,
+        )
+        for (_angle, x, y), label in zip(positions, labels, strict=True)
+    )
+    counts = tuple((s, filled.count(s)) for s in STANCE_ORDER if filled.count(s))
+    return Hemicycle(width, height, seats, counts, n - len(filled))
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: float
+    height: float
+    points: str  # SVG polyline points
+    last: tuple[float, float] | None
+    first_value: float | None
+    last_value: float | None
+
+
+def sparkline(
+    values: Sequence[tuple[date, float]],
+    start: date,
+    end: date,
+    width: float = 96,
+    height: float = 24,
+) -> Sparkline:
+    """A line of values in [0, 1] over the days from `start` to `end`."""
+    if not values:
+        return Sparkline(width, height, "", None, None, None)
+    span = max(1, (end - start).days)
+    pad = 2.0
+
+    def point(day: date, value: float) -> tuple[float, float]:
+        x = pad + (width - 2 * pad) * min(max((day - start).days / span, 0), 1)
+        y = pad + (height - 2 * pad) * (1 - min(max(value, 0.0), 1.0))
+        return round(x, 1), round(y, 1)
+
+    pts = [point(day, value) for day, value in values]
+    if len(pts) == 1:
+        pts.insert(0, (pad, pts[0][1]))
+    return Sparkline(
+        width,
+        height,
+        " ".join(f"{x},{y}" for x, y in pts),
+        pts[-1],
+        values[0][1],
+        values[-1][1],
+    )

@@ -1,0 +1,250 @@
+"""Reading what the risk model needs from the database, in a fixed number of queries.
+
+The model (crm/risk/model.py) takes plain inputs; this module turns states, chambers,
+memberships, stances, contacts and stages into those inputs, for all states at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from crm.db import as_utc
+from crm.extensions import db
+from crm.interactions.models import Interaction, interaction_representatives
+from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
+from crm.risk.model import ChamberInput, Member, RiskConfig, StateInput
+from crm.states.models import (
+    Agreement,
+    Campaign,
+    Stage,
+    StageKind,
+    StageResult,
+    StageStatus,
+    State,
+)
+from crm.states.queries import current_membership_filter
+
+VOTE_KINDS = (StageKind.COMMITTEE_VOTE, StageKind.PLENARY_VOTE)
+
+
+@dataclass
+class StateContext:
+    """A state, its agreement, what the model needs, and what the pages show beside it."""
+
+    state: State
+    agreement: Agreement
+    model_input: StateInput
+    chambers: dict[int, Chamber]
+    next_vote: Stage | None = None
+    last_contact: datetime | None = None
+    members: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # id → chamber, party
+
+
+def risk_config() -> RiskConfig:
+    from flask import current_app
+
+    return RiskConfig.from_mapping(current_app.config.get("RISK_MODEL", {}))
+
+
+def _stances_as_of(rep_ids: list[int], on: date) -> dict[int, tuple[str, date]]:
+    """Each representative's newest stance observed on or before `on` (for history)."""
+    ranked = (
+        sa.select(
+            StanceRecord.representative_id,
+            StanceRecord.stance,
+            StanceRecord.observed_on,
+            sa.func.row_number()
+            .over(
+                partition_by=StanceRecord.representative_id,
+                order_by=(StanceRecord.observed_on.desc(), StanceRecord.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            StanceRecord.representative_id.in_(rep_ids),
+            StanceRecord.archived_at.is_(None),
+            StanceRecord.observed_on <= on,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ranked.c.representative_id, ranked.c.stance, ranked.c.observed_on).where(
+            ranked.c.rank == 1
+        )
+    )
+    return {rep_id: (stance.value, observed) for rep_id, stance, observed in rows}
+
+
+def state_contexts(
+    campaign: Campaign,
+    on: date,
+    config: RiskConfig,
+    *,
+    state_ids: list[int] | None = None,
+    open_only: bool = True,
+) -> list[StateContext]:
+    """The model inputs of every state (or the given ones) of the campaign, as of `on`.
+
+    `on` is today for the dashboard; an earlier day rebuilds the inputs from the stance
+    records observed by then (for history and for forecasts made before a vote).
+    """
+    stmt = (
+        sa.select(Agreement, State)
+        .join(State, State.id == Agreement.state_id)
+        .where(Agreement.campaign_id == campaign.id)
+        .order_by(State.name)
+    )
+    if state_ids is not None:
+        stmt = stmt.where(Agreement.state_id.in_(state_ids))
+    pairs = [(a, s) for a, s in db.session.execute(stmt) if a.status.is_open or not open_only]
+    if not pairs:
+        return []
+    ids = [s.id for _a, s in pairs]
+
+    chambers = db.session.scalars(
+        sa.select(Chamber).where(Chamber.state_id.in_(ids)).order_by(Chamber.position, Chamber.id)
+    ).all()
+    seats = db.session.execute(
+        sa.select(
+            Membership.chamber_id,
+            Membership.party_id,
+            Representative.id,
+            Representative.stance,
+            Representative.stance_on,
+            Representative.influence,
+            Representative.do_not_contact,
+            Party.in_government,
+        )
+        .join(Representative, Representative.id == Membership.representative_id)
+        .outerjoin(Party, Party.id == Membership.party_id)
+        .where(
+            Representative.state_id.in_(ids),
+            Representative.archived_at.is_(None),
+            current_membership_filter(on),
+        )
+        .order_by(Membership.chamber_id, Representative.id)
+    ).all()
+    rep_ids = [row[2] for row in seats]
+    as_of = _stances_as_of(rep_ids, on) if on < date.today() and rep_ids else None
+
+    since = datetime.combine(on - timedelta(days=config.recent_contact_days), time(), UTC)
+    link = interaction_representatives
+    met_recently = set(
+        db.session.scalars(
+            sa.select(link.c.representative_id)
+            .join(Interaction, Interaction.id == link.c.interaction_id)
+            .where(
+                Interaction.state_id.in_(ids),
+                Interaction.archived_at.is_(None),
+                Interaction.occurred_at >= since,
+                Interaction.occurred_at < datetime.combine(on + timedelta(days=1), time(), UTC),
+            )
+        )
+    )
+    last_contacts = dict(
+        db.session.execute(
+            sa.select(Interaction.state_id, sa.func.max(Interaction.occurred_at))
+            .where(Interaction.state_id.in_(ids), Interaction.archived_at.is_(None))
+            .group_by(Interaction.state_id)
+        ).all()
+    )
+
+    stages = db.session.scalars(
+        sa.select(Stage)
+        .join(Agreement, Agreement.id == Stage.agreement_id)
+        .where(Agreement.campaign_id == campaign.id, Agreement.state_id.in_(ids))
+        .order_by(Stage.scheduled_on, Stage.position)
+    ).all()
+
+    members_by_chamber: dict[int, list[Member]] = defaultdict(list)
+    seat_of: dict[int, tuple[int, int | None]] = {}
+    stale_before = on - timedelta(days=config.stale_days)
+    recent_since = on - timedelta(days=config.coverage_days)
+    for chamber_id, party_id, rep_id, stance, stance_on, influence, dnc, in_gov in seats:
+        if as_of is not None:
+            stance_value, stance_on = as_of.get(rep_id, ("unknown", None))
+        else:
+            stance_value = stance.value
+        seat_of[rep_id] = (chamber_id, party_id)
+        members_by_chamber[chamber_id].append(
+            Member(
+                id=rep_id,
+                stance=stance_value,
+                stale=stance_value != "unknown"
+                and stance_on is not None
+                and stance_on < stale_before,
+                party_key=str(party_id) if party_id is not None else None,
+                in_government=bool(in_gov),
+                influence=influence,
+                do_not_contact=dnc,
+                recently_met=rep_id in met_recently,
+                stance_recorded_recently=stance_on is not None and stance_on >= recent_since,
+            )
+        )
+
+    contexts = []
+    for agreement, state in pairs:
+        state_stages = [s for s in stages if s.agreement_id == agreement.id]
+        chamber_status = _chamber_statuses(state_stages, on)
+        state_chambers = [c for c in chambers if c.state_id == state.id]
+        chamber_ids = {c.id for c in state_chambers}
+        upcoming = [
+            s
+            for s in state_stages
+            if s.kind in VOTE_KINDS
+            and s.status in (StageStatus.SCHEDULED, StageStatus.POSTPONED)
+            and s.scheduled_on is not None
+            and s.scheduled_on >= on
+        ]
+        next_vote = min(upcoming, key=lambda s: s.scheduled_on, default=None)
+        model_input = StateInput(
+            goal=campaign.goal.value,
+            route=agreement.route.value,
+            executive_probability=agreement.executive_probability,
+            chambers=tuple(
+                ChamberInput(
+                    id=c.id,
+                    name=c.name,
+                    seats=c.seats,
+                    majority_rule=c.majority_rule.value,
+                    attendance=c.attendance,
+                    members=tuple(members_by_chamber.get(c.id, ())),
+                    status=chamber_status.get(c.id, "pending"),
+                )
+                for c in state_chambers
+            ),
+            days_to_next_vote=(next_vote.scheduled_on - on).days if next_vote else None,
+        )
+        contexts.append(
+            StateContext(
+                state=state,
+                agreement=agreement,
+                model_input=model_input,
+                chambers={c.id: c for c in state_chambers},
+                next_vote=next_vote,
+                last_contact=as_utc(last_contacts.get(state.id)),
+                members={rep: seat for rep, seat in seat_of.items() if seat[0] in chamber_ids},
+            )
+        )
+    return contexts
+
+
+def _chamber_statuses(stages: list[Stage], on: date) -> dict[int, str]:
+    """A chamber whose plenary vote was held counts as its result (SPEC §3.2)."""
+    statuses: dict[int, str] = {}
+    for stage in stages:
+        if (
+            stage.kind is StageKind.PLENARY_VOTE
+            and stage.status is StageStatus.HELD
+            and stage.chamber_id is not None
+            and (stage.held_on is None or stage.held_on <= on)
+        ):
+            if stage.result is StageResult.PASS:
+                statuses[stage.chamber_id] = "passed"
+            elif stage.result is StageResult.FAIL:
+                statuses[stage.chamber_id] = "failed"
+    return statuses

@@ -1,0 +1,159 @@
+"""The coordinators' dashboard and the page explaining one state's risk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, g, render_template, request
+from flask_login import current_user, login_required
+from wtforms import BooleanField, Form, IntegerField, SearchField, SelectField
+from wtforms.fields import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from crm.auth.permissions import Page, require
+from crm.charts import hemicycle, sparkline
+from crm.extensions import db
+from crm.parliament.models import Party, Representative
+from crm.risk import services
+from crm.risk.model import RiskLevel
+from crm.risk.models import RiskSnapshot
+from crm.risk.queries import risk_config
+from crm.states.models import Agreement, State
+from crm.states.queries import active_campaign, get_state
+
+bp = Blueprint("risk", __name__)
+
+TREND_DAYS = 90
+
+
+class DashboardFilterForm(Form):
+    q = SearchField("State", validators=[Optional(), Length(max=60)])
+    level = SelectField(
+        "Risk level",
+        choices=[SelectChoice("", "Any level")]
+        + [SelectChoice(level.value, level.value.capitalize()) for level in RiskLevel],
+        default="",
+    )
+    within = IntegerField(
+        "Next vote within (days)", validators=[Optional(), NumberRange(min=0, max=3650)]
+    )
+    low_coverage = BooleanField("Only coverage under 50 %")
+
+
+def _trends(campaign, state_ids: list[int]):
+    """Each state's risk over the last 90 days, from its snapshots (one query)."""
+    start = g.today - timedelta(days=TREND_DAYS)
+    rows = db.session.execute(
+        sa.select(RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk)
+        .where(
+            RiskSnapshot.campaign_id == campaign.id,
+            RiskSnapshot.state_id.in_(state_ids),
+            RiskSnapshot.taken_on >= start,
+        )
+        .order_by(RiskSnapshot.taken_on, RiskSnapshot.id)
+    )
+    series: dict[int, dict] = defaultdict(dict)
+    for state_id, taken_on, risk in rows:
+        series[state_id][taken_on] = risk  # the last snapshot of a day stands for it
+    return {
+        state_id: sparkline(sorted(points.items()), start, g.today)
+        for state_id, points in series.items()
+    }
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    require(current_user, "view", Page.DASHBOARD)
+    campaign = active_campaign()
+    form = DashboardFilterForm(request.args)
+    valid = form.validate()
+    if campaign is None:
+        return render_template("risk/dashboard.html", campaign=None, form=form, rows=[])
+    config = risk_config()
+    results = services.forecasts(campaign, g.today, config)
+    shown = results
+    if valid:
+        if form.q.data:
+            needle = form.q.data.strip().casefold()
+            shown = [
+                r
+                for r in shown
+                if needle in r.state.name.casefold() or needle == r.state.iso2.casefold()
+            ]
+        if form.level.data:
+            shown = [r for r in shown if r.forecast.level.value == form.level.data]
+        if form.within.data is not None:
+            shown = [
+                r
+                for r in shown
+                if r.forecast.days_to_next_vote is not None
+                and r.forecast.days_to_next_vote <= form.within.data
+            ]
+        if form.low_coverage.data:
+            shown = [r for r in shown if r.forecast.coverage_flagged]
+    closed = db.session.execute(
+        sa.select(Agreement, State)
+        .join(State, State.id == Agreement.state_id)
+        .where(Agreement.campaign_id == campaign.id)
+        .order_by(State.name)
+    ).all()
+    closed = [(a, s) for a, s in closed if not a.status.is_open]
+    levels = {level: sum(1 for r in results if r.forecast.level is level) for level in RiskLevel}
+    return render_template(
+        "risk/dashboard.html",
+        campaign=campaign,
+        form=form,
+        rows=shown,
+        total=len(results),
+        levels=levels,
+        closed=closed,
+        trends=_trends(campaign, [r.state.id for r in results]),
+        model=config,
+    ), (200 if valid else 400)
+
+
+@bp.get("/states/<iso2>/risk")
+@login_required
+def state_risk(iso2: str):
+    require(current_user, "view", Page.DASHBOARD)
+    state = get_state(iso2)
+    campaign = active_campaign()
+    if state is None or campaign is None:
+        abort(404)
+    config = risk_config()
+    found = services.forecasts(campaign, g.today, config, state_ids=[state.id], open_only=False)
+    if not found:
+        abort(404)
+    result = found[0]
+    swing = services.swing(result, config, limit=25)
+    people = {
+        r.id: r
+        for r in db.session.scalars(
+            sa.select(Representative).where(Representative.id.in_([e.member_id for e in swing]))
+        )
+    }
+    parties = {
+        str(p.id): p for p in db.session.scalars(sa.select(Party).where(Party.state_id == state.id))
+    }
+    charts = {
+        chamber.id: hemicycle([m.stance for m in chamber.members], chamber.seats)
+        for chamber in result.context.model_input.chambers
+    }
+    return render_template(
+        "risk/state.html",
+        state=state,
+        campaign=campaign,
+        result=result,
+        forecast=result.forecast,
+        swing=swing,
+        people=people,
+        parties=parties,
+        breakdown=services.party_breakdown(result, config),
+        charts=charts,
+        reviews=services.vote_reviews(campaign, state.id),
+        risk_trend=_trends(campaign, [state.id]).get(state.id),
+        model=config,
+    )
