@@ -62,9 +62,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.api.views import bp as api_bp
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
+    from crm.briefings.views import bp as briefings_bp
     from crm.events.views import bp as events_bp
     from crm.health import bp as health_bp
     from crm.interactions.views import bp as interactions_bp
+    from crm.interchange.views import bp as interchange_bp
     from crm.parliament.views import bp as parliament_bp
     from crm.risk.views import bp as risk_bp
     from crm.states.views import bp as states_bp
@@ -80,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
         votes_bp,
         audit_bp,
         risk_bp,
+        briefings_bp,
+        interchange_bp,
     ):
         app.register_blueprint(blueprint)
     # Bearer tokens, not cookies, authenticate the API: CSRF does not apply to it.

@@ -182,3 +182,379 @@ def token_revoke_command(prefix: str) -> None:
     if not count:
         raise click.ClickException(f"No live token starts with {prefix!r}.")
     click.echo(f"Revoked {count} token(s).")
+
+
+@crm_cli.command("briefings")
+@click.option("--state", "states", multiple=True, help="ISO 3166 code of a state (repeatable).")
+@click.option("--all", "all_states", is_flag=True, help="Every state.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, writable=True),
+    required=True,
+    help="Folder to write the PDFs into (created if missing).",
+)
+@click.option(
+    "--roster", is_flag=True, help="Also write each state's full roster (no cap) as a PDF."
+)
+@click.option(
+    "--as",
+    "as_email",
+    help="Make the packs for this user: restricted content only if they may read it. "
+    "Without it, the packs hold no restricted content.",
+)
+def briefings_command(
+    states: tuple[str, ...], all_states: bool, out: str, roster: bool, as_email: str | None
+) -> None:
+    """Write the state briefing packs of many states at once, with a progress bar.
+
+    Every pack written is audited, like one downloaded from the app.
+    """
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from crm.auth.services import get_user_by_email
+    from crm.briefings import packs
+    from crm.briefings.render import render_pdf, warm_up
+    from crm.briefings.services import record_printed
+    from crm.briefings.views import slug
+    from crm.states.models import State
+    from crm.states.queries import get_state
+
+    if bool(states) == all_states:
+        raise click.UsageError("Give --state (one or more) or --all.")
+    actor = None
+    if as_email:
+        actor = get_user_by_email(as_email)
+        if actor is None or not actor.is_enabled:
+            raise click.ClickException(f"No enabled account for {as_email}.")
+    if all_states:
+        codes = list(db.session.scalars(sa.select(State.iso2).order_by(State.name)))
+    else:
+        codes = list(dict.fromkeys(code.upper() for code in states))
+        known = set(db.session.scalars(sa.select(State.iso2).where(State.iso2.in_(codes))))
+        if missing := [code for code in codes if code not in known]:
+            raise click.ClickException(f"No such state: {', '.join(missing)}")
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    warm_up()  # the fonts, once, before the bar starts
+    written: list[Path] = []
+    jobs = [(code, kind) for code in codes for kind in ("state", "roster")[: 2 if roster else 1]]
+    with click.progressbar(
+        jobs,
+        label="Writing briefing packs",
+        item_show_func=lambda job: f"{job[0]} {job[1]}" if job else "",
+    ) as bar:
+        for code, kind in bar:
+            state = get_state(code)
+            if kind == "state":
+                pack = packs.state_pack(state, actor)
+                pdf = render_pdf("pdf/state.html", pack=pack)
+                name = f"briefing-{state.iso2}-{slug(state.name)}-{pack.today.isoformat()}.pdf"
+            else:
+                pack = packs.roster_pack(state, actor)
+                pdf = render_pdf("pdf/roster.html", pack=pack)
+                name = f"roster-{state.iso2}-{slug(state.name)}-{pack.today.isoformat()}.pdf"
+            # Rendered outside any write transaction; audited in a short one; no entry, no file.
+            db.session.commit()
+            with write_intent():
+                record_printed(actor, pack, pdf, via="cli")
+                db.session.commit()
+            path = folder / name
+            path.write_bytes(pdf.data)
+            written.append(path)
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"Wrote {len(written)} PDF(s) to {folder}.")
+
+
+# --- Data in and out: Popolo, CSV (crm/interchange) --------------------------------------------
+
+# Files with at least this many persons get a progress bar.
+PROGRESS_FROM = 200
+
+
+def _command_line_actor() -> str:
+    """Who the audit log names for an import or export run from the command line."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown user"
+    return f"command line ({who})"[:254]
+
+
+def _state_for(iso2: str):
+    from crm.interchange.queries import get_state
+
+    state = get_state(iso2)
+    if state is None:
+        raise click.ClickException(f"No state with the code {iso2!r}.")
+    return state
+
+
+def _discard_dry_run() -> None:
+    db.session.rollback()
+    # Nothing was written, so no state's risk needs to be re-checked.
+    db.session.info.pop("risk_states", None)
+
+
+def _fail(path: object, message: str):
+    db.session.rollback()
+    db.session.info.pop("risk_states", None)
+    return click.ClickException(f"{path}: {message}")
+
+
+@crm_cli.command("import-popolo")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--state", "iso2", required=True, help="ISO 3166 alpha-2 code, e.g. FM.")
+@click.option("--chamber", "chamber_name", required=True, help="Chamber name (made if missing).")
+@click.option("--organization", help="The chamber's id in the file, when it has several.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def import_popolo_command(
+    file: str, iso2: str, chamber_name: str, organization: str | None, dry_run: bool
+) -> None:
+    """Import a chamber's roster from a Popolo JSON file (e.g. EveryPolitician's)."""
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crm.errors import DomainError
+    from crm.interchange.popolo import import_roster
+    from crm.interchange.popolo_read import PopoloError, read_roster
+
+    try:
+        roster = read_roster(Path(file).read_bytes())
+    except PopoloError as error:
+        raise click.ClickException(f"{file}: {error.message}") from None
+    with write_intent():
+        state = _state_for(iso2)
+        options = {
+            "actor_label": _command_line_actor(),
+            "source": Path(file).name,
+            "organization_id": organization,
+        }
+        try:
+            if len(roster.persons) >= PROGRESS_FROM:
+                with click.progressbar(
+                    length=len(roster.persons), label="Importing persons"
+                ) as bar:
+                    report = import_roster(
+                        roster, state, chamber_name, progress=bar.update, **options
+                    )
+            else:
+                report = import_roster(roster, state, chamber_name, **options)
+        except (PopoloError, DomainError) as error:
+            raise _fail(file, error.message) from None
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", error)).splitlines()[0][:200]
+            raise _fail(file, f"the database refused the import ({reason})") from None
+        if dry_run:
+            _discard_dry_run()
+        else:
+            db.session.commit()
+    if dry_run:
+        click.echo("Dry run: nothing was written. The import would give:")
+    for line in report.lines():
+        click.echo(line)
+
+
+@crm_cli.command("export-popolo")
+@click.option("--state", "iso2", required=True, help="ISO 3166 alpha-2 code.")
+@click.option("--chamber", "chamber_name", required=True, help="Chamber name.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of the standard output.",
+)
+def export_popolo_command(iso2: str, chamber_name: str, output: str | None) -> None:
+    """Export a chamber's roster as Popolo JSON (the importer reads it back unchanged)."""
+    import json
+    from pathlib import Path
+
+    from crm.interchange.popolo_export import export_chamber
+    from crm.interchange.queries import find_chamber
+    from crm.interchange.services import record_export
+
+    state = _state_for(iso2)
+    chamber = find_chamber(state, chamber_name)
+    if chamber is None:
+        names = ", ".join(c.name for c in state.chambers) or "none"
+        raise click.ClickException(f"{state.name} has no chamber {chamber_name!r} ({names}).")
+    document = export_chamber(chamber)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    db.session.commit()
+    with write_intent():
+        record_export(
+            None,
+            chamber,
+            what=f"Roster of the {chamber.name} of {state.name} (Popolo JSON)",
+            via="cli",
+            actor_label=_command_line_actor(),
+        )
+        db.session.commit()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(
+            f"Wrote {len(document['persons'])} person(s) and "
+            f"{len(document['memberships'])} membership(s) to {output}.",
+            err=True,
+        )
+
+
+@crm_cli.command("import-votes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--stage", "stage_id", type=click.IntRange(1, 2**31 - 1), required=True,
+              help="The stage's id (its page is /stages/ID).")  # fmt: skip
+@click.option("--state", "iso2", help="Check that the stage is of this state.")
+@click.option("--result", type=click.Choice(["pass", "fail", "deferred"]),
+              help="The vote's result, when the file does not give it.")  # fmt: skip
+@click.option("--vote-event", "event_id", help="The vote event's id, when the file has several.")
+@click.option("--dry-run", is_flag=True, help="Check the file; write nothing.")
+def import_votes_command(
+    file: str,
+    stage_id: int,
+    iso2: str | None,
+    result: str | None,
+    event_id: str | None,
+    dry_run: bool,
+) -> None:
+    """Record a Popolo VoteEvent (counts, group results, individual votes) at a stage."""
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from crm.errors import DomainError
+    from crm.interchange.popolo_read import PopoloError, read_vote_events
+    from crm.interchange.popolo_votes import import_vote_event
+    from crm.states.models import StageResult
+    from crm.votes.queries import get_stage
+
+    try:
+        votes_in = read_vote_events(Path(file).read_bytes())
+    except PopoloError as error:
+        raise click.ClickException(f"{file}: {error.message}") from None
+    with write_intent():
+        stage = get_stage(stage_id)
+        if stage is None:
+            raise click.ClickException(f"No stage #{stage_id}.")
+        if iso2 and stage.agreement.state.iso2 != iso2.upper():
+            raise click.ClickException(
+                f"Stage #{stage_id} is of {stage.agreement.state.name}, not {iso2.upper()}."
+            )
+        try:
+            report = import_vote_event(
+                votes_in,
+                stage,
+                actor_label=_command_line_actor(),
+                source=Path(file).name,
+                result=StageResult(result) if result else None,
+                event_id=event_id,
+            )
+        except (PopoloError, DomainError) as error:
+            raise _fail(file, error.message) from None
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", error)).splitlines()[0][:200]
+            raise _fail(file, f"the database refused the import ({reason})") from None
+        if dry_run:
+            _discard_dry_run()
+        else:
+            db.session.commit()
+    if dry_run:
+        click.echo("Dry run: nothing was written. The import would give:")
+    for line in report.lines():
+        click.echo(line)
+
+
+@crm_cli.command("export-csv")
+@click.argument("what", type=click.Choice(["representatives", "interactions", "events"]))
+@click.option("--state", "iso2", required=True, help="ISO 3166 alpha-2 code.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of the standard output.",
+)
+@click.option("--former", is_flag=True, help="Representatives: include former members.")
+@click.option(
+    "--include-restricted",
+    is_flag=True,
+    help="Interactions: include restricted content (otherwise only its date is shown).",
+)
+def export_csv_command(
+    what: str, iso2: str, output: str | None, former: bool, include_restricted: bool
+) -> None:
+    """Export a state's representatives, interactions or events as CSV (UTF-8 with BOM)."""
+    from pathlib import Path
+
+    from crm.db import today
+    from crm.interchange import csvio
+    from crm.interchange.services import record_export
+
+    state = _state_for(iso2)
+    if what == "representatives":
+        header = csvio.REPRESENTATIVE_COLUMNS
+        stale_days = current_app.config["STALE_STANCE_DAYS"]
+        rows = csvio.representative_rows(state, today(), former=former, stale_days=stale_days)
+    elif what == "interactions":
+        header = csvio.INTERACTION_COLUMNS
+        rows = csvio.interaction_rows(state, may_see_restricted=include_restricted)
+    else:
+        header, rows = csvio.EVENT_COLUMNS, csvio.event_rows(state)
+    text = "".join(csvio.csv_chunks(header, rows))
+    db.session.commit()
+    with write_intent():
+        record_export(
+            None,
+            state,
+            what=f"{what.capitalize()} of {state.name} (CSV)",
+            restricted=what == "interactions" and include_restricted,
+            via="cli",
+            actor_label=_command_line_actor(),
+        )
+        db.session.commit()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_bytes(text.encode("utf-8"))
+        click.echo(f"Wrote {text.count(chr(10)) - 1} row(s) to {output}.", err=True)
+
+
+@crm_cli.command("import-csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--state", "iso2", required=True, help="ISO 3166 alpha-2 code.")
+@click.option("--dry-run", is_flag=True, help="Check every row; write nothing.")
+def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
+    """Import representatives from a CSV file: every row, or none (columns: see README)."""
+    from pathlib import Path
+
+    from crm.errors import DomainError
+    from crm.interchange.csv_import import CsvRejected, import_representatives
+
+    with write_intent():
+        state = _state_for(iso2)
+        try:
+            report = import_representatives(
+                Path(file).read_bytes(),
+                state,
+                actor_label=_command_line_actor(),
+                source=Path(file).name,
+            )
+        except CsvRejected as error:
+            for problem in error.errors:
+                click.echo(f"{file}: {problem}", err=True)
+            raise _fail(file, error.message) from None
+        except DomainError as error:
+            raise _fail(file, error.message) from None
+        if dry_run:
+            _discard_dry_run()
+        else:
+            db.session.commit()
+    if dry_run:
+        click.echo("Dry run: nothing was written. The import would give:")
+    for line in report.lines():
+        click.echo(line)

@@ -1,7 +1,616 @@
-"""Pages of the interactions feature."""
+"""Pages of the interactions feature: logging contacts, timelines, follow-ups."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
+
+from crm.auth.models import User
+from crm.auth.permissions import Action, may, require
+from crm.errors import Conflict, DomainError
+from crm.extensions import db
+from crm.forms import show_error
+from crm.interactions import queries, services
+from crm.interactions.forms import (
+    FollowUpForm,
+    FollowUpStatusFilterForm,
+    InteractionEditForm,
+    InteractionFilterForm,
+    InteractionForm,
+    StatusForm,
+    ids_from,
+    now_local,
+    to_local,
+)
+from crm.interactions.models import (
+    Confidentiality,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    InteractionKind,
+)
+from crm.parliament.models import Confidence, Representative, Stance
+from crm.states.models import State
 
 bp = Blueprint("interactions", __name__)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _state_or_404(iso2: str) -> State:
+    state = queries.get_state(iso2)
+    if state is None:
+        abort(404)
+    return state
+
+
+def _interaction_or_404(interaction_id: int) -> Interaction:
+    interaction = queries.get_interaction(interaction_id)
+    if interaction is None:
+        abort(404)
+    return interaction
+
+
+def _follow_up_or_404(follow_up_id: int) -> FollowUp:
+    follow_up = queries.get_follow_up(follow_up_id)
+    if follow_up is None:
+        abort(404)
+    return follow_up
+
+
+def _show_error(form: Any, error: DomainError) -> None:
+    # Errors about a whole list of sub-forms have no single field to sit next to.
+    if error.field in ("stances", "follow_ups"):
+        form.form_errors.append(error.message)
+    else:
+        show_error(form, error)
+
+
+def _local_path(target: str | None, default: str) -> str:
+    """Where to go back to: a path on this site, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+# --- The contact form --------------------------------------------------------------------
+
+
+class Picker:
+    """What the representative picker of a contact form shows.
+
+    `chosen` are the people already in the contact (ticked, or left with a stance to
+    untick); `matches` the result of a name search; `groups` every current member by
+    chamber when there is no search.
+    """
+
+    def __init__(
+        self,
+        state: State,
+        chosen_ids: list[int],
+        ticked: set[int],
+        q: str,
+        *,
+        keep: Sequence[Representative] = (),
+    ) -> None:
+        # A form holds at most 50 people; more ids than that are not worth a query.
+        chosen_ids = chosen_ids[:100]
+        found = queries.representatives_by_ids(chosen_ids)
+        kept = {r.id for r in keep}
+        self.chosen = [
+            found[i]
+            for i in chosen_ids
+            if i in found
+            and found[i].state_id == state.id
+            and (found[i].archived_at is None or i in kept)
+        ]
+        self.ticked = ticked
+        self.q = q.strip()
+        chosen = {r.id for r in self.chosen}
+        self.matches = (
+            [r for r in queries.find_representatives(state, self.q) if r.id not in chosen]
+            if self.q
+            else []
+        )
+        self.groups = [] if self.q else queries.current_members(state, g.today)
+        self.chosen_ids = chosen
+
+
+def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> list[User]:
+    people = services.allowed_people(state, _actor(), keep=keep)
+    choices = [SelectChoice("", "Nobody yet")] + [SelectChoice(str(u.id), u.name) for u in people]
+    for entry in getattr(form, "follow_ups", []):
+        entry.form.assignee.choices = choices
+    form.timezone = state.timezone
+    return people
+
+
+def _sync_stance_entries(form: InteractionForm, picker: Picker) -> dict[int, Any]:
+    """One stance entry per person in the picker's chosen list; returns them by person."""
+    entries = {}
+    for entry in form.stances:
+        rep_id = entry.form.representative_id
+        if rep_id is not None and rep_id not in entries:
+            entries[rep_id] = entry
+    for rep in picker.chosen:
+        if rep.id not in entries and len(form.stances) < form.stances.max_entries:
+            entries[rep.id] = form.stances.append_entry({"representative": str(rep.id)})
+    return entries
+
+
+@bp.route("/states/<iso2>/interactions/new", methods=["GET", "POST"])
+@login_required
+def new(iso2: str):
+    state = _state_or_404(iso2)
+    actor = _actor()
+    require(actor, Action.CREATE, Interaction, state=state)
+    form = InteractionForm()
+    people = _configure_people(form, state)
+    refining = request.method == "POST" and "refine" in request.form
+    status = 200
+    if request.method == "GET":
+        form.occurred_at.data = now_local(state.timezone)
+        form.participants.data = [actor.id]
+        for entry in form.follow_ups:
+            entry.form.assignee.data = actor.id
+        wanted = ids_from(request.args.getlist("representative")[:50])
+        found = queries.representatives_by_ids(wanted)
+        form.representatives.data = [
+            i for i in wanted if i in found and found[i].state_id == state.id
+        ]
+        if len(form.representatives.data) != len(wanted):
+            form.representatives.errors = [
+                f"Only representatives of {state.name} can be chosen here; "
+                "the others in the link were left out."
+            ]
+        form.q.data = (request.args.get("q") or "")[:100]
+    elif not refining and form.validate_on_submit():
+        try:
+            interaction = services.record_interaction(
+                actor,
+                state,
+                occurred_at=form.occurred_at_utc,
+                kind=InteractionKind(form.kind.data),
+                representative_ids=form.representatives.data,
+                participant_ids=form.participants.data,
+                summary=form.summary.data,
+                outcome=form.outcome.data,
+                confidentiality=Confidentiality(form.confidentiality.data),
+                stances=[
+                    services.StanceSeen(
+                        representative_id=entry.form.representative_id,
+                        stance=Stance(entry.form.stance.data),
+                        confidence=Confidence(entry.form.confidence.data),
+                    )
+                    for entry in form.stances
+                    if entry.form.stance.data
+                ],
+                follow_ups=[
+                    services.FollowUpDraft(
+                        title=entry.form.title.data,
+                        due_on=entry.form.due_on.data,
+                        assignee_id=entry.form.assignee.data,
+                    )
+                    for entry in form.follow_ups
+                    if (entry.form.title.data or "").strip()
+                ],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Contact saved.", "success")
+            return redirect(url_for("interactions.show", interaction_id=interaction.id))
+    else:
+        status = 200 if refining else 422
+    ticked = set(form.representatives.data or [])
+    stance_ids = [e.form.representative_id for e in form.stances]
+    chosen_ids = list(dict.fromkeys([*(form.representatives.data or []), *stance_ids]))
+    picker = Picker(state, [i for i in chosen_ids if i is not None], ticked, form.q.data or "")
+    stance_entries = _sync_stance_entries(form, picker)
+    return render_template(
+        "interactions/form.html",
+        state=state,
+        form=form,
+        picker=picker,
+        people=people,
+        stance_entries=stance_entries,
+        interaction=None,
+        conflict=None,
+    ), status
+
+
+@bp.get("/interactions/<int:interaction_id>")
+@login_required
+def show(interaction_id: int):
+    interaction = _interaction_or_404(interaction_id)
+    allowed = may(_actor(), Action.VIEW, interaction)
+    return render_template(
+        "interactions/show.html",
+        interaction=interaction,
+        state=interaction.state,
+        allowed=allowed,
+        stance_records=queries.interaction_stance_records(interaction) if allowed else [],
+        form=StatusForm(),
+    )
+
+
+@bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(interaction_id: int):
+    interaction = _interaction_or_404(interaction_id)
+    actor = _actor()
+    require(actor, Action.EDIT, interaction)
+    state = interaction.state
+    form = InteractionEditForm(obj=interaction)
+    people = _configure_people(form, state, keep=interaction.participants)
+    refining = request.method == "POST" and "refine" in request.form
+    conflict = None
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(interaction.version)
+        form.occurred_at.data = to_local(interaction.occurred_at, state.timezone)
+        form.kind.data = interaction.kind.value
+        form.confidentiality.data = interaction.confidentiality.value
+        form.representatives.data = [r.id for r in interaction.representatives]
+        form.participants.data = [u.id for u in interaction.participants]
+        form.q.data = (request.args.get("q") or "")[:100]
+    elif not refining and form.validate_on_submit():
+        changes: dict[str, Any] = {
+            "kind": InteractionKind(form.kind.data),
+            "summary": form.summary.data,
+            "outcome": form.outcome.data,
+            "confidentiality": Confidentiality(form.confidentiality.data),
+        }
+        # The form shows minutes: an untouched time must not count as a change of seconds.
+        if form.occurred_at.data != to_local(interaction.occurred_at, state.timezone):
+            changes["occurred_at"] = form.occurred_at_utc
+        try:
+            services.update_interaction(
+                actor,
+                interaction,
+                changes,
+                representative_ids=form.representatives.data,
+                participant_ids=form.participants.data,
+                expected_version=form.expected_version,
+            )
+        except Conflict as error:
+            db.session.rollback()
+            conflict = error
+            form.version.data = str(error.changes["current_version"])
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Contact saved.", "success")
+            return redirect(url_for("interactions.show", interaction_id=interaction.id))
+    else:
+        status = 200 if refining else 422
+    if conflict is not None or status == 422:
+        # The rollback expired the record: load it (and its people) again for the page.
+        interaction = _interaction_or_404(interaction_id)
+        state = interaction.state
+    ticked = set(form.representatives.data or [])
+    picker = Picker(
+        state,
+        list(form.representatives.data or []),
+        ticked,
+        form.q.data or "",
+        keep=interaction.representatives,
+    )
+    return render_template(
+        "interactions/form.html",
+        state=state,
+        form=form,
+        picker=picker,
+        people=people,
+        stance_entries={},
+        interaction=interaction,
+        conflict=conflict,
+    ), status
+
+
+@bp.post("/interactions/<int:interaction_id>/archive")
+@login_required
+def archive(interaction_id: int):
+    interaction = _interaction_or_404(interaction_id)
+    actor = _actor()
+    require(actor, Action.ARCHIVE, interaction)
+    if not StatusForm().validate_on_submit():
+        abort(400)
+    try:
+        services.archive_interaction(actor, interaction)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Contact archived. An administrator can restore it.", "success")
+    return redirect(url_for("interactions.show", interaction_id=interaction_id))
+
+
+@bp.post("/interactions/<int:interaction_id>/restore")
+@login_required
+def restore(interaction_id: int):
+    interaction = _interaction_or_404(interaction_id)
+    actor = _actor()
+    require(actor, Action.RESTORE, interaction)
+    if not StatusForm().validate_on_submit():
+        abort(400)
+    try:
+        services.restore_interaction(actor, interaction)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Contact restored.", "success")
+    return redirect(url_for("interactions.show", interaction_id=interaction_id))
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+
+@bp.get("/states/<iso2>/interactions")
+@login_required
+def state_index(iso2: str):
+    state = _state_or_404(iso2)
+    form = InteractionFilterForm(request.args)
+    representatives = queries.state_representatives(state)
+    form.representative.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(r.id), r.name) for r in representatives
+    ]
+    valid = form.validate()
+    kind = InteractionKind(form.kind.data) if form.kind.data and not form.kind.errors else None
+    rep_id = form.representative.data if not form.representative.errors else None
+    if rep_id is not None and rep_id not in {r.id for r in representatives}:
+        form.representative.errors = ["Choose someone from the list."]
+        valid, rep_id = False, None
+    filters = queries.InteractionFilters(
+        kind=kind, representative_id=rep_id, archived=bool(form.archived.data)
+    )
+    page = form.page.data if form.page.data and not form.page.errors else 1
+    pagination = queries.paginate_interactions(
+        state, filters, page, current_app.config["PAGE_SIZE"]
+    )
+    # The page links keep the filters (and only them: other arguments could steer url_for).
+    args = {k: v for k, v in request.args.items() if k in ("kind", "representative", "archived")}
+    args["iso2"] = state.iso2
+    return render_template(
+        "interactions/index.html",
+        state=state,
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        args=args,
+    ), (200 if valid else 400)
+
+
+def _follow_up_context() -> dict[str, Any]:
+    return {"status_form": StatusForm(), "next_url": request.full_path.rstrip("?")}
+
+
+@bp.get("/follow-ups")
+@login_required
+def follow_ups_mine():
+    actor = _actor()
+    return render_template(
+        "interactions/my_follow_ups.html",
+        open_items=queries.my_open_follow_ups(actor, g.today),
+        closed_items=queries.my_closed_follow_ups(actor),
+        **_follow_up_context(),
+    )
+
+
+@bp.get("/states/<iso2>/follow-ups")
+@login_required
+def follow_ups_state(iso2: str):
+    state = _state_or_404(iso2)
+    form = FollowUpStatusFilterForm(request.args)
+    valid = form.validate()
+    status = FollowUpStatus(form.status.data) if not form.status.errors else FollowUpStatus.OPEN
+    page = form.page.data if form.page.data and not form.page.errors else 1
+    pagination = queries.paginate_state_follow_ups(
+        state, status, g.today, page, current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "interactions/state_follow_ups.html",
+        state=state,
+        form=form,
+        status=status,
+        pagination=pagination,
+        counts=queries.follow_up_counts(state, g.today),
+        args={"iso2": state.iso2, "status": status.value},
+        **_follow_up_context(),
+    ), (200 if valid else 400)
+
+
+# --- Follow-ups on their own ---------------------------------------------------------------
+
+
+def _configure_follow_up_form(
+    form: FollowUpForm, state: State, keep_assignee: User | None = None
+) -> None:
+    people = services.allowed_people(state, _actor(), keep=[keep_assignee] if keep_assignee else [])
+    form.assignee.choices = [SelectChoice("", "Nobody yet")] + [
+        SelectChoice(str(u.id), u.name) for u in people
+    ]
+    choices = [SelectChoice("", f"{state.name} in general")]
+    for group in queries.current_members(state, g.today):
+        choices += [
+            SelectChoice(str(r.id), r.name, optgroup=group.chamber.name)
+            for r in group.representatives
+        ]
+    form.representative.choices = choices
+
+
+def _ensure_choice(form: FollowUpForm, representative: Representative | None) -> None:
+    """Keep a representative who has left parliament choosable on their follow-up."""
+    if representative is None:
+        return
+    if all(c.value != str(representative.id) for c in form.representative.choices):
+        form.representative.choices.append(
+            SelectChoice(str(representative.id), representative.name, optgroup="Others")
+        )
+
+
+@bp.route("/follow-ups/new", methods=["GET", "POST"])
+@login_required
+def follow_up_new():
+    state = _state_or_404(request.args.get("state", ""))
+    actor = _actor()
+    require(actor, Action.CREATE, FollowUp, state=state)
+    form = FollowUpForm()
+    _configure_follow_up_form(form, state)
+    status = 200
+    if request.method == "GET":
+        form.assignee.data = actor.id
+        wanted = ids_from(request.args.getlist("representative"))[:1]
+        rep = queries.representatives_by_ids(wanted).get(wanted[0]) if wanted else None
+        if rep is not None and rep.state_id == state.id:
+            form.representative.data = rep.id
+            _ensure_choice(form, rep)
+    elif form.validate_on_submit():
+        try:
+            follow_up = services.create_follow_up(
+                actor,
+                state,
+                title=form.title.data,
+                details=form.details.data,
+                due_on=form.due_on.data,
+                assignee_id=form.assignee.data,
+                representative_id=form.representative.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Follow-up added.", "success")
+            if follow_up.representative_id:
+                return redirect(
+                    url_for("parliament.show", representative_id=follow_up.representative_id)
+                )
+            return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
+    else:
+        status = 422
+    return render_template(
+        "interactions/follow_up_form.html", state=state, form=form, follow_up=None, conflict=None
+    ), status
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
+@login_required
+def follow_up_edit(follow_up_id: int):
+    follow_up = _follow_up_or_404(follow_up_id)
+    actor = _actor()
+    require(actor, Action.EDIT, follow_up)
+    state = follow_up.state
+    form = FollowUpForm(obj=follow_up)
+    _configure_follow_up_form(form, state, keep_assignee=follow_up.assignee)
+    _ensure_choice(form, follow_up.representative)
+    conflict = None
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(follow_up.version)
+        form.assignee.data = follow_up.assignee_id
+        form.representative.data = follow_up.representative_id
+    elif form.validate_on_submit():
+        changes = {
+            "title": form.title.data,
+            "details": form.details.data,
+            "due_on": form.due_on.data,
+            "assignee_id": form.assignee.data,
+            "representative_id": form.representative.data,
+        }
+        try:
+            services.update_follow_up(
+                actor, follow_up, changes, expected_version=form.expected_version
+            )
+        except Conflict as error:
+            db.session.rollback()
+            conflict = error
+            form.version.data = str(error.changes["current_version"])
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Follow-up saved.", "success")
+            return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
+    else:
+        status = 422
+    if status != 200:
+        follow_up = _follow_up_or_404(follow_up_id)
+    return render_template(
+        "interactions/follow_up_form.html",
+        state=follow_up.state,
+        form=form,
+        follow_up=follow_up,
+        conflict=conflict,
+    ), status
+
+
+def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
+    follow_up = _follow_up_or_404(follow_up_id)
+    actor = _actor()
+    require(actor, Action.EDIT, follow_up)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = _local_path(form.next.data, url_for("interactions.follow_ups_mine"))
+    try:
+        services.set_follow_up_status(actor, follow_up, status)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(back)
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/done")
+@login_required
+def follow_up_done(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.DONE, "Follow-up marked done.")
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/cancel")
+@login_required
+def follow_up_cancel(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.CANCELLED, "Follow-up cancelled.")
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/reopen")
+@login_required
+def follow_up_reopen(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.OPEN, "Follow-up reopened.")

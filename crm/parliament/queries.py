@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -18,8 +19,11 @@ from crm.interactions.models import (
 )
 from crm.parliament.models import (
     Chamber,
+    Committee,
     CommitteeMembership,
+    ContactDetail,
     Membership,
+    OtherName,
     Party,
     Representative,
     Stance,
@@ -189,5 +193,89 @@ def open_follow_ups(representative: Representative) -> list[FollowUp]:
             )
             .options(selectinload(FollowUp.assignee), selectinload(FollowUp.interaction))
             .order_by(FollowUp.due_on)
+        )
+    )
+
+
+# --- Reads for the writes of a person's record ------------------------------------------------
+
+
+def get_state(iso2: str) -> State | None:
+    return db.session.scalar(sa.select(State).where(State.iso2 == iso2.upper()))
+
+
+def state_committees(state: State) -> list[Committee]:
+    """The committees of every chamber of the state, chamber by chamber."""
+    return list(
+        db.session.scalars(
+            sa.select(Committee)
+            .join(Chamber)
+            .where(Chamber.state_id == state.id)
+            .options(selectinload(Committee.chamber))
+            .order_by(Chamber.position, Chamber.name, Committee.name)
+        )
+    )
+
+
+def _with_representative(
+    model: type[Membership | CommitteeMembership | ContactDetail | OtherName | StanceRecord],
+    row_id: int,
+) -> Any:
+    """A child row of a person's record, with the person and their state (one query)."""
+    return db.session.scalar(
+        sa.select(model)
+        .where(model.id == row_id)
+        .options(selectinload(model.representative).selectinload(Representative.state))
+    )
+
+
+def get_membership(membership_id: int) -> Membership | None:
+    return _with_representative(Membership, membership_id)
+
+
+def get_committee_membership(seat_id: int) -> CommitteeMembership | None:
+    return _with_representative(CommitteeMembership, seat_id)
+
+
+def get_contact_detail(detail_id: int) -> ContactDetail | None:
+    return _with_representative(ContactDetail, detail_id)
+
+
+def get_other_name(other_name_id: int) -> OtherName | None:
+    return _with_representative(OtherName, other_name_id)
+
+
+def get_stance_record(record_id: int) -> StanceRecord | None:
+    return _with_representative(StanceRecord, record_id)
+
+
+def paginate_archived_representatives(page: int, per_page: int) -> Pagination:
+    """Archived representatives, the most recently archived first."""
+    return db.paginate(
+        sa.select(Representative)
+        .where(Representative.archived_at.is_not(None))
+        .options(selectinload(Representative.state))
+        .order_by(Representative.archived_at.desc(), Representative.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def archived_stance_records(
+    representative: Representative | None = None, limit: int = 50
+) -> list[StanceRecord]:
+    """Stance records archived as recorded in error, newest archived first."""
+    stmt = sa.select(StanceRecord).where(StanceRecord.archived_at.is_not(None))
+    if representative is not None:
+        stmt = stmt.where(StanceRecord.representative_id == representative.id)
+    return list(
+        db.session.scalars(
+            stmt.options(
+                selectinload(StanceRecord.representative).selectinload(Representative.state),
+                selectinload(StanceRecord.recorded_by),
+            )
+            .order_by(StanceRecord.archived_at.desc(), StanceRecord.id.desc())
+            .limit(limit)
         )
     )

@@ -1,12 +1,29 @@
-"""The list of states and the state page."""
+"""The list of states, the state page, and the agreement with its stages of ratification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
-from flask_login import login_required
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
+from crm.auth.permissions import Action, require
 from crm.db import utcnow
+from crm.errors import Conflict, DomainError, ValidationFailed
+from crm.extensions import db
+from crm.forms import show_error
+from crm.parliament.models import Chamber, Committee
 from crm.states import queries
+from crm.states import services as state_services
+from crm.states.forms import ACTION_FORMS, AgreementForm, MoveForm, StageForm
+from crm.states.models import (
+    Agreement,
+    AgreementStatus,
+    RatificationRoute,
+    Stage,
+    StageKind,
+    State,
+)
+from crm.votes import queries as vote_queries
+from crm.votes.models import VoteOption
 
 bp = Blueprint("states", __name__)
 
@@ -14,7 +31,8 @@ bp = Blueprint("states", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return redirect(url_for("states.index"))
+    # The dashboard is the coordinators' home page; everyone may read it.
+    return redirect(url_for("risk.dashboard"))
 
 
 @bp.get("/states")
@@ -45,3 +63,290 @@ def show(iso2: str):
         events=queries.upcoming_events(state, utcnow()),
         follow_ups=queries.open_follow_up_count(state),
     )
+
+
+# --- The agreement and its stages of ratification ----------------------------------------------
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _agreement_or_404(iso2: str) -> tuple[State, Agreement]:
+    state = queries.get_state(iso2)
+    if state is None:
+        abort(404)
+    agreement = queries.agreement_for(state, queries.active_campaign())
+    if agreement is None:
+        abort(404)
+    return state, agreement
+
+
+def _stage_or_404(stage_id: int) -> Stage:
+    stage = vote_queries.get_stage(stage_id)
+    if stage is None:
+        abort(404)
+    return stage
+
+
+@bp.get("/states/<iso2>/agreement")
+@login_required
+def agreement(iso2: str):
+    state, agreement = _agreement_or_404(iso2)
+    if iso2 != state.iso2:
+        return redirect(url_for("states.agreement", iso2=state.iso2), 301)
+    return render_template(
+        "states/agreement.html", state=state, agreement=agreement, campaign=agreement.campaign
+    )
+
+
+@bp.route("/states/<iso2>/agreement/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(iso2: str):
+    state, agreement = _agreement_or_404(iso2)
+    actor = _actor()
+    require(actor, Action.EDIT, agreement)
+    if request.method == "GET":
+        form = AgreementForm(obj=agreement)
+        form.version.data = str(agreement.version)
+        form.status.data = agreement.status.value
+        form.route.data = agreement.route.value
+        probability = agreement.executive_probability
+        form.executive_probability.data = (
+            round(probability * 100) if probability is not None else None
+        )
+    else:
+        form = AgreementForm()
+    conflict = None
+    if form.validate_on_submit():
+        percent = form.executive_probability.data
+        changes = {
+            "status": AgreementStatus(form.status.data),
+            "route": RatificationRoute(form.route.data),
+            "route_note": form.route_note.data,
+            "signed_on": form.signed_on.data,
+            "executive_probability": percent / 100 if percent is not None else None,
+            "notes": form.notes.data,
+        }
+        try:
+            state_services.update_agreement(
+                actor, agreement, changes, expected_version=form.expected_version
+            )
+        except Conflict as error:
+            db.session.rollback()
+            conflict = error
+            form.version.data = str(error.changes["current_version"])
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved the agreement of {state.name}.", "success")
+            return redirect(url_for("states.agreement", iso2=state.iso2))
+    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    return render_template(
+        "states/agreement_edit.html",
+        state=state,
+        agreement=agreement,
+        form=form,
+        conflict=conflict,
+    ), status
+
+
+def _place_from(form: StageForm) -> tuple[Chamber | None, Committee | None]:
+    """The chamber and committee chosen in a stage form (unknown ids are refused)."""
+    chamber = committee = None
+    if form.chamber.data:
+        chamber = vote_queries.get_chamber(int(form.chamber.data))
+        if chamber is None:
+            raise ValidationFailed("There is no such chamber.", field="chamber")
+    if form.committee.data:
+        committee = vote_queries.get_committee(int(form.committee.data))
+        if committee is None:
+            raise ValidationFailed("There is no such committee.", field="committee")
+    return chamber, committee
+
+
+def _position_from(form: StageForm) -> int | None:
+    return form.position.data - 1 if form.position.data is not None else None
+
+
+@bp.route("/states/<iso2>/stages/new", methods=["GET", "POST"])
+@login_required
+def new_stage(iso2: str):
+    state, agreement = _agreement_or_404(iso2)
+    actor = _actor()
+    require(actor, Action.CREATE, Stage, state=state)
+    form = StageForm()
+    form.set_choices(vote_queries.chambers_with_committees(state.id))
+    if form.validate_on_submit():
+        try:
+            chamber, committee = _place_from(form)
+            stage = state_services.add_stage(
+                actor,
+                agreement,
+                kind=StageKind(form.kind.data),
+                chamber=chamber,
+                committee=committee,
+                scheduled_on=form.scheduled_on.data,
+                notes=form.notes.data,
+                position=_position_from(form),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Added the stage “{stage.kind.label}”.", "success")
+            return redirect(url_for("states.agreement", iso2=state.iso2))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "states/stage_form.html", state=state, agreement=agreement, stage=None, form=form
+    ), status
+
+
+@bp.get("/stages/<int:stage_id>")
+@login_required
+def stage(stage_id: int):
+    return _render_stage(_stage_or_404(stage_id))
+
+
+def _render_stage(stage: Stage, posted=None, conflict=None, status: int = 200):
+    """The stage page, with one form per action (the posted one keeps its input)."""
+    forms = {}
+    for name, form_class in ACTION_FORMS.items():
+        if posted is not None and posted._prefix == f"{name}-":
+            forms[name] = posted
+            continue
+        form = form_class(prefix=name, formdata=None)
+        form.version.data = str(stage.version)
+        forms[name] = form
+    vote_event = stage.vote_event
+    return render_template(
+        "states/stage.html",
+        stage=stage,
+        agreement=stage.agreement,
+        state=stage.agreement.state,
+        forms=forms,
+        posted=posted,
+        conflict=conflict,
+        vote_event=vote_event,
+        counts=vote_queries.counts_of(vote_event),
+        roll_call=vote_queries.votes_by_party(vote_event),
+        options=list(VoteOption),
+    ), status
+
+
+@bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_stage(stage_id: int):
+    stage = _stage_or_404(stage_id)
+    actor = _actor()
+    require(actor, Action.EDIT, stage)
+    agreement = stage.agreement
+    form = StageForm()
+    form.set_choices(vote_queries.chambers_with_committees(agreement.state_id))
+    if request.method == "GET":
+        form.version.data = str(stage.version)
+        form.kind.data = stage.kind.value
+        form.chamber.data = str(stage.chamber_id) if stage.chamber_id else ""
+        form.committee.data = str(stage.committee_id) if stage.committee_id else ""
+        form.scheduled_on.data = stage.scheduled_on
+        form.notes.data = stage.notes
+        form.position.data = agreement.stages.index(stage) + 1
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            chamber, committee = _place_from(form)
+            state_services.update_stage(
+                actor,
+                stage,
+                {
+                    "kind": StageKind(form.kind.data),
+                    "chamber": chamber,
+                    "committee": committee,
+                    "scheduled_on": form.scheduled_on.data,
+                    "notes": form.notes.data,
+                    "position": _position_from(form),
+                },
+                expected_version=form.expected_version,
+            )
+        except Conflict as error:
+            db.session.rollback()
+            conflict = error
+            form.version.data = str(error.changes["current_version"])
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved the stage “{stage.kind.label}”.", "success")
+            return redirect(url_for("states.stage", stage_id=stage.id))
+    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    return render_template(
+        "states/stage_form.html",
+        state=agreement.state,
+        agreement=agreement,
+        stage=stage,
+        form=form,
+        conflict=conflict,
+    ), status
+
+
+_ACTION_DONE = {
+    "schedule": "Scheduled",
+    "postpone": "Postponed",
+    "hold": "Marked as held",
+    "cancel": "Cancelled",
+}
+
+
+@bp.post("/stages/<int:stage_id>/<any(schedule, postpone, hold, cancel):action>")
+@login_required
+def stage_action(stage_id: int, action: str):
+    stage = _stage_or_404(stage_id)
+    actor = _actor()
+    require(actor, Action.EDIT, stage)
+    form = ACTION_FORMS[action](prefix=action)
+    if not form.validate_on_submit():
+        return _render_stage(stage, posted=form, status=422)
+    expected = form.expected_version
+    try:
+        if action == "schedule":
+            state_services.schedule_stage(actor, stage, form.on.data, expected_version=expected)
+        elif action == "postpone":
+            state_services.postpone_stage(actor, stage, form.on.data, expected_version=expected)
+        elif action == "hold":
+            state_services.hold_stage(actor, stage, form.on.data, expected_version=expected)
+        else:
+            state_services.cancel_stage(actor, stage, expected_version=expected)
+    except Conflict as error:
+        db.session.rollback()
+        form.version.data = str(error.changes["current_version"])
+        return _render_stage(_stage_or_404(stage_id), posted=form, conflict=error, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return _render_stage(_stage_or_404(stage_id), posted=form, status=422)
+    db.session.commit()
+    flash(f"{_ACTION_DONE[action]}: {stage.kind.label}.", "success")
+    return redirect(url_for("states.stage", stage_id=stage.id))
+
+
+@bp.post("/stages/<int:stage_id>/move")
+@login_required
+def move_stage(stage_id: int):
+    stage = _stage_or_404(stage_id)
+    actor = _actor()
+    require(actor, Action.EDIT, stage)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed("Move a stage up or down.")
+    iso2 = stage.agreement.state.iso2
+    if state_services.move_stage(actor, stage, form.direction.data):
+        db.session.commit()
+        flash(f"Moved “{stage.kind.label}” {form.direction.data}.", "success")
+    else:
+        edge = "first" if form.direction.data == "up" else "last"
+        flash(f"“{stage.kind.label}” is already the {edge} stage.", "info")
+    return redirect(url_for("states.agreement", iso2=iso2, _anchor="stages"))

@@ -212,3 +212,26 @@ def test_others_may_not_record_a_stance(client, world, who):
             "confidence": "low", "observed_on": date.today().isoformat()}  # fmt: skip
     assert client.post(url, data=data).status_code == 403
     assert db.session.scalars(sa.select(StanceRecord)).all() == []
+
+
+def test_renaming_moves_the_version_once_and_search_finds_the_new_name(client, world):
+    rep = world["rep"]
+    login(client, world["member"].email, PASSWORD)
+    url = f"/representatives/{rep.id}/edit"
+    assert client.post(url, data=_form(client, url) | {"name": "Ana Ștefănescu"}).status_code == 302
+    saved = db.session.get(Representative, rep.id)
+    [entry] = _audit("representative.updated")
+    assert saved.version == entry.after["version"] == 2
+    listing = client.get("/representatives?q=stefanescu").get_data(as_text=True)
+    assert f"/representatives/{rep.id}" in listing
+
+
+def test_clearing_the_reason_of_a_do_not_contact_is_refused(client, world):
+    rep = world["rep"]
+    login(client, world["member"].email, PASSWORD)
+    url = f"/representatives/{rep.id}/edit"
+    data = _form(client, url) | {"do_not_contact": "y", "do_not_contact_reason": "Asked us not to"}
+    assert client.post(url, data=data).status_code == 302
+    response = client.post(url, data=_form(client, url) | {"do_not_contact_reason": ""})
+    assert response.status_code == 422
+    assert db.session.get(Representative, rep.id).do_not_contact_reason == "Asked us not to"

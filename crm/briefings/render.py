@@ -1,0 +1,167 @@
+"""The one way the app makes a PDF: `render_pdf(template, **context)`.
+
+WeasyPrint is slow to start and easy to misuse, so everything about it lives here:
+
+- The font configuration and the parsed print stylesheet are built once per process and
+  reused: parsing the @font-face rules decompresses and registers every vendored font with
+  Fontconfig, which costs seconds, while a pack's layout costs a few hundred milliseconds.
+- Resources are fetched by `StaticFilesFetcher`, which serves the app's own static files
+  and nothing else: no network, no `file://` outside crm/static. Templates escape every
+  value, so no user text can add a resource, and this makes sure of it anyway.
+- Fontconfig and Pango are not safe to share between threads, so one process lays out one
+  PDF at a time (gunicorn's sync workers run one request each anyway).
+
+Callers render while no write transaction is open: a layout of several seconds must never
+hold SQLite's write lock or a PostgreSQL row lock (see crm/briefings/views.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+STYLESHEET = Path("pdf") / "pack.css"  # under the app's static folder
+SVG_STYLESHEET = Path("pdf") / "svg.css"
+_SVG_OPENING = re.compile(r"<svg\b[^>]*>")  # attribute values are escaped: no ">" inside
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+log = logging.getLogger(__name__)
+
+
+class ResourceRefused(ValueError):
+    """A PDF asked for something other than one of the app's static files."""
+
+
+class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
+    """Fetches `file:` URLs inside the static folder; refuses everything else."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.root = root.resolve()
+
+    def path_of(self, url: str) -> Path:
+        """The static file a URL names, or ResourceRefused."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ResourceRefused(f"PDFs load only the app's own static files, not {url!r}")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ResourceRefused(f"{url!r} is not one of the app's static files")
+        return path
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        path = self.path_of(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".woff2":
+            content_type = "font/woff2"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+@dataclass(frozen=True)
+class _PrintSetup:
+    static: Path
+    fetcher: StaticFilesFetcher
+    fonts: FontConfiguration
+    stylesheet: CSS
+    svg_style: str  # a <style> element for inside each inline <svg>
+    image_cache: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Pdf:
+    """A rendered PDF, with where the time went (for `make bench`)."""
+
+    data: bytes
+    pages: int
+    template_seconds: float  # Jinja: the HTML of the pack
+    layout_seconds: float  # WeasyPrint: parsing, layout and writing the PDF
+
+    @property
+    def seconds(self) -> float:
+        return self.template_seconds + self.layout_seconds
+
+
+_setup: _PrintSetup | None = None
+_setup_lock = threading.Lock()
+# One layout at a time per process: the shared font configuration is not thread-safe.
+_render_lock = threading.Lock()
+
+
+def _print_setup() -> _PrintSetup:
+    """The fonts and the stylesheet, parsed on first use and kept for the process."""
+    global _setup
+    static = Path(current_app.static_folder or "").resolve()
+    with _setup_lock:
+        if _setup is None or _setup.static != static:
+            started = time.perf_counter()
+            fetcher = StaticFilesFetcher(static)
+            fonts = FontConfiguration()
+            sheet = static / STYLESHEET
+            stylesheet = CSS(
+                string=sheet.read_text(encoding="utf-8"),
+                base_url=sheet.as_uri(),
+                url_fetcher=fetcher,
+                font_config=fonts,
+            )
+            svg_rules = _CSS_COMMENT.sub("", (static / SVG_STYLESHEET).read_text("utf-8"))
+            svg_style = "<style>" + " ".join(svg_rules.split()) + "</style>"
+            _setup = _PrintSetup(static, fetcher, fonts, stylesheet, svg_style, {})
+            log.info("PDF fonts and stylesheet ready in %.2f s", time.perf_counter() - started)
+        return _setup
+
+
+def warm_up() -> float:
+    """Build the fonts and stylesheet now (seconds taken; 0 when already built)."""
+    started = time.perf_counter()
+    ready = _setup is not None
+    _print_setup()
+    return 0.0 if ready else time.perf_counter() - started
+
+
+def render_pdf(template: str, **context: Any) -> Pdf:
+    """Render a template under templates/pdf/ to a PDF.
+
+    The HTML is normalised to NFC first: the vendored fonts hold precomposed letters
+    (ș, ệ), and a name typed with combining accents would otherwise be drawn from two
+    fonts at once. WeasyPrint styles an inline SVG only from a <style> inside it, so the
+    chart rules of pdf/svg.css are copied into each one (the chart macros colour by class).
+    """
+    started = time.perf_counter()
+    setup = _print_setup()
+    html = unicodedata.normalize("NFC", render_template(template, **context))
+    html = _SVG_OPENING.sub(lambda m: m.group(0) + setup.svg_style, html)
+    rendered = time.perf_counter()
+    with _render_lock:
+        laid_out = time.perf_counter()
+        document = HTML(
+            string=html,
+            base_url=(setup.static / "pdf").as_uri() + "/",
+            url_fetcher=setup.fetcher,
+        ).render(
+            font_config=setup.fonts,
+            stylesheets=[setup.stylesheet],
+            cache=setup.image_cache,
+        )
+        data = document.write_pdf()
+        finished = time.perf_counter()
+    return Pdf(
+        data=data,
+        pages=len(document.pages),
+        template_seconds=rendered - started,
+        layout_seconds=finished - laid_out,
+    )

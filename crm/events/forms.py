@@ -1,0 +1,275 @@
+"""Forms of the event pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    Field,
+    Form,
+    IntegerField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from crm.events.models import EventKind, EventStatus, Rsvp
+from crm.events.services import MAX_PRESS_LINKS
+from crm.forms import VersionedForm
+
+# What browsers send for <input type="datetime-local">, and what people type without one.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+BAD_DATETIME = "Enter a date and time, for example 2026-03-14 18:00."
+# Years outside this range are typing mistakes (and would overflow time zone arithmetic).
+FIRST_YEAR, LAST_YEAR = 1950, 2200
+
+FOLD_CHOICES = [SelectChoice("", "Choose which one"), SelectChoice("0", "The first"),
+                SelectChoice("1", "The second")]  # fmt: skip
+
+
+def _sensible_year(_form: Form, field: Field) -> None:
+    value: datetime | None = field.data
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(f"Enter a year between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
+def _count(label: str, maximum: int) -> list:
+    return [
+        Optional(),
+        NumberRange(min=0, max=maximum, message=f"{label}: a whole number from 0 to {maximum:,}."),
+    ]
+
+
+class LinksField(TextAreaField):
+    """Web addresses, one per line."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = []
+        if valuelist:
+            for line in valuelist[0].splitlines():
+                line = line.strip()
+                if line and line not in self.data:
+                    self.data.append(line)
+
+
+def _press_links(_form: Form, field: LinksField) -> None:
+    if len(field.data) > MAX_PRESS_LINKS:
+        raise ValidationError(f"At most {MAX_PRESS_LINKS} press links.")
+    for link in field.data:
+        if len(link) > 500:
+            raise ValidationError("Each link is at most 500 characters.")
+        try:
+            parts = urlsplit(link)
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or any(ch.isspace() or ord(ch) < 32 for ch in link)
+        ):
+            raise ValidationError(
+                f"“{link[:80]}” is not a web address: each line must start with "
+                "http:// or https://."
+            )
+
+
+class EventForm(VersionedForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=300)])
+    kind = SelectField("Kind", choices=EventKind.choices())
+    status = SelectField("Status", choices=[])
+    city = StringField("City", validators=[Optional(), Length(max=120)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=300)])
+    starts_at = DateTimeLocalField(
+        "Starts",
+        format=DATETIME_FORMATS,
+        invalid_value_message=BAD_DATETIME,
+        validators=[InputRequired("Enter when the event starts."), _sensible_year],
+    )
+    starts_at_fold = SelectField("Which start time?", choices=FOLD_CHOICES, default="")
+    ends_at = DateTimeLocalField(
+        "Ends",
+        format=DATETIME_FORMATS,
+        invalid_value_message=BAD_DATETIME,
+        validators=[Optional(), _sensible_year],
+    )
+    ends_at_fold = SelectField("Which end time?", choices=FOLD_CHOICES, default="")
+    section = SelectField("Organising section", choices=[], default="")
+    stage = SelectField(
+        "Stage it aims to influence",
+        choices=[],
+        default="",
+        description="The vote this event is meant to influence. Events should come before it.",
+    )
+    expected_attendance = IntegerField(
+        "Expected attendance", validators=_count("Expected attendance", 10_000_000)
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
+    actual_attendance = IntegerField(
+        "Actual attendance", validators=_count("Actual attendance", 10_000_000)
+    )
+    signatures_handed_over = IntegerField(
+        "Petition signatures handed over",
+        validators=_count("Signatures", 1_000_000_000),
+    )
+    press_links = LinksField(
+        "Press coverage",
+        validators=[_press_links],
+        description="Web addresses of articles and recordings, one per line.",
+    )
+    outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=10_000)])
+    submit = SubmitField("Save event")
+
+    def set_choices(self, *, sections, stages, current_status: EventStatus | None) -> None:
+        """Choices that depend on the state: its sections, its stages; and the status."""
+        self.section.choices = [SelectChoice("", "No section")] + [
+            SelectChoice(str(s.id), s.name) for s in sections
+        ]
+        self.stage.choices = [SelectChoice("", "No particular stage")] + [
+            SelectChoice(str(s.id), stage_label(s)) for s in stages
+        ]
+        # Cancelling is its own action; a cancelled event can be put back on by editing it.
+        statuses = [s for s in EventStatus if s is not EventStatus.CANCELLED]
+        if current_status is EventStatus.CANCELLED:
+            statuses.append(EventStatus.CANCELLED)
+        self.status.choices = [SelectChoice(s.value, s.label) for s in statuses]
+
+    @property
+    def starts_fold(self) -> int | None:
+        return int(self.starts_at_fold.data) if self.starts_at_fold.data else None
+
+    @property
+    def ends_fold(self) -> int | None:
+        return int(self.ends_at_fold.data) if self.ends_at_fold.data else None
+
+
+def stage_label(stage) -> str:
+    """“Plenary vote — Chamber of Deputies (12 Mar 2026, scheduled)”."""
+    body = stage.committee or stage.chamber
+    where = f" — {body.name}" if body else ""
+    when = f"{stage.scheduled_on:%d %b %Y}" if stage.scheduled_on else "not scheduled"
+    return f"{stage.kind.label}{where} ({when}, {stage.status.label.lower()})"
+
+
+class ActionForm(VersionedForm):
+    """A button that changes an event (cancel, archive), with the version it was shown at."""
+
+
+class InvitationForm(VersionedForm):
+    rsvp = SelectField("Answer", choices=Rsvp.choices())
+    attended = SelectField(
+        "Came?",
+        choices=[
+            SelectChoice("", "Not recorded"),
+            SelectChoice("yes", "Came"),
+            SelectChoice("no", "Did not come"),
+        ],
+        default="",
+    )
+    note = StringField("Note", validators=[Optional(), Length(max=300)])
+    submit = SubmitField("Save")
+
+    def number(self, invitation_id: int) -> InvitationForm:
+        """Give the fields ids of their own, as each guest has a form on one page."""
+        for field in (self.rsvp, self.attended, self.note):
+            field.id = f"{field.name}-{invitation_id}"
+            field.label.field_id = field.id
+        return self
+
+    @property
+    def attended_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.attended.data or "")
+
+
+_ID = re.compile(r"^\d{1,12}\Z", re.ASCII)
+
+
+class IdListField(Field):
+    """Checkboxes sharing one name, each holding a record id."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, default=list, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        ids = []
+        for value in valuelist:
+            if not _ID.match(value.strip()):
+                self.data = []
+                raise ValueError("Choose representatives from the list.")
+            ids.append(int(value.strip()))
+        self.data = ids
+
+
+class InviteForm(FlaskForm):
+    representative = IdListField("Representatives to invite")
+    submit = SubmitField("Invite the chosen representatives")
+
+
+class CandidateFilterForm(Form):
+    """Narrowing the people one may invite (read from the query string; no CSRF)."""
+
+    q = SearchField("Name", validators=[Optional(), Length(max=100)])
+    chamber = SelectField("Chamber", choices=[], default="")
+    party = SelectField("Party", choices=[], default="")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+WHEN_LABELS = {"upcoming": "Upcoming", "past": "Past", "all": "All dates"}
+
+
+class EventFilterForm(Form):
+    """The filters of the event lists (read from the query string; no CSRF)."""
+
+    state = SelectField("State", choices=[], default="")
+    when = SelectField(
+        "When", choices=[SelectChoice(k, v) for k, v in WHEN_LABELS.items()], default="upcoming"
+    )
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("", "Any kind"), *EventKind.choices()], default=""
+    )
+    status = SelectField(
+        "Status", choices=[SelectChoice("", "Any status"), *EventStatus.choices()], default=""
+    )
+    archived = BooleanField("Archived events only")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class CalendarForm(Form):
+    month = StringField(
+        "Month",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", message="Enter a month as YYYY-MM, e.g. 2026-03."
+            ),
+        ],
+    )
+    state = SelectField("State", choices=[], default="")
+
+    def validate_month(self, field: StringField) -> None:
+        if field.errors or not field.data:
+            return  # not YYYY-MM: already explained
+        if not FIRST_YEAR <= int(field.data[:4]) <= LAST_YEAR:
+            raise ValidationError(f"Enter a year between {FIRST_YEAR} and {LAST_YEAR}.")

@@ -1,0 +1,278 @@
+"""Forms of the interaction and follow-up pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from crm.db import today
+from crm.forms import VersionedForm
+from crm.interactions.models import Confidentiality, FollowUpStatus, InteractionKind
+from crm.parliament.models import Confidence, Stance
+
+_ID = re.compile(r"[0-9]{1,9}")
+
+# The earliest contact the campaign can have had, and how far ahead a due date may be:
+# anything outside is a typing mistake (2062 for 2026), not a plan.
+EARLIEST_CONTACT = date(1990, 1, 1)
+LATEST_DUE = timedelta(days=5 * 366)
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SLACK = timedelta(minutes=10)
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def record_id(value: Any) -> int:
+    """A record id from a form or URL: digits only, small enough to be a database integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if not _ID.fullmatch(text) or int(text) == 0:
+        raise ValueError("Not a valid choice.")
+    return int(text)
+
+
+def optional_record_id(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return record_id(value)
+
+
+def ids_from(values: list[str]) -> list[int]:
+    """The valid ids among submitted values, in order and without repeats (junk dropped)."""
+    ids: list[int] = []
+    for value in values:
+        try:
+            number = record_id(value)
+        except ValueError:
+            continue
+        if number not in ids:
+            ids.append(number)
+    return ids
+
+
+def to_utc(local: datetime, timezone: str) -> datetime:
+    """A wall-clock time entered in a state's time zone, as an aware UTC datetime."""
+    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def to_local(value: datetime, timezone: str) -> datetime:
+    """An aware datetime as the naive wall-clock time a datetime-local input shows."""
+    return value.astimezone(ZoneInfo(timezone)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def now_local(timezone: str) -> datetime:
+    return to_local(datetime.now(UTC), timezone)
+
+
+class StanceEntryForm(Form):
+    """The stance observed for one of the representatives met."""
+
+    representative = HiddenField(
+        validators=[DataRequired(), Regexp(r"^[0-9]{1,9}$", message="Bad representative.")]
+    )
+    stance = SelectField(
+        "Stance observed",
+        choices=[
+            SelectChoice("", "Not recorded"),
+            *(c for c in Stance.choices() if c.value != Stance.UNKNOWN.value),
+        ],
+        default="",
+    )
+    confidence = SelectField("Confidence", choices=Confidence.choices(), default="medium")
+
+    @property
+    def representative_id(self) -> int | None:
+        try:
+            return record_id(self.representative.data)
+        except ValueError:
+            return None
+
+
+class FollowUpEntryForm(Form):
+    """One of the follow-ups added with an interaction."""
+
+    title = StringField("What is to be done", validators=[Optional(), Length(max=300)])
+    due_on = DateField("Due on", validators=[Optional()])
+    assignee = SelectField("Who does it", coerce=optional_record_id, choices=[])
+
+
+CONFIDENTIALITY_CHOICES = [
+    SelectChoice(Confidentiality.NORMAL.value, "Normal: every user of the CRM may read it"),
+    SelectChoice(
+        Confidentiality.RESTRICTED.value,
+        "Restricted: only this state's section, coordinators and administrators may read it; "
+        "others see only that a contact took place, and its date",
+    ),
+]
+
+
+class InteractionFields:
+    """The fields the new and the edit form of an interaction share."""
+
+    occurred_at = DateTimeLocalField(
+        "Date and time",
+        format=DATETIME_FORMATS,
+        validators=[DataRequired("Enter when the contact took place.")],
+    )
+    kind = SelectField("Kind of contact", choices=InteractionKind.choices(), default="meeting")
+    representatives = SelectMultipleField(
+        "Representatives met", coerce=record_id, validate_choice=False
+    )
+    # The name search that narrows the list of representatives; it never saves.
+    q = SearchField("Find a representative by name", validators=[Length(max=100)])
+    participants = SelectMultipleField("Who took part", coerce=record_id, validate_choice=False)
+    summary = TextAreaField(
+        "Summary",
+        validators=[DataRequired("Write what was said."), Length(max=10_000)],
+        description="What was said, in a few lines.",
+    )
+    outcome = TextAreaField(
+        "Outcome",
+        validators=[Optional(), Length(max=5_000)],
+        description="What was agreed or learned; leave empty if nothing.",
+    )
+    confidentiality = RadioField(
+        "Confidentiality", choices=CONFIDENTIALITY_CHOICES, default="normal"
+    )
+
+    # Set by the view before validation: the state's time zone.
+    timezone: str = "UTC"
+
+    def validate_occurred_at(self, field: DateTimeLocalField) -> None:
+        if field.data is None:
+            return
+        if field.data.date() < EARLIEST_CONTACT:
+            raise ValidationError("That date is too far in the past.")
+        # Compared as wall-clock times: converting a year-9999 date to UTC could overflow.
+        if field.data > now_local(self.timezone) + CLOCK_SLACK:
+            raise ValidationError("A contact cannot be logged before it happens.")
+
+    def validate_representatives(self, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise ValidationError("Choose at least one representative.")
+        if len(field.data) > 50:
+            raise ValidationError("At most 50 representatives per contact.")
+
+    def validate_participants(self, field: SelectMultipleField) -> None:
+        if len(field.data or []) > 50:
+            raise ValidationError("At most 50 people per contact.")
+
+    @property
+    def occurred_at_utc(self) -> datetime:
+        return to_utc(self.occurred_at.data, self.timezone)
+
+
+class InteractionForm(InteractionFields, FlaskForm):
+    """Log a contact: who, when, what, the stances seen and what to do next."""
+
+    stances = FieldList(FormField(StanceEntryForm), max_entries=50)
+    follow_ups = FieldList(FormField(FollowUpEntryForm), min_entries=3, max_entries=3)
+    submit = SubmitField("Save contact")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        met = set(self.representatives.data or [])
+        for entry in self.stances:
+            rep_id = entry.form.representative_id
+            if entry.stance.data and rep_id is not None and rep_id not in met:
+                entry.stance.errors.append(
+                    "Tick this person as met, or set the stance back to “Not recorded”."
+                )
+                valid = False
+        contact_day = self.occurred_at.data.date() if self.occurred_at.data else None
+        for entry in self.follow_ups:
+            sub = entry.form
+            if not (sub.title.data or "").strip():
+                if sub.due_on.data:
+                    sub.title.errors.append("Say what is to be done, or clear the due date.")
+                    valid = False
+                continue
+            if sub.due_on.data and contact_day and sub.due_on.data < contact_day:
+                sub.due_on.errors.append("The due date is before the contact.")
+                valid = False
+            elif sub.due_on.data and sub.due_on.data > today() + LATEST_DUE:
+                sub.due_on.errors.append("That due date is more than five years away.")
+                valid = False
+        # The lists summed up their entries' errors before the checks above added some.
+        for field_list in (self.stances, self.follow_ups):
+            errors = [entry.errors for entry in field_list.entries]
+            field_list.errors = errors if any(errors) else []
+        return valid
+
+
+class InteractionEditForm(InteractionFields, VersionedForm):
+    submit = SubmitField("Save changes")
+
+
+class InteractionFilterForm(Form):
+    """The filters of a state's list of contacts (read from the query string; no CSRF)."""
+
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("", "Any kind"), *InteractionKind.choices()], default=""
+    )
+    representative = SelectField(
+        "Representative", coerce=optional_record_id, choices=[], validate_choice=False
+    )
+    archived = BooleanField("Show archived contacts instead")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class FollowUpStatusFilterForm(Form):
+    status = SelectField("Status", choices=FollowUpStatus.choices(), default="open")
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+class FollowUpForm(VersionedForm):
+    """A follow-up on its own: about a state, or one of its representatives."""
+
+    title = StringField(
+        "What is to be done",
+        validators=[DataRequired("Say what is to be done."), Length(max=300)],
+    )
+    details = TextAreaField("Details", validators=[Optional(), Length(max=5_000)])
+    due_on = DateField("Due on", validators=[Optional()])
+    assignee = SelectField("Who does it", coerce=optional_record_id, choices=[])
+    representative = SelectField(
+        "About", coerce=optional_record_id, choices=[], validate_choice=False
+    )
+    submit = SubmitField("Save follow-up")
+
+    def validate_due_on(self, field: DateField) -> None:
+        if field.data and field.data > today() + LATEST_DUE:
+            raise ValidationError("That due date is more than five years away.")
+
+
+class StatusForm(FlaskForm):
+    """A follow-up status button: its CSRF token, and where to go back to."""
+
+    next = HiddenField()

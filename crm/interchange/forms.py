@@ -1,0 +1,38 @@
+"""Forms of the data pages: the CSV upload and the calendar links."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+# A roster of a few thousand people is well under this; a bigger upload is a mistake.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class CsvImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        description="Saved from a spreadsheet as “CSV UTF-8”, with the header row described below.",
+    )
+    csv = TextAreaField(
+        "Or paste the rows here",
+        validators=[Optional(), Length(max=MAX_UPLOAD_BYTES)],
+        description="The header row first, then one representative a line.",
+    )
+    check_only = BooleanField("Only check the file: import nothing")
+    submit = SubmitField("Import")
+
+
+class CalendarLinkForm(FlaskForm):
+    name = StringField(
+        "Name of the link",
+        validators=[Optional(), Length(max=120, message="At most 120 characters.")],
+        description="Where you will use it, e.g. “Phone”: it helps you revoke the right one.",
+    )
+    submit = SubmitField("Create a calendar link")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token."""

@@ -1,0 +1,44 @@
+"""Reads for the data pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from crm.auth.models import ApiToken
+from crm.extensions import db
+from crm.parliament.models import Chamber
+from crm.states.models import State
+
+# Ids from URLs stop here: PostgreSQL integers end there, and no row has a bigger id.
+MAX_ID = 2**31 - 1
+
+
+def get_state(iso2: str) -> State | None:
+    if len(iso2) != 2:
+        return None
+    return db.session.scalar(
+        sa.select(State)
+        .where(State.iso2 == iso2.upper())
+        .options(selectinload(State.chambers), selectinload(State.sections))
+    )
+
+
+def find_chamber(state: State, name: str) -> Chamber | None:
+    """A chamber of the state by name (exact, else ignoring case)."""
+    chambers = state.chambers
+    exact = [c for c in chambers if c.name == name.strip()]
+    loose = [c for c in chambers if c.name.casefold() == name.strip().casefold()]
+    return (exact or loose or [None])[0]
+
+
+def get_chamber(state: State, chamber_id: int) -> Chamber | None:
+    if not 0 < chamber_id <= MAX_ID:
+        return None
+    return next((c for c in state.chambers if c.id == chamber_id), None)
+
+
+def get_token(token_id: int) -> ApiToken | None:
+    if not 0 < token_id <= MAX_ID:
+        return None
+    return db.session.get(ApiToken, token_id)

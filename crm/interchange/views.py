@@ -1,0 +1,268 @@
+"""Data in and out on the web: CSV and Popolo downloads, the CSV upload, the calendar
+feed and the page where people manage their calendar links."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from crm.auth.models import TokenScope
+from crm.auth.permissions import Action, may, may_see_restricted, require
+from crm.auth.services import user_for_token
+from crm.db import utcnow, write_intent
+from crm.errors import DomainError
+from crm.extensions import db
+from crm.forms import show_error
+from crm.interchange import calendar, csvio, queries, services
+from crm.interchange.csv_import import (
+    OTHER_COLUMNS,
+    READ_ONLY_COLUMNS,
+    TEXT_COLUMNS,
+    CsvRejected,
+    import_representatives,
+)
+from crm.interchange.forms import MAX_UPLOAD_BYTES, CalendarLinkForm, ConfirmForm, CsvImportForm
+from crm.interchange.popolo_export import export_chamber
+from crm.parliament.models import Representative
+from crm.states.models import State
+
+bp = Blueprint("interchange", __name__)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _state_or_404(iso2: str) -> State:
+    state = queries.get_state(iso2)
+    if state is None:
+        abort(404)
+    return state
+
+
+def _log_export(target: Any, what: str, restricted: bool = False) -> None:
+    # End the read transaction so the audit entry is written in a short one of its own.
+    db.session.commit()
+    with write_intent():
+        services.record_export(_actor(), target, what=what, restricted=restricted)
+        db.session.commit()
+
+
+def _download(body: Any, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv(state: State, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
+    filename = f"{state.iso2}-{name}-{g.today.isoformat()}.csv"
+    # Built whole rather than streamed: the rows are read in chunks either way, and a
+    # response finished inside the request cannot fail halfway through a download.
+    body = "".join(csvio.csv_chunks(header, rows)).encode("utf-8")
+    return _download(body, filename, "text/csv; charset=utf-8")
+
+
+@bp.get("/states/<iso2>/data")
+@login_required
+def state_data(iso2: str):
+    state = _state_or_404(iso2)
+    if iso2 != state.iso2:
+        return redirect(url_for("interchange.state_data", iso2=state.iso2), 301)
+    return render_template(
+        "interchange/state_data.html",
+        state=state,
+        may_import=may(_actor(), Action.CREATE, Representative, state=state),
+        sees_restricted=may_see_restricted(_actor(), state.id),
+    )
+
+
+@bp.get("/states/<iso2>/representatives.csv")
+@login_required
+def representatives_csv(iso2: str):
+    state = _state_or_404(iso2)
+    former = request.args.get("former") == "1"
+    _log_export(state, f"Representatives of {state.name} (CSV{', with former' if former else ''})")
+    rows = csvio.representative_rows(
+        state, g.today, former=former, stale_days=current_app.config["STALE_STANCE_DAYS"]
+    )
+    return _csv(state, "representatives", csvio.REPRESENTATIVE_COLUMNS, rows)
+
+
+@bp.get("/states/<iso2>/interactions.csv")
+@login_required
+def interactions_csv(iso2: str):
+    state = _state_or_404(iso2)
+    allowed = may_see_restricted(_actor(), state.id)
+    _log_export(state, f"Interactions in {state.name} (CSV)", restricted=allowed)
+    rows = csvio.interaction_rows(state, may_see_restricted=allowed)
+    return _csv(state, "interactions", csvio.INTERACTION_COLUMNS, rows)
+
+
+@bp.get("/states/<iso2>/events.csv")
+@login_required
+def events_csv(iso2: str):
+    state = _state_or_404(iso2)
+    _log_export(state, f"Events in {state.name} (CSV)")
+    return _csv(state, "events", csvio.EVENT_COLUMNS, csvio.event_rows(state))
+
+
+@bp.get("/states/<iso2>/chambers/<int:chamber_id>/popolo.json")
+@login_required
+def chamber_popolo(iso2: str, chamber_id: int):
+    state = _state_or_404(iso2)
+    chamber = queries.get_chamber(state, chamber_id)
+    if chamber is None:
+        abort(404)
+    _log_export(chamber, f"Roster of the {chamber.name} of {state.name} (Popolo JSON)")
+    body = json.dumps(export_chamber(chamber), ensure_ascii=False, indent=2) + "\n"
+    filename = f"{state.iso2}-chamber-{chamber.id}.popolo.json"
+    return _download(body, filename, "application/json")
+
+
+@bp.route("/states/<iso2>/representatives/import", methods=["GET", "POST"])
+@login_required
+def import_csv(iso2: str):
+    state = _state_or_404(iso2)
+    actor = _actor()
+    require(actor, Action.CREATE, Representative, state=state)
+    form = CsvImportForm()
+    report = None
+    errors: list = []
+    checked = False
+    if form.validate_on_submit():
+        raw, source = _upload(form)
+        if raw is not None:
+            try:
+                report = import_representatives(raw, state, actor=actor, source=source)
+            except CsvRejected as error:
+                db.session.rollback()
+                errors = error.errors
+                form.form_errors.append(error.message)
+            except DomainError as error:
+                db.session.rollback()
+                show_error(form, error)
+            else:
+                if form.check_only.data:
+                    db.session.rollback()
+                    db.session.info.pop("risk_states", None)
+                    checked = True
+                else:
+                    db.session.commit()
+                    flash(f"Imported: {report.summary()}.", "success")
+                    return redirect(url_for("parliament.index", state=state.iso2))
+    status = 200 if request.method == "GET" or checked else 422
+    return render_template(
+        "interchange/import_csv.html",
+        state=state,
+        form=form,
+        report=report,
+        errors=errors,
+        checked=checked,
+        columns=_column_help(),
+    ), status
+
+
+def _upload(form: CsvImportForm) -> tuple[bytes | None, str]:
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        raw = upload.read(MAX_UPLOAD_BYTES + 1)
+        source = upload.filename[:120]
+    elif form.csv.data and form.csv.data.strip():
+        raw = form.csv.data.encode("utf-8")
+        source = "(pasted)"
+    else:
+        form.file.errors = [*form.file.errors, "Choose a CSV file, or paste the rows below."]
+        return None, ""
+    if len(raw) > MAX_UPLOAD_BYTES:
+        form.file.errors = [*form.file.errors, "The file is larger than 5 MB: split it."]
+        return None, ""
+    return raw, source
+
+
+def _column_help() -> dict[str, list[str]]:
+    return {
+        "text": sorted(TEXT_COLUMNS),
+        "other": sorted(OTHER_COLUMNS),
+        "ignored": sorted(READ_ONLY_COLUMNS),
+    }
+
+
+# --- The calendar feed and calendar links -----------------------------------------------------
+
+
+@bp.get("/calendar.ics")
+def calendar_feed():
+    raw = request.args.get("token", "")
+    user = user_for_token(raw, TokenScope.CALENDAR) if 0 < len(raw) <= 200 else None
+    if user is None:
+        # The same answer for a wrong, revoked or expired token: nothing to probe.
+        abort(404)
+    body = calendar.build_feed(
+        user,
+        utcnow(),
+        event_url=lambda e: url_for("events.show", event_id=e.id, _external=True),
+        stage_url=lambda s: url_for("states.stage", stage_id=s.id, _external=True),
+    )
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'inline; filename="icc-campaign.ics"'
+    # The URL is a credential, and the feed is one user's: no shared caches.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/account/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_links():
+    actor = _actor()
+    form = CalendarLinkForm()
+    created_url = None
+    if form.validate_on_submit():
+        try:
+            raw, _token = services.create_calendar_link(actor, name=form.name.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            created_url = url_for("interchange.calendar_feed", token=raw, _external=True)
+            form.name.data = ""
+    status = 422 if request.method == "POST" and created_url is None else 200
+    return render_template(
+        "interchange/calendar_links.html",
+        form=form,
+        tokens=services.calendar_tokens(actor),
+        created_url=created_url,
+        revoke_form=ConfirmForm(),
+    ), status
+
+
+@bp.post("/account/calendar/<int:token_id>/revoke")
+@login_required
+def revoke_calendar_link(token_id: int):
+    token = queries.get_token(token_id)
+    if token is None or token.scope is not TokenScope.CALENDAR:
+        abort(404)
+    actor = _actor()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("interchange.calendar_links"))
+    services.revoke_calendar_link(actor, token)
+    db.session.commit()
+    flash(f"The calendar link “{token.name}” no longer works.", "success")
+    return redirect(url_for("interchange.calendar_links"))

@@ -1,0 +1,308 @@
+"""Recording a vote held at a stage: counts, the roll call, and the stances it shows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm import records
+from crm.audit.models import AuditEntry
+from crm.audit.services import diff, record, snapshot
+from crm.auth.permissions import Action, may, require
+from crm.db import today, utcnow
+from crm.errors import ValidationFailed
+from crm.extensions import db
+from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
+from crm.parliament.services import record_stance, refresh_current_stances
+from crm.states.models import Stage, StageResult, StageStatus
+from crm.votes import queries
+from crm.votes.models import Count, Vote, VoteEvent, VoteOption
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
+# What an individual vote says about a member's stance; other options say nothing.
+STANCE_OF_VOTE = {
+    VoteOption.YES: Stance.FOR_RATIFICATION,
+    VoteOption.NO: Stance.AGAINST_RATIFICATION,
+}
+
+
+def _place(stage: Stage) -> str:
+    if stage.committee is not None:
+        return stage.committee.name
+    if stage.chamber is not None:
+        return stage.chamber.name
+    return "parliament"
+
+
+def _summary(vote_event: VoteEvent) -> dict[str, Any]:
+    """A vote event with its counts and individual votes, for the audit log."""
+    return {
+        "held_on": vote_event.held_on.isoformat() if vote_event.held_on else None,
+        "result": vote_event.result,
+        "motion": vote_event.motion,
+        "source": vote_event.source,
+        "counts": {c.option.value: c.value for c in vote_event.counts if c.party_id is None},
+        "votes": {str(v.representative_id): v.option.value for v in vote_event.votes},
+    }
+
+
+def final_counts(
+    counts: Mapping[VoteOption, int | None], roll_call: Mapping[Any, VoteOption]
+) -> dict[VoteOption, int]:
+    """The counts to store: those entered, or — when none were — the roll call's tally.
+
+    A roll call may be partial (only the members whose vote is known), so it agrees with
+    the counts when no option has more individual votes than its count; an option left
+    without a count is not known, and disagrees with nothing.
+    """
+    for option, value in counts.items():
+        if value is not None and value < 0:
+            raise ValidationFailed("A count cannot be negative.", field=f"count_{option.value}")
+    tally = Counter(roll_call.values())
+    given = {option: value for option, value in counts.items() if value is not None}
+    if not given:
+        return {option: tally[option] for option in VoteOption} if roll_call else {}
+    for option, value in given.items():
+        if tally[option] > value:
+            raise ValidationFailed(
+                f"The roll call lists {tally[option]} “{option.label.lower()}” votes but the "
+                f"count says {value}. Correct the count or the roll call: they must agree.",
+                field=f"count_{option.value}",
+            )
+    return given
+
+
+def _check_members(stage: Stage, roll_call: Mapping[Representative, VoteOption]) -> None:
+    if not roll_call:
+        return
+    allowed = queries.member_ids(stage)
+    state_id = stage.agreement.state_id
+    for rep in roll_call:
+        if rep.state_id != state_id or rep.id not in allowed:
+            raise ValidationFailed(
+                f"{rep.name} has never sat in the {_place(stage)}: their vote cannot be "
+                "recorded at this stage."
+            )
+
+
+def _mark_held(actor: User, stage: Stage, held_on: date, result: StageResult) -> None:
+    """Set the stage held with its result, audited like records.update would.
+
+    Recording a vote is vote data, which a section may write for its own state; the stage's
+    status and result follow from the vote, so they are written under that permission
+    (checked by the caller) instead of the coordinators' stage permission.
+    """
+    before = snapshot(stage)
+    stage.status = StageStatus.HELD
+    stage.held_on = held_on
+    stage.result = result
+    db.session.flush()
+    changed_before, changed_after = diff(before, snapshot(stage))
+    if changed_after:
+        record(
+            actor,
+            "stage.held",
+            stage,
+            before=changed_before,
+            after={**changed_after, "version": stage.version},
+        )
+
+
+def _archive_vote_stances(actor: User, votes: list[Vote]) -> set[int]:
+    """Archive the stance records made from votes being replaced; returns their people."""
+    ids = [v.id for v in votes if v.id is not None]
+    if not ids:
+        return set()
+    stale = db.session.scalars(
+        sa.select(StanceRecord).where(
+            StanceRecord.vote_id.in_(ids), StanceRecord.archived_at.is_(None)
+        )
+    ).all()
+    now = utcnow()
+    for entry in stale:
+        # Under the vote permission, like the stage (see _mark_held): the correction of a
+        # roll call takes back what the old one said.
+        entry.archived_at = now
+        record(
+            actor,
+            "stance.archived",
+            entry,
+            before={"archived_at": None},
+            after={"archived_at": now.isoformat()},
+            summary="The roll call it came from was corrected.",
+        )
+    return {entry.representative_id for entry in stale}
+
+
+def _vote_stance(
+    actor: User, stage: Stage, rep: Representative, vote: Vote, held_on: date
+) -> StanceRecord:
+    """The stance record an individual yes or no vote makes, recorded by the actor."""
+    option = vote.option
+    note = f"Voted {option.label.lower()} in the {_place(stage)} ({stage.kind.label.lower()})."
+    checked = may(actor, Action.CREATE, StanceRecord, state=rep.state)
+    entry = record_stance(
+        # Coordinators record votes but not stances (SPEC §1): a stance seen in a vote is
+        # part of the vote, whose permission the caller checked. record_stance checks the
+        # section rule, so for them it runs unchecked and the result is attributed below.
+        actor if checked else None,
+        rep,
+        stance=STANCE_OF_VOTE[option],
+        source=StanceSource.VOTE,
+        observed_on=held_on,
+        confidence=Confidence.HIGH,
+        note=note,
+        vote=vote,
+    )
+    if not checked:
+        entry.recorded_by = actor
+        for pending in db.session.new:
+            if (
+                isinstance(pending, AuditEntry)
+                and pending.target_type == StanceRecord.__tablename__
+                and pending.target_id == str(entry.id)
+            ):
+                pending.actor_id = actor.id
+                pending.actor_email = actor.email
+                pending.after = {**(pending.after or {}), "recorded_by_id": actor.id}
+    return entry
+
+
+def record_vote(
+    actor: User,
+    stage: Stage,
+    *,
+    held_on: date,
+    result: StageResult,
+    counts: Mapping[VoteOption, int | None],
+    roll_call: Mapping[Representative, VoteOption],
+    motion: str | None = None,
+    source: str | None = None,
+    expected_version: int | None = None,
+) -> VoteEvent:
+    """Record (or correct) the vote held at a stage, in one go.
+
+    Sets the stage `held` with its result; creates or replaces its vote event, counts and
+    individual votes (each with the member's party on the day); and makes every yes or no
+    vote a stance record with source `vote`. `roll_call` holds only what was entered —
+    nothing is ever filled in from predictions or stances. Counts left empty (None) are
+    taken from the roll call when no count at all was entered.
+    """
+    state = stage.agreement.state
+    require(actor, Action.CREATE, VoteEvent, state=state)
+    if not stage.kind.is_vote:
+        raise ValidationFailed(
+            f"A {stage.kind.label.lower()} stage is not a vote; only committee and plenary "
+            "votes have a result to record."
+        )
+    if stage.status is StageStatus.CANCELLED:
+        raise ValidationFailed(
+            "This stage was cancelled. Schedule it again before recording its vote."
+        )
+    records.check_version(stage, expected_version)
+    if held_on > today():
+        raise ValidationFailed("A vote cannot be recorded before it is held.", field="held_on")
+    final = final_counts(counts, roll_call)
+    seats = stage.chamber.seats if stage.chamber is not None else None
+    total = sum(final.values())
+    if seats is not None and total > seats:
+        raise ValidationFailed(
+            f"The counts add up to {total}, more than the {seats} seats of the "
+            f"{stage.chamber.name}. Check the numbers."
+        )
+    _check_members(stage, roll_call)
+    opened_on = stage.version
+    try:
+        return _write_vote(
+            actor, stage, held_on, result, final, roll_call, motion=motion, source=source
+        )
+    except StaleDataError:
+        # Someone saved the stage or its vote between our read and our write (PostgreSQL).
+        db.session.rollback()
+        raise records.conflict(db.session.get(Stage, stage.id), opened_on) from None
+
+
+def _write_vote(
+    actor: User,
+    stage: Stage,
+    held_on: date,
+    result: StageResult,
+    final: dict[VoteOption, int],
+    roll_call: Mapping[Representative, VoteOption],
+    *,
+    motion: str | None,
+    source: str | None,
+) -> VoteEvent:
+    state = stage.agreement.state
+    # The stage is written first: its versioned UPDATE makes a concurrent recording of the
+    # same vote wait, then fail as a conflict, instead of creating a second vote event.
+    _mark_held(actor, stage, held_on, result)
+    vote_event = stage.vote_event
+    before = None
+    old_held_on = None
+    if vote_event is None:
+        vote_event = VoteEvent(stage=stage, chamber=stage.chamber)
+        records.create(actor, vote_event, action="vote.recorded", state=state, audit=False)
+    else:
+        require(actor, Action.EDIT, vote_event)
+        before = _summary(vote_event)
+        old_held_on = vote_event.held_on
+    vote_event.held_on = held_on
+    vote_event.result = result.value
+    vote_event.motion = (motion or "").strip() or None
+    vote_event.source = (source or "").strip() or None
+    vote_event.chamber = stage.chamber
+
+    # Counts are replaced whole; the old rows go first so the unique key stays free.
+    vote_event.counts.clear()
+    db.session.flush()
+    for option in VoteOption:
+        if option in final:
+            vote_event.counts.append(Count(option=option, value=final[option]))
+
+    wanted = {rep.id: (rep, option) for rep, option in roll_call.items()}
+    party_of = queries.parties_on(stage, wanted, held_on)
+    existing = {v.representative_id: v for v in vote_event.votes}
+    # A vote that changed (or moved to another day) takes back the stance it made.
+    replaced = [
+        vote
+        for rep_id, vote in existing.items()
+        if rep_id not in wanted or wanted[rep_id][1] is not vote.option or old_held_on != held_on
+    ]
+    touched = _archive_vote_stances(actor, replaced)
+    for vote in replaced:
+        if vote.representative_id not in wanted:
+            vote_event.votes.remove(vote)
+    new_stances: list[tuple[Representative, Vote]] = []
+    for rep_id, (rep, option) in wanted.items():
+        vote = existing.get(rep_id)
+        if vote is None:
+            vote = Vote(representative=rep, option=option, party_id=party_of.get(rep_id))
+            vote_event.votes.append(vote)
+        elif vote in replaced or vote.party_id != party_of.get(rep_id):
+            vote.option = option
+            vote.party_id = party_of.get(rep_id)
+        if option in STANCE_OF_VOTE and (vote.id is None or vote in replaced):
+            new_stances.append((rep, vote))
+    db.session.flush()
+
+    for rep, vote in new_stances:
+        _vote_stance(actor, stage, rep, vote, held_on)
+        touched.discard(rep.id)
+    refresh_current_stances(touched)
+    db.session.flush()
+    record(
+        actor,
+        "vote.recorded",
+        vote_event,
+        before=before,
+        after={**_summary(vote_event), "version": vote_event.version},
+    )
+    return vote_event

@@ -1,0 +1,210 @@
+"""The one PDF helper: vendored fonts for every script the campaign meets, a fetcher that
+serves only the app's static files, and fonts and stylesheet parsed once per process."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from crm.briefings import packs
+from crm.briefings.render import ResourceRefused, StaticFilesFetcher, render_pdf
+from crm.parliament.models import OtherName
+from crm.states.models import State
+from tests.briefings.pdf import embedded_file, read, squeeze
+from tests.factories import (
+    AgreementFactory,
+    CampaignFactory,
+    ChamberFactory,
+    PartyFactory,
+    StateFactory,
+    seated_representative,
+)
+
+# Names in every script the campaign's states write in. They must be drawn from the
+# vendored fonts, and read back from the PDF as they were written.
+NAMES = {
+    "Latin, Romanian": ("Ștefan Țăranu", None),
+    "Latin, Vietnamese": ("Nguyễn Thị Hằng", None),
+    "Cyrillic, Russian": ("Дмитрий Рахмонов", "ru"),
+    "Cyrillic, Tajik": ("Ҷамшед Қодиров", "tg"),
+    "Cyrillic, Uzbek": ("Ўткир Ғуломов", "uz-Cyrl"),
+    "Arabic": ("محمد عبدالله", "ar"),
+    "Arabic, Dari": ("شاه ولی", "fa-AF"),
+    "Arabic, Pashto": ("ځدراڼ", "ps"),
+    "Hebrew": ("שלום כהן", "he"),
+    "Devanagari, Hindi": ("सुशील कोइराला", "hi"),
+    "Devanagari, Nepali": ("पुष्प कमल दाहाल", "ne"),
+    "Sinhala": ("නිමල් පෙරේරා", "si"),
+}
+# Drawn correctly, but not always read back in order: WeasyPrint's text map gives each
+# glyph one meaning for the whole PDF, while Noto Sans Arabic builds ف ز ن ی from a shared
+# dotless letter plus dots, and Devanagari draws a reph (र् of शर्मा) after the letter it
+# precedes and the short i-sign (ि) before its consonant. These are checked for glyphs only.
+DRAWN_ONLY = {
+    "Arabic, Persian letters": ("فرهاد کریمی", "fa"),
+    "Arabic, Pashto, full name": ("احمد ځدراڼ", "ps"),
+    "Devanagari with a reph and short i": ("गिरिजा प्रसाद शर्मा", "ne"),
+}
+FONT_FAMILIES = {
+    "Latin",
+    "Latin-Ext",
+    "Vietnamese",
+    "Cyrillic",
+    "Cyrillic-Ext",
+    "Arabic",
+    "Hebrew",
+    "Devanagari",
+    "Sinhala",
+}
+
+
+def _state_named(names) -> State:
+    """A state whose members are named in the given scripts, each once as their name and
+    once as another name with its language."""
+    campaign = CampaignFactory()
+    state = StateFactory(name="Scriptland")
+    AgreementFactory(campaign=campaign, state=state)
+    chamber = ChamberFactory(state=state, seats=len(names) * 2)
+    party = PartyFactory(state=state, name="Partidul Țărănesc")
+    for n, (name, lang) in enumerate(names):
+        seated_representative(chamber, party, name=name, sort_name=name)
+        seated_representative(
+            chamber,
+            party,
+            name=f"Transliterated {n}",
+            sort_name=f"Transliterated {n:02d}",
+            other_names=[OtherName(name=name, lang=lang)],
+        )
+    return state
+
+
+@pytest.fixture
+def script_state(app):
+    return _state_named(NAMES.values())
+
+
+@pytest.fixture
+def every_script_state(app):
+    return _state_named([*NAMES.values(), *DRAWN_ONLY.values()])
+
+
+def test_names_in_every_script_come_back_from_the_pdf(script_state, caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    pdf = render_pdf("pdf/roster.html", pack=packs.roster_pack(script_state, None))
+    text = read(pdf.data).squeezed()
+    for script, (name, _lang) in NAMES.items():
+        # Each name is printed twice: as a name and as another name with its language.
+        assert text.count(squeeze(name)) >= 2, script
+    # WeasyPrint warns when it draws a .notdef box for a letter no font has.
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_every_glyph_comes_from_the_vendored_fonts_embedded_in_the_pdf(every_script_state, caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    pack = packs.roster_pack(every_script_state, None)
+    pdf = read(render_pdf("pdf/roster.html", pack=pack).data)
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+    fonts = pdf.fonts()
+    # Subset prefix "ABCDEF+", then our family: no letter fell back to a system font.
+    families = {name.split("+", 1)[1] for name in fonts}
+    assert all(f.startswith("CRM-Noto-Sans-") for f in families), families
+    used = {f.removeprefix("CRM-Noto-Sans-").removesuffix("-Bold") for f in families}
+    assert used >= FONT_FAMILIES
+    for name, font in fonts.items():
+        program = embedded_file(font)
+        assert program is not None, f"{name} is not embedded"
+        assert len(program.get_data()) > 200, name
+
+
+def test_the_fonts_ship_with_their_licences():
+    fonts = Path(__file__).resolve().parents[2] / "crm" / "static" / "fonts"
+    folders = [p for p in fonts.iterdir() if p.is_dir()]
+    assert {p.name for p in folders} == {
+        "noto-sans",
+        "noto-sans-arabic",
+        "noto-sans-hebrew",
+        "noto-sans-devanagari",
+        "noto-sans-sinhala",
+    }
+    for folder in folders:
+        licence = (folder / "OFL.txt").read_text(encoding="utf-8")
+        assert "SIL Open Font License, Version 1.1" in licence
+        assert list(folder.glob("*.woff2"))
+    assert "npm" in (fonts / "README.md").read_text(encoding="utf-8")
+
+
+def test_fonts_and_stylesheet_are_parsed_once_and_reused(script_state):
+    from crm.briefings import render
+
+    pack = packs.roster_pack(script_state, None)
+    render_pdf("pdf/roster.html", pack=pack)
+    first = render._print_setup()
+    render_pdf("pdf/roster.html", pack=pack)
+    assert render._print_setup() is first
+    assert render._print_setup().fonts is first.fonts
+    assert render._print_setup().stylesheet is first.stylesheet
+
+
+@pytest.fixture
+def fetcher(app):
+    return StaticFilesFetcher(Path(app.static_folder))
+
+
+def test_the_fetcher_serves_the_apps_static_files(fetcher, app):
+    font = Path(app.static_folder) / "fonts" / "noto-sans" / "noto-sans-latin-400-normal.woff2"
+    response = fetcher.fetch(font.as_uri())
+    assert response.read()[:4] == b"wOF2"
+    assert response.content_type == "font/woff2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "https://fonts.example.org/noto.woff2",
+        "http://127.0.0.1:9/x.png",
+        "ftp://example.org/x",
+        "data:text/plain,hello",
+        "file://evil.example.org/etc/passwd",
+    ],
+)
+def test_the_fetcher_refuses_anything_else(fetcher, url):
+    with pytest.raises(ResourceRefused):
+        fetcher.fetch(url)
+
+
+def test_the_fetcher_refuses_to_climb_out_of_the_static_folder(fetcher, app):
+    outside = Path(app.static_folder) / ".." / "__init__.py"
+    assert outside.resolve().is_file()
+    with pytest.raises(ResourceRefused):
+        fetcher.fetch(outside.as_uri().replace(str(outside.resolve()), str(outside)))
+    with pytest.raises(ResourceRefused):
+        fetcher.fetch(Path(app.static_folder).as_uri() + "/../__init__.py")
+
+
+def test_a_resource_outside_the_static_files_is_left_out_of_the_pdf(app, caplog):
+    """A page that asks for another host or a private file still renders, without it."""
+    from weasyprint import HTML
+
+    from crm.briefings import render
+
+    setup = render._print_setup()
+    caplog.set_level(logging.DEBUG, logger="weasyprint")
+    html = (
+        '<html lang="en"><body><p>Text stays.</p>'
+        '<img src="file:///etc/passwd" alt="a"><img src="http://127.0.0.1:9/x.png" alt="b">'
+        "</body></html>"
+    )
+    data = (
+        HTML(
+            string=html, base_url=Path(app.static_folder).as_uri() + "/", url_fetcher=setup.fetcher
+        )
+        .render(font_config=setup.fonts, stylesheets=[setup.stylesheet])
+        .write_pdf()
+    )
+    assert "Text stays." in read(data).text
+    refused = " ".join(r.getMessage() for r in caplog.records)
+    assert "/etc/passwd" in refused
+    assert "127.0.0.1" in refused

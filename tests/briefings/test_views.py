@@ -1,0 +1,305 @@
+"""The three packs through the test client: content, print features, restricted content,
+access and the audit entry every generation writes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from crm.audit.models import AuditEntry
+from crm.extensions import db
+from tests.briefings.pdf import read
+from tests.factories import PASSWORD
+from tests.world import RESTRICTED_MARK, build_world
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def sign_in(client, user):
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text)
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def download(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="briefing-[A-Za-z0-9-]+\.pdf"', disposition)
+    return read(response.data)
+
+
+def printed() -> list[AuditEntry]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == "briefing.printed")
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+# --- The state pack -------------------------------------------------------------------------
+
+
+def test_state_pack_holds_every_section_of_a_seeded_state(app, world):
+    home = world.home
+    client = sign_in(app.test_client(), world.staff)
+    pdf = download(client, f"/states/{home.state.iso2}/briefing.pdf")
+    text = " ".join(pdf.text.split())
+
+    # Cover
+    assert "STATE BRIEFING PACK" in text
+    assert world.campaign.name in text
+    assert home.state.name in text
+    assert "RESTRICTED" in text
+    # At a glance
+    assert "Before parliament" in text  # agreement status
+    assert home.state.rome_statute_status.label in text
+    assert "probability of ratification" in text.lower()  # a label set in capitals
+    assert "Committee vote" in text  # the next stage
+    # Key messages
+    assert "Impunity is not an option." in text
+    # The parliament: chambers, parties, stance by party
+    assert "Home Assembly" in text
+    assert "Home Government Party" in text
+    assert "Home Opposition Party" in text
+    assert "Stance by party in the Home Assembly" in text
+    assert "Home Foreign Affairs" in text
+    # Priority targets: a profile of each
+    assert "Priority targets" in text
+    assert "Ask:" in text
+    # Contacts of the last 90 days, events, stages and follow-ups
+    assert "Home open meeting summary" in text
+    assert "Home vigil" in text
+    assert "Plenary vote" in text
+    assert "Home open follow-up" in text
+    # The roster with current stances
+    for rep in home.reps:
+        assert rep.name in text
+    assert "Leaning for" in text
+    assert "Against ratification" in text
+    # Nothing of the other state's records
+    assert "Other open meeting summary" not in text
+
+
+def test_state_pack_print_features(app, world):
+    home = world.home
+    client = sign_in(app.test_client(), world.staff)
+    pdf = download(client, f"/states/{home.state.iso2}/briefing.pdf")
+
+    pages = pdf.pages
+    assert len(pages) >= 6
+    for number, page_text in enumerate(pages, start=1):
+        # "Page X of Y" and who generated it, on every page.
+        assert f"Page {number} of {len(pages)}" in page_text
+        assert world.staff.email in page_text
+    metadata = pdf.reader.metadata
+    assert metadata.title == f"Briefing pack: {home.state.name}"
+    assert world.staff.email in metadata.author
+    assert home.state.name in metadata.subject
+    assert pdf.language == "en"
+    titles = [title for _depth, title in pdf.bookmarks()]
+    for section in (
+        "Contents",
+        "At a glance",
+        "Key messages",
+        "The parliament",
+        "Priority targets",
+        "Contacts of the last 90 days",
+        "Stages and upcoming events",
+        "Open follow-ups",
+        "Appendix: roster and current stances",
+    ):
+        assert section in titles
+    assert (1, "Home Assembly") in pdf.bookmarks()  # chambers nest under the parliament
+    # The table of contents gives each section's page.
+    contents = " ".join(pages[1].split())
+    assert re.search(r"Key messages \d+", contents)
+    assert re.search(r"Appendix: roster and current stances \d+", contents)
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [("staff", False), ("other_member", False), ("member", True), ("coordinator", True)],
+)
+def test_restricted_content_only_for_those_allowed(app, world, who, sees):
+    client = sign_in(app.test_client(), getattr(world, who))
+    pdf = download(client, f"/states/{world.home.state.iso2}/briefing.pdf")
+    text = pdf.squeezed()
+    assert (RESTRICTED_MARK in text) is sees
+    for part in ("summary", "outcome", "follow-up"):
+        assert (f"{RESTRICTED_MARK}Home-{part}" in text) is sees
+    # Everyone learns that a restricted contact happened, and when.
+    assert ("Itscontentisshownonlytothesection" in text) is not sees
+    assert ("includesrestrictedcontacts" in text) is sees
+
+
+def test_state_pack_audit_entry_names_the_pack_and_its_reference(app, world):
+    state = world.home.state
+    client = sign_in(app.test_client(), world.member)
+    before = len(printed())
+    pdf = download(client, f"/states/{state.iso2}/briefing.pdf")
+    entries = printed()
+    assert len(entries) == before + 1
+    entry = entries[-1]
+    assert entry.actor_id == world.member.id
+    assert entry.actor_email == world.member.email
+    assert (entry.target_type, entry.target_id, entry.state_id) == (
+        "states",
+        str(state.id),
+        state.id,
+    )
+    assert entry.summary.startswith(f"State briefing pack of {state.name}")
+    assert entry.after["pack"] == "state"
+    assert entry.after["restricted_content"] is True
+    assert entry.after["pages"] == len(pdf.pages)
+    # The reference printed in every footer finds the entry again (leaks can be traced).
+    assert entry.after["reference"] in pdf.pages[-1]
+    assert entry.after["reference"] in entry.summary
+
+
+def test_every_download_is_audited(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    for _ in range(2):
+        download(client, f"/states/{world.home.state.iso2}/briefing.pdf")
+    references = [e.after["reference"] for e in printed()]
+    assert len(references) == 2
+    assert len(set(references)) == 2
+
+
+def test_unknown_state_is_not_found(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    assert client.get("/states/00/briefing.pdf").status_code == 404
+    assert printed() == []
+
+
+def test_a_state_code_in_lower_case_redirects(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    iso2 = world.home.state.iso2
+    response = client.get(f"/states/{iso2.lower()}/briefing.pdf")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/states/{iso2}/briefing.pdf")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/states/{iso2}/briefing.pdf",
+        "/representatives/{rep}/briefing.pdf",
+        "/briefings/overview.pdf",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(app, world, url):
+    target = url.format(iso2=world.home.state.iso2, rep=world.home.reps[0].id)
+    response = app.test_client().get(target)
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+    assert printed() == []
+
+
+# --- The representative one-pager ---------------------------------------------------------
+
+
+def test_representative_one_pager(app, world):
+    rep = world.home.reps[0]  # chairs the foreign affairs committee, met in the open meeting
+    client = sign_in(app.test_client(), world.staff)
+    pdf = download(client, f"/representatives/{rep.id}/briefing.pdf")
+    text = " ".join(pdf.text.split())
+    assert rep.name in text
+    assert "Home Assembly" in text
+    assert "Home Government Party" in text
+    assert "Home Foreign Affairs (chair)" in text
+    assert "Stance history" in text
+    assert "Public statement" in text
+    assert "Home open meeting summary" in text  # recent contacts
+    assert "Asks for this meeting" in text
+    assert "Impunity is not an option." in text  # key messages
+    assert "Home open follow-up" in text
+    assert pdf.reader.metadata.title == f"Meeting brief: {rep.name}"
+    assert len(pdf.pages) <= 2
+    entry = printed()[-1]
+    assert (entry.target_type, entry.target_id) == ("representatives", str(rep.id))
+    assert entry.state_id == world.home.state.id
+    assert entry.summary.startswith(f"Representative one-pager of {rep.name}")
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"), [("staff", False), ("other_member", False), ("member", True)]
+)
+def test_one_pager_restricted_content_only_for_those_allowed(app, world, who, sees):
+    rep = world.home.reps[1]  # met in the restricted meeting
+    client = sign_in(app.test_client(), getattr(world, who))
+    text = download(client, f"/representatives/{rep.id}/briefing.pdf").squeezed()
+    for part in ("summary", "outcome", "stance-note", "follow-up"):
+        assert (f"{RESTRICTED_MARK}Home-{part}" in text) is sees, part
+    assert ("Restrictedcontact" in text) is not sees
+
+
+def test_unknown_representative_is_not_found(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    assert client.get("/representatives/999999/briefing.pdf").status_code == 404
+
+
+# --- The coordinator overview ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "coordinator", "admin"])
+def test_overview_for_coordinators_staff_and_admins(app, world, who):
+    client = sign_in(app.test_client(), getattr(world, who))
+    pdf = download(client, "/briefings/overview.pdf")
+    text = " ".join(pdf.text.split())
+    assert "coordinator overview" in text.lower()
+    assert world.home.state.name in text
+    assert world.other.state.name in text
+    assert "Parliaments at a glance" in text
+    assert pdf.reader.metadata.title == "Coordinator overview"
+    entry = printed()[-1]
+    assert entry.target_type is None
+    assert entry.summary.startswith("Coordinator overview")
+
+
+@pytest.mark.parametrize("who", ["member", "other_member"])
+def test_section_members_may_not_print_the_overview(app, world, who):
+    client = sign_in(app.test_client(), getattr(world, who))
+    assert client.get("/briefings/overview.pdf").status_code == 403
+    assert printed() == []
+
+
+# --- Buttons ------------------------------------------------------------------------------------
+
+
+def test_dashboard_offers_the_overview_only_to_those_who_may_print_it(app, world):
+    client = sign_in(app.test_client(), world.coordinator)
+    assert "/briefings/overview.pdf" in client.get("/dashboard").text
+    client = sign_in(app.test_client(), world.member)
+    assert "/briefings/overview.pdf" not in client.get("/dashboard").text
+
+
+def test_state_risk_page_offers_the_state_pack(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    iso2 = world.home.state.iso2
+    assert f"/states/{iso2}/briefing.pdf" in client.get(f"/states/{iso2}/risk").text
+
+
+def test_a_state_with_nothing_recorded_still_prints(app, world):
+    from tests.factories import StateFactory
+
+    bare = StateFactory(name="Emptyland")  # no agreement, no chamber, no member
+    client = sign_in(app.test_client(), world.staff)
+    text = " ".join(download(client, f"/states/{bare.iso2}/briefing.pdf").text.split())
+    assert "Emptyland" in text
+    assert "No key messages recorded." not in text  # the campaign's messages still apply
+    assert "No current members are recorded." in text

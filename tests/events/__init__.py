@@ -1,0 +1,1 @@
+"""Tests of public events and invitations."""

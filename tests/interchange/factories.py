@@ -1,0 +1,167 @@
+"""Popolo documents the tests build themselves, and running the data commands."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from click.testing import Result
+from flask import Flask
+
+from crm.extensions import db
+
+SPEC_EXAMPLES = "data/popolo/spec-examples"
+MICRONESIA = "data/popolo/micronesia-congress.popolo.json"
+
+_ROSTER: dict[str, Any] = {
+    "persons": [
+        {
+            "id": "person/ana-popescu",
+            "name": "Ana Popescu",
+            "given_name": "Ana",
+            "family_name": "Popescu",
+            "sort_name": "Popescu, Ana",
+            "gender": "female",
+            "email": "ana.popescu@parliament.example",
+            "image": "http://example.org/ana.jpg",
+            "other_names": [
+                {"name": "Ана Попеску", "lang": "ru", "note": "multilingual"},
+                {"name": "Άννα Ποπέσκου", "lang": "el"},
+            ],
+            "identifiers": [
+                {"scheme": "wikidata", "identifier": "Q1001"},
+                {"scheme": "everypolitician_legacy", "identifier": "ep-1001"},
+            ],
+            "contact_details": [
+                {"type": "voice", "value": "+40 21 414 1111", "label": "Office"},
+                {"type": "twitter", "value": "@anapopescu"},
+            ],
+            "links": [{"url": "https://en.wikipedia.org/wiki/Example", "note": "Wikipedia"}],
+        },
+        {
+            "id": "person/ion-ionescu",
+            "name": "Ion Ionescu",
+            "identifiers": [{"scheme": "wikidata", "identifier": "Q1002"}],
+        },
+        {"id": "person/maria-dinu", "name": "Maria Dinu", "gender": "female"},
+        {"id": "person/old-timer", "name": "Vasile Bătrânu"},
+    ],
+    "organizations": [
+        {"id": "legislature", "name": "Assembly", "classification": "legislature", "seats": 6},
+        {"id": "party/green", "name": "Green Party", "classification": "party"},
+        {"id": "party/red", "name": "Red Party", "classification": "party"},
+        {"id": "party/none", "name": "none", "classification": "party"},
+    ],
+    "events": [
+        {
+            "id": "term/1",
+            "name": "First Assembly",
+            "classification": "legislative period",
+            "organization_id": "legislature",
+            "start_date": "2015-06-01",
+            "end_date": "2019-05-31",
+        },
+        {
+            "id": "term/2",
+            "name": "Second Assembly",
+            "classification": "legislative period",
+            "organization_id": "legislature",
+            "start_date": "2019-06-01",
+        },
+    ],
+    "areas": [
+        {"id": "area/north", "name": "North", "type": "constituency"},
+        {"id": "area/south", "name": "South", "type": "constituency"},
+    ],
+    "memberships": [
+        {
+            "person_id": "person/ana-popescu",
+            "organization_id": "legislature",
+            "on_behalf_of_id": "party/green",
+            "area_id": "area/north",
+            "legislative_period_id": "term/1",
+            "role": "member",
+        },
+        {
+            "person_id": "person/ana-popescu",
+            "organization_id": "legislature",
+            "on_behalf_of_id": "party/green",
+            "area_id": "area/north",
+            "legislative_period_id": "term/2",
+            "role": "member",
+        },
+        {
+            "person_id": "person/ion-ionescu",
+            "organization_id": "legislature",
+            "on_behalf_of_id": "party/red",
+            "area_id": "area/south",
+            "legislative_period_id": "term/2",
+            "start_date": "2020-02-01",
+        },
+        {
+            "person_id": "person/maria-dinu",
+            "organization_id": "legislature",
+            "on_behalf_of_id": "party/none",
+            "legislative_period_id": "term/2",
+        },
+        {
+            "person_id": "person/old-timer",
+            "organization_id": "legislature",
+            "on_behalf_of_id": "party/red",
+            "area_id": "area/south",
+            "legislative_period_id": "term/1",
+        },
+        # A party membership, as some files have: not a seat in the chamber.
+        {"person_id": "person/ion-ionescu", "organization_id": "party/red"},
+    ],
+}
+
+
+def roster() -> dict[str, Any]:
+    """A small EveryPolitician-like file: four people, two terms, two parties and "none"."""
+    return copy.deepcopy(_ROSTER)
+
+
+def without_person(document: dict[str, Any], person_id: str) -> dict[str, Any]:
+    document = copy.deepcopy(document)
+    document["persons"] = [p for p in document["persons"] if p["id"] != person_id]
+    document["memberships"] = [m for m in document["memberships"] if m["person_id"] != person_id]
+    return document
+
+
+def many_people(count: int) -> dict[str, Any]:
+    """A roster of `count` people with only a name and a seat."""
+    return {
+        "persons": [{"id": f"p{n}", "name": f"Person Number {n}"} for n in range(count)],
+        "organizations": [{"id": "house", "name": "House", "classification": "legislature"}],
+        "memberships": [
+            {"person_id": f"p{n}", "organization_id": "house", "start_date": "2020-01-01"}
+            for n in range(count)
+        ],
+    }
+
+
+def write(tmp_path: Path, document: Any, name: str = "roster.json") -> Path:
+    path = tmp_path / name
+    text = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(app: Flask, *args: str) -> Result:
+    """Run `flask crm …` as a person would: on its own session, after the test's commits."""
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["crm", *args])
+    db.session.expire_all()
+    return result
+
+
+def row_counts() -> dict[str, int]:
+    db.session.rollback()
+    return {
+        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for name, table in db.metadata.tables.items()
+    }

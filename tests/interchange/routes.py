@@ -1,0 +1,68 @@
+"""Write routes of the data pages, for tests/test_write_routes.py."""
+
+from __future__ import annotations
+
+from crm.auth.models import TokenScope
+from crm.auth.services import create_token
+from crm.extensions import db
+from tests.world import World
+from tests.write_routes import WriteCase
+
+# Importing representatives is section data: the state's section and admins only.
+NOT_SECTION = ("other_member", "staff", "coordinator")
+
+
+def _import_csv(world: World) -> tuple[str, dict[str, str]]:
+    chamber, party = world.home.chamber.name, world.home.parties[1].name
+    rows = (
+        "name,given_name,family_name,chamber,party,constituency,start_date,languages,email\n"
+        f"Radu Ionescu,Radu,Ionescu,{chamber},{party},Cluj,2024-12-20,ro; hu,"
+        "radu@parliament.example\n"
+        f'"Popa, Elena",Elena,Popa,{chamber},,,2023-01-09,,\n'
+    )
+    return f"/states/{world.home.state.iso2}/representatives/import", {"csv": rows}
+
+
+def _new_calendar_link(world: World) -> tuple[str, dict[str, str]]:
+    del world
+    return "/account/calendar", {"name": "Phone"}
+
+
+def _revoke_calendar_link(world: World) -> tuple[str, dict[str, str]]:
+    _raw, token = create_token(None, world.member, name="Laptop", scope=TokenScope.CALENDAR)
+    db.session.commit()
+    return f"/account/calendar/{token.id}/revoke", {}
+
+
+CASES = [
+    WriteCase(
+        "interchange.import_csv",
+        actor="member",
+        audit="csv.imported",
+        build=_import_csv,
+        forbidden=NOT_SECTION,
+    ),
+    WriteCase(
+        "interchange.import_csv",
+        actor="admin",
+        audit="csv.imported",
+        build=_import_csv,
+        forbidden=(),
+        variant="admin",
+    ),
+    # Everyone signed in may keep calendar links; the page shows a new one once (200).
+    WriteCase(
+        "interchange.calendar_links",
+        actor="staff",
+        audit="token_created",
+        build=_new_calendar_link,
+        forbidden=(),
+        ok=(200,),
+    ),
+    WriteCase(
+        "interchange.revoke_calendar_link",
+        actor="member",
+        audit="token_revoked",
+        build=_revoke_calendar_link,
+    ),
+]

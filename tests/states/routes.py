@@ -1,0 +1,135 @@
+"""Write routes of the agreement and stages, for tests/test_write_routes.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.world import World
+from tests.write_routes import WriteCase
+
+# Agreements and stages are campaign-wide data: coordinators (and admins) keep them.
+NOT_COORDINATORS = ("member", "other_member", "staff")
+
+
+def _edit_agreement(world: World) -> tuple[str, dict[str, str]]:
+    agreement = world.home.agreement
+    return f"/states/{world.home.state.iso2}/agreement/edit", {
+        "version": str(agreement.version),
+        "status": "before_parliament",
+        "route": "executive",
+        "route_note": "Article 91 of the constitution.",
+        "signed_on": "2002-08-01",
+        "executive_probability": "35",
+        "notes": "The government may ratify by decree.",
+    }
+
+
+def _new_stage(world: World) -> tuple[str, dict[str, str]]:
+    return f"/states/{world.home.state.iso2}/stages/new", {
+        "kind": "committee_review",
+        "chamber": str(world.home.chamber.id),
+        "committee": str(world.home.committee.id),
+        "scheduled_on": (date.today() + timedelta(days=5)).isoformat(),
+        "position": "1",
+        "notes": "Hearing with the foreign minister.",
+    }
+
+
+def _edit_stage(world: World) -> tuple[str, dict[str, str]]:
+    stage = world.home.stages[1]
+    return f"/stages/{stage.id}/edit", {
+        "version": str(stage.version),
+        "kind": "plenary_vote",
+        "chamber": str(world.home.chamber.id),
+        "committee": "",
+        "scheduled_on": (date.today() + timedelta(days=25)).isoformat(),
+        "position": "2",
+        "notes": "Second reading.",
+    }
+
+
+def _action(action: str, data: dict[str, str]):
+    def build(world: World) -> tuple[str, dict[str, str]]:
+        stage = world.home.stages[1]
+        fields = {f"{action}-{name}": value for name, value in data.items()}
+        return f"/stages/{stage.id}/{action}", {f"{action}-version": str(stage.version), **fields}
+
+    return build
+
+
+def _move(world: World) -> tuple[str, dict[str, str]]:
+    return f"/stages/{world.home.stages[1].id}/move", {"direction": "up"}
+
+
+_LATER = (date.today() + timedelta(days=40)).isoformat()
+
+CASES = [
+    WriteCase(
+        "states.edit_agreement",
+        actor="coordinator",
+        audit="agreement.updated",
+        build=_edit_agreement,
+        forbidden=NOT_COORDINATORS,
+    ),
+    WriteCase(
+        "states.edit_agreement",
+        actor="admin",
+        audit="agreement.updated",
+        build=_edit_agreement,
+        forbidden=(),
+        variant="admin",
+    ),
+    WriteCase(
+        "states.new_stage",
+        actor="coordinator",
+        audit="stage.created",
+        build=_new_stage,
+        forbidden=NOT_COORDINATORS,
+    ),
+    WriteCase(
+        "states.edit_stage",
+        actor="coordinator",
+        audit="stage.updated",
+        build=_edit_stage,
+        forbidden=NOT_COORDINATORS,
+    ),
+    WriteCase(
+        "states.stage_action",
+        actor="coordinator",
+        audit="stage.scheduled",
+        build=_action("schedule", {"on": (date.today() + timedelta(days=3)).isoformat()}),
+        forbidden=NOT_COORDINATORS,
+        variant="schedule",
+    ),
+    WriteCase(
+        "states.stage_action",
+        actor="coordinator",
+        audit="stage.postponed",
+        build=_action("postpone", {"on": _LATER}),
+        forbidden=NOT_COORDINATORS,
+        variant="postpone",
+    ),
+    WriteCase(
+        "states.stage_action",
+        actor="coordinator",
+        audit="stage.held",
+        build=_action("hold", {"on": date.today().isoformat()}),
+        forbidden=NOT_COORDINATORS,
+        variant="hold",
+    ),
+    WriteCase(
+        "states.stage_action",
+        actor="admin",
+        audit="stage.cancelled",
+        build=_action("cancel", {}),
+        forbidden=NOT_COORDINATORS,
+        variant="cancel",
+    ),
+    WriteCase(
+        "states.move_stage",
+        actor="coordinator",
+        audit="stage.moved",
+        build=_move,
+        forbidden=NOT_COORDINATORS,
+    ),
+]

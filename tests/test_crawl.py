@@ -1,0 +1,87 @@
+"""Crawl every page a user can reach and check what it shows them.
+
+Restricted content (tests/world.py marks it with RESTRICTED_MARK) must never appear for
+staff or another state's section, on any page; it must appear to those allowed; and no
+page may fail.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import login
+from tests.factories import PASSWORD
+from tests.world import RESTRICTED_MARK, build_world
+
+START = ["/dashboard", "/states", "/representatives", "/account"]
+# Never followed: they end the session, or are files checked elsewhere.
+SKIP_PREFIXES = ("/logout", "/static/")
+SKIP_SUFFIXES = (".pdf", ".ics", ".csv", ".json")
+MAX_PAGES = 400
+
+
+def crawl(client, start: list[str]) -> dict[str, tuple[int, str]]:
+    """GET every same-site link reachable from `start`; returns url → (status, html)."""
+    seen: dict[str, tuple[int, str]] = {}
+    queue = deque(start)
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+        seen[url] = (response.status_code, html)
+        if response.status_code != 200 or not html:
+            continue
+        for link in BeautifulSoup(html, "html.parser").find_all("a", href=True):
+            href, _ = urldefrag(link["href"])
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not href.startswith("/"):
+                continue
+            if href.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES):
+                continue
+            if href not in seen:
+                queue.append(href)
+    return seen
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+@pytest.mark.parametrize("who", ["staff", "other_member"])
+def test_restricted_content_never_reaches_those_not_allowed(client, world, who):
+    login(client, getattr(world, who).email, PASSWORD)
+    # Start also from the home state's own pages, where its restricted contacts are listed.
+    home = world.home
+    start = [*START, f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"]
+    pages = crawl(client, start)
+    assert len(pages) > 10
+    failed = {url: status for url, (status, _) in pages.items() if status >= 500}
+    assert failed == {}
+    leaks = [url for url, (_, html) in pages.items() if f"{RESTRICTED_MARK}Home" in html]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("who", ["member", "coordinator", "admin"])
+def test_restricted_content_reaches_those_allowed(client, world, who):
+    login(client, getattr(world, who).email, PASSWORD)
+    home = world.home
+    pages = crawl(client, [f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"])
+    shown = [url for url, (_, html) in pages.items() if f"{RESTRICTED_MARK}Home" in html]
+    assert shown, "the home state's restricted contact is shown to its own section"
+    failed = {url: status for url, (status, _) in pages.items() if status >= 500}
+    assert failed == {}
+
+
+def test_other_states_restricted_content_stays_hidden_from_a_section_member(client, world):
+    login(client, world.member.email, PASSWORD)
+    other = world.other
+    pages = crawl(client, [f"/states/{other.state.iso2}", f"/representatives/{other.reps[1].id}"])
+    leaks = [url for url, (_, html) in pages.items() if f"{RESTRICTED_MARK}Other" in html]
+    assert leaks == []
