@@ -36,10 +36,10 @@ format: install
 
 # The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: lint
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n auto
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "--- again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest; \
+		$(BIN)/python -m pytest -n auto; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipped the PostgreSQL run."; \
 	fi

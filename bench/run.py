@@ -276,12 +276,16 @@ def briefings_section() -> list[str]:
                     f"| {label} | {pdf.pages} | {ms(total)} | {ms(read)} | {ms(templates)} | "
                     f"{ms(layout)} | {outside:.0%} |"
                 )
+            load = os.getloadavg()[0]
             db.session.remove()
             db.engine.dispose()
     lines += [
         f"The demo data as the staff account sees it; each row is the fastest of three runs, "
         f"split into the parts measured in that same run. The fonts and the print "
         f"stylesheet are parsed once per process, before the first pack: {ms(fonts)} here.",
+        "",
+        f"Load average when measured: {load:.1f} on {os.cpu_count()} logical cores (other "
+        "work on the machine slows these figures down in proportion).",
         "",
         "| pack | pages | total | database reads | templates | WeasyPrint layout "
         "| outside WeasyPrint |",

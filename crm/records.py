@@ -7,6 +7,7 @@ and after, and protected against lost edits.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,7 +125,8 @@ def clean(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
     columns = sa.inspect(model).columns
     cleaned = {}
     for field, value in values.items():
-        if isinstance(value, str):
+        # Enum members are strings too, but they are choices, not typed text.
+        if isinstance(value, str) and not isinstance(value, enum.Enum):
             value = value.strip()
             column = columns.get(field)
             if value == "" and column is not None and column.nullable:

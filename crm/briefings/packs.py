@@ -420,12 +420,14 @@ def _targets(
         ids = list(
             db.session.scalars(
                 sa.select(Representative.id)
-                .join(Membership, Membership.representative_id == Representative.id)
                 .where(
                     Representative.state_id == state.id,
                     Representative.archived_at.is_(None),
                     Representative.do_not_contact.is_(False),
-                    current_membership_filter(on),
+                    sa.exists().where(
+                        Membership.representative_id == Representative.id,
+                        current_membership_filter(on),
+                    ),
                 )
                 .order_by(
                     Representative.influence.desc(), Representative.sort_name, Representative.id

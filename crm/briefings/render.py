@@ -4,12 +4,13 @@ WeasyPrint is slow to start and easy to misuse, so everything about it lives her
 
 - The font configuration and the parsed print stylesheet are built once per process and
   reused: parsing the @font-face rules decompresses and registers every vendored font with
-  Fontconfig, which costs seconds, while a pack's layout costs a few hundred milliseconds.
+  Fontconfig, which takes about two seconds, longer than a one-pager's whole layout.
 - Resources are fetched by `StaticFilesFetcher`, which serves the app's own static files
   and nothing else: no network, no `file://` outside crm/static. Templates escape every
   value, so no user text can add a resource, and this makes sure of it anyway.
-- Fontconfig and Pango are not safe to share between threads, so one process lays out one
-  PDF at a time (gunicorn's sync workers run one request each anyway).
+- The shared font configuration (Fontconfig and Pango objects) is not meant for several
+  threads at once, so one process lays out one PDF at a time (gunicorn's sync workers run
+  one request each anyway).
 
 Callers render while no write transaction is open: a layout of several seconds must never
 hold SQLite's write lock or a PostgreSQL row lock (see crm/briefings/views.py).
@@ -141,8 +142,8 @@ def render_pdf(template: str, **context: Any) -> Pdf:
     fonts at once. WeasyPrint styles an inline SVG only from a <style> inside it, so the
     chart rules of pdf/svg.css are copied into each one (the chart macros colour by class).
     """
-    started = time.perf_counter()
     setup = _print_setup()
+    started = time.perf_counter()
     html = unicodedata.normalize("NFC", render_template(template, **context))
     html = _SVG_OPENING.sub(lambda m: m.group(0) + setup.svg_style, html)
     rendered = time.perf_counter()

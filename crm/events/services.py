@@ -322,15 +322,22 @@ def invite(
     new = [rep for rep in found if rep.id not in already]
     if not new:
         raise ValidationFailed("Everyone chosen is already invited.", field="representative")
-    return [
-        records.create(
-            actor,
-            Invitation(event=event, representative=rep, rsvp=Rsvp.PENDING),
-            action="invitation.created",
-            state=event.state,
-        )
-        for rep in new
-    ]
+    try:
+        return [
+            records.create(
+                actor,
+                Invitation(event=event, representative=rep, rsvp=Rsvp.PENDING),
+                action="invitation.created",
+                state=event.state,
+            )
+            for rep in new
+        ]
+    except sa.exc.IntegrityError:
+        # Someone invited one of them between our check and our write; the caller rolls back.
+        raise ValidationFailed(
+            "Someone else invited some of these people at the same moment. Look again.",
+            field="representative",
+        ) from None
 
 
 def update_invitation(

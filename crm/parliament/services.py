@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -121,7 +122,9 @@ def record_stance(
     """
     if actor is not None:
         require(actor, Action.CREATE, StanceRecord, state=representative.state)
-    if observed_on > today():
+    # "Today" where the representative is: east of UTC, their day starts before ours.
+    local_today = utcnow().astimezone(ZoneInfo(representative.state.timezone)).date()
+    if observed_on > max(today(), local_today):
         raise ValidationFailed("A stance cannot be observed in the future.", field="observed_on")
     entry = StanceRecord(
         representative=representative,

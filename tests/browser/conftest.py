@@ -47,8 +47,10 @@ def live_server(demo_app) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # One Playwright per test, closed with it: a Playwright left running keeps an event loop
+    # in this thread, and every later sync_playwright() here would refuse to start.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

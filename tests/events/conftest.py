@@ -27,5 +27,5 @@ def sign_in(app, world):
     return as_
 
 
-# A real browser for the phone and accessibility checks of the event pages.
-from tests.browser.conftest import CHROMIUM, browser, live_server  # noqa: E402, F401
+# The demo app on a real port, for the browser checks of the event pages.
+from tests.browser.conftest import live_server  # noqa: E402, F401

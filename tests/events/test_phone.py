@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +14,7 @@ import sqlalchemy as sa
 from crm.events.models import Event, Invitation
 from crm.extensions import db
 from crm.states.models import State
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian's chromium is not installed (CI installs it)"
@@ -18,6 +22,29 @@ pytestmark = pytest.mark.skipif(
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def in_browser(work: Callable[[Any], Any]) -> Any:
+    """Run `work(chromium)` with a Chromium of its own, on a thread of its own.
+
+    tests/browser keeps a session-wide Playwright on the main thread, and a second sync
+    Playwright on the same thread would clash with it; a thread has its own event loop.
+    """
+
+    def run() -> Any:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                return work(chromium)
+            finally:
+                chromium.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def _sign_in(page, base: str, email: str) -> None:
@@ -28,70 +55,82 @@ def _sign_in(page, base: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def _pages(base: str) -> list[str]:
+def _romanian_event() -> Event:
+    """A Romanian demo event, one with guests if there is one."""
     romania = db.session.scalar(sa.select(State).where(State.iso2 == "RO"))
-    with_guests = (
+    in_romania = sa.select(Event).where(Event.state_id == romania.id).order_by(Event.id)
+    return (
         db.session.scalars(
-            sa.select(Event)
-            .where(Event.state_id == romania.id, Event.invitations.any(Invitation.id.is_not(None)))
-            .order_by(Event.id)
+            in_romania.where(Event.invitations.any(Invitation.id.is_not(None)))
         ).first()
-        or db.session.scalars(sa.select(Event).where(Event.state_id == romania.id)).first()
+        or db.session.scalars(in_romania).first()
     )
+
+
+def _pages(base: str) -> list[str]:
+    event = _romanian_event()
     return [
         f"{base}/events",
         f"{base}/events?when=all&state=RO",
         f"{base}/events/calendar",
-        f"{base}/states/RO/events/calendar?month={with_guests.starts_at:%Y-%m}",
+        f"{base}/states/RO/events/calendar?month={event.starts_at:%Y-%m}",
         f"{base}/states/RO/events",
-        f"{base}/events/{with_guests.id}",
-        f"{base}/events/{with_guests.id}/edit",
-        f"{base}/events/{with_guests.id}/invitations/new",
+        f"{base}/events/{event.id}",
+        f"{base}/events/{event.id}/edit",
+        f"{base}/events/{event.id}/invitations/new",
         f"{base}/states/RO/events/new",
     ]
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+def test_event_pages_fit_a_phone_and_keep_to_the_policy(live_server):
+    pages = _pages(live_server)
 
-
-def test_event_pages_fit_a_phone_and_keep_to_the_policy(phone, live_server):
-    requested: list[str] = []
-    blocked: list[str] = []
-    phone.on("request", lambda request: requested.append(request.url))
-    phone.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    _sign_in(phone, live_server, "section.ro@demo.example")
-    for url in _pages(live_server):
-        response = phone.goto(url)
-        assert response.status == 200, url
-        overflow = phone.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    def check(chromium) -> None:
+        context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        phone = context.new_page()
+        requested: list[str] = []
+        blocked: list[str] = []
+        phone.on("request", lambda request: requested.append(request.url))
+        phone.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
         )
-        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
-    hosts = {urlsplit(u).netloc for u in requested if not u.startswith(("data:", "about:"))}
-    assert hosts == {urlsplit(live_server).netloc}
-    assert blocked == []
+        _sign_in(phone, live_server, "section.ro@demo.example")
+        for url in pages:
+            response = phone.goto(url)
+            assert response.status == 200, url
+            overflow = phone.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+        hosts = {urlsplit(u).netloc for u in requested if not u.startswith(("data:", "about:"))}
+        assert hosts == {urlsplit(live_server).netloc}
+        assert blocked == []
+        context.close()
+
+    in_browser(check)
 
 
-def test_the_calendar_is_a_list_of_busy_days_on_a_phone(phone, live_server):
-    _sign_in(phone, live_server, "staff@demo.example")
-    romania = db.session.scalar(sa.select(State).where(State.iso2 == "RO"))
-    event = db.session.scalars(sa.select(Event).where(Event.state_id == romania.id)).first()
-    phone.goto(f"{live_server}/states/RO/events/calendar?month={event.starts_at:%Y-%m}")
-    visible_cells = phone.locator("table.calendar td:visible")
-    busy = phone.locator("table.calendar td.calendar-busy")
-    # Only days with events (and today) are shown, one under another.
-    assert visible_cells.count() <= busy.count() + 1
-    assert phone.get_by_role("link", name=event.title).first.is_visible()
+def test_the_calendar_is_a_list_of_busy_days_on_a_phone(live_server):
+    event = _romanian_event()
+    url = f"{live_server}/states/RO/events/calendar?month={event.starts_at:%Y-%m}"
+    title = event.title
+
+    def check(chromium) -> None:
+        context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        phone = context.new_page()
+        _sign_in(phone, live_server, "staff@demo.example")
+        phone.goto(url)
+        visible_cells = phone.locator("table.calendar td:visible")
+        busy = phone.locator("table.calendar td.calendar-busy")
+        # Only days with events (and today) are shown, one under another.
+        assert visible_cells.count() <= busy.count() + 1
+        assert phone.get_by_role("link", name=title).first.is_visible()
+        context.close()
+
+    in_browser(check)
 
 
 @pytest.mark.parametrize(
@@ -102,20 +141,21 @@ def test_the_calendar_is_a_list_of_busy_days_on_a_phone(phone, live_server):
         ("section.ro@demo.example", DESKTOP),
     ],
 )
-def test_no_serious_accessibility_violations(browser, live_server, email, viewport):
-    from axe_playwright_python.sync_playwright import Axe
+def test_no_serious_accessibility_violations(live_server, email, viewport):
+    pages = _pages(live_server)
 
-    # axe injects a script, which the page's policy rightly forbids: only this context
-    # bypasses it.
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
-    page = context.new_page()
-    try:
+    def check(chromium) -> dict[str, list[str]]:
+        from axe_playwright_python.sync_playwright import Axe
+
+        # axe injects a script, which the page's policy rightly forbids: only this context
+        # bypasses it.
+        context = chromium.new_context(viewport=viewport, bypass_csp=True)
+        page = context.new_page()
         _sign_in(page, live_server, email)
         axe = Axe()
         problems = {}
-        for url in _pages(live_server):
-            response = page.goto(url)
-            if response.status != 200:
+        for url in pages:
+            if page.goto(url).status != 200:
                 continue  # forms staff may not open
             results = axe.run(page)
             serious = [
@@ -125,6 +165,7 @@ def test_no_serious_accessibility_violations(browser, live_server, email, viewpo
             ]
             if serious:
                 problems[url] = serious
-        assert problems == {}
-    finally:
         context.close()
+        return problems
+
+    assert in_browser(check) == {}

@@ -394,6 +394,20 @@ def test_the_popolo_spec_motion_with_a_trailing_comma_is_refused(app, state):
 
 
 @needs_shared
+@pytest.mark.parametrize("keep", [0.5, 0.999])
+def test_a_truncated_everypolitician_file_is_refused(app, state, tmp_path, keep):
+    raw = (SHARED / MICRONESIA).read_bytes()
+    path = tmp_path / "cut.json"
+    path.write_bytes(raw[: int(len(raw) * keep)])
+    before = row_counts()
+    result = _import(app, path, state, chamber="Congress")
+    assert result.exit_code != 0
+    assert "the file ends too early" in result.output
+    assert "(is it truncated?)" in result.output
+    assert row_counts() == before
+
+
+@needs_shared
 def test_a_single_popolo_person_is_not_mistaken_for_a_roster(app, state):
     result = _import(app, SHARED / SPEC_EXAMPLES / "person.json", state)
     assert result.exit_code != 0

@@ -185,7 +185,7 @@ def test_recording_a_stance_updates_the_current_stance(client, world):
 @pytest.mark.parametrize(
     "changes",
     [
-        {"observed_on": (date.today() + timedelta(days=1)).isoformat()},
+        {"observed_on": (date.today() + timedelta(days=2)).isoformat()},
         {"observed_on": "not a date"},
         {"stance": "adores-us"},
         {"source": "rumour"},
