@@ -314,7 +314,7 @@ def revoke_token_by_prefix(actor: User | None, prefix: str) -> int:
 
 
 def user_for_token(raw: str, scope: TokenScope) -> User | None:
-    """The enabled user of a live token of this scope, noting its use."""
+    """The enabled user of a live token of this scope (a read: its use is not recorded)."""
     token = db.session.scalar(
         sa.select(ApiToken)
         .where(

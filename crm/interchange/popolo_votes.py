@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import diff, record, snapshot
 from crm.auth.permissions import Action, may, require
-from crm.db import today, utcnow
+from crm.db import today
 from crm.errors import ValidationFailed
 from crm.extensions import db
 from crm.interchange.popolo import NO_PARTY_NAMES, OWN_ID, POPOLO_SCHEME
@@ -37,7 +37,7 @@ from crm.states.models import Stage, StageResult, StageStatus
 from crm.text import fold
 from crm.votes import queries as vote_queries
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
-from crm.votes.services import STANCE_OF_VOTE, final_counts
+from crm.votes.services import STANCE_OF_VOTE, archive_vote_stances, final_counts
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -360,7 +360,9 @@ def _write(
         for rep_id, vote in existing.items()
         if rep_id not in wanted or wanted[rep_id][1] is not vote.option or old_held_on != held_on
     ]
-    touched = _archive_vote_stances(actor, replaced)
+    touched = archive_vote_stances(
+        actor, replaced, reason="The imported roll call it came from was corrected."
+    )
     for vote in replaced:
         if vote.representative_id not in wanted:
             vote_event.votes.remove(vote)
@@ -416,27 +418,3 @@ def _summary(vote_event: VoteEvent) -> dict[str, Any]:
         ),
         "votes": {str(v.representative_id): v.option.value for v in vote_event.votes},
     }
-
-
-def _archive_vote_stances(actor: User | None, votes: list[Vote]) -> set[int]:
-    """Archive the stance records made from votes that change; returns their people."""
-    ids = [v.id for v in votes if v.id is not None]
-    if not ids:
-        return set()
-    stale = db.session.scalars(
-        sa.select(StanceRecord).where(
-            StanceRecord.vote_id.in_(ids), StanceRecord.archived_at.is_(None)
-        )
-    ).all()
-    now = utcnow()
-    for entry in stale:
-        entry.archived_at = now
-        record(
-            actor,
-            "stance.archived",
-            entry,
-            before={"archived_at": None},
-            after={"archived_at": now.isoformat()},
-            summary="The imported roll call it came from was corrected.",
-        )
-    return {entry.representative_id for entry in stale}

@@ -115,8 +115,16 @@ def _mark_held(actor: User, stage: Stage, held_on: date, result: StageResult) ->
         )
 
 
-def _archive_vote_stances(actor: User, votes: list[Vote]) -> set[int]:
-    """Archive the stance records made from votes being replaced; returns their people."""
+def archive_vote_stances(
+    actor: User | None,
+    votes: list[Vote],
+    *,
+    reason: str = "The roll call it came from was corrected.",
+) -> set[int]:
+    """Archive the stance records made from votes being replaced; returns their people.
+
+    Used by the roll-call page and by the Popolo vote import.
+    """
     ids = [v.id for v in votes if v.id is not None]
     if not ids:
         return set()
@@ -136,7 +144,7 @@ def _archive_vote_stances(actor: User, votes: list[Vote]) -> set[int]:
             entry,
             before={"archived_at": None},
             after={"archived_at": now.isoformat()},
-            summary="The roll call it came from was corrected.",
+            summary=reason,
         )
     return {entry.representative_id for entry in stale}
 
@@ -276,7 +284,7 @@ def _write_vote(
         for rep_id, vote in existing.items()
         if rep_id not in wanted or wanted[rep_id][1] is not vote.option or old_held_on != held_on
     ]
-    touched = _archive_vote_stances(actor, replaced)
+    touched = archive_vote_stances(actor, replaced)
     for vote in replaced:
         if vote.representative_id not in wanted:
             vote_event.votes.remove(vote)
