@@ -77,6 +77,8 @@ def _romanian() -> Representative:
 
 
 def _fits(page) -> int:
+    # After a form post the next page may still be loading: measure the page that arrived.
+    page.wait_for_load_state("load")
     return page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
