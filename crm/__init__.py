@@ -59,7 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from crm.api.views import bp as api_bp
+    from crm.api import init_api
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
     from crm.briefings.views import bp as briefings_bp
@@ -86,11 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
     ):
         app.register_blueprint(blueprint)
-    # Bearer tokens, not cookies, authenticate the API: CSRF does not apply to it.
-    from crm.extensions import csrf
-
-    csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
+    init_api(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -64,9 +64,9 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any):
 
 
 def register_error_handlers(app: Flask) -> None:
-    def render(status: int, title: str, detail: str | None):
+    def render(status: int, title: str, detail: str | None, **extra: Any):
         if wants_problem_json():
-            return problem(status, title, detail)
+            return problem(status, title, detail, **extra)
         return render_template("errors/error.html", status=status, title=title, detail=detail), (
             status
         )
@@ -74,11 +74,24 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         status = error.code or 500
-        return render(status, error.name, error.description if status != 404 else None)
+        extra = {}
+        # The API's request parsing (webargs) leaves its messages by location and field.
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages:
+            extra["errors"] = messages
+            detail = "The request is not valid: see `errors`."
+        else:
+            detail = error.description if status != 404 else None
+        return render(status, error.name, detail, **extra)
 
     @app.errorhandler(DomainError)
     def handle_domain(error: DomainError):
-        return render(error.status, error.title, error.message)
+        extra: dict[str, Any] = {}
+        if error.field:
+            extra["errors"] = {"json": {error.field: [error.message]}}
+        if isinstance(error, Conflict) and error.changes:
+            extra["changes"] = error.changes
+        return render(error.status, error.title, error.message, **extra)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

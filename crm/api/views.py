@@ -1,51 +1,474 @@
-"""API endpoints."""
+"""The JSON API under /api/v1.
+
+Every request carries a bearer token (crm.api.auth). Reads and writes ask the same
+permission module as the pages, and writes go through the same services, in one
+transaction each: an error rolls everything back and answers with a problem document.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from crm.api.auth import api_user, token_required
-from crm.auth.permissions import Page, require
+from flask import current_app, g
+from flask_smorest import Blueprint
+
+from crm.api import present, queries
+from crm.api import schemas as s
+from crm.api.auth import api_user, authenticate
+from crm.auth.permissions import Action, Page, require
 from crm.db import utcnow
-from crm.errors import NotFound
+from crm.errors import NotFound, ValidationFailed
+from crm.events import queries as event_queries
+from crm.events import services as event_services
+from crm.extensions import db
+from crm.interactions import queries as interaction_queries
+from crm.interactions import services as interaction_services
+from crm.interactions.models import Interaction
+from crm.interactions.queries import InteractionFilters
+from crm.parliament import queries as parliament_queries
+from crm.parliament import services as parliament_services
+from crm.parliament.queries import RepresentativeFilters
 from crm.risk import services as risk_services
 from crm.risk.queries import risk_config
-from crm.states.queries import active_campaign, get_state
+from crm.states.models import State
+from crm.states.queries import active_campaign, agreement_for, get_state
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="The campaign's data for other tools: the same records and rules as the pages.",
+)
+bp.before_request(authenticate)
+
+# What every operation may answer besides success (documented once per operation).
+COMMON_ERRORS = (401, 403, 404)
+
+
+def _documented(*statuses: int):
+    """Document the problem documents an operation may answer with."""
+
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=s.Problem, content_type=PROBLEM)(view)
+        return view
+
+    return decorate
+
+
+PROBLEM = "application/problem+json"
+
+
+@contextmanager
+def one_transaction() -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back and let the error answer."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+def _state(iso2: str) -> State:
+    found = get_state(iso2) if len(iso2) == 2 else None
+    if found is None:
+        raise NotFound(f"No state {iso2.upper()!r}.")
+    return found
+
+
+def _state_field(iso2: str) -> State:
+    """A state named in a request body: unknown is invalid input, not a missing page."""
+    found = get_state(iso2)
+    if found is None:
+        raise ValidationFailed(f"No state {iso2.upper()!r}.", field="state")
+    return found
+
+
+def _optional_state(args: dict[str, Any]) -> State | None:
+    return _state(args["state"]) if args.get("state") else None
+
+
+def _stale_days() -> int:
+    return int(current_app.config["STALE_STANCE_DAYS"])
+
+
+def _paginate(stmt, args: dict[str, Any]):
+    return db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+
+
+# --- Who am I, states, chambers, parties -------------------------------------------------------
+
+
+@bp.get("/me")
+@bp.response(200, s.MeOut)
+@_documented(401)
+def me():
+    """The user the token belongs to, with their role and sections."""
+    return present.me(api_user())
+
+
+@bp.get("/states")
+@bp.response(200, s.list_of(s.StateOut, "StateList"))
+@_documented(401)
+def states():
+    """Every state of the campaign, with its agreement's status."""
+    rows = queries.states_with_agreements(active_campaign())
+    return present.items(present.state(st, agreement) for st, agreement in rows)
+
+
+@bp.get("/states/<iso2>")
+@bp.response(200, s.StateOut)
+@_documented(401, 404)
+def state(iso2: str):
+    """One state."""
+    found = _state(iso2)
+    return present.state(found, agreement_for(found, active_campaign()))
+
+
+@bp.get("/chambers")
+@bp.arguments(s.StateFilter, location="query", as_kwargs=True)
+@bp.response(200, s.list_of(s.ChamberOut, "ChamberList"))
+@_documented(401, 404)
+def chambers(**args: Any):
+    """Chambers (with their committees), of one state or all."""
+    return present.items(present.chamber(c) for c in queries.chambers(_optional_state(args)))
+
+
+@bp.get("/chambers/<int:chamber_id>")
+@bp.response(200, s.ChamberOut)
+@_documented(401, 404)
+def chamber(chamber_id: int):
+    """One chamber with its committees."""
+    found = queries.get_chamber(chamber_id) if chamber_id <= s.MAX_ID else None
+    if found is None:
+        raise NotFound("No such chamber.")
+    return present.chamber(found)
+
+
+@bp.get("/parties")
+@bp.arguments(s.StateFilter, location="query", as_kwargs=True)
+@bp.response(200, s.list_of(s.PartyOut, "PartyList"))
+@_documented(401, 404)
+def parties(**args: Any):
+    """Parties, of one state or all."""
+    return present.items(present.party(p) for p in queries.parties(_optional_state(args)))
+
+
+# --- Representatives and their stances -------------------------------------------------------
+
+
+@bp.get("/representatives")
+@bp.arguments(s.RepresentativeArgs, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.RepresentativeSummaryOut, "RepresentativePage"))
+@_documented(401, 404)
+def representatives(**args: Any):
+    """Representatives sitting now (or ever, with include_former), by sort name."""
+    filters = RepresentativeFilters(
+        state=_optional_state(args),
+        chamber_id=args.get("chamber"),
+        party_id=args.get("party"),
+        stance=args.get("stance"),
+        q=args.get("q") or "",
+        include_former=args["include_former"],
+    )
+    pagination = _paginate(parliament_queries.representatives_select(filters, g.today), args)
+    seats = parliament_queries.current_seats([r.id for r in pagination.items], g.today)
+    days = _stale_days()
+    return present.page(
+        pagination,
+        (
+            present.representative_summary(r, seats.get(r.id), g.today, days)
+            for r in pagination.items
+        ),
+    )
+
+
+def _representative(representative_id: int):
+    found = (
+        parliament_queries.get_representative(representative_id)
+        if representative_id <= s.MAX_ID
+        else None
+    )
+    if found is None or (found.archived_at is not None and not _may_restore(found)):
+        raise NotFound("No such representative.")
+    require(api_user(), Action.VIEW, found)
+    return found
+
+
+def _may_restore(record: Any) -> bool:
+    from crm.auth.permissions import may
+
+    return may(api_user(), Action.RESTORE, record)
+
+
+@bp.get("/representatives/<int:representative_id>")
+@bp.response(200, s.RepresentativeOut)
+@_documented(401, 404)
+def representative(representative_id: int):
+    """One representative: seats, committees, contact details, names, identifiers."""
+    found = _representative(representative_id)
+    seat = parliament_queries.current_seats([found.id], g.today).get(found.id)
+    return present.representative(found, seat, g.today, _stale_days())
+
+
+@bp.get("/representatives/<int:representative_id>/stances")
+@bp.response(200, s.list_of(s.StanceRecordOut, "StanceRecordList"))
+@_documented(401, 404)
+def stance_records(representative_id: int):
+    """The representative's stance records, newest first (restricted ones withheld)."""
+    found = _representative(representative_id)
+    reader = api_user()
+    return present.items(
+        present.stance_record(reader, r, found.state_id)
+        for r in parliament_queries.stance_history(found)
+    )
+
+
+@bp.post("/representatives/<int:representative_id>/stances")
+@bp.arguments(s.StanceRecordIn, as_kwargs=True)
+@bp.response(201, s.StanceRecordOut)
+@_documented(401, 403, 404, 409)
+def record_stance(representative_id: int, **body: Any):
+    """Record a stance observed; the representative's current stance follows."""
+    found = _representative(representative_id)
+    if found.archived_at is not None:
+        raise ValidationFailed(f"{found.name}'s record is archived.")
+    with one_transaction():
+        entry = parliament_services.record_stance(api_user(), found, **body)
+    return present.stance_record(api_user(), entry, found.state_id)
+
+
+# --- Interactions and follow-ups ----------------------------------------------------------------
+
+
+@bp.get("/interactions")
+@bp.arguments(s.InteractionArgs, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.InteractionOut, "InteractionPage"))
+@_documented(401, 404)
+def interactions(**args: Any):
+    """Contacts, newest first. A restricted contact the reader may not see shows only its
+    state and day."""
+    filters = InteractionFilters(
+        kind=args.get("kind"), representative_id=args.get("representative")
+    )
+    stmt = queries.interactions_select_all(_optional_state(args), filters)
+    pagination = _paginate(stmt, args)
+    reader = api_user()
+    return present.page(pagination, (present.interaction(reader, i) for i in pagination.items))
+
+
+def _interaction(interaction_id: int) -> Interaction:
+    found = interaction_queries.get_interaction(interaction_id)
+    if found is None or (found.archived_at is not None and not _may_restore(found)):
+        raise NotFound("No such contact.")
+    require(api_user(), Action.VIEW, found)
+    return found
+
+
+@bp.get("/interactions/<int:interaction_id>")
+@bp.response(200, s.InteractionOut)
+@_documented(401, 403, 404)
+def interaction(interaction_id: int):
+    """One contact. A restricted one is refused to those who may not read it."""
+    return present.interaction(api_user(), _interaction(interaction_id))
+
+
+@bp.post("/interactions")
+@bp.arguments(s.InteractionIn, as_kwargs=True)
+@bp.response(201, s.InteractionOut)
+@_documented(401, 403, 409)
+def create_interaction(**body: Any):
+    """Log a contact with the stances seen and follow-ups agreed, all or nothing."""
+    target = _state_field(body.pop("state"))
+    stances = [interaction_services.StanceSeen(**seen) for seen in body.pop("stances")]
+    drafts = [interaction_services.FollowUpDraft(**d) for d in body.pop("follow_ups")]
+    with one_transaction():
+        created = interaction_services.record_interaction(
+            api_user(), target, stances=stances, follow_ups=drafts, **body
+        )
+        created_id = created.id
+    return present.interaction(api_user(), _interaction(created_id))
+
+
+@bp.get("/follow-ups")
+@bp.arguments(s.FollowUpArgs, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
+@_documented(401, 404)
+def follow_ups(**args: Any):
+    """Follow-ups of one status (open by default: overdue first, then by due date)."""
+    reader = api_user()
+    stmt = queries.follow_ups_select(
+        _optional_state(args), args["status"], reader if args["mine"] else None, g.today
+    )
+    pagination = _paginate(stmt, args)
+    return present.page(
+        pagination, (present.follow_up(reader, f, g.today) for f in pagination.items)
+    )
+
+
+def _follow_up(follow_up_id: int):
+    found = interaction_queries.get_follow_up(follow_up_id)
+    if found is None or found.archived_at is not None:
+        raise NotFound("No such follow-up.")
+    return found
+
+
+@bp.get("/follow-ups/<int:follow_up_id>")
+@bp.response(200, s.FollowUpOut)
+@_documented(401, 404)
+def follow_up(follow_up_id: int):
+    """One follow-up."""
+    return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)
+
+
+@bp.post("/follow-ups")
+@bp.arguments(s.FollowUpIn, as_kwargs=True)
+@bp.response(201, s.FollowUpOut)
+@_documented(401, 403, 409)
+def create_follow_up(**body: Any):
+    """Add a follow-up about a state or one of its representatives."""
+    target = _state_field(body.pop("state"))
+    with one_transaction():
+        created = interaction_services.create_follow_up(api_user(), target, **body)
+        created_id = created.id
+    return present.follow_up(api_user(), _follow_up(created_id), g.today)
+
+
+@bp.patch("/follow-ups/<int:follow_up_id>")
+@bp.arguments(s.FollowUpStatusIn, as_kwargs=True)
+@bp.response(200, s.FollowUpOut)
+@_documented(401, 403, 404, 409)
+def set_follow_up_status(follow_up_id: int, status):
+    """Mark a follow-up done or cancelled, or reopen it."""
+    found = _follow_up(follow_up_id)
+    with one_transaction():
+        interaction_services.set_follow_up_status(api_user(), found, status)
+    return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)
+
+
+# --- Events --------------------------------------------------------------------------------------
+
+
+@bp.get("/events")
+@bp.arguments(s.EventArgs, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.EventOut, "EventPage"))
+@_documented(401, 404)
+def events(**args: Any):
+    """Events: upcoming soonest first (by default), past or all newest first."""
+    filters = event_queries.EventFilters(
+        state=_optional_state(args),
+        kind=args.get("kind"),
+        status=args.get("status"),
+        when=args["when"],
+    )
+    pagination = _paginate(event_queries.events_select(filters, utcnow()), args)
+    return present.page(pagination, (present.event(e) for e in pagination.items))
+
+
+def _event(event_id: int):
+    found = event_queries.get_event(event_id) if event_id <= s.MAX_ID else None
+    if found is None or (found.archived_at is not None and not _may_restore(found)):
+        raise NotFound("No such event.")
+    return found
+
+
+@bp.get("/events/<int:event_id>")
+@bp.response(200, s.EventOut)
+@_documented(401, 404)
+def event(event_id: int):
+    """One event."""
+    return present.event(_event(event_id))
+
+
+@bp.post("/events")
+@bp.arguments(s.EventIn, as_kwargs=True)
+@bp.response(201, s.EventOut)
+@_documented(401, 403, 409)
+def create_event(**body: Any):
+    """Plan an event; times are RFC 3339 with their offset."""
+    target = _state_field(body.pop("state"))
+    section_id, stage_id = body.pop("section_id"), body.pop("stage_id")
+    body["section"] = next((x for x in target.sections if x.id == section_id), None)
+    if section_id is not None and body["section"] is None:
+        raise ValidationFailed(
+            "Choose one of the sections responsible for this state.", field="section_id"
+        )
+    stages = {x.id: x for x in event_queries.stages_of(target)}
+    body["stage"] = stages.get(stage_id) if stage_id is not None else None
+    if stage_id is not None and body["stage"] is None:
+        raise ValidationFailed("Choose a stage of this state's agreement.", field="stage_id")
+    with one_transaction():
+        created = event_services.create_event(api_user(), target, body)
+        created_id = created.id
+    return present.event(_event(created_id))
+
+
+# --- Stages and risk -----------------------------------------------------------------------------
+
+
+@bp.get("/states/<iso2>/stages")
+@bp.response(200, s.list_of(s.StageOut, "StageList"))
+@_documented(401, 404)
+def stages(iso2: str):
+    """The stages of the state's agreement, in order, with the votes held."""
+    found = _state(iso2)
+    return present.items(present.stage(x) for x in queries.stages(found, active_campaign()))
+
+
+def _summary(result) -> dict[str, Any]:
+    f = result.forecast
+    return {
+        "state": result.state.iso2,
+        "name": result.state.name,
+        "agreement_status": result.context.agreement.status,
+        "route": result.context.agreement.route,
+        "probability": f.probability,
+        "risk": f.risk,
+        "level": f.level.value,
+        "coverage": f.coverage,
+        "days_to_next_vote": f.days_to_next_vote,
+    }
+
+
+@bp.get("/risk")
+@bp.response(200, s.list_of(s.RiskSummaryOut, "RiskList"))
+@_documented(401, 403)
+def risk():
+    """Every open state's ratification risk, most urgent first."""
+    require(api_user(), Action.VIEW, Page.DASHBOARD)
+    campaign = active_campaign()
+    if campaign is None:
+        return present.items([])
+    found = risk_services.forecasts(campaign, g.today, risk_config())
+    return present.items(_summary(r) for r in found)
 
 
 @bp.get("/states/<iso2>/risk")
-@token_required
+@bp.response(200, s.StateRiskOut)
+@_documented(401, 403, 404)
 def state_risk(iso2: str):
     """The state's ratification risk with every number needed to check it."""
-    require(api_user(), "view", Page.DASHBOARD)
-    state = get_state(iso2)
+    require(api_user(), Action.VIEW, Page.DASHBOARD)
+    found_state = _state(iso2)
     campaign = active_campaign()
-    if state is None or campaign is None:
-        raise NotFound(f"No state {iso2!r} in the active campaign.")
+    if campaign is None:
+        raise NotFound("There is no active campaign.")
     found = risk_services.forecasts(
-        campaign, g.today, risk_config(), state_ids=[state.id], open_only=False
+        campaign, g.today, risk_config(), state_ids=[found_state.id], open_only=False
     )
     if not found:
-        raise NotFound(f"{state.name} has no agreement in the active campaign.")
+        raise NotFound(f"{found_state.name} has no agreement in the active campaign.")
     result = found[0]
     f = result.forecast
-    chambers = {c.id: c for c in result.context.model_input.chambers}
-    return jsonify(
-        state=state.iso2,
-        name=state.name,
-        campaign=campaign.slug,
-        goal=f.goal,
-        route=f.route,
-        agreement_status=result.context.agreement.status.value,
-        probability=f.probability,
-        risk=f.risk,
-        level=f.level.value,
-        coverage=f.coverage,
-        days_to_next_vote=f.days_to_next_vote,
-        computed_at=utcnow().isoformat(),
-        chambers=[
+    chambers_by_id = {c.id: c for c in result.context.model_input.chambers}
+    return _summary(result) | {
+        "campaign": campaign.slug,
+        "goal": f.goal,
+        "computed_at": utcnow(),
+        "chambers": [
             {
                 "id": c.chamber_id,
                 "name": c.name,
@@ -61,9 +484,9 @@ def state_risk(iso2: str):
                 "threshold_label": c.threshold_label,
                 "members": [
                     {"id": m.id, "probability": c.member_probabilities[m.id]}
-                    for m in chambers[c.chamber_id].members
+                    for m in chambers_by_id[c.chamber_id].members
                 ],
             }
             for c in f.chambers
         ],
-    )
+    }

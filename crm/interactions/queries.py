@@ -78,9 +78,11 @@ class InteractionFilters:
     archived: bool = False
 
 
-def interactions_select(state: State, filters: InteractionFilters) -> sa.Select[Interaction]:
-    """A state's contacts, newest first."""
-    stmt = sa.select(Interaction).where(Interaction.state_id == state.id)
+def interactions_select(state: State | None, filters: InteractionFilters) -> sa.Select[Interaction]:
+    """A state's contacts (every state's, without one), newest first."""
+    stmt = sa.select(Interaction)
+    if state is not None:
+        stmt = stmt.where(Interaction.state_id == state.id)
     if filters.archived:
         stmt = stmt.where(Interaction.archived_at.is_not(None))
     else:

@@ -1,4 +1,4 @@
-"""Forms of the data pages: the CSV upload and the calendar links."""
+"""Forms of the data pages: the CSV upload, calendar links and API tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
+
+from crm.auth.models import TokenScope
 
 # A roster of a few thousand people is well under this; a bigger upload is a mistake.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -25,13 +27,30 @@ class CsvImportForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class CalendarLinkForm(FlaskForm):
+class TokenForm(FlaskForm):
+    """Name a new calendar link or API token."""
+
     name = StringField(
-        "Name of the link",
+        "Name",
         validators=[Optional(), Length(max=120, message="At most 120 characters.")],
         description="Where you will use it, e.g. “Phone”: it helps you revoke the right one.",
     )
-    submit = SubmitField("Create a calendar link")
+    submit = SubmitField("Create")
+
+    @classmethod
+    def for_scope(cls, scope: TokenScope) -> TokenForm:
+        form = cls()
+        if scope is TokenScope.CALENDAR:
+            form.name.label.text = "Name of the link"
+            form.submit.label.text = "Create a calendar link"
+        else:
+            form.name.label.text = "Name of the token"
+            form.name.description = (
+                "What will use it, e.g. “Press office spreadsheet”: it helps you revoke the "
+                "right one."
+            )
+            form.submit.label.text = "Create an API token"
+        return form
 
 
 class ConfirmForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Calendar links: a user's own tokens of scope `calendar`, created and revoked."""
+"""A user's own tokens (calendar links and API tokens), created and revoked; the audit of
+data taken out."""
 
 from __future__ import annotations
 
@@ -17,18 +18,20 @@ from crm.extensions import db
 if TYPE_CHECKING:
     from crm.auth.models import User
 
-# A user keeps a few links (phone, laptop, shared calendar); more is a sign of a leak.
-MAX_LINKS = 10
+# A user keeps a few of each kind (phone, laptop, a script); more is a sign of a leak.
+MAX_TOKENS = 10
+# What each kind of personal token is called on its page and in the audit log.
+TOKEN_NOUN = {TokenScope.CALENDAR: "calendar link", TokenScope.API: "API token"}
 
 
-def calendar_tokens(user: User) -> list[ApiToken]:
-    """The user's live calendar links, newest first."""
+def personal_tokens(user: User, scope: TokenScope) -> list[ApiToken]:
+    """The user's live tokens of one kind, newest first."""
     return list(
         db.session.scalars(
             sa.select(ApiToken)
             .where(
                 ApiToken.user_id == user.id,
-                ApiToken.scope == TokenScope.CALENDAR,
+                ApiToken.scope == scope,
                 ApiToken.revoked_at.is_(None),
             )
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
@@ -36,29 +39,30 @@ def calendar_tokens(user: User) -> list[ApiToken]:
     )
 
 
-def create_calendar_link(actor: User, *, name: str) -> tuple[str, ApiToken]:
-    """A new calendar token for the actor; the raw value is returned once, never stored."""
-    name = (name or "").strip() or "Calendar"
+def create_personal_token(actor: User, *, name: str, scope: TokenScope) -> tuple[str, ApiToken]:
+    """A new token of the actor's own; the raw value is returned once, never stored."""
+    noun = TOKEN_NOUN[scope]
+    name = (name or "").strip() or noun.capitalize()
     if len(name) > 120:
         raise ValidationFailed("At most 120 characters.", field="name")
-    if len(calendar_tokens(actor)) >= MAX_LINKS:
+    if len(personal_tokens(actor, scope)) >= MAX_TOKENS:
         raise ValidationFailed(
-            f"You already have {MAX_LINKS} calendar links: revoke one you no longer use."
+            f"You already have {MAX_TOKENS} {noun}s: revoke one you no longer use."
         )
-    return create_token(actor, actor, name=name, scope=TokenScope.CALENDAR)
+    return create_token(actor, actor, name=name, scope=scope)
 
 
-def revoke_calendar_link(actor: User, token: ApiToken) -> None:
-    """Revoke a calendar link: the actor's own, or (for admins) anyone's."""
-    if token.scope is not TokenScope.CALENDAR:
-        raise NotFound("No such calendar link.")
+def revoke_personal_token(actor: User, token: ApiToken, scope: TokenScope) -> None:
+    """Revoke a token of this kind: the actor's own, or (for admins) anyone's."""
+    if token.scope is not scope:
+        raise NotFound(f"No such {TOKEN_NOUN[scope]}.")
     if token.user_id != actor.id:
         require(actor, "view", Page.USER_ADMIN)
     if token.revoked_at is not None:
         return
     token.revoked_at = utcnow()
     db.session.flush()
-    record(actor, "token_revoked", token, summary=f"calendar link {token.prefix}…")
+    record(actor, "token_revoked", token, summary=f"{TOKEN_NOUN[scope]} {token.prefix}…")
 
 
 def record_export(

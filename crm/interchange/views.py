@@ -1,5 +1,5 @@
 """Data in and out on the web: CSV and Popolo downloads, the CSV upload, the calendar
-feed and the page where people manage their calendar links."""
+feed and the pages where people manage their calendar links and API tokens."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from crm.interchange.csv_import import (
     CsvRejected,
     import_representatives,
 )
-from crm.interchange.forms import MAX_UPLOAD_BYTES, CalendarLinkForm, ConfirmForm, CsvImportForm
+from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
 from crm.interchange.popolo_export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
@@ -225,44 +225,82 @@ def calendar_feed():
     return response
 
 
-@bp.route("/account/calendar", methods=["GET", "POST"])
-@login_required
-def calendar_links():
+# Calendar links and API tokens are managed alike: each kind has its page and its revoke route.
+TOKEN_PAGES = {
+    TokenScope.CALENDAR: ("interchange.calendar_links", "interchange.revoke_calendar_link"),
+    TokenScope.API: ("interchange.api_tokens", "interchange.revoke_api_token"),
+}
+
+
+def _tokens_page(scope: TokenScope):
     actor = _actor()
-    form = CalendarLinkForm()
-    created_url = None
+    form = TokenForm.for_scope(scope)
+    created = None
     if form.validate_on_submit():
         try:
-            raw, _token = services.create_calendar_link(actor, name=form.name.data or "")
+            raw, _token = services.create_personal_token(
+                actor, name=form.name.data or "", scope=scope
+            )
         except DomainError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
-            created_url = url_for("interchange.calendar_feed", token=raw, _external=True)
+            if scope is TokenScope.CALENDAR:
+                created = url_for("interchange.calendar_feed", token=raw, _external=True)
+            else:
+                created = raw
             form.name.data = ""
-    status = 422 if request.method == "POST" and created_url is None else 200
+    status = 422 if request.method == "POST" and created is None else 200
+    page, revoke = TOKEN_PAGES[scope]
     return render_template(
-        "interchange/calendar_links.html",
+        "interchange/tokens.html",
+        scope=scope.value,
+        noun=services.TOKEN_NOUN[scope],
+        page_endpoint=page,
+        revoke_endpoint=revoke,
         form=form,
-        tokens=services.calendar_tokens(actor),
-        created_url=created_url,
+        tokens=services.personal_tokens(actor, scope),
+        created=created,
         revoke_form=ConfirmForm(),
     ), status
+
+
+def _revoke_token(token_id: int, scope: TokenScope):
+    token = queries.get_token(token_id)
+    if token is None or token.scope is not scope:
+        abort(404)
+    actor = _actor()
+    page = TOKEN_PAGES[scope][0]
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for(page))
+    services.revoke_personal_token(actor, token, scope)
+    db.session.commit()
+    flash(f"The {services.TOKEN_NOUN[scope]} “{token.name}” no longer works.", "success")
+    return redirect(url_for(page))
+
+
+@bp.route("/account/calendar", methods=["GET", "POST"])
+@login_required
+def calendar_links():
+    return _tokens_page(TokenScope.CALENDAR)
 
 
 @bp.post("/account/calendar/<int:token_id>/revoke")
 @login_required
 def revoke_calendar_link(token_id: int):
-    token = queries.get_token(token_id)
-    if token is None or token.scope is not TokenScope.CALENDAR:
-        abort(404)
-    actor = _actor()
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("interchange.calendar_links"))
-    services.revoke_calendar_link(actor, token)
-    db.session.commit()
-    flash(f"The calendar link “{token.name}” no longer works.", "success")
-    return redirect(url_for("interchange.calendar_links"))
+    return _revoke_token(token_id, TokenScope.CALENDAR)
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    return _tokens_page(TokenScope.API)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    return _revoke_token(token_id, TokenScope.API)

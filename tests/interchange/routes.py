@@ -34,6 +34,17 @@ def _revoke_calendar_link(world: World) -> tuple[str, dict[str, str]]:
     return f"/account/calendar/{token.id}/revoke", {}
 
 
+def _new_api_token(world: World) -> tuple[str, dict[str, str]]:
+    del world
+    return "/account/api-tokens", {"name": "Press spreadsheet"}
+
+
+def _revoke_api_token(world: World) -> tuple[str, dict[str, str]]:
+    _raw, token = create_token(None, world.member, name="Script", scope=TokenScope.API)
+    db.session.commit()
+    return f"/account/api-tokens/{token.id}/revoke", {}
+
+
 CASES = [
     WriteCase(
         "interchange.import_csv",
@@ -64,5 +75,20 @@ CASES = [
         actor="member",
         audit="token_revoked",
         build=_revoke_calendar_link,
+    ),
+    # API tokens likewise: everyone keeps their own, with their own permissions.
+    WriteCase(
+        "interchange.api_tokens",
+        actor="staff",
+        audit="token_created",
+        build=_new_api_token,
+        forbidden=(),
+        ok=(200,),
+    ),
+    WriteCase(
+        "interchange.revoke_api_token",
+        actor="member",
+        audit="token_revoked",
+        build=_revoke_api_token,
     ),
 ]

@@ -1,0 +1,305 @@
+"""Records as the API shows them to one reader: the dicts its schemas dump.
+
+Restricted content is withheld here, once, by `may_see_restricted` for that reader
+(SPEC §2): a restricted contact shows only its state and day; a stance or follow-up from
+one keeps what it is but loses its note, title and link to the contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm.auth.models import User
+from crm.auth.permissions import may_see_restricted
+from crm.events.models import Event
+from crm.events.services import starts_after_stage
+from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
+from crm.states.models import Agreement, Stage, State
+
+
+def ref(record: Any | None) -> dict[str, Any] | None:
+    return None if record is None else {"id": record.id, "name": record.name}
+
+
+def me(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "role": user.role.value,
+        "sections": [
+            {"id": s.id, "name": s.name, "states": [st.iso2 for st in s.states]}
+            for s in user.sections
+        ],
+    }
+
+
+def state(record: State, agreement: Agreement | None) -> dict[str, Any]:
+    return {
+        "iso2": record.iso2,
+        "name": record.name,
+        "capital": record.capital,
+        "timezone": record.timezone,
+        "rome_statute_status": record.rome_statute_status,
+        "rome_statute_date": record.rome_statute_date,
+        "sections": [ref(s) for s in record.sections],
+        "agreement": None
+        if agreement is None
+        else {
+            "status": agreement.status,
+            "route": agreement.route,
+            "signed_on": agreement.signed_on,
+            "executive_probability": agreement.executive_probability,
+        },
+    }
+
+
+def chamber(record: Chamber) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "name": record.name,
+        "classification": record.classification,
+        "seats": record.seats,
+        "majority_rule": record.majority_rule,
+        "attendance": record.attendance,
+        "roster_verified_on": record.roster_verified_on,
+        "popolo_id": record.popolo_id,
+        "committees": [
+            {"id": c.id, "name": c.name, "abbreviation": c.abbreviation, "focus": c.focus}
+            for c in record.committees
+        ],
+    }
+
+
+def party(record: Party) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "name": record.name,
+        "abbreviation": record.abbreviation,
+        "in_government": record.in_government,
+        "popolo_id": record.popolo_id,
+    }
+
+
+def _stale(record: Representative, on: date, stale_days: int) -> bool:
+    return record.stance_on is not None and record.stance_on < on - timedelta(days=stale_days)
+
+
+def representative_summary(
+    record: Representative, seat: Membership | None, on: date, stale_days: int
+) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "name": record.name,
+        "sort_name": record.sort_name,
+        "stance": record.stance,
+        "stance_on": record.stance_on,
+        "stance_stale": _stale(record, on, stale_days),
+        "influence": record.influence,
+        "do_not_contact": record.do_not_contact,
+        "seat": None
+        if seat is None
+        else {
+            "chamber": ref(seat.chamber),
+            "party": ref(seat.party),
+            "constituency": seat.constituency,
+        },
+    }
+
+
+def representative(
+    record: Representative, seat: Membership | None, on: date, stale_days: int
+) -> dict[str, Any]:
+    return representative_summary(record, seat, on, stale_days) | {
+        "given_name": record.given_name,
+        "family_name": record.family_name,
+        "gender": record.gender,
+        "languages": list(record.languages or []),
+        "tags": list(record.tags or []),
+        "notes": record.notes,
+        "do_not_contact_reason": record.do_not_contact_reason,
+        "archived": record.archived_at is not None,
+        "memberships": [
+            {
+                "id": m.id,
+                "chamber": ref(m.chamber),
+                "party": ref(m.party),
+                "constituency": m.constituency,
+                "legislative_period": m.legislative_period,
+                "start_date": m.start_date,
+                "end_date": m.end_date,
+            }
+            for m in sorted(record.memberships, key=lambda m: (m.start_date or date.min, m.id))
+        ],
+        "committee_seats": [
+            {
+                "id": c.id,
+                "committee": ref(c.committee),
+                "role": c.role,
+                "start_date": c.start_date,
+                "end_date": c.end_date,
+            }
+            for c in record.committee_memberships
+        ],
+        "contact_details": [
+            {"kind": c.kind, "value": c.value, "label": c.label} for c in record.contact_details
+        ],
+        "other_names": [
+            {"name": o.name, "lang": o.lang, "note": o.note} for o in record.other_names
+        ],
+        "identifiers": [{"scheme": i.scheme, "value": i.value} for i in record.identifiers],
+    }
+
+
+def _withheld(reader: User, restricted: bool, state_id: int) -> bool:
+    return restricted and not may_see_restricted(reader, state_id)
+
+
+def stance_record(reader: User, record: StanceRecord, state_id: int) -> dict[str, Any]:
+    restricted = record.interaction is not None and record.interaction.is_restricted
+    hide = _withheld(reader, restricted, state_id)
+    return {
+        "id": record.id,
+        "representative_id": record.representative_id,
+        "stance": record.stance,
+        "source": record.source,
+        "confidence": record.confidence,
+        "observed_on": record.observed_on,
+        "note": None if hide else record.note,
+        "recorded_at": record.recorded_at,
+        "interaction_id": None if hide else record.interaction_id,
+        "vote_id": record.vote_id,
+        "from_restricted_contact": restricted,
+    }
+
+
+def interaction(reader: User, record: Interaction) -> dict[str, Any]:
+    day = record.occurred_at.astimezone(ZoneInfo(record.state.timezone)).date()
+    if _withheld(reader, record.is_restricted, record.state_id):
+        return {
+            "id": None,
+            "state": record.state.iso2,
+            "date": day,
+            "restricted": True,
+            "redacted": True,
+        }
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "date": day,
+        "restricted": record.is_restricted,
+        "redacted": False,
+        "occurred_at": record.occurred_at,
+        "kind": record.kind,
+        "summary": record.summary,
+        "outcome": record.outcome,
+        "representatives": [ref(r) for r in record.representatives],
+        "participants": [ref(u) for u in record.participants],
+        "follow_up_ids": [f.id for f in record.follow_ups if f.archived_at is None],
+    }
+
+
+def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
+    restricted = record.interaction is not None and record.interaction.is_restricted
+    hide = _withheld(reader, restricted, record.state_id)
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "title": None if hide else record.title,
+        "details": None if hide else record.details,
+        "due_on": record.due_on,
+        "overdue": record.status is FollowUpStatus.OPEN
+        and record.due_on is not None
+        and record.due_on < on,
+        "status": record.status,
+        "assignee": ref(record.assignee),
+        "representative": ref(record.representative),
+        "interaction_id": None if hide else record.interaction_id,
+        "completed_at": record.completed_at,
+        "from_restricted_contact": restricted,
+    }
+
+
+def event(record: Event) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "state": record.state.iso2,
+        "title": record.title,
+        "kind": record.kind,
+        "status": record.status,
+        "city": record.city,
+        "venue": record.venue,
+        "starts_at": record.starts_at,
+        "ends_at": record.ends_at,
+        "timezone": record.state.timezone,
+        "description": record.description,
+        "section": ref(record.section),
+        "stage_id": record.stage_id,
+        "after_the_vote": starts_after_stage(record, record.stage, record.state.timezone),
+        "expected_attendance": record.expected_attendance,
+        "actual_attendance": record.actual_attendance,
+        "signatures_handed_over": record.signatures_handed_over,
+        "press_links": list(record.press_links or []),
+        "outcome": record.outcome,
+    }
+
+
+def stage(record: Stage) -> dict[str, Any]:
+    vote_event = record.vote_event
+    return {
+        "id": record.id,
+        "position": record.position,
+        "kind": record.kind,
+        "chamber": ref(record.chamber),
+        "committee": ref(record.committee),
+        "scheduled_on": record.scheduled_on,
+        "held_on": record.held_on,
+        "status": record.status,
+        "result": record.result,
+        "notes": record.notes,
+        "vote_event": None
+        if vote_event is None
+        else {
+            "id": vote_event.id,
+            "chamber_id": vote_event.chamber_id,
+            "motion": vote_event.motion,
+            "held_on": vote_event.held_on,
+            "result": vote_event.result,
+            "source": vote_event.source,
+            "counts": [
+                {"option": c.option, "value": c.value, "party": ref(c.party)}
+                for c in vote_event.counts
+            ],
+            "votes": [
+                {
+                    "representative": ref(v.representative),
+                    "option": v.option,
+                    "party_id": v.party_id,
+                }
+                for v in vote_event.votes
+            ],
+        },
+    }
+
+
+def items(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": list(rows)}
+
+
+def page(pagination: Any, rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "items": list(rows),
+        "pagination": {
+            "page": pagination.page,
+            "per_page": pagination.per_page,
+            "total": pagination.total or 0,
+            "pages": pagination.pages,
+        },
+    }
