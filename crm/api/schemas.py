@@ -49,14 +49,21 @@ class Schema(ma.Schema):
 # --- Fields ------------------------------------------------------------------------------------
 
 
+# PostgreSQL refuses NUL in text, and no person types it: the document says so too.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Text may not contain NUL characters.")
+
+
 class Text(ma.fields.String):
-    """A string that may not hold NUL (PostgreSQL refuses it); surrounding space is trimmed."""
+    """A string without NUL; surrounding space is trimmed."""
+
+    def __init__(self, *, validate: Any = None, **kwargs: Any) -> None:
+        validators = [validate] if callable(validate) else list(validate or [])
+        if not any(isinstance(v, type(NO_NUL)) for v in validators):
+            validators.insert(0, NO_NUL)
+        super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ma.ValidationError("Text may not contain NUL characters.")
-        return text.strip()
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class Day(ma.fields.Date):
@@ -82,8 +89,9 @@ class Moment(ma.fields.AwareDateTime):
         return moment.astimezone(UTC)
 
 
-def Id(**kwargs: Any) -> ma.fields.Integer:
-    return ma.fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+def Id(*, strict: bool = True, **kwargs: Any) -> ma.fields.Integer:
+    """A record's id: a JSON integer in a body, digits in a query string."""
+    return ma.fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 def Enum(enum: Any, **kwargs: Any) -> ma.fields.Enum:
@@ -230,8 +238,8 @@ class PartyOut(ma.Schema):
 
 class RepresentativeArgs(PageArgs):
     state = Iso2()
-    chamber = Id(metadata={"description": "Only members of this chamber."})
-    party = Id(metadata={"description": "Only members sitting for this party."})
+    chamber = Id(strict=False, metadata={"description": "Only members of this chamber."})
+    party = Id(strict=False, metadata={"description": "Only members sitting for this party."})
     stance = Enum(Stance, metadata={"description": "Only this current stance."})
     q = Text(
         validate=validate.Length(max=200),
@@ -335,13 +343,15 @@ class StanceRecordOut(ma.Schema):
 
 
 class StanceRecordIn(Schema):
+    @ma.post_load
+    def _source(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return data | {"source": StanceSource(data["source"])}
+
     stance = Enum(Stance, required=True)
-    source = Enum(
-        StanceSource,
+    # Votes become stances when a stage's roll call is recorded, not by hand.
+    source = ma.fields.String(
         required=True,
-        validate=validate.NoneOf(
-            [StanceSource.VOTE], error="Votes are recorded with the roll call of their stage."
-        ),
+        validate=validate.OneOf([s.value for s in StanceSource if s is not StanceSource.VOTE]),
     )
     observed_on = Day(required=True)
     confidence = Enum(Confidence, load_default=Confidence.MEDIUM)
@@ -353,7 +363,9 @@ class StanceRecordIn(Schema):
 
 class InteractionArgs(PageArgs):
     state = Iso2()
-    representative = Id(metadata={"description": "Only contacts with this representative."})
+    representative = Id(
+        strict=False, metadata={"description": "Only contacts with this representative."}
+    )
     kind = Enum(InteractionKind)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app, g
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from crm.api import present, queries
 from crm.api import schemas as s
@@ -129,7 +130,7 @@ def state(iso2: str):
 
 
 @bp.get("/chambers")
-@bp.arguments(s.StateFilter, location="query", as_kwargs=True)
+@bp.arguments(s.StateFilter, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.list_of(s.ChamberOut, "ChamberList"))
 @_documented(401, 404)
 def chambers(**args: Any):
@@ -149,7 +150,7 @@ def chamber(chamber_id: int):
 
 
 @bp.get("/parties")
-@bp.arguments(s.StateFilter, location="query", as_kwargs=True)
+@bp.arguments(s.StateFilter, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.list_of(s.PartyOut, "PartyList"))
 @_documented(401, 404)
 def parties(**args: Any):
@@ -161,7 +162,7 @@ def parties(**args: Any):
 
 
 @bp.get("/representatives")
-@bp.arguments(s.RepresentativeArgs, location="query", as_kwargs=True)
+@bp.arguments(s.RepresentativeArgs, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.page_of(s.RepresentativeSummaryOut, "RepresentativePage"))
 @_documented(401, 404)
 def representatives(**args: Any):
@@ -245,7 +246,7 @@ def record_stance(representative_id: int, **body: Any):
 
 
 @bp.get("/interactions")
-@bp.arguments(s.InteractionArgs, location="query", as_kwargs=True)
+@bp.arguments(s.InteractionArgs, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.page_of(s.InteractionOut, "InteractionPage"))
 @_documented(401, 404)
 def interactions(**args: Any):
@@ -294,7 +295,7 @@ def create_interaction(**body: Any):
 
 
 @bp.get("/follow-ups")
-@bp.arguments(s.FollowUpArgs, location="query", as_kwargs=True)
+@bp.arguments(s.FollowUpArgs, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
 @_documented(401, 404)
 def follow_ups(**args: Any):
@@ -353,7 +354,7 @@ def set_follow_up_status(follow_up_id: int, status):
 
 
 @bp.get("/events")
-@bp.arguments(s.EventArgs, location="query", as_kwargs=True)
+@bp.arguments(s.EventArgs, location="query", as_kwargs=True, unknown=RAISE)
 @bp.response(200, s.page_of(s.EventOut, "EventPage"))
 @_documented(401, 404)
 def events(**args: Any):

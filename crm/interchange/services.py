@@ -42,7 +42,7 @@ def personal_tokens(user: User, scope: TokenScope) -> list[ApiToken]:
 def create_personal_token(actor: User, *, name: str, scope: TokenScope) -> tuple[str, ApiToken]:
     """A new token of the actor's own; the raw value is returned once, never stored."""
     noun = TOKEN_NOUN[scope]
-    name = (name or "").strip() or noun.capitalize()
+    name = (name or "").strip() or noun[0].upper() + noun[1:]
     if len(name) > 120:
         raise ValidationFailed("At most 120 characters.", field="name")
     if len(personal_tokens(actor, scope)) >= MAX_TOKENS:
