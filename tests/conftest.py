@@ -13,6 +13,7 @@ import contextvars
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from config import TestingConfig
 from crm import create_app
@@ -281,3 +283,18 @@ def counting_queries() -> Iterator[QueryCounter]:
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def live_server(demo_app) -> Iterator[str]:
+    """The demo app served on a free local port; yields its base URL."""
+    db.session.remove()
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

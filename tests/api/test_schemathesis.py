@@ -88,3 +88,30 @@ def test_every_operation_keeps_its_document(app, method, path, mode):
 
     run()
     assert calls, "no request was made"
+
+
+def test_the_running_app_over_http(demo_app, live_server):
+    """The demo data served on a real port, with a token made by the command line."""
+    result = demo_app.test_cli_runner().invoke(
+        args=["crm", "token", "create", "section.ro@demo.example"]
+    )
+    assert result.exit_code == 0, result.output
+    headers = {"Authorization": f"Bearer {result.output.strip().splitlines()[-1]}"}
+    schema = schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
+    statuses: dict[str, set[int]] = {}
+    for found in schema.get_all_operations():
+        operation = found.ok()
+        excluded = [positive_data_acceptance] if operation.method != "get" else []
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=8, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def run(case):
+            response = case.call_and_validate(headers=headers, excluded_checks=excluded)  # noqa: B023
+            statuses.setdefault(case.operation.label, set()).add(response.status_code)
+
+        run()
+    assert len(statuses) == len(OPERATIONS)
+    # The reads that need no particular record answered with data.
+    for label in ("GET /api/v1/states", "GET /api/v1/risk", "GET /api/v1/me"):
+        assert statuses[label] == {200}

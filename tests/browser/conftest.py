@@ -1,15 +1,11 @@
-"""A real browser (Debian's Chromium, driven by Playwright) against the app on a real port."""
+"""A real browser (Debian's Chromium, driven by Playwright) against the app on a real port
+(`live_server`, in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
-
-from crm.extensions import db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's services from a closed network.
@@ -30,21 +26,6 @@ def pytest_collection_modifyitems(items):
         for item in items:
             if "browser" in str(item.fspath):
                 item.add_marker(skip)
-
-
-@pytest.fixture
-def live_server(demo_app) -> Iterator[str]:
-    """The demo app served on a free local port; yields its base URL."""
-    db.session.remove()
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
 
 
 @pytest.fixture
