@@ -25,7 +25,3 @@ def sign_in(app, world):
         return client
 
     return as_
-
-
-# The demo app on a real port, for the browser checks of the event pages.
-from tests.browser.conftest import live_server  # noqa: E402, F401

@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.interactions.models import Confidentiality, FollowUp, Interaction
 from crm.parliament.models import Representative, Stance, StanceRecord
 from crm.states.models import State
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 - fixture
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian's chromium is not installed (CI installs it)"
@@ -84,7 +84,7 @@ def _fits(page) -> int:
     )
 
 
-def test_the_romania_section_logs_a_meeting_from_a_phone(live_server):  # noqa: F811
+def test_the_romania_section_logs_a_meeting_from_a_phone(live_server):
     rep = _romanian()
     second = db.session.scalars(
         sa.select(Representative)
@@ -153,7 +153,7 @@ def test_the_romania_section_logs_a_meeting_from_a_phone(live_server):  # noqa: 
     assert title == "Send the legal note"
 
 
-def test_the_nepal_section_cannot_log_a_romanian_meeting(live_server):  # noqa: F811
+def test_the_nepal_section_cannot_log_a_romanian_meeting(live_server):
     rep_id = _romanian().id
     db.session.rollback()
 
@@ -179,7 +179,7 @@ def test_the_nepal_section_cannot_log_a_romanian_meeting(live_server):  # noqa: 
     }
 
 
-def test_no_serious_accessibility_violations(live_server):  # noqa: F811
+def test_no_serious_accessibility_violations(live_server):
     rep = _romanian()
     interaction = db.session.scalars(
         sa.select(Interaction).where(Interaction.state_id == rep.state_id)

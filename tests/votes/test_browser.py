@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.states.models import Agreement, Stage, StageKind, State
 from crm.votes.models import Vote, VoteEvent
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian's chromium is not installed (CI installs it)"
@@ -73,7 +73,7 @@ def _sign_in(page, base: str, email: str) -> None:
     page.wait_for_load_state()
 
 
-def test_a_section_records_a_plenary_vote_from_a_phone(live_server):  # noqa: F811
+def test_a_section_records_a_plenary_vote_from_a_phone(live_server):
     stage_id = _romanian_plenary_vote().id
     db.session.rollback()
 
@@ -123,7 +123,7 @@ def test_a_section_records_a_plenary_vote_from_a_phone(live_server):  # noqa: F8
 
 
 def test_the_agreement_stage_and_vote_pages_have_no_serious_accessibility_problems(
-    live_server,  # noqa: F811
+    live_server,
 ):
     stage_id = _romanian_plenary_vote().id
     db.session.rollback()
