@@ -96,6 +96,25 @@ def _touch_session() -> None:
     user.session_token = token
 
 
+def token_user(raw: str, scope):
+    """The user a bearer or calendar token stands for, or None; notes the token's use at
+    most every few minutes, in a short write of its own, as sessions do."""
+    from crm.auth.services import live_token, token_needs_touch, touch_token
+
+    token = live_token(raw, scope)
+    if token is None:
+        return None
+    user = token.user
+    if token_needs_touch(token):
+        token_id = token.id
+        # End the read transaction so the write starts its own, immediate one.
+        db.session.commit()
+        with write_intent():
+            touch_token(token_id)
+            db.session.commit()
+    return user
+
+
 def _may(action, target, state=None) -> bool:
     from crm.auth.permissions import may
 

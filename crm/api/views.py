@@ -235,8 +235,6 @@ def stance_records(representative_id: int):
 def record_stance(representative_id: int, **body: Any):
     """Record a stance observed; the representative's current stance follows."""
     found = _representative(representative_id)
-    if found.archived_at is not None:
-        raise ValidationFailed(f"{found.name}'s record is archived.")
     with one_transaction():
         entry = parliament_services.record_stance(api_user(), found, **body)
     return present.stance_record(api_user(), entry, found.state_id)

@@ -313,8 +313,14 @@ def revoke_token_by_prefix(actor: User | None, prefix: str) -> int:
     return len(tokens)
 
 
-def user_for_token(raw: str, scope: TokenScope) -> User | None:
-    """The enabled user of a live token of this scope (a read: its use is not recorded)."""
+# Longer than any token we issue: a bigger value is not worth hashing.
+MAX_TOKEN_LENGTH = 200
+
+
+def live_token(raw: str, scope: TokenScope) -> ApiToken | None:
+    """The live token of this scope whose user is enabled (a read; see crm.web.token_user)."""
+    if not 0 < len(raw) <= MAX_TOKEN_LENGTH:
+        return None
     token = db.session.scalar(
         sa.select(ApiToken)
         .where(
@@ -331,4 +337,15 @@ def user_for_token(raw: str, scope: TokenScope) -> User | None:
         return None
     if not token.user.is_enabled:
         return None
-    return token.user
+    return token
+
+
+def token_needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
+    return token.last_used_at is None or (now or utcnow()) - token.last_used_at > TOUCH_INTERVAL
+
+
+def touch_token(token_id: int) -> None:
+    """Note that a token was used, so its owner can tell a live one from a forgotten one."""
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+    )

@@ -23,7 +23,6 @@ from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, may, may_see_restricted, require
-from crm.auth.services import user_for_token
 from crm.db import utcnow, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
@@ -40,6 +39,7 @@ from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, 
 from crm.interchange.popolo_export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
+from crm.web import token_user
 
 bp = Blueprint("interchange", __name__)
 
@@ -208,7 +208,7 @@ def _column_help() -> dict[str, list[str]]:
 @bp.get("/calendar.ics")
 def calendar_feed():
     raw = request.args.get("token", "")
-    user = user_for_token(raw, TokenScope.CALENDAR) if 0 < len(raw) <= 200 else None
+    user = token_user(raw, TokenScope.CALENDAR)
     if user is None:
         # The same answer for a wrong, revoked or expired token: nothing to probe.
         abort(404)

@@ -122,6 +122,9 @@ def record_stance(
     """
     if actor is not None:
         require(actor, Action.CREATE, StanceRecord, state=representative.state)
+    if vote is None:
+        # A roll call names whoever voted; anything else is about a record still in use.
+        _refuse_archived(representative)
     # "Today" where the representative is: east of UTC, their day starts before ours.
     local_today = utcnow().astimezone(ZoneInfo(representative.state.timezone)).date()
     if observed_on > max(today(), local_today):

@@ -408,3 +408,25 @@ def test_the_openapi_document(app):
     # Nullable fields use JSON Schema 2020-12 type lists, as 3.1 wants.
     note = document["components"]["schemas"]["StanceRecordOut"]["properties"]["note"]
     assert note["type"] == ["string", "null"]
+
+
+def test_a_token_notes_when_it_was_last_used(app, world):
+    from crm.auth.models import ApiToken
+
+    raw, token = create_token(None, world.member, name="script", scope=TokenScope.API)
+    db.session.commit()
+    token_id = token.id
+    assert token.last_used_at is None
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    db.session.rollback()
+    first = db.session.get(ApiToken, token_id).last_used_at
+    assert first is not None
+    # Within a few minutes a read stays a read: the time is not written again.
+    client.get("/api/v1/states", headers={"Authorization": f"Bearer {raw}"})
+    db.session.rollback()
+    assert db.session.get(ApiToken, token_id).last_used_at == first
+
+    login(client, world.member.email, PASSWORD)
+    page = client.get("/account/api-tokens").get_data(as_text=True)
+    assert "last used" in page
