@@ -92,16 +92,32 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
             )
         )
     }
+    # The cached stance is derived data: it is written without the representative's version,
+    # so someone editing the profile meanwhile gets no conflict they could not explain.
+    table = Representative.__table__
+    changed: list[dict[str, Any]] = []
     for chunk_start in range(0, len(ids), 500):
-        for representative in db.session.scalars(
-            sa.select(Representative).where(
-                Representative.id.in_(ids[chunk_start : chunk_start + 500])
+        for rep_id, cached, cached_on in db.session.execute(
+            sa.select(table.c.id, table.c.stance, table.c.stance_on).where(
+                table.c.id.in_(ids[chunk_start : chunk_start + 500])
             )
         ):
-            stance, observed_on = latest.get(representative.id, (Stance.UNKNOWN, None))
-            if representative.stance != stance or representative.stance_on != observed_on:
-                representative.stance = Stance(stance)
-                representative.stance_on = observed_on
+            stance, observed_on = latest.get(rep_id, (Stance.UNKNOWN, None))
+            if Stance(cached) != stance or cached_on != observed_on:
+                changed.append({"rep_id": rep_id, "s": Stance(stance), "on": observed_on})
+    if not changed:
+        return
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("rep_id"))
+        .values(stance=sa.bindparam("s"), stance_on=sa.bindparam("on")),
+        changed,
+    )
+    # Objects already in the session read the new values on their next access.
+    updated = {row["rep_id"] for row in changed}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Representative) and obj.id in updated:
+            db.session.expire(obj, ["stance", "stance_on"])
 
 
 def record_stance(

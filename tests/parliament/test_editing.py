@@ -235,3 +235,33 @@ def test_clearing_the_reason_of_a_do_not_contact_is_refused(client, world):
     response = client.post(url, data=_form(client, url) | {"do_not_contact_reason": ""})
     assert response.status_code == 422
     assert db.session.get(Representative, rep.id).do_not_contact_reason == "Asked us not to"
+
+
+def test_a_stance_recorded_meanwhile_does_not_make_the_profile_form_stale(client, world):
+    """The current stance is derived from stance records: recording one is not an edit of
+    the profile, so a profile form opened before it still saves."""
+    from crm.parliament.models import Confidence, StanceSource
+    from crm.parliament.services import record_stance
+
+    rep = world["rep"]
+    login(client, world["member"].email, PASSWORD)
+    url = f"/representatives/{rep.id}/edit"
+    opened = _form(client, url)
+    version = db.session.get(Representative, rep.id).version
+    record_stance(
+        world["member"],
+        db.session.get(Representative, rep.id),
+        stance=Stance.LEANING_FOR,
+        source=StanceSource.PUBLIC_STATEMENT,
+        observed_on=date.today() - timedelta(days=1),
+        confidence=Confidence.HIGH,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    saved = db.session.get(Representative, rep.id)
+    assert (saved.stance, saved.version) == (Stance.LEANING_FOR, version)
+
+    assert client.post(url, data=opened | {"notes": "Met at the embassy"}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Representative, rep.id)
+    assert (saved.notes, saved.stance) == ("Met at the embassy", Stance.LEANING_FOR)
