@@ -16,7 +16,9 @@ from tests.pages import page, representative_ids
 from tests.parliament.helpers import audit, field_error, form_values, page_text, sign_in, submit
 from tests.world import build_world
 
-TODAY = date.today()
+
+def _today() -> date:
+    return date.today()
 
 
 @pytest.fixture
@@ -52,8 +54,8 @@ def test_ending_a_seat_keeps_it_in_the_history(member, world):
     rep = world.home.reps[0]
     seat = rep.memberships[0]
     url = f"/memberships/{seat.id}/end"
-    assert form_values(member, url)["end_date"] == TODAY.isoformat()  # today by default
-    yesterday = TODAY - timedelta(days=1)
+    assert form_values(member, url)["end_date"] == _today().isoformat()  # today by default
+    yesterday = _today() - timedelta(days=1)
     version = rep.version
     response = submit(member, url, {"end_date": yesterday.isoformat()})
     assert response.status_code == 302
@@ -103,8 +105,8 @@ def test_a_bad_end_date_is_refused(member, world, value):
 def test_an_ended_seat_cannot_end_again(member, world):
     seat = world.home.reps[0].memberships[0]
     url = f"/memberships/{seat.id}/end"
-    assert submit(member, url, {"end_date": TODAY.isoformat()}).status_code == 302
-    response = submit(member, url, {"end_date": TODAY.isoformat()})
+    assert submit(member, url, {"end_date": _today().isoformat()}).status_code == 302
+    response = submit(member, url, {"end_date": _today().isoformat()})
     assert response.status_code == 422
     assert "already ended" in page_text(response)
     assert len(audit("membership.ended")) == 1
@@ -119,7 +121,7 @@ def test_moving_party_ends_the_seat_the_day_before_and_opens_a_new_one(member, w
     seat.constituency = "Cluj"
     db.session.commit()
     old_party, new_party = world.home.parties[0], world.home.parties[1]
-    changed_on = TODAY - timedelta(days=5)
+    changed_on = _today() - timedelta(days=5)
     url = f"/representatives/{rep.id}/move-party"
     defaults = form_values(member, url)
     assert defaults["membership"] == str(seat.id)
@@ -195,7 +197,7 @@ def test_adding_a_seat_in_another_chamber(member, world):
             "chamber": str(senate.id),
             "party": str(world.home.parties[1].id),
             "legislative_period": "2026–2030",
-            "start_date": TODAY.isoformat(),
+            "start_date": _today().isoformat(),
         },
     )
     assert response.status_code == 302
@@ -208,7 +210,7 @@ def test_adding_a_seat_in_another_chamber(member, world):
 def test_a_new_seat_after_an_election_once_the_old_one_ended(member, world):
     rep = world.home.reps[0]
     seat = rep.memberships[0]
-    end = TODAY - timedelta(days=30)
+    end = _today() - timedelta(days=30)
     assert (
         submit(member, f"/memberships/{seat.id}/end", {"end_date": end.isoformat()}).status_code
         == 302
@@ -238,7 +240,7 @@ def test_a_bad_seat_is_refused(member, world, change, field):
     rep = world.home.reps[0]
     senate = ChamberFactory(state=world.home.state, name="Home Senate")
     url = f"/representatives/{rep.id}/memberships/new"
-    base = {"chamber": str(senate.id), "start_date": TODAY.isoformat()}
+    base = {"chamber": str(senate.id), "start_date": _today().isoformat()}
     response = member.post(url, data=form_values(member, url) | base | change(world))
     assert response.status_code == 422
     assert field_error(response, field)
@@ -252,7 +254,7 @@ def test_a_bad_seat_is_refused(member, world, change, field):
 def test_adding_and_ending_a_committee_seat(member, world):
     rep = world.home.reps[1]
     url = f"/representatives/{rep.id}/committee-memberships/new"
-    start = TODAY - timedelta(days=60)
+    start = _today() - timedelta(days=60)
     response = submit(
         member,
         url,
@@ -275,12 +277,12 @@ def test_adding_and_ending_a_committee_seat(member, world):
     too_early = submit(member, end_url, {"end_date": (start - timedelta(days=1)).isoformat()})
     assert too_early.status_code == 422
     assert field_error(too_early, "end_date")
-    assert submit(member, end_url, {"end_date": TODAY.isoformat()}).status_code == 302
+    assert submit(member, end_url, {"end_date": _today().isoformat()}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(CommitteeMembership, seat.id).end_date == TODAY
+    assert db.session.get(CommitteeMembership, seat.id).end_date == _today()
     assert [e.action for e in audit("committee_membership.added")] == ["committee_membership.added"]
     [ended] = audit("committee_membership.ended")
-    assert ended.after["committee_membership"]["end_date"] == TODAY.isoformat()
+    assert ended.after["committee_membership"]["end_date"] == _today().isoformat()
 
 
 COMMITTEE_BAD = {
@@ -300,7 +302,7 @@ def test_a_bad_committee_seat_is_refused(member, world, change, field):
     rep = world.home.reps[0]  # already chairs the home committee
     other_committee = CommitteeFactory(chamber=world.home.chamber, name="Home Legal Affairs")
     url = f"/representatives/{rep.id}/committee-memberships/new"
-    base = {"committee": str(other_committee.id), "start_date": TODAY.isoformat()}
+    base = {"committee": str(other_committee.id), "start_date": _today().isoformat()}
     response = member.post(url, data=form_values(member, url) | base | change(world))
     assert response.status_code == 422
     assert field_error(response, field)

@@ -17,7 +17,9 @@ from crm.parliament.models import ContactDetail, ContactKind, OtherName, StanceR
 from tests.parliament.helpers import post, sign_in
 from tests.world import Side, build_world
 
-TODAY = date.today().isoformat()
+
+def _today() -> str:
+    return date.today().isoformat()
 
 
 def _contact(side: Side) -> ContactDetail:
@@ -44,26 +46,29 @@ def _stance(side: Side) -> StanceRecord:
 ROUTES = {
     "new representative": lambda s: (
         f"/states/{s.state.iso2}/representatives/new",
-        {"name": "N", "chamber": str(s.chamber.id), "party": "", "start_date": TODAY,
+        {"name": "N", "chamber": str(s.chamber.id), "party": "", "start_date": _today(),
          "influence": "3"},
     ),
     "add seat": lambda s: (
         f"/representatives/{s.reps[0].id}/memberships/new",
-        {"chamber": str(s.chamber.id), "start_date": TODAY},
+        {"chamber": str(s.chamber.id), "start_date": _today()},
     ),
-    "end seat": lambda s: (f"/memberships/{s.reps[0].memberships[0].id}/end", {"end_date": TODAY}),
+    "end seat": lambda s: (
+        f"/memberships/{s.reps[0].memberships[0].id}/end",
+        {"end_date": _today()},
+    ),
     "move party": lambda s: (
         f"/representatives/{s.reps[0].id}/move-party",
         {"membership": str(s.reps[0].memberships[0].id), "party": str(s.parties[1].id),
-         "changed_on": TODAY},
+         "changed_on": _today()},
     ),
     "add committee seat": lambda s: (
         f"/representatives/{s.reps[1].id}/committee-memberships/new",
-        {"committee": str(s.committee.id), "role": "member", "start_date": TODAY},
+        {"committee": str(s.committee.id), "role": "member", "start_date": _today()},
     ),
     "end committee seat": lambda s: (
         f"/committee-memberships/{s.reps[0].committee_memberships[0].id}/end",
-        {"end_date": TODAY},
+        {"end_date": _today()},
     ),
     "add contact detail": lambda s: (
         f"/representatives/{s.reps[0].id}/contact-details/new",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from tests.world import World
@@ -48,10 +49,11 @@ def _edit_stage(world: World) -> tuple[str, dict[str, str]]:
     }
 
 
-def _action(action: str, data: dict[str, str]):
+def _action(action: str, data: dict[str, str] | Callable[[], dict[str, str]]):
     def build(world: World) -> tuple[str, dict[str, str]]:
         stage = world.home.stages[1]
-        fields = {f"{action}-{name}": value for name, value in data.items()}
+        values = data() if callable(data) else data  # dates are read when the test runs
+        fields = {f"{action}-{name}": value for name, value in values.items()}
         return f"/stages/{stage.id}/{action}", {f"{action}-version": str(stage.version), **fields}
 
     return build
@@ -60,8 +62,6 @@ def _action(action: str, data: dict[str, str]):
 def _move(world: World) -> tuple[str, dict[str, str]]:
     return f"/stages/{world.home.stages[1].id}/move", {"direction": "up"}
 
-
-_LATER = (date.today() + timedelta(days=40)).isoformat()
 
 CASES = [
     WriteCase(
@@ -105,7 +105,7 @@ CASES = [
         "states.stage_action",
         actor="coordinator",
         audit="stage.postponed",
-        build=_action("postpone", {"on": _LATER}),
+        build=_action("postpone", lambda: {"on": (date.today() + timedelta(days=40)).isoformat()}),
         forbidden=NOT_COORDINATORS,
         variant="postpone",
     ),

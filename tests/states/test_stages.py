@@ -24,7 +24,9 @@ from tests.pages import page, text
 from tests.states.test_agreement import form_of, form_values
 from tests.world import build_world
 
-TODAY = date.today()
+
+def _today() -> date:
+    return date.today()
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def test_coordinator_adds_a_stage_in_the_chosen_place(client, world):
         "kind": "committee_review",
         "chamber": str(world.home.chamber.id),
         "committee": str(world.home.committee.id),
-        "scheduled_on": (TODAY + timedelta(days=4)).isoformat(),
+        "scheduled_on": (_today() + timedelta(days=4)).isoformat(),
         "position": "1",
         "notes": "  Hearing with the minister.  ",
     }
@@ -204,7 +206,7 @@ def test_coordinator_edits_a_stage_and_the_change_is_audited(client, world):
     stage = world.home.stages[1]
     login(client, world.coordinator.email, PASSWORD)
     url = f"/stages/{stage.id}/edit"
-    new_date = TODAY + timedelta(days=33)
+    new_date = _today() + timedelta(days=33)
     data = form_of(client, url) | {"scheduled_on": new_date.isoformat(), "notes": "Second reading"}
     response = client.post(url, data=data)
     assert response.status_code == 302
@@ -212,7 +214,10 @@ def test_coordinator_edits_a_stage_and_the_change_is_audited(client, world):
     saved = _stage(stage.id)
     assert (saved.scheduled_on, saved.notes, saved.version) == (new_date, "Second reading", 2)
     [entry] = _audit("stage.updated")
-    assert entry.before == {"scheduled_on": (TODAY + timedelta(days=20)).isoformat(), "notes": None}
+    assert entry.before == {
+        "scheduled_on": (_today() + timedelta(days=20)).isoformat(),
+        "notes": None,
+    }
     assert entry.after == {
         "scheduled_on": new_date.isoformat(),
         "notes": "Second reading",
@@ -344,7 +349,7 @@ def form_values_of(form) -> dict[str, str]:
 def test_postponing_needs_a_later_date(client, world):
     stage = world.home.stages[1]
     login(client, world.coordinator.email, PASSWORD)
-    earlier = _act(client, stage, "postpone", on=(TODAY + timedelta(days=5)).isoformat())
+    earlier = _act(client, stage, "postpone", on=(_today() + timedelta(days=5)).isoformat())
     assert earlier.status_code == 422
     soup = BeautifulSoup(earlier.get_data(as_text=True), "html.parser")
     assert "later than" in soup.find(id="postpone-on-error").get_text()
@@ -354,14 +359,14 @@ def test_postponing_needs_a_later_date(client, world):
     assert "Enter the new date" in missing.get_data(as_text=True)
     assert _stage(stage.id).status is StageStatus.SCHEDULED
 
-    later = TODAY + timedelta(days=50)
+    later = _today() + timedelta(days=50)
     assert _act(client, stage, "postpone", on=later.isoformat()).status_code == 302
     saved = _stage(stage.id)
     assert (saved.status, saved.scheduled_on) == (StageStatus.POSTPONED, later)
     [entry] = _audit("stage.postponed")
     assert entry.before == {
         "status": "scheduled",
-        "scheduled_on": (TODAY + timedelta(days=20)).isoformat(),
+        "scheduled_on": (_today() + timedelta(days=20)).isoformat(),
     }
     assert entry.after["status"] == "postponed"
 
@@ -369,7 +374,7 @@ def test_postponing_needs_a_later_date(client, world):
 def test_holding_needs_no_date_but_refuses_a_future_one(client, world):
     stage = world.home.stages[0]
     login(client, world.coordinator.email, PASSWORD)
-    future = _act(client, stage, "hold", on=(TODAY + timedelta(days=1)).isoformat())
+    future = _act(client, stage, "hold", on=(_today() + timedelta(days=1)).isoformat())
     assert future.status_code == 422
     assert "cannot be held in the future" in future.get_data(as_text=True)
     assert _act(client, stage, "hold", on="").status_code == 302
@@ -387,7 +392,7 @@ def test_cancel_then_schedule_again(client, world):
     soup = page(client, f"/stages/{stage.id}")
     assert soup.find("form", action=f"/stages/{stage.id}/schedule")
     assert not soup.find("form", action=f"/stages/{stage.id}/hold")
-    new_date = TODAY + timedelta(days=60)
+    new_date = _today() + timedelta(days=60)
     assert _act(client, stage, "schedule", on=new_date.isoformat()).status_code == 302
     saved = _stage(stage.id)
     assert (saved.status, saved.scheduled_on) == (StageStatus.SCHEDULED, new_date)

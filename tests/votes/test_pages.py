@@ -17,7 +17,9 @@ from tests.factories import PASSWORD, UserFactory
 from tests.pages import page, text
 from tests.world import RESTRICTED_MARK, build_world
 
-TODAY = date.today()
+
+def _today() -> date:
+    return date.today()
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def _record(world, stage, roll_call, counts=None):
     services.record_vote(
         world.coordinator,
         stage,
-        held_on=TODAY,
+        held_on=_today(),
         result=StageResult.FAIL,
         counts=counts or dict.fromkeys(VoteOption),
         roll_call=roll_call,
@@ -77,7 +79,7 @@ def test_a_source_that_is_not_a_web_address_is_shown_as_text(client, world):
     services.record_vote(
         world.coordinator,
         stage,
-        held_on=TODAY,
+        held_on=_today(),
         result=StageResult.PASS,
         counts=dict.fromkeys(VoteOption),
         roll_call={},
@@ -102,7 +104,7 @@ def _grow(world, size: int) -> None:
                 representative=rep,
                 chamber=chamber,
                 party=world.home.parties[n % 2],
-                start_date=TODAY - timedelta(days=30),
+                start_date=_today() - timedelta(days=30),
             )
         )
     db.session.commit()

@@ -20,7 +20,9 @@ from tests.pages import page, text
 from tests.states.test_agreement import form_values
 from tests.world import World, build_world
 
-TODAY = date.today()  # read at import: a run across midnight UTC can fail a few tests
+
+def _today() -> date:
+    return date.today()
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def record_vote_directly(world: World, stage: Stage) -> VoteEvent:
     vote_event = services.record_vote(
         world.coordinator,
         stage,
-        held_on=TODAY,
+        held_on=_today(),
         result=StageResult.PASS,
         counts=dict.fromkeys(VoteOption),
         roll_call={world.home.reps[0]: VoteOption.YES},
@@ -94,7 +96,7 @@ def test_section_records_its_states_vote_with_counts_and_a_partial_roll_call(cli
     yes_rep, no_rep, abstain_rep, silent_rep = world.home.reps
     login(client, world.member.email, PASSWORD)
     data = _form(client, stage) | {
-        "held_on": TODAY.isoformat(),
+        "held_on": _today().isoformat(),
         "result": "fail",
         "motion": "That the agreement be ratified.",
         "count_yes": "2",
@@ -113,12 +115,12 @@ def test_section_records_its_states_vote_with_counts_and_a_partial_roll_call(cli
     assert (saved.status, saved.result, saved.held_on) == (
         StageStatus.HELD,
         StageResult.FAIL,
-        TODAY,
+        _today(),
     )
     [vote_event] = _rows(VoteEvent)
     assert vote_event.stage_id == stage.id
     assert vote_event.chamber_id == world.home.chamber.id
-    assert (vote_event.held_on, vote_event.result) == (TODAY, "fail")
+    assert (vote_event.held_on, vote_event.result) == (_today(), "fail")
     assert vote_event.motion == "That the agreement be ratified."
     # Only the counts entered: the empty ones are not known, not zero.
     assert _counts() == {"yes": 2, "no": 3, "abstain": 1}
@@ -141,7 +143,7 @@ def test_section_records_its_states_vote_with_counts_and_a_partial_roll_call(cli
     ]
     for record in stances:
         assert record.recorded_by_id == world.member.id
-        assert record.observed_on == TODAY
+        assert record.observed_on == _today()
         assert record.vote_id == votes[record.representative_id].id
         assert record.confidence.value == "high"
     # The current stance cache follows.
@@ -315,7 +317,7 @@ def test_a_big_chamber_works_without_javascript(client, world):
                 representative=rep,
                 chamber=chamber,
                 party=parties[n % 2],
-                start_date=TODAY - timedelta(days=100),
+                start_date=_today() - timedelta(days=100),
             )
         )
     db.session.commit()
@@ -378,7 +380,7 @@ def test_counts_above_the_chambers_seats_are_refused(client, world):
     [
         ({"held_on": ""}, "held_on"),
         ({"held_on": "2026-02-30"}, "held_on"),
-        ({"held_on": (TODAY + timedelta(days=2)).isoformat()}, "held_on"),
+        ({"held_on": (_today() + timedelta(days=2)).isoformat()}, "held_on"),
         ({"result": ""}, "result"),
         ({"result": "landslide"}, "result"),
         ({"count_yes": "-1"}, "count_yes"),
@@ -502,7 +504,7 @@ def test_who_may_record_a_vote(client, world, who, side, status):
             data={
                 "csrf_token": token,
                 "version": "1",
-                "held_on": TODAY.isoformat(),
+                "held_on": _today().isoformat(),
                 "result": "pass",
                 f"rep_{rep.id}": "yes",
             },
@@ -541,7 +543,7 @@ def test_the_service_refuses_a_member_who_never_sat_there(app, world):
         services.record_vote(
             world.coordinator,
             world.home.stages[1],
-            held_on=TODAY,
+            held_on=_today(),
             result=StageResult.PASS,
             counts=dict.fromkeys(VoteOption),
             roll_call={world.other.reps[0]: VoteOption.YES},
