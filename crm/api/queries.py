@@ -14,24 +14,13 @@ from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.interactions.queries import InteractionFilters, interactions_select
 from crm.parliament.models import Chamber, Party
 from crm.states.models import Agreement, Campaign, Stage, State
+from crm.states.queries import agreements_by_state, states_with_sections
 from crm.votes.models import Count, Vote, VoteEvent
 
 
 def states_with_agreements(campaign: Campaign | None) -> list[tuple[State, Agreement | None]]:
-    states = list(
-        db.session.scalars(
-            sa.select(State).options(selectinload(State.sections)).order_by(State.name)
-        )
-    )
-    agreements: dict[int, Agreement] = {}
-    if campaign is not None:
-        agreements = {
-            a.state_id: a
-            for a in db.session.scalars(
-                sa.select(Agreement).where(Agreement.campaign_id == campaign.id)
-            )
-        }
-    return [(s, agreements.get(s.id)) for s in states]
+    agreements = agreements_by_state(campaign)
+    return [(s, agreements.get(s.id)) for s in states_with_sections()]
 
 
 def chambers(state: State | None) -> list[Chamber]:

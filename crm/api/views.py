@@ -44,6 +44,13 @@ bp = Blueprint(
 )
 bp.before_request(authenticate)
 
+
+def query(schema: type) -> Any:
+    """Query-string arguments, passed as keywords; unknown parameters are refused (a typo in
+    a filter must not silently return everything)."""
+    return bp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
+
+
 # What every operation may answer besides success (documented once per operation).
 COMMON_ERRORS = (401, 403, 404)
 
@@ -130,7 +137,7 @@ def state(iso2: str):
 
 
 @bp.get("/chambers")
-@bp.arguments(s.StateFilter, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.StateFilter)
 @bp.response(200, s.list_of(s.ChamberOut, "ChamberList"))
 @_documented(401, 404)
 def chambers(**args: Any):
@@ -150,7 +157,7 @@ def chamber(chamber_id: int):
 
 
 @bp.get("/parties")
-@bp.arguments(s.StateFilter, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.StateFilter)
 @bp.response(200, s.list_of(s.PartyOut, "PartyList"))
 @_documented(401, 404)
 def parties(**args: Any):
@@ -162,7 +169,7 @@ def parties(**args: Any):
 
 
 @bp.get("/representatives")
-@bp.arguments(s.RepresentativeArgs, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.RepresentativeArgs)
 @bp.response(200, s.page_of(s.RepresentativeSummaryOut, "RepresentativePage"))
 @_documented(401, 404)
 def representatives(**args: Any):
@@ -244,7 +251,7 @@ def record_stance(representative_id: int, **body: Any):
 
 
 @bp.get("/interactions")
-@bp.arguments(s.InteractionArgs, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.InteractionArgs)
 @bp.response(200, s.page_of(s.InteractionOut, "InteractionPage"))
 @_documented(401, 404)
 def interactions(**args: Any):
@@ -293,7 +300,7 @@ def create_interaction(**body: Any):
 
 
 @bp.get("/follow-ups")
-@bp.arguments(s.FollowUpArgs, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.FollowUpArgs)
 @bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
 @_documented(401, 404)
 def follow_ups(**args: Any):
@@ -352,7 +359,7 @@ def set_follow_up_status(follow_up_id: int, status):
 
 
 @bp.get("/events")
-@bp.arguments(s.EventArgs, location="query", as_kwargs=True, unknown=RAISE)
+@query(s.EventArgs)
 @bp.response(200, s.page_of(s.EventOut, "EventPage"))
 @_documented(401, 404)
 def events(**args: Any):

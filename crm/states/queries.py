@@ -46,18 +46,27 @@ class StateRow:
     next_stage: date | None = None
 
 
+def agreements_by_state(campaign: Campaign | None) -> dict[int, Agreement]:
+    """The campaign's agreements by state id (one query)."""
+    if campaign is None:
+        return {}
+    return {
+        a.state_id: a
+        for a in db.session.scalars(
+            sa.select(Agreement).where(Agreement.campaign_id == campaign.id)
+        )
+    }
+
+
+def states_with_sections() -> list[State]:
+    stmt = sa.select(State).options(selectinload(State.sections)).order_by(State.name)
+    return list(db.session.scalars(stmt))
+
+
 def states_overview(campaign: Campaign | None, on: date) -> list[StateRow]:
     """Every state with its agreement, seats, stance spread, last contact and next stage."""
-    stmt = sa.select(State).options(selectinload(State.sections)).order_by(State.name)
-    states = db.session.scalars(stmt).all()
-    agreements: dict[int, Agreement] = {}
-    if campaign is not None:
-        agreements = {
-            a.state_id: a
-            for a in db.session.scalars(
-                sa.select(Agreement).where(Agreement.campaign_id == campaign.id)
-            )
-        }
+    states = states_with_sections()
+    agreements = agreements_by_state(campaign)
     rows = {s.id: StateRow(state=s, agreement=agreements.get(s.id)) for s in states}
 
     for state_id, seats in db.session.execute(
