@@ -37,7 +37,7 @@ from crm.events.forms import (
 )
 from crm.events.models import Event, EventKind, EventStatus, Invitation, Rsvp
 from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import save
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
 from crm.states import queries as state_queries
@@ -357,16 +357,13 @@ def new(iso2: str):
         form.city.data = state.capital
     ambiguous = _ambiguity(form, state.timezone)
     if form.validate_on_submit():
-        try:
-            event = services.create_event(actor, state, _values(form, state, stages))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Planned “{event.title}”.", "success")
-            _flash_if_late(event)
-            return redirect(url_for("events.show", event_id=event.id))
+        saved = save(
+            form, lambda: services.create_event(actor, state, _values(form, state, stages))
+        )
+        if saved.ok:
+            flash(f"Planned “{saved.value.title}”.", "success")
+            _flash_if_late(saved.value)
+            return redirect(url_for("events.show", event_id=saved.value.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "events/form.html", state=state, event=None, form=form, ambiguous=ambiguous, conflict=None
@@ -386,22 +383,17 @@ def edit(event_id: int):
     ambiguous = _ambiguity(form, state.timezone)
     conflict = None
     if form.validate_on_submit():
-        try:
-            services.update_event(
+        saved = save(
+            form,
+            lambda: services.update_event(
                 actor, event, _values(form, state, stages), expected_version=form.expected_version
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash(f"Saved “{event.title}”.", "success")
             _flash_if_late(event)
             return redirect(url_for("events.show", event_id=event.id))
+        conflict = saved.conflict
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template(
         "events/form.html",
@@ -489,13 +481,11 @@ def invite(event_id: int):
     filters_valid = filter_form.validate()
     form = InviteForm()
     if form.validate_on_submit():
-        try:
-            invited = services.invite(actor, event, form.representative.data, on=g.today)
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        saved = save(
+            form, lambda: services.invite(actor, event, form.representative.data, on=g.today)
+        )
+        if saved.ok:
+            invited = saved.value
             names = ", ".join(i.representative.name for i in invited[:5])
             more = f" and {len(invited) - 5} more" if len(invited) > 5 else ""
             flash(f"Invited {names}{more}.", "success")
@@ -535,24 +525,22 @@ def update_invitation(event_id: int, invitation_id: int):
     require(actor, Action.EDIT, invitation)
     form = InvitationForm()
     if form.validate_on_submit():
-        try:
-            services.update_invitation(
+        saved = save(
+            form,
+            lambda: services.update_invitation(
                 actor,
                 invitation,
                 rsvp=Rsvp(form.rsvp.data),
                 attended=form.attended_value,
                 note=form.note.data,
                 expected_version=form.expected_version,
+            ),
+        )
+        if saved.conflict is not None:
+            return _render_show(
+                event, status=409, conflict=saved.conflict, row=(invitation_id, form)
             )
-        except Conflict as error:
-            db.session.rollback()
-            form.version.data = str(error.changes["current_version"])
-            return _render_show(event, status=409, conflict=error, row=(invitation_id, form))
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved.ok:
             flash(f"Saved the invitation of {invitation.representative.name}.", "success")
             return redirect(
                 url_for("events.show", event_id=event.id, _anchor=f"invitation-{invitation.id}")

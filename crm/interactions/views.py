@@ -22,9 +22,9 @@ from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
 from crm.auth.permissions import Action, may, require
-from crm.errors import Conflict, DomainError
+from crm.errors import DomainError
 from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import save, show_error
 from crm.interactions import queries, services
 from crm.interactions.forms import (
     FollowUpForm,
@@ -185,8 +185,9 @@ def new(iso2: str):
             ]
         form.q.data = (request.args.get("q") or "")[:100]
     elif not refining and form.validate_on_submit():
-        try:
-            interaction = services.record_interaction(
+        saved = save(
+            form,
+            lambda: services.record_interaction(
                 actor,
                 state,
                 occurred_at=form.occurred_at_utc,
@@ -214,15 +215,13 @@ def new(iso2: str):
                     for entry in form.follow_ups
                     if (entry.form.title.data or "").strip()
                 ],
-            )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
+            ),
+            show=_show_error,
+        )
+        if saved.ok:
             flash("Contact saved.", "success")
-            return redirect(url_for("interactions.show", interaction_id=interaction.id))
+            return redirect(url_for("interactions.show", interaction_id=saved.value.id))
+        status = saved.status
     else:
         status = 200 if refining else 422
     ticked = set(form.representatives.data or [])
@@ -287,28 +286,21 @@ def edit(interaction_id: int):
         # The form shows minutes: an untouched time must not count as a change of seconds.
         if form.occurred_at.data != to_local(interaction.occurred_at, state.timezone):
             changes["occurred_at"] = form.occurred_at_utc
-        try:
-            services.update_interaction(
+        saved = save(
+            form,
+            lambda: services.update_interaction(
                 actor,
                 interaction,
                 changes,
                 representative_ids=form.representatives.data,
                 participant_ids=form.participants.data,
                 expected_version=form.expected_version,
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-            status = 409
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash("Contact saved.", "success")
             return redirect(url_for("interactions.show", interaction_id=interaction.id))
+        conflict, status = saved.conflict, saved.status
     else:
         status = 200 if refining else 422
     if conflict is not None or status == 422:
@@ -496,8 +488,9 @@ def follow_up_new():
             form.representative.data = rep.id
             _ensure_choice(form, rep)
     elif form.validate_on_submit():
-        try:
-            follow_up = services.create_follow_up(
+        saved = save(
+            form,
+            lambda: services.create_follow_up(
                 actor,
                 state,
                 title=form.title.data,
@@ -505,13 +498,11 @@ def follow_up_new():
                 due_on=form.due_on.data,
                 assignee_id=form.assignee.data,
                 representative_id=form.representative.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
+            ),
+        )
+        status = saved.status
+        if saved.ok:
+            follow_up = saved.value
             flash("Follow-up added.", "success")
             if follow_up.representative_id:
                 return redirect(
@@ -549,23 +540,16 @@ def follow_up_edit(follow_up_id: int):
             "assignee_id": form.assignee.data,
             "representative_id": form.representative.data,
         }
-        try:
-            services.update_follow_up(
+        saved = save(
+            form,
+            lambda: services.update_follow_up(
                 actor, follow_up, changes, expected_version=form.expected_version
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-            status = 409
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash("Follow-up saved.", "success")
             return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
+        conflict, status = saved.conflict, saved.status
     else:
         status = 422
     if status != 200:

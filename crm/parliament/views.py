@@ -20,9 +20,9 @@ from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action, may, require
-from crm.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from crm.errors import Conflict, DomainError, ValidationFailed
 from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import save
 from crm.parliament import queries, services
 from crm.parliament.forms import (
     CommitteeSeatForm,
@@ -140,21 +140,16 @@ def edit(representative_id: int):
     conflict = None
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
-        try:
-            services.update_representative(
+        saved = save(
+            form,
+            lambda: services.update_representative(
                 actor, rep, changes, expected_version=form.expected_version
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash(f"Saved {rep.name}.", "success")
             return redirect(url_for("parliament.show", representative_id=rep.id))
+        conflict = saved.conflict
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template("parliament/edit.html", rep=rep, form=form, conflict=conflict), status
 
@@ -170,8 +165,9 @@ def new_stance(representative_id: int):
     if request.method == "GET":
         form.observed_on.data = g.today
     if form.validate_on_submit():
-        try:
-            services.record_stance(
+        saved = save(
+            form,
+            lambda: services.record_stance(
                 actor,
                 rep,
                 stance=Stance(form.stance.data),
@@ -179,12 +175,9 @@ def new_stance(representative_id: int):
                 confidence=Confidence(form.confidence.data),
                 observed_on=form.observed_on.data,
                 note=form.note.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash(f"Recorded {rep.name}'s stance.", "success")
             return redirect(url_for("parliament.show", representative_id=rep.id))
     status = 422 if request.method == "POST" else 200
@@ -216,20 +209,9 @@ def _save(form, write: Callable[[], Any], *, rep: Representative, done: str):
     """Validate, call the service, commit once; returns (redirect or None, conflict or None)."""
     if not form.validate_on_submit():
         return None, None
-    try:
-        write()
-    except Conflict as error:
-        db.session.rollback()
-        form.version.data = str(error.changes["current_version"])
-        return None, error
-    except PermissionDenied:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return None, None
-    db.session.commit()
+    saved = save(form, write)
+    if not saved.ok:
+        return None, saved.conflict
     flash(done, "success")
     return redirect(url_for("parliament.show", representative_id=rep.id)), None
 
@@ -312,8 +294,9 @@ def new(iso2: str):
     form = NewRepresentativeForm()
     chambers, parties = _seat_choices(form, state)
     if form.validate_on_submit():
-        try:
-            rep = services.create_representative(
+        saved = save(
+            form,
+            lambda: services.create_representative(
                 actor,
                 state,
                 profile={name: getattr(form, name).data for name in services.EDITABLE_FIELDS},
@@ -330,17 +313,11 @@ def new(iso2: str):
                     for row in form.contact_details
                     if not row.form.is_blank
                 ],
-            )
-        except PermissionDenied:
-            db.session.rollback()
-            raise
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Added {rep.name}.", "success")
-            return redirect(url_for("parliament.show", representative_id=rep.id))
+            ),
+        )
+        if saved.ok:
+            flash(f"Added {saved.value.name}.", "success")
+            return redirect(url_for("parliament.show", representative_id=saved.value.id))
     status = 422 if request.method == "POST" else 200
     return render_template("parliament/new.html", state=state, form=form), status
 

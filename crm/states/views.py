@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
-from crm.errors import Conflict, DomainError, ValidationFailed
+from crm.errors import DomainError, ValidationFailed
 from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import save, show_error
 from crm.parliament.models import Chamber, Committee
 from crm.states import queries
 from crm.states import services as state_services
@@ -128,21 +128,16 @@ def edit_agreement(iso2: str):
             "executive_probability": percent / 100 if percent is not None else None,
             "notes": form.notes.data,
         }
-        try:
-            state_services.update_agreement(
+        saved = save(
+            form,
+            lambda: state_services.update_agreement(
                 actor, agreement, changes, expected_version=form.expected_version
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash(f"Saved the agreement of {state.name}.", "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
+        conflict = saved.conflict
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template(
         "states/agreement_edit.html",
@@ -256,7 +251,8 @@ def edit_stage(stage_id: int):
         form.position.data = agreement.stages.index(stage) + 1
     conflict = None
     if form.validate_on_submit():
-        try:
+
+        def write() -> None:
             chamber, committee = _place_from(form)
             state_services.update_stage(
                 actor,
@@ -271,17 +267,12 @@ def edit_stage(stage_id: int):
                 },
                 expected_version=form.expected_version,
             )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+
+        saved = save(form, write)
+        if saved.ok:
             flash(f"Saved the stage “{stage.kind.label}”.", "success")
             return redirect(url_for("states.stage", stage_id=stage.id))
+        conflict = saved.conflict
     status = 409 if conflict else (422 if request.method == "POST" else 200)
     return render_template(
         "states/stage_form.html",
@@ -311,7 +302,8 @@ def stage_action(stage_id: int, action: str):
     if not form.validate_on_submit():
         return _render_stage(stage, posted=form, status=422)
     expected = form.expected_version
-    try:
+
+    def act() -> None:
         if action == "schedule":
             state_services.schedule_stage(actor, stage, form.on.data, expected_version=expected)
         elif action == "postpone":
@@ -320,15 +312,12 @@ def stage_action(stage_id: int, action: str):
             state_services.hold_stage(actor, stage, form.on.data, expected_version=expected)
         else:
             state_services.cancel_stage(actor, stage, expected_version=expected)
-    except Conflict as error:
-        db.session.rollback()
-        form.version.data = str(error.changes["current_version"])
-        return _render_stage(_stage_or_404(stage_id), posted=form, conflict=error, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_stage(_stage_or_404(stage_id), posted=form, status=422)
-    db.session.commit()
+
+    saved = save(form, act)
+    if not saved.ok:
+        return _render_stage(
+            _stage_or_404(stage_id), posted=form, conflict=saved.conflict, status=saved.status
+        )
     flash(f"{_ACTION_DONE[action]}: {stage.kind.label}.", "success")
     return redirect(url_for("states.stage", stage_id=stage.id))
 

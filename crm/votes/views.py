@@ -6,9 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, require
-from crm.errors import Conflict, DomainError
-from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import save
 from crm.states.models import StageResult, StageStatus
 from crm.votes import queries, services
 from crm.votes.forms import vote_form_class
@@ -36,8 +34,9 @@ def record(stage_id: int):
     conflict = None
     if form.validate_on_submit():
         members = {m.id: m for group in groups for m in group.members}
-        try:
-            services.record_vote(
+        saved = save(
+            form,
+            lambda: services.record_vote(
                 actor,
                 stage,
                 held_on=form.held_on.data,
@@ -47,18 +46,12 @@ def record(stage_id: int):
                 motion=form.motion.data,
                 source=form.source.data,
                 expected_version=form.expected_version,
-            )
-        except Conflict as error:
-            db.session.rollback()
-            conflict = error
-            form.version.data = str(error.changes["current_version"])
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
             flash(f"Saved the vote: {stage.kind.label}.", "success")
             return redirect(url_for("states.stage", stage_id=stage_id))
+        conflict = saved.conflict
         # The rollback expired every loaded row: reload them in a fixed number of queries.
         stage = queries.get_stage(stage_id)
         groups = queries.roll_call_groups(stage, g.today)
