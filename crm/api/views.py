@@ -45,6 +45,14 @@ bp = Blueprint(
 bp.before_request(authenticate)
 
 
+@bp.after_request
+def _no_shared_caches(response):
+    # Answers depend on who asks and may hold restricted content.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.setdefault("Vary", "Authorization")
+    return response
+
+
 def query(schema: type) -> Any:
     """Query-string arguments, passed as keywords; unknown parameters are refused (a typo in
     a filter must not silently return everything)."""

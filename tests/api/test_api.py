@@ -94,7 +94,11 @@ def test_a_calendar_token_is_not_an_api_token(app, world):
 
 
 def test_me_names_the_token_holder(api, world):
-    body = api.get("/api/v1/me").get_json()
+    response = api.get("/api/v1/me")
+    # What a user may read is theirs alone: no cache between them and the app keeps it.
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "Authorization" in response.headers["Vary"]
+    body = response.get_json()
     assert body["email"] == world.member.email
     assert body["role"] == "section"
     assert body["sections"][0]["states"] == [world.home.state.iso2]
