@@ -263,6 +263,8 @@ class _RosterImport:
         self.report.warnings.extend(roster.warnings)
         self.organizations = {o.id: o for o in roster.organizations if o.id}
         self.parties: dict[str, Party | None] = {}
+        # Who holds each identifier in the state (one holder each, as the database wants).
+        self.holders: dict[tuple[str, str], Representative | PersonIn] = {}
         self.chamber: Chamber
 
     # --- the steps --------------------------------------------------------------------------
@@ -275,6 +277,7 @@ class _RosterImport:
         seats_of, selected = self._select_persons(chamber_org.id if chamber_org else None)
         reps = self._load_representatives()
         taken = self._identifiers_of_other_states()
+        self.holders = {(i.scheme, i.value): rep for rep in reps for i in rep.identifiers}
         matches = self._match(selected, reps)
         seen: set[int] = set()
         for person in selected:
@@ -319,6 +322,13 @@ class _RosterImport:
             for m in self.roster.memberships
             if m.organization_id and m.organization_id not in party_ids
         )
+        if len(used) > 1:
+            # Legislative periods are the chamber's: a cabinet post or a party card has none.
+            in_periods = used.keys() & {
+                m.organization_id for m in self.roster.memberships if m.period_id
+            }
+            if len(in_periods) == 1:
+                used = Counter(in_periods)
         if len(used) == 1:
             only = next(iter(used))
             return self.organizations.get(only) or OrganizationIn(only, None, None)
@@ -472,7 +482,7 @@ class _RosterImport:
         if org_id in self.parties:
             return self.parties[org_id]
         org = self.organizations.get(org_id)
-        name = (org.name if org else None) or org_id.rsplit("/", 1)[-1]
+        name = (org.name if org else None) or org_id.rsplit("/", 1)[-1] or org_id
         parties = db.session.scalars(sa.select(Party).where(Party.state_id == self.state.id)).all()
         own = _own_row(org_id, self.state, "party")
         party = (
@@ -562,7 +572,6 @@ class _RosterImport:
             for ident in rep.identifiers:
                 by_identifier.setdefault((ident.scheme, ident.value), rep)
         by_id = {rep.id: rep for rep in reps}
-        name_counts = Counter(fold(p.name) for p in persons)
         unlinked: dict[str, list[Representative]] = defaultdict(list)
         for rep in reps:
             sat_here = any(m.chamber_id == self.chamber.id for m in rep.memberships)
@@ -572,6 +581,17 @@ class _RosterImport:
 
         matches: dict[int, Representative] = {}
         claimed: dict[int, PersonIn] = {}
+
+        def claim(person: PersonIn, rep: Representative) -> None:
+            if rep.id in claimed:
+                raise PopoloError(
+                    f"{claimed[rep.id].label} and {person.label} are the same representative "
+                    f"(#{rep.id}): the file lists one person twice"
+                )
+            claimed[rep.id] = person
+            matches[person.index] = rep
+
+        by_name: list[PersonIn] = []
         for person in persons:
             rep = by_identifier.get((POPOLO_SCHEME, person.id)) if person.id else None
             for key in person.identifiers:
@@ -581,19 +601,21 @@ class _RosterImport:
                 candidate = by_id[own]
                 if fold(candidate.name) == fold(person.name):
                     rep = candidate
-            if rep is None and name_counts[fold(person.name)] == 1:
-                namesakes = unlinked.get(fold(person.name), [])
-                if len(namesakes) == 1:
-                    rep = namesakes[0]
             if rep is None:
-                continue
-            if rep.id in claimed:
-                raise PopoloError(
-                    f"{claimed[rep.id].label} and {person.label} are the same representative "
-                    f"(#{rep.id}): the file lists one person twice"
-                )
-            claimed[rep.id] = person
-            matches[person.index] = rep
+                by_name.append(person)
+            else:
+                claim(person, rep)
+        # Names only among those no identifier found: a namesake matched by id is no rival.
+        # Namesakes without ids pair up in order when there are as many here as on record
+        # (an earlier import of the file added them in its order).
+        alike: dict[str, list[PersonIn]] = defaultdict(list)
+        for person in by_name:
+            alike[fold(person.name)].append(person)
+        for name, group in alike.items():
+            namesakes = [r for r in unlinked.get(name, []) if r.id not in claimed]
+            if len(namesakes) == len(group):
+                for person, rep in zip(group, namesakes, strict=True):
+                    claim(person, rep)
         return matches
 
     # --- writing ------------------------------------------------------------------------------
@@ -607,6 +629,7 @@ class _RosterImport:
         if person.id and not matched_by_own_id:
             wanted.insert(0, (POPOLO_SCHEME, person.id))
         have = {(i.scheme, i.value) for i in rep.identifiers} if rep is not None else set()
+        owner = rep if rep is not None else person
         result = []
         for key in wanted:
             if key in have or key in result:
@@ -615,6 +638,14 @@ class _RosterImport:
                 self.report.warnings.append(
                     f"{person.label}: the identifier {key[0]} {key[1]} already belongs to "
                     f"{taken[key]} of another state: not kept"
+                )
+                continue
+            holder = self.holders.setdefault(key, owner)
+            if holder is not owner:
+                # Files have mistakes: two people with one Wikidata id.
+                self.report.warnings.append(
+                    f"{person.label}: the identifier {key[0]} {key[1]} already belongs to "
+                    f"{holder.name}: not kept"
                 )
                 continue
             result.append(key)

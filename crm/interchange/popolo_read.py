@@ -20,11 +20,15 @@ from crm.parliament.models import ContactKind
 from crm.parliament.services import LANGUAGE_TAG, contact_value_problem
 from crm.votes.models import VoteOption
 
+# Line breaks and other control characters, which a message quoting the file must not print.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 
 class PopoloError(Exception):
     """A file that cannot be imported. The message is one line, meant for the user."""
 
     def __init__(self, message: str) -> None:
+        message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), message)
         super().__init__(message)
         self.message = message
 
@@ -48,6 +52,9 @@ def load_json(raw: bytes) -> Any:
         raise PopoloError(_json_problem(text, error)) from None
     except RecursionError:
         raise PopoloError("the JSON is nested too deeply to read") from None
+    except ValueError:
+        # Python reads no integer of more than 4300 digits (a guard against slow parsing).
+        raise PopoloError("not valid JSON: a number in it is too long to read") from None
 
 
 def _json_problem(text: str, error: json.JSONDecodeError) -> str:
@@ -100,6 +107,15 @@ def _text(obj: dict[str, Any], key: str, path: str) -> str | None:
     text = str(value).strip()
     if "\x00" in text:
         raise PopoloError(f"{path}.{key} contains a NUL character")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            # "\ud800" alone is valid JSON, but half of a character: no database stores it.
+            code = ord(text[error.start])
+            raise PopoloError(
+                f'{path}.{key} contains "\\u{code:04x}", half of a character (a lone surrogate)'
+            ) from None
     return text or None
 
 
