@@ -82,7 +82,14 @@ def register_error_handlers(app: Flask) -> None:
             detail = "The request is not valid: see `errors`."
         else:
             detail = error.description if status != 404 else None
-        return render(status, error.name, detail, **extra)
+        response = render(status, error.name, detail, **extra)
+        # Keep what the error itself says in headers (Allow on a 405, for one).
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        if isinstance(response, tuple):
+            return (*response, headers)
+        response.headers.update(headers)
+        return response
 
     @app.errorhandler(DomainError)
     def handle_domain(error: DomainError):

@@ -1,15 +1,21 @@
-"""What every page shares: request hooks, security headers, template helpers."""
+"""What every page shares: request hooks, security headers, template helpers, and saving a
+submitted form in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from crm.db import set_write_intent, today, utcnow, write_intent
+from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
+from crm.forms import show_error
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -75,7 +81,9 @@ def init_web(app: Flask) -> None:
 
 def _refuse_nul_characters() -> None:
     """No text we store may hold NUL: PostgreSQL refuses it, and no person types it."""
-    for values in (request.args, request.form if request.method not in SAFE_METHODS else {}):
+    form = request.form if request.method not in SAFE_METHODS else {}
+    path = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, str)}
+    for values in (request.args, form, path):
         if any("\x00" in value for value in values.values()):
             abort(400, description="The request contains a NUL character, which text may not.")
 
@@ -163,3 +171,53 @@ def days_ago(value: date | datetime | None) -> str:
     if days < 0:
         return f"in {-days} days"
     return f"{days} days ago"
+
+
+# --- Saving a submitted form ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What became of a submitted form: saved, or not (with the conflict, if that was why)."""
+
+    ok: bool
+    conflict: Conflict | None = None
+    # What the write returned (the new record, for a create).
+    value: Any = None
+
+    @property
+    def status(self) -> int:
+        """The status of the page shown again when the form was not saved."""
+        return 409 if self.conflict is not None else 422
+
+
+def save(
+    form: Any,
+    write: Callable[[], Any],
+    *,
+    show: Callable[[Any, DomainError], None] | None = None,
+) -> Saved:
+    """Run a form's write through its service and commit it, or roll all of it back.
+
+    A conflict (someone saved first) carries the record's current version into the form,
+    so that saving again is a conscious overwrite; another broken rule is shown next to
+    its field (by `show`, for a form that places errors its own way). A refusal of
+    permission is not a form error: it answers 403.
+    """
+    try:
+        value = write()
+    except Conflict as error:
+        db.session.rollback()
+        version = getattr(form, "version", None)
+        if version is not None and "current_version" in error.changes:
+            version.data = str(error.changes["current_version"])
+        return Saved(ok=False, conflict=error)
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        (show or show_error)(form, error)
+        return Saved(ok=False)
+    db.session.commit()
+    return Saved(ok=True, value=value)

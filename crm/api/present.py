@@ -8,16 +8,23 @@ one keeps what it is but loses its note, title and link to the contact.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm.auth.models import User
-from crm.auth.permissions import may_see_restricted
+from crm.auth.permissions import is_restricted, may_see_restricted
 from crm.events.models import Event
 from crm.events.services import starts_after_stage
-from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
-from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
+from crm.interactions.models import FollowUp, Interaction
+from crm.parliament.models import (
+    Chamber,
+    Membership,
+    Party,
+    Representative,
+    Stance,
+    StanceRecord,
+)
 from crm.states.models import Agreement, Stage, State
 
 
@@ -30,7 +37,7 @@ def me(user: User) -> dict[str, Any]:
         "id": user.id,
         "name": user.name,
         "email": user.email,
-        "role": user.role.value,
+        "role": user.role,
         "sections": [
             {"id": s.id, "name": s.name, "states": [st.iso2 for st in s.states]}
             for s in user.sections
@@ -88,7 +95,12 @@ def party(record: Party) -> dict[str, Any]:
 
 
 def _stale(record: Representative, on: date, stale_days: int) -> bool:
-    return record.stance_on is not None and record.stance_on < on - timedelta(days=stale_days)
+    """As the pages show it: a known stance last observed more than `stale_days` ago."""
+    return (
+        record.stance is not Stance.UNKNOWN
+        and record.stance_on is not None
+        and (on - record.stance_on).days > stale_days
+    )
 
 
 def representative_summary(
@@ -163,7 +175,7 @@ def _withheld(reader: User, restricted: bool, state_id: int) -> bool:
 
 
 def stance_record(reader: User, record: StanceRecord, state_id: int) -> dict[str, Any]:
-    restricted = record.interaction is not None and record.interaction.is_restricted
+    restricted = is_restricted(record)
     hide = _withheld(reader, restricted, state_id)
     return {
         "id": record.id,
@@ -207,7 +219,7 @@ def interaction(reader: User, record: Interaction) -> dict[str, Any]:
 
 
 def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
-    restricted = record.interaction is not None and record.interaction.is_restricted
+    restricted = is_restricted(record)
     hide = _withheld(reader, restricted, record.state_id)
     return {
         "id": record.id,
@@ -215,12 +227,11 @@ def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
         "title": None if hide else record.title,
         "details": None if hide else record.details,
         "due_on": record.due_on,
-        "overdue": record.status is FollowUpStatus.OPEN
-        and record.due_on is not None
-        and record.due_on < on,
+        "overdue": record.is_overdue(on),
         "status": record.status,
-        "assignee": ref(record.assignee),
-        "representative": ref(record.representative),
+        # Who was met, and who follows up, are part of the restricted contact too.
+        "assignee": None if hide else ref(record.assignee),
+        "representative": None if hide else ref(record.representative),
         "interaction_id": None if hide else record.interaction_id,
         "completed_at": record.completed_at,
         "from_restricted_contact": restricted,

@@ -3,14 +3,11 @@ loaded up front, so that the number of queries does not grow with a page's lengt
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from crm.auth.models import User
 from crm.extensions import db
-from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.interactions.models import Interaction
 from crm.interactions.queries import InteractionFilters, interactions_select
 from crm.parliament.models import Chamber, Party
 from crm.states.models import Agreement, Campaign, Stage, State
@@ -50,27 +47,6 @@ def interactions_select_all(state: State | None, filters: InteractionFilters) ->
     return interactions_select(state, filters).options(
         selectinload(Interaction.state), selectinload(Interaction.follow_ups)
     )
-
-
-def follow_ups_select(
-    state: State | None, status: FollowUpStatus, assignee: User | None, on: date
-) -> sa.Select:
-    """Follow-ups of one status: open ones overdue first, closed ones newest first."""
-    stmt = sa.select(FollowUp).where(FollowUp.status == status, FollowUp.archived_at.is_(None))
-    if state is not None:
-        stmt = stmt.where(FollowUp.state_id == state.id)
-    if assignee is not None:
-        stmt = stmt.where(FollowUp.assignee_id == assignee.id)
-    stmt = stmt.options(
-        selectinload(FollowUp.state),
-        selectinload(FollowUp.assignee),
-        selectinload(FollowUp.interaction),
-        selectinload(FollowUp.representative),
-    )
-    if status is FollowUpStatus.OPEN:
-        overdue = sa.case((FollowUp.due_on < on, 0), else_=1)
-        return stmt.order_by(overdue, FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
-    return stmt.order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
 
 
 def stages(state: State, campaign: Campaign | None) -> list[Stage]:

@@ -9,8 +9,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from crm.auth.models import Role
 from crm.events.models import EventKind, EventStatus
 from crm.interactions.models import Confidentiality, FollowUpStatus, InteractionKind
+from crm.interactions.queries import MAX_ID
 from crm.parliament.models import (
     ChamberKind,
     CommitteeFocus,
@@ -21,6 +23,7 @@ from crm.parliament.models import (
     Stance,
     StanceSource,
 )
+from crm.risk.model import RiskLevel
 from crm.states.models import (
     AgreementStatus,
     RatificationRoute,
@@ -31,8 +34,6 @@ from crm.states.models import (
 )
 from crm.votes.models import VoteOption
 
-# Ids are 32-bit integers in the database: a bigger number names no row.
-MAX_ID = 2**31 - 1
 # Dates outside this span are typing mistakes, and some would overflow time-zone arithmetic.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
@@ -63,7 +64,13 @@ class Text(ma.fields.String):
         super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON can spell half of a character ("\ud800"); no database can store it.
+            raise ma.ValidationError("Text must be whole characters (UTF-8).") from None
+        return text.strip()
 
 
 class Day(ma.fields.Date):
@@ -174,7 +181,7 @@ class MeOut(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
     email = ma.fields.String(required=True)
-    role = ma.fields.String(required=True)
+    role = Enum(Role, required=True)
     sections = ma.fields.List(ma.fields.Nested(SectionOut), required=True)
 
 
@@ -591,9 +598,10 @@ class RiskSummaryOut(ma.Schema):
         required=True, metadata={"description": "Probability of ratification."}
     )
     risk = ma.fields.Float(required=True, metadata={"description": "Risk for the campaign."})
-    level = ma.fields.String(required=True)
+    level = Enum(RiskLevel, required=True)
     coverage = ma.fields.Float(
-        allow_none=True, metadata={"description": "Share of seats with a known stance."}
+        allow_none=True,
+        metadata={"description": "Share of seats whose stance was recorded in the last 90 days."},
     )
     days_to_next_vote = ma.fields.Integer(allow_none=True)
 
@@ -606,7 +614,7 @@ class MemberProbabilityOut(ma.Schema):
 class ChamberRiskOut(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
-    majority_rule = ma.fields.String(required=True)
+    majority_rule = Enum(MajorityRule, required=True)
     seats = ma.fields.Integer(required=True)
     attendance = ma.fields.Float(required=True)
     status = ma.fields.String(required=True)

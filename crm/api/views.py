@@ -7,6 +7,7 @@ transaction each: an error rolls everything back and answers with a problem docu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,15 +15,19 @@ from typing import Any
 from flask import current_app, g
 from flask_smorest import Blueprint
 from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import BadRequest
 
-from crm.api import present, queries
+from crm.api import PROBLEM_JSON, present, queries
 from crm.api import schemas as s
 from crm.api.auth import api_user, authenticate
-from crm.auth.permissions import Action, Page, require
+from crm.auth.models import Section
+from crm.auth.permissions import Action, Page, may, require, restricted_readable_states
 from crm.db import utcnow
-from crm.errors import NotFound, ValidationFailed
+from crm.errors import DomainError, NotFound, ValidationFailed
 from crm.events import queries as event_queries
 from crm.events import services as event_services
+from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions import queries as interaction_queries
 from crm.interactions import services as interaction_services
@@ -30,13 +35,34 @@ from crm.interactions.models import Interaction
 from crm.interactions.queries import InteractionFilters
 from crm.parliament import queries as parliament_queries
 from crm.parliament import services as parliament_services
+from crm.parliament.models import MajorityRule
 from crm.parliament.queries import RepresentativeFilters
 from crm.risk import services as risk_services
 from crm.risk.queries import risk_config
-from crm.states.models import State
+from crm.states.models import Stage, State
 from crm.states.queries import active_campaign, agreement_for, get_state
 
-bp = Blueprint(
+
+class _Parser(FlaskParser):
+    """webargs' parser, refusing with 400 the JSON that Python cannot read back (a number
+    of thousands of digits, nesting deeper than the interpreter allows) instead of failing."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these itself
+        except (ValueError, RecursionError) as error:
+            raise BadRequest("The JSON body holds a number too long or nesting too deep.") from (
+                error
+            )
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+bp = _Blueprint(
     "api",
     __name__,
     url_prefix="/api/v1",
@@ -49,7 +75,7 @@ bp.before_request(authenticate)
 def _no_shared_caches(response):
     # Answers depend on who asks and may hold restricted content.
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers.setdefault("Vary", "Authorization")
+    response.vary.add("Authorization")
     return response
 
 
@@ -59,29 +85,39 @@ def query(schema: type) -> Any:
     return bp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
 
 
-# What every operation may answer besides success (documented once per operation).
-COMMON_ERRORS = (401, 403, 404)
-
-
 def _documented(*statuses: int):
     """Document the problem documents an operation may answer with."""
 
     def decorate(view):
         for status in statuses:
-            view = bp.alt_response(status, schema=s.Problem, content_type=PROBLEM)(view)
+            view = bp.alt_response(status, schema=s.Problem, content_type=PROBLEM_JSON)(view)
         return view
 
     return decorate
 
 
-PROBLEM = "application/problem+json"
+# The services name fields as the pages' forms do; the API's bodies name these by their ids.
+BODY_FIELDS = {
+    "representatives": "representative_ids",
+    "participants": "participant_ids",
+    "representative": "representative_id",
+    "assignee": "assignee_id",
+    "section": "section_id",
+    "stage": "stage_id",
+}
 
 
 @contextmanager
 def one_transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll all of it back and let the error answer."""
+    """Commit what the block wrote, or roll all of it back and let the error answer (naming
+    the field as the request did)."""
     try:
         yield
+    except DomainError as error:
+        db.session.rollback()
+        if error.field:
+            error.field = BODY_FIELDS.get(error.field, error.field)
+        raise
     except BaseException:
         db.session.rollback()
         raise
@@ -100,6 +136,16 @@ def _state_field(iso2: str) -> State:
     found = get_state(iso2)
     if found is None:
         raise ValidationFailed(f"No state {iso2.upper()!r}.", field="state")
+    return found
+
+
+def _record(model: type, record_id: int | None, *, field: str) -> Any:
+    """A record named by id in a request body, or None when none is named."""
+    if record_id is None:
+        return None
+    found = db.session.get(model, record_id)
+    if found is None:
+        raise ValidationFailed("No such record.", field=field)
     return found
 
 
@@ -215,8 +261,6 @@ def _representative(representative_id: int):
 
 
 def _may_restore(record: Any) -> bool:
-    from crm.auth.permissions import may
-
     return may(api_user(), Action.RESTORE, record)
 
 
@@ -234,7 +278,8 @@ def representative(representative_id: int):
 @bp.response(200, s.list_of(s.StanceRecordOut, "StanceRecordList"))
 @_documented(401, 404)
 def stance_records(representative_id: int):
-    """The representative's stance records, newest first (restricted ones withheld)."""
+    """The representative's stance records, newest first. One observed in a restricted
+    contact keeps its stance but, for readers who may not see the contact, not its note."""
     found = _representative(representative_id)
     reader = api_user()
     return present.items(
@@ -246,7 +291,7 @@ def stance_records(representative_id: int):
 @bp.post("/representatives/<int:representative_id>/stances")
 @bp.arguments(s.StanceRecordIn, as_kwargs=True)
 @bp.response(201, s.StanceRecordOut)
-@_documented(401, 403, 404, 409)
+@_documented(401, 403, 404)
 def record_stance(representative_id: int, **body: Any):
     """Record a stance observed; the representative's current stance follows."""
     found = _representative(representative_id)
@@ -266,7 +311,9 @@ def interactions(**args: Any):
     """Contacts, newest first. A restricted contact the reader may not see shows only its
     state and day."""
     filters = InteractionFilters(
-        kind=args.get("kind"), representative_id=args.get("representative")
+        kind=args.get("kind"),
+        representative_id=args.get("representative"),
+        restricted_readable=restricted_readable_states(api_user()),
     )
     stmt = queries.interactions_select_all(_optional_state(args), filters)
     pagination = _paginate(stmt, args)
@@ -293,7 +340,7 @@ def interaction(interaction_id: int):
 @bp.post("/interactions")
 @bp.arguments(s.InteractionIn, as_kwargs=True)
 @bp.response(201, s.InteractionOut)
-@_documented(401, 403, 409)
+@_documented(401, 403)
 def create_interaction(**body: Any):
     """Log a contact with the stances seen and follow-ups agreed, all or nothing."""
     target = _state_field(body.pop("state"))
@@ -314,7 +361,7 @@ def create_interaction(**body: Any):
 def follow_ups(**args: Any):
     """Follow-ups of one status (open by default: overdue first, then by due date)."""
     reader = api_user()
-    stmt = queries.follow_ups_select(
+    stmt = interaction_queries.follow_ups_select(
         _optional_state(args), args["status"], reader if args["mine"] else None, g.today
     )
     pagination = _paginate(stmt, args)
@@ -341,7 +388,7 @@ def follow_up(follow_up_id: int):
 @bp.post("/follow-ups")
 @bp.arguments(s.FollowUpIn, as_kwargs=True)
 @bp.response(201, s.FollowUpOut)
-@_documented(401, 403, 409)
+@_documented(401, 403)
 def create_follow_up(**body: Any):
     """Add a follow-up about a state or one of its representatives."""
     target = _state_field(body.pop("state"))
@@ -354,7 +401,7 @@ def create_follow_up(**body: Any):
 @bp.patch("/follow-ups/<int:follow_up_id>")
 @bp.arguments(s.FollowUpStatusIn, as_kwargs=True)
 @bp.response(200, s.FollowUpOut)
-@_documented(401, 403, 404, 409)
+@_documented(401, 403, 404)
 def set_follow_up_status(follow_up_id: int, status):
     """Mark a follow-up done or cancelled, or reopen it."""
     found = _follow_up(follow_up_id)
@@ -400,21 +447,15 @@ def event(event_id: int):
 @bp.post("/events")
 @bp.arguments(s.EventIn, as_kwargs=True)
 @bp.response(201, s.EventOut)
-@_documented(401, 403, 409)
+@_documented(401, 403)
 def create_event(**body: Any):
     """Plan an event; times are RFC 3339 with their offset."""
     target = _state_field(body.pop("state"))
-    section_id, stage_id = body.pop("section_id"), body.pop("stage_id")
-    body["section"] = next((x for x in target.sections if x.id == section_id), None)
-    if section_id is not None and body["section"] is None:
-        raise ValidationFailed(
-            "Choose one of the sections responsible for this state.", field="section_id"
-        )
-    stages = {x.id: x for x in event_queries.stages_of(target)}
-    body["stage"] = stages.get(stage_id) if stage_id is not None else None
-    if stage_id is not None and body["stage"] is None:
-        raise ValidationFailed("Choose a stage of this state's agreement.", field="stage_id")
+    require(api_user(), Action.CREATE, Event, state=target)  # before looking at the rest
     with one_transaction():
+        # The service checks that they belong to the state (after the permission check).
+        body["section"] = _record(Section, body.pop("section_id"), field="section_id")
+        body["stage"] = _record(Stage, body.pop("stage_id"), field="stage_id")
         created = event_services.create_event(api_user(), target, body)
         created_id = created.id
     return present.event(_event(created_id))
@@ -441,7 +482,7 @@ def _summary(result) -> dict[str, Any]:
         "route": result.context.agreement.route,
         "probability": f.probability,
         "risk": f.risk,
-        "level": f.level.value,
+        "level": f.level,
         "coverage": f.coverage,
         "days_to_next_vote": f.days_to_next_vote,
     }
@@ -486,7 +527,7 @@ def state_risk(iso2: str):
             {
                 "id": c.chamber_id,
                 "name": c.name,
-                "majority_rule": c.majority_rule,
+                "majority_rule": MajorityRule(c.majority_rule),
                 "seats": c.seats,
                 "attendance": c.attendance,
                 "status": c.status,

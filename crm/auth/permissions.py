@@ -117,6 +117,15 @@ def may_see_restricted(user: Any, state_id: int | None) -> bool:
     return user.role is Role.SECTION and state_id is not None and state_id in user.state_ids
 
 
+def restricted_readable_states(user: Any) -> frozenset[int] | None:
+    """The states whose restricted content the user may read; None means every state."""
+    if _is_user(user) and user.role in (Role.ADMIN, Role.COORDINATOR):
+        return None
+    if _is_user(user) and user.role is Role.SECTION:
+        return frozenset(user.state_ids)
+    return frozenset()
+
+
 def is_restricted(target: Any) -> bool:
     """Whether reading this record's content needs restricted access."""
     if isinstance(target, Interaction):

@@ -37,11 +37,11 @@ from crm.events.forms import (
 )
 from crm.events.models import Event, EventKind, EventStatus, Invitation, Rsvp
 from crm.extensions import db
-from crm.forms import save
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
 from crm.states import queries as state_queries
 from crm.states.models import State
+from crm.web import save
 
 bp = Blueprint("events", __name__)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from crm.auth.models import Section, User, section_states, user_sections
 from crm.extensions import db
 from crm.interactions.models import (
+    Confidentiality,
     FollowUp,
     FollowUpStatus,
     Interaction,
@@ -76,6 +77,10 @@ class InteractionFilters:
     kind: InteractionKind | None = None
     representative_id: int | None = None
     archived: bool = False
+    # The states whose restricted contacts the reader may read (None: all). A restricted
+    # contact's kind is part of what is withheld, so filtering by kind leaves out the
+    # others' restricted contacts instead of listing them as "restricted contact".
+    restricted_readable: frozenset[int] | None = None
 
 
 def interactions_select(state: State | None, filters: InteractionFilters) -> sa.Select[Interaction]:
@@ -89,6 +94,13 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
         stmt = stmt.where(Interaction.archived_at.is_(None))
     if filters.kind is not None:
         stmt = stmt.where(Interaction.kind == filters.kind)
+        if filters.restricted_readable is not None:
+            stmt = stmt.where(
+                sa.or_(
+                    Interaction.confidentiality != Confidentiality.RESTRICTED,
+                    Interaction.state_id.in_(sorted(filters.restricted_readable)),
+                )
+            )
     if filters.representative_id is not None:
         link = interaction_representatives
         stmt = stmt.where(
@@ -207,7 +219,7 @@ def state_representatives(state: State) -> list[Representative]:
     )
 
 
-def _follow_up_options() -> tuple[LoaderOption, ...]:
+def follow_up_options() -> tuple[LoaderOption, ...]:
     return (
         selectinload(FollowUp.state),
         selectinload(FollowUp.assignee),
@@ -216,7 +228,7 @@ def _follow_up_options() -> tuple[LoaderOption, ...]:
     )
 
 
-def _by_due_date(on: date) -> tuple[Any, ...]:
+def by_due_date(on: date) -> tuple[Any, ...]:
     """Overdue first, then by due date; those without a date last."""
     overdue = sa.case((FollowUp.due_on < on, 0), else_=1)
     return (overdue, FollowUp.due_on.is_(None), FollowUp.due_on, FollowUp.id)
@@ -232,8 +244,8 @@ def my_open_follow_ups(user: User, on: date, limit: int = 200) -> list[FollowUp]
                 FollowUp.status == FollowUpStatus.OPEN,
                 FollowUp.archived_at.is_(None),
             )
-            .options(*_follow_up_options())
-            .order_by(*_by_due_date(on))
+            .options(*follow_up_options())
+            .order_by(*by_due_date(on))
             .limit(limit)
         )
     )
@@ -249,31 +261,35 @@ def my_closed_follow_ups(user: User, limit: int = 50) -> list[FollowUp]:
                 FollowUp.status != FollowUpStatus.OPEN,
                 FollowUp.archived_at.is_(None),
             )
-            .options(*_follow_up_options())
+            .options(*follow_up_options())
             .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
             .limit(limit)
         )
     )
 
 
+def follow_ups_select(
+    state: State | None, status: FollowUpStatus, assignee: User | None, on: date
+) -> sa.Select:
+    """Follow-ups of one status: open ones overdue first, closed ones newest first."""
+    stmt = sa.select(FollowUp).where(FollowUp.status == status, FollowUp.archived_at.is_(None))
+    if state is not None:
+        stmt = stmt.where(FollowUp.state_id == state.id)
+    if assignee is not None:
+        stmt = stmt.where(FollowUp.assignee_id == assignee.id)
+    stmt = stmt.options(*follow_up_options())
+    if status is FollowUpStatus.OPEN:
+        return stmt.order_by(*by_due_date(on))
+    return stmt.order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
+
+
 def paginate_state_follow_ups(
     state: State, status: FollowUpStatus, on: date, page: int, per_page: int
 ) -> Pagination:
     """A state's follow-ups of one status: open ones overdue first, closed ones newest first."""
-    stmt = (
-        sa.select(FollowUp)
-        .where(
-            FollowUp.state_id == state.id,
-            FollowUp.status == status,
-            FollowUp.archived_at.is_(None),
-        )
-        .options(*_follow_up_options())
+    return db.paginate(
+        follow_ups_select(state, status, None, on), page=page, per_page=per_page, error_out=False
     )
-    if status is FollowUpStatus.OPEN:
-        stmt = stmt.order_by(*_by_due_date(on))
-    else:
-        stmt = stmt.order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def follow_up_counts(state: State, on: date) -> dict[str, int]:
@@ -299,5 +315,5 @@ def get_follow_up(follow_up_id: int) -> FollowUp | None:
     if not 0 < follow_up_id <= MAX_ID:
         return None
     return db.session.scalar(
-        sa.select(FollowUp).where(FollowUp.id == follow_up_id).options(*_follow_up_options())
+        sa.select(FollowUp).where(FollowUp.id == follow_up_id).options(*follow_up_options())
     )

@@ -21,10 +21,10 @@ from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
-from crm.auth.permissions import Action, may, require
+from crm.auth.permissions import Action, may, require, restricted_readable_states
 from crm.errors import DomainError
 from crm.extensions import db
-from crm.forms import save, show_error
+from crm.forms import show_error
 from crm.interactions import queries, services
 from crm.interactions.forms import (
     FollowUpForm,
@@ -46,6 +46,7 @@ from crm.interactions.models import (
 )
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
+from crm.web import save
 
 bp = Blueprint("interactions", __name__)
 
@@ -384,7 +385,10 @@ def state_index(iso2: str):
         form.representative.errors = ["Choose someone from the list."]
         valid, rep_id = False, None
     filters = queries.InteractionFilters(
-        kind=kind, representative_id=rep_id, archived=bool(form.archived.data)
+        kind=kind,
+        representative_id=rep_id,
+        archived=bool(form.archived.data),
+        restricted_readable=restricted_readable_states(_actor()),
     )
     page = form.page.data if form.page.data and not form.page.errors else 1
     pagination = queries.paginate_interactions(

@@ -606,16 +606,24 @@ class _RosterImport:
             else:
                 claim(person, rep)
         # Names only among those no identifier found: a namesake matched by id is no rival.
-        # Namesakes without ids pair up in order when there are as many here as on record
-        # (an earlier import of the file added them in its order).
         alike: dict[str, list[PersonIn]] = defaultdict(list)
         for person in by_name:
             alike[fold(person.name)].append(person)
         for name, group in alike.items():
             namesakes = [r for r in unlinked.get(name, []) if r.id not in claimed]
-            if len(namesakes) == len(group):
+            if len(group) == len(namesakes) == 1:
+                claim(group[0], namesakes[0])
+            elif len(group) == len(namesakes) and not any(p.id or p.identifiers for p in group):
+                # People with nothing but a name cannot be told apart by the file either:
+                # pair them in the order an earlier import of it added them, so a re-import
+                # adds no one again. Nothing identifying is attached to either.
                 for person, rep in zip(group, namesakes, strict=True):
                     claim(person, rep)
+            elif namesakes:
+                self.report.warnings.append(
+                    f"{len(group)} people named {group[0].name} in the file and "
+                    f"{len(namesakes)} on record: none matched by name (give them identifiers)"
+                )
         return matches
 
     # --- writing ------------------------------------------------------------------------------

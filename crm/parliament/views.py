@@ -22,7 +22,6 @@ from wtforms.fields import SelectChoice
 from crm.auth.permissions import Action, may, require
 from crm.errors import Conflict, DomainError, ValidationFailed
 from crm.extensions import db
-from crm.forms import save
 from crm.parliament import queries, services
 from crm.parliament.forms import (
     CommitteeSeatForm,
@@ -52,6 +51,7 @@ from crm.parliament.models import (
     StanceSource,
 )
 from crm.parliament.queries import RepresentativeFilters
+from crm.web import save
 
 bp = Blueprint("parliament", __name__)
 

@@ -9,7 +9,7 @@ from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import DomainError, ValidationFailed
 from crm.extensions import db
-from crm.forms import save, show_error
+from crm.forms import show_error
 from crm.parliament.models import Chamber, Committee
 from crm.states import queries
 from crm.states import services as state_services
@@ -24,6 +24,7 @@ from crm.states.models import (
 )
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
+from crm.web import save
 
 bp = Blueprint("states", __name__)
 

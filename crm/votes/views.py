@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, require
-from crm.forms import save
 from crm.states.models import StageResult, StageStatus
 from crm.votes import queries, services
 from crm.votes.forms import vote_form_class
 from crm.votes.models import VoteEvent
+from crm.web import save
 
 bp = Blueprint("votes", __name__)
 

@@ -434,3 +434,70 @@ def test_a_token_notes_when_it_was_last_used(app, world):
     login(client, world.member.email, PASSWORD)
     page = client.get("/account/api-tokens").get_data(as_text=True)
     assert "last used" in page
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        # Python refuses to read a number of thousands of digits.
+        ('{"state": "AA", "title": "x", "assignee_id": ' + "9" * 5000 + "}", 400),
+        # Nesting deeper than the interpreter recurses.
+        ('{"state": "AA", "title": ' + "[" * 100_000 + "]" * 100_000 + "}", 400),
+        # Half of a character: valid JSON, but no database stores it.
+        ('{"state": "AA", "title": "\\ud800"}', 422),
+    ],
+    ids=["huge-number", "deep-nesting", "lone-surrogate"],
+)
+def test_json_python_cannot_store_is_refused_not_a_server_error(api, raw, status):
+    before = _count(FollowUp)
+    response = api.raw("POST", "/api/v1/follow-ups", data=raw, content_type="application/json")
+    _problem(response, status)
+    assert _count(FollowUp) == before
+
+
+def test_a_nul_in_a_path_is_refused(api):
+    _problem(api.get("/api/v1/states/%00A"), 400)
+    _problem(api.get("/api/v1/states/%00A/stages"), 400)
+
+
+def test_errors_name_the_fields_of_the_request(api, world):
+    foreign = _contact(world, representative_ids=[world.other.reps[0].id], stances=[])
+    body = _problem(api.post("/api/v1/interactions", foreign), 422)
+    assert list(body["errors"]["json"]) == ["representative_ids"]
+    stranger = _contact(world, participant_ids=[world.other_member.id])
+    body = _problem(api.post("/api/v1/interactions", stranger), 422)
+    assert list(body["errors"]["json"]) == ["participant_ids"]
+    follow_up = {"state": world.home.state.iso2, "title": "x", "assignee_id": world.staff.id}
+    body = _problem(api.post("/api/v1/follow-ups", follow_up), 422)
+    assert list(body["errors"]["json"]) == ["assignee_id"]
+    event = {
+        "state": world.home.state.iso2,
+        "title": "Vigil",
+        "kind": "vigil",
+        "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+    }
+    for field, value in (("section_id", 999_999), ("stage_id", 999_999)):
+        body = _problem(api.post("/api/v1/events", event | {field: value}), 422)
+        assert list(body["errors"]["json"]) == [field]
+
+
+def test_a_wrong_method_says_which_are_allowed(api):
+    response = api.raw("DELETE", "/api/v1/follow-ups")
+    _problem(response, 405)
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_staff_planning_an_event_are_refused_before_anything_else(app, world):
+    raw, _token = create_token(None, world.staff, name="t", scope=TokenScope.API)
+    db.session.commit()
+    event = {
+        "state": world.home.state.iso2,
+        "title": "Vigil",
+        "kind": "vigil",
+        "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+        "section_id": 999_999,
+    }
+    response = app.test_client().post(
+        "/api/v1/events", json=event, headers={"Authorization": f"Bearer {raw}"}
+    )
+    _problem(response, 403)

@@ -220,6 +220,9 @@ def test_a_restricted_contact_shows_only_its_day_to_others(app, role):
     else:
         assert agreed[0]["title"] is None
         assert agreed[0]["interaction_id"] is None
+        # Who was met and who follows up are part of the contact too.
+        assert agreed[0]["representative"] is None
+        assert agreed[0]["assignee"] is None
         single = client.get(f"/api/v1/follow-ups/{agreed[0]['id']}", headers=headers)
         assert RESTRICTED_MARK not in single.get_data(as_text=True)
 
@@ -258,3 +261,30 @@ def test_archived_records_are_hidden_from_all_but_admins(app):
         headers=_headers(world.admin),
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_filtering_by_kind_does_not_reveal_a_restricted_contacts_kind(app, role):
+    world = build_world()
+    kind = world.home.restricted.kind.value
+    headers = _headers(getattr(world, role))
+    client = app.test_client()
+    items = client.get(
+        f"/api/v1/interactions?state={world.home.state.iso2}&kind={kind}", headers=headers
+    ).get_json()["items"]
+    restricted = [i for i in items if i["restricted"]]
+    if role in SEES_RESTRICTED:
+        assert [i["id"] for i in restricted] == [world.home.restricted.id]
+    else:
+        # Listing it, even redacted, would tell its kind.
+        assert restricted == []
+    # The contact page filter of a state's contacts keeps to the same rule.
+    from tests.conftest import login
+    from tests.factories import PASSWORD
+
+    page_client = app.test_client()
+    login(page_client, getattr(world, role).email, PASSWORD)
+    body = page_client.get(f"/states/{world.home.state.iso2}/interactions?kind={kind}").get_data(
+        as_text=True
+    )
+    assert ("Restricted contact" in body or RESTRICTED_MARK in body) is (role in SEES_RESTRICTED)

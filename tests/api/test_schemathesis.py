@@ -73,6 +73,8 @@ def test_every_operation_keeps_its_document(app, method, path, mode):
         max_examples=30,
         deadline=None,
         database=None,
+        # The same requests on every run, so that CI's verdict does not depend on luck.
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case):
@@ -104,7 +106,7 @@ def test_the_running_app_over_http(demo_app, live_server):
         excluded = [positive_data_acceptance] if operation.method != "get" else []
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=8, deadline=None, database=None,
+        @settings(max_examples=8, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))  # fmt: skip
         def run(case):
             response = case.call_and_validate(headers=headers, excluded_checks=excluded)  # noqa: B023

@@ -36,7 +36,13 @@ from crm.parliament.models import (
 )
 from crm.states.models import StageKind, State
 from tests.conftest import SHARED
-from tests.factories import AgreementFactory, StageFactory, StateFactory
+from tests.factories import (
+    AgreementFactory,
+    ChamberFactory,
+    StageFactory,
+    StateFactory,
+    seated_representative,
+)
 from tests.interchange.factories import MICRONESIA, row_counts, run, write
 
 needs_shared = pytest.mark.skipif(
@@ -615,6 +621,36 @@ def test_a_namesake_with_only_a_name_is_the_same_person_at_the_next_import(app, 
         sa.select(sa.func.count()).select_from(Membership).where(Membership.end_date.is_(None))
     )
     assert open_seats == 9
+
+
+def test_namesakes_with_ids_are_never_paired_by_order(app, state, tmp_path):
+    """Two "Ali Khan"s entered by hand, and two in a file with their own ids: the file cannot
+    say which is which, so neither is matched by name (no one's stances move to the wrong
+    person); both are added, with a warning."""
+    chamber = ChamberFactory(state=state, name="Majlis")
+    hand = [seated_representative(chamber, name="Ali Khan") for _ in range(2)]
+    db.session.commit()
+    document = small()
+    document["persons"] += [
+        {"id": "p/ak1", "name": "Ali Khan"},
+        {"id": "p/ak2", "name": "Ali Khan"},
+    ]
+    document["memberships"] += [
+        {
+            "person_id": f"p/ak{n}",
+            "organization_id": "legislature",
+            "legislative_period_id": "term/2",
+        }
+        for n in (1, 2)
+    ]
+    result = _import(app, write(tmp_path, document), state.iso2)
+    assert result.exit_code == 0, result.output
+    assert "2 people named Ali Khan in the file and 2 on record" in result.output
+    db.session.expire_all()
+    for rep in hand:
+        assert not [i for i in db.session.get(Representative, rep.id).identifiers
+                    if i.scheme == "popolo"]  # fmt: skip
+    assert _by_popolo_id("p/ak1").id not in {r.id for r in hand}
 
 
 def test_a_large_file_over_many_periods_imports_and_reimports_unchanged(app, state, tmp_path):
