@@ -36,6 +36,9 @@ PAGES = {
     "/representatives/{rep}": None,
     "/account": None,
     "/admin/users": {"admin"},
+    "/admin/tokens": {"admin"},
+    "/account/api-tokens": None,
+    "/account/calendar": None,
 }
 
 

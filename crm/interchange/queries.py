@@ -38,6 +38,18 @@ def get_chamber(state: State, chamber_id: int) -> Chamber | None:
     return next((c for c in state.chambers if c.id == chamber_id), None)
 
 
+def live_tokens() -> list[ApiToken]:
+    """Every live token of every user, for the administrators' page (newest first)."""
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.revoked_at.is_(None))
+            .options(selectinload(ApiToken.user))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
 def get_token(token_id: int) -> ApiToken | None:
     if not 0 < token_id <= MAX_ID:
         return None

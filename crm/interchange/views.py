@@ -22,7 +22,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
-from crm.auth.permissions import Action, may, may_see_restricted, require
+from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.db import utcnow, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
@@ -304,3 +304,34 @@ def api_tokens():
 @login_required
 def revoke_api_token(token_id: int):
     return _revoke_token(token_id, TokenScope.API)
+
+
+@bp.get("/admin/tokens")
+@login_required
+def admin_tokens():
+    """Every live calendar link and API token, so an administrator can revoke a leaked one."""
+    require(_actor(), Action.VIEW, Page.USER_ADMIN)
+    return render_template(
+        "admin/tokens.html",
+        tokens=queries.live_tokens(),
+        nouns=services.TOKEN_NOUN,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/admin/tokens/<int:token_id>/revoke")
+@login_required
+def admin_revoke_token(token_id: int):
+    actor = _actor()
+    require(actor, Action.VIEW, Page.USER_ADMIN)
+    token = queries.get_token(token_id)
+    if token is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("interchange.admin_tokens"))
+    services.revoke_personal_token(actor, token, token.scope)
+    db.session.commit()
+    noun = services.TOKEN_NOUN[token.scope]
+    flash(f"The {noun} “{token.name}” of {token.user.email} no longer works.", "success")
+    return redirect(url_for("interchange.admin_tokens"))

@@ -34,6 +34,12 @@ def _revoke_calendar_link(world: World) -> tuple[str, dict[str, str]]:
     return f"/account/calendar/{token.id}/revoke", {}
 
 
+def _admin_revoke(world: World) -> tuple[str, dict[str, str]]:
+    _raw, token = create_token(None, world.member, name="Leaked", scope=TokenScope.API)
+    db.session.commit()
+    return f"/admin/tokens/{token.id}/revoke", {}
+
+
 def _new_api_token(world: World) -> tuple[str, dict[str, str]]:
     del world
     return "/account/api-tokens", {"name": "Press spreadsheet"}
@@ -90,5 +96,13 @@ CASES = [
         actor="member",
         audit="token_revoked",
         build=_revoke_api_token,
+    ),
+    # Only administrators revoke anyone's token from the tokens page.
+    WriteCase(
+        "interchange.admin_revoke_token",
+        actor="admin",
+        audit="token_revoked",
+        build=_admin_revoke,
+        forbidden=("member", "other_member", "coordinator", "staff"),
     ),
 ]

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from crm.audit.models import AuditEntry
-from crm.auth.models import ApiToken, TokenScope, hash_token
+from crm.auth.models import ApiToken, Role, TokenScope, hash_token
 from crm.auth.services import create_token
 from crm.extensions import db
 from crm.interchange.services import MAX_TOKENS
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.world import build_world
 
 PAGE = "/account/api-tokens"
@@ -337,3 +337,32 @@ def test_creating_and_revoking_are_audited_without_the_raw_token(client, world):
     # Revoking twice changes nothing and writes nothing more.
     assert _post(client, f"{PAGE}/{token.id}/revoke").status_code == 302
     assert len(_audit("token_revoked")) == 1
+
+
+def test_an_admin_sees_every_live_token_and_revokes_one(app):
+    owner = UserFactory(role=Role.STAFF, email="owner@example.org")
+    admin = UserFactory(role=Role.ADMIN, email="root@example.org")
+    raw, token = create_token(None, owner, name="Newsletter script", scope=TokenScope.API)
+    _cal, _link = create_token(None, owner, name="Phone", scope=TokenScope.CALENDAR)
+    db.session.commit()
+    client = app.test_client()
+    login(client, admin.email, PASSWORD)
+    page = client.get("/admin/tokens").get_data(as_text=True)
+    assert "Newsletter script" in page
+    assert "Phone" in page
+    assert "owner@example.org" in page
+    assert token.prefix in page
+    assert raw not in page
+    assert "/admin/tokens" in client.get("/admin/users").get_data(as_text=True)
+
+    response = client.post(
+        f"/admin/tokens/{token.id}/revoke", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 302
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    flashed = client.get("/admin/tokens").get_data(as_text=True)
+    assert "no longer works" in flashed
+    after = client.get("/admin/tokens").get_data(as_text=True)
+    assert "Newsletter script" not in after
+    assert "Phone" in after
