@@ -92,6 +92,7 @@ class Databases:
         self.templates: dict[str, str] = {}
         self.created: list[str] = []
         self.run_id = uuid.uuid4().hex[:8]
+        self.pool: str | None = None
 
     # PostgreSQL: databases are created through a maintenance connection.
     def _admin(self) -> sa.Engine:
@@ -122,6 +123,38 @@ class Databases:
             _load_demo(url)
         self.templates[kind] = url
         return url
+
+    def pooled_empty(self, tmp_path: Path) -> str:
+        """An empty migrated database for one test. On PostgreSQL, one database per worker,
+        emptied before each test: copying a template costs about 0.3 s a test, emptying
+        a few milliseconds (over 2,000 tests, minutes of CI). SQLite copies a file."""
+        if not PG_URL:
+            return self.fresh("empty", tmp_path)
+        if self.pool is None:
+            template_name = make_url(self.template("empty")).database
+            self.pool = self._create_pg(f"crm_pool_{self.run_id}", template_name)
+        name = make_url(self.pool).database
+        admin = self._admin()
+        with admin.connect() as conn:
+            # A connection a test left open must not keep a lock on what is emptied.
+            conn.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+        admin.dispose()
+        engine = sa.create_engine(self.pool, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            # Without triggers, foreign keys do not order the deletes.
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for table in db.metadata.sorted_tables:
+                conn.exec_driver_sql(f'DELETE FROM "{table.name}"')
+            conn.exec_driver_sql(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = 'public'"
+            )
+        engine.dispose()
+        return self.pool
 
     def fresh(self, kind: str, tmp_path: Path) -> str:
         template = self.template(kind)
@@ -171,9 +204,12 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 
 
 @contextlib.contextmanager
-def app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app inside its app context, on a fresh copy of the `kind` template database."""
-    url = databases.fresh(kind, tmp_path)
+def app_on(
+    databases: Databases, kind: str, tmp_path: Path, *, pooled: bool = False
+) -> Iterator[Flask]:
+    """An app inside its app context, on a fresh copy of the `kind` template database (or,
+    `pooled`, on the worker's emptied database)."""
+    url = databases.pooled_empty(tmp_path) if pooled else databases.fresh(kind, tmp_path)
     app = make_app(url)
     try:
         with app.app_context():
@@ -181,13 +217,14 @@ def app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
             db.session.remove()
             db.engine.dispose()
     finally:
-        databases.drop(url)
+        if url != databases.pool:
+            databases.drop(url)
 
 
 @pytest.fixture
 def app(databases: Databases, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty, freshly migrated database, inside an app context."""
-    with app_on(databases, "empty", tmp_path) as fresh:
+    with app_on(databases, "empty", tmp_path, pooled=True) as fresh:
         yield fresh
 
 
