@@ -70,7 +70,7 @@ def test_every_operation_keeps_its_document(app, method, path, mode):
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=30,
+        max_examples=20,
         deadline=None,
         database=None,
         # The same requests on every run, so that CI's verdict does not depend on luck.

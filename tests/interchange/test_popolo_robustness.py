@@ -50,7 +50,7 @@ needs_shared = pytest.mark.skipif(
 )
 
 FUZZ = settings(
-    max_examples=50,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -1200,7 +1200,7 @@ def test_micronesia_without_a_section_imports(app, tmp_path, key):
 
 @needs_shared
 def test_micronesia_broken_is_imported_or_refused_cleanly(app, tmp_path):
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=25)
     @given(st.data())
     def check(data: st.DataObject) -> None:
         iso2 = _new_state()
@@ -1217,7 +1217,7 @@ def test_micronesia_cut_anywhere_or_with_a_bad_byte_is_refused(app, tmp_path):
     iso2 = _new_state()
     raw = (SHARED / MICRONESIA).read_bytes().rstrip()
 
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=25)
     @given(st.integers(0, len(raw) - 1), st.sampled_from([None, b"\xff", b"\xc3\x28"]))
     def check(where: int, junk: bytes | None) -> None:
         path = tmp_path / "broken.json"
