@@ -8,7 +8,7 @@ one keeps what it is but loses its note, title and link to the contact.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,14 @@ from crm.events.services import starts_after_stage
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import (
     Chamber,
+    MajorityRule,
     Membership,
     Party,
     Representative,
     Stance,
     StanceRecord,
 )
+from crm.risk.services import StateRisk
 from crm.states.models import Agreement, Stage, State
 
 
@@ -313,4 +315,51 @@ def page(pagination: Any, rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
             "total": pagination.total or 0,
             "pages": pagination.pages,
         },
+    }
+
+
+def risk_summary(result: StateRisk) -> dict[str, Any]:
+    f = result.forecast
+    return {
+        "state": result.state.iso2,
+        "name": result.state.name,
+        "agreement_status": result.context.agreement.status,
+        "route": result.context.agreement.route,
+        "probability": f.probability,
+        "risk": f.risk,
+        "level": f.level,
+        "coverage": f.coverage,
+        "days_to_next_vote": f.days_to_next_vote,
+    }
+
+
+def state_risk(result: StateRisk, campaign_slug: str, computed_at: datetime) -> dict[str, Any]:
+    """One state's risk with every number needed to check it."""
+    f = result.forecast
+    chambers_by_id = {c.id: c for c in result.context.model_input.chambers}
+    return risk_summary(result) | {
+        "campaign": campaign_slug,
+        "goal": f.goal,
+        "computed_at": computed_at,
+        "chambers": [
+            {
+                "id": c.chamber_id,
+                "name": c.name,
+                "majority_rule": MajorityRule(c.majority_rule),
+                "seats": c.seats,
+                "attendance": c.attendance,
+                "status": c.status,
+                "pass_probability": c.pass_probability,
+                "model_pass_probability": c.model_pass_probability,
+                "expected_yes": c.expected_yes,
+                "expected_no": c.expected_no,
+                "threshold": c.threshold,
+                "threshold_label": c.threshold_label,
+                "members": [
+                    {"id": m.id, "probability": c.member_probabilities[m.id]}
+                    for m in chambers_by_id[c.chamber_id].members
+                ],
+            }
+            for c in f.chambers
+        ],
     }

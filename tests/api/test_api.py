@@ -197,6 +197,30 @@ def test_stages_carry_their_vote_events(api, world):
     assert stages[0]["committee"]["name"] == "Home Foreign Affairs"
     assert all(s["vote_event"] is None for s in stages)
 
+    # Once a vote is recorded, its counts and each member's vote come with the stage.
+    from crm.states.models import StageResult
+    from crm.votes.models import VoteOption
+    from crm.votes.services import record_vote
+
+    counts = dict.fromkeys(VoteOption) | {VoteOption.YES: 4, VoteOption.NO: 2}
+    record_vote(
+        world.coordinator,
+        world.home.stages[1],
+        held_on=date.today(),
+        result=StageResult.PASS,
+        counts=counts,
+        roll_call={world.home.reps[0]: VoteOption.YES, world.home.reps[1]: VoteOption.NO},
+    )
+    db.session.commit()
+    stages = api.get(f"/api/v1/states/{world.home.state.iso2}/stages").get_json()["items"]
+    held = stages[1]
+    assert (held["status"], held["result"]) == ("held", "pass")
+    vote = held["vote_event"]
+    totals = {c["option"]: c["value"] for c in vote["counts"] if c["party"] is None}
+    assert (totals["yes"], totals["no"]) == (4, 2)
+    votes = {v["representative"]["id"]: v["option"] for v in vote["votes"]}
+    assert votes == {world.home.reps[0].id: "yes", world.home.reps[1].id: "no"}
+
 
 def test_events_list_and_one_event(api, world):
     listed = api.get("/api/v1/events?when=all").get_json()["items"]

@@ -12,6 +12,8 @@ listed from the document at collection time and each is driven through hypothesi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -45,7 +47,7 @@ OPERATIONS = _operations()
 
 def test_the_document_lists_every_api_route(app):
     routes = {
-        (method, rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}"))
+        (method, re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule))
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
