@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.services import record
 from crm.auth.models import (
+    PREFIX_LENGTH,
     ApiToken,
     Role,
     Section,
@@ -20,6 +21,7 @@ from crm.auth.models import (
     User,
     UserSession,
     hash_token,
+    new_personal_token,
     new_token,
 )
 from crm.auth.permissions import Page, require
@@ -286,13 +288,13 @@ def create_token(
     """A new bearer token for `user`; the raw value is returned once and only its hash kept."""
     if actor is not None and actor.id != user.id:
         require(actor, "view", Page.USER_ADMIN)
-    raw = new_token()
+    raw = new_personal_token()
     token = ApiToken(
         user=user,
         name=(name or "token").strip()[:120],
         scope=scope,
         token_hash=hash_token(raw),
-        prefix=raw[:8],
+        prefix=raw[:PREFIX_LENGTH],
     )
     db.session.add(token)
     db.session.flush()

@@ -104,7 +104,9 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, world):
     )
     assert token.token_hash == hash_token(raw)
     assert raw not in token.token_hash
-    assert token.prefix == raw[:8]
+    assert token.prefix == raw[:12]
+    assert raw.startswith("crm_")
+    assert len(raw) > 40
     assert raw not in token.prefix
     assert token.revoked_at is None
     # Nothing else in the row holds the raw value either.

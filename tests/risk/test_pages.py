@@ -266,7 +266,8 @@ def test_api_refuses_missing_revoked_and_disabled_tokens(demo_app):
     assert bad.mimetype == "application/problem+json"
 
     token = _api_token(demo_app, "staff@demo.example")
-    prefix = token[:8]
+    prefix = token[:12]
+    assert prefix.startswith("crm_")
     revoke = demo_app.test_cli_runner().invoke(args=["crm", "token", "revoke", prefix])
     assert revoke.exit_code == 0, revoke.output
     headers = {"Authorization": f"Bearer {token}"}
@@ -284,7 +285,7 @@ def test_tokens_are_stored_only_as_hashes(demo_app):
     stored = db.session.scalars(sa.select(ApiToken)).one()
     assert stored.scope is TokenScope.API
     assert token not in (stored.token_hash, stored.prefix)
-    assert stored.prefix == token[:8]
+    assert stored.prefix == token[:12]
 
 
 def test_api_unknown_state_is_a_problem_document(demo_app):
