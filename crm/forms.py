@@ -16,7 +16,9 @@ class VersionedForm(FlaskForm):
 
     @property
     def expected_version(self) -> int | None:
-        return int(self.version.data) if self.version.data else None
+        # Optional() lets blank or whitespace-only through without the Regexp check.
+        value = (self.version.data or "").strip()
+        return int(value) if value else None
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -285,6 +285,21 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, *, page: 
     return client.post(url, data={**(data or {}), "csrf_token": csrf_token(html)})
 
 
+# Signing in and out legitimately writes sessions and audit entries.
+SIGN_IN_TABLES = ("user_sessions", "audit_entries")
+
+
+def row_counts(*, ignore: tuple[str, ...] = ()) -> dict[str, int]:
+    """How many rows every table holds, read in one query (a refused write must change none).
+    The session's snapshot ends first, so the counts are what is committed now."""
+    db.session.rollback()
+    tables = [table for table in db.metadata.sorted_tables if table.name not in ignore]
+    counts = sa.select(
+        *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
+    )
+    return dict(db.session.execute(counts).one()._mapping)
+
+
 @pytest.fixture
 def as_user(client: FlaskClient):
     """Sign the client in as the given user (created by the factories)."""

@@ -50,10 +50,15 @@ class Base(SQLAlchemyModelFactory):
         sqlalchemy_session_persistence = "commit"
 
 
+# Never made by StateFactory: the code tests use for a state that does not exist.
+UNKNOWN_ISO2 = "QQ"
+
+
 def _iso2(n: int) -> str:
     """Codes unlikely to be real states first (Q…, X…, Z…), then any two letters."""
     letters = "QXZWABCDEFGHIJKLMNOPRSTUVY"
-    return letters[n // 26 % 26] + letters[n % 26]
+    n = n % 675 + 1  # 0 would be "QQ", UNKNOWN_ISO2
+    return letters[n // 26] + letters[n % 26]
 
 
 class CampaignFactory(Base):

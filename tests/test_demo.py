@@ -16,15 +16,8 @@ from crm.interactions.models import Confidentiality, Interaction
 from crm.parliament.models import Chamber, Membership, Representative, Stance, StanceRecord
 from crm.states.models import Agreement, Stage, StageStatus, State
 from crm.states.queries import current_membership_filter
-from tests.conftest import SHARED
+from tests.conftest import SHARED, row_counts
 from tests.factories import StateFactory
-
-
-def _row_counts() -> dict[str, int]:
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for name, table in db.metadata.tables.items()
-    }
 
 
 def test_demo_command_loads_every_state_and_account(runner):
@@ -50,12 +43,12 @@ def test_demo_command_loads_every_state_and_account(runner):
 
 def test_running_the_demo_command_twice_changes_nothing(runner):
     assert runner.invoke(args=["crm", "demo"]).exit_code == 0
-    before = _row_counts()
+    before = row_counts()
     again = runner.invoke(args=["crm", "demo"])
     assert again.exit_code == 0
     assert "already loaded" in again.output
     db.session.expire_all()
-    assert _row_counts() == before
+    assert row_counts() == before
 
 
 def test_demo_if_empty_leaves_other_data_alone(runner):

@@ -16,7 +16,7 @@ from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament.models import Representative, Stance, StanceRecord
 from tests.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UNKNOWN_ISO2
 from tests.world import World, build_world
 
 PROBLEM = "application/problem+json"
@@ -287,7 +287,7 @@ def test_logging_a_contact_writes_it_its_stance_and_follow_up(api, world):
         ({"occurred_at": "2026-01-01T10:00:00"}, "occurred_at"),
         ({"representative_ids": []}, "representative_ids"),
         ({"kind": "telepathy"}, "kind"),
-        ({"state": "QQ"}, "state"),
+        ({"state": UNKNOWN_ISO2}, "state"),
         ({"stances": [{"representative_id": 1, "stance": "undecided"}] * 2}, "stances"),
     ],
 )

@@ -20,6 +20,7 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import TokenScope
 from crm.auth.services import create_token
 from crm.extensions import db
+from tests.conftest import row_counts
 from tests.world import RESTRICTED_MARK, World, build_world
 
 ROLES = ("member", "other_member", "coordinator", "staff", "admin")
@@ -31,14 +32,6 @@ def _headers(user) -> dict[str, str]:
     raw, _token = create_token(None, user, name="matrix", scope=TokenScope.API)
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
-
-
-def _row_counts() -> dict[str, int]:
-    db.session.rollback()
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for name, table in db.metadata.tables.items()
-    }
 
 
 def _stance(w: World) -> tuple[str, str, dict[str, Any]]:
@@ -108,7 +101,7 @@ def test_home_state_writes_by_role(app, role, write):
     world = build_world()
     headers = _headers(getattr(world, role))
     method, url, body = WRITES[write](world)
-    before = _row_counts()
+    before = row_counts()
     response = _call(app.test_client(), method, url, body, headers)
     if role in HOME_WRITERS:
         assert response.status_code in (200, 201), response.get_json()
@@ -118,7 +111,7 @@ def test_home_state_writes_by_role(app, role, write):
         assert response.status_code == 403, response.get_json()
         assert response.mimetype == "application/problem+json"
         assert response.get_json()["status"] == 403
-        assert _row_counts() == before
+        assert row_counts() == before
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
@@ -127,10 +120,10 @@ def test_a_section_cannot_write_in_another_state(app, write):
     world = build_world()
     headers = _headers(world.other_member)
     method, url, body = WRITES[write](world)
-    before = _row_counts()
+    before = row_counts()
     response = _call(app.test_client(), method, url, body, headers)
     assert response.status_code == 403
-    assert _row_counts() == before
+    assert row_counts() == before
     # ... while the same write in their own state works.
     own = World(campaign=world.campaign, home=world.other, other=world.home, users=world.users)
     method, url, body = WRITES[write](own)

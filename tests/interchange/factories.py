@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from click.testing import Result
 from flask import Flask
 
@@ -157,11 +156,3 @@ def run(app: Flask, *args: str) -> Result:
     result = app.test_cli_runner().invoke(args=["crm", *args])
     db.session.expire_all()
     return result
-
-
-def row_counts() -> dict[str, int]:
-    db.session.rollback()
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for name, table in db.metadata.tables.items()
-    }

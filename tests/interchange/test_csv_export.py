@@ -18,6 +18,7 @@ from crm.parliament.models import ContactDetail, ContactKind
 from tests.conftest import counting_queries, login
 from tests.factories import (
     PASSWORD,
+    UNKNOWN_ISO2,
     ChamberFactory,
     EventFactory,
     InteractionFactory,
@@ -147,7 +148,7 @@ def test_exports_need_a_signed_in_user_and_a_known_state(client, world):
     assert "/login" in response.headers["Location"]
     _sign_in(client, world.staff)
     for kind in ("representatives", "interactions", "events"):
-        assert client.get(f"/states/QQ/{kind}.csv").status_code == 404
+        assert client.get(f"/states/{UNKNOWN_ISO2}/{kind}.csv").status_code == 404
         assert client.get(f"/states/toolong/{kind}.csv").status_code == 404
 
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.parliament.models import ContactKind, Representative
-from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD
-from tests.interchange.factories import row_counts, run
+from tests.conftest import csrf_token, login, row_counts
+from tests.factories import PASSWORD, UNKNOWN_ISO2
+from tests.interchange.factories import run
 from tests.pages import page, text
 from tests.world import build_world
 
@@ -300,4 +300,4 @@ def test_the_data_page_links_the_exports_and_the_import_for_those_allowed(client
         a["href"] for a in other.select("main a[href]")
     }
     assert "restricted contacts show only that they happened" in text(other)
-    assert client.get("/states/QQ/data").status_code == 404
+    assert client.get(f"/states/{UNKNOWN_ISO2}/data").status_code == 404

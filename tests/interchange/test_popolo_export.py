@@ -16,7 +16,7 @@ from crm.parliament.models import (
     Membership,
     OtherName,
 )
-from tests.conftest import SHARED
+from tests.conftest import SHARED, row_counts
 from tests.factories import (
     ChamberFactory,
     PartyFactory,
@@ -24,7 +24,7 @@ from tests.factories import (
     StateFactory,
     seated_representative,
 )
-from tests.interchange.factories import MICRONESIA, roster, row_counts, run, write
+from tests.interchange.factories import MICRONESIA, roster, run, write
 
 NOTHING_TO_DO = "0 added, 0 changed, 0 ended"
 

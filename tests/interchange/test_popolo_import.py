@@ -19,14 +19,13 @@ from crm.parliament.models import (
     Representative,
     Stance,
 )
-from tests.conftest import SHARED
+from tests.conftest import SHARED, row_counts
 from tests.factories import ChamberFactory, StateFactory, seated_representative
 from tests.interchange.factories import (
     MICRONESIA,
     SPEC_EXAMPLES,
     many_people,
     roster,
-    row_counts,
     run,
     without_person,
     write,

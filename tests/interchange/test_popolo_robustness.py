@@ -35,7 +35,7 @@ from crm.parliament.models import (
     Representative,
 )
 from crm.states.models import StageKind, State
-from tests.conftest import SHARED
+from tests.conftest import SHARED, row_counts
 from tests.factories import (
     AgreementFactory,
     ChamberFactory,
@@ -43,7 +43,7 @@ from tests.factories import (
     StateFactory,
     seated_representative,
 )
-from tests.interchange.factories import MICRONESIA, row_counts, run, write
+from tests.interchange.factories import MICRONESIA, run, write
 
 needs_shared = pytest.mark.skipif(
     not SHARED.exists(), reason="../shared is not beside the checkout"

@@ -14,9 +14,9 @@ from crm.extensions import db
 from crm.parliament.models import Representative, Stance, StanceRecord, StanceSource
 from crm.states.models import StageKind, StageResult, StageStatus
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
-from tests.conftest import SHARED
+from tests.conftest import SHARED, row_counts
 from tests.factories import AgreementFactory, PartyFactory, StageFactory, StateFactory
-from tests.interchange.factories import SPEC_EXAMPLES, roster, row_counts, run, write
+from tests.interchange.factories import SPEC_EXAMPLES, roster, run, write
 
 VOTE = {
     "vote_events": [

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.parliament.models import ContactDetail, ContactKind, OtherName, StanceRecord
+from tests.conftest import SIGN_IN_TABLES, row_counts
+from tests.factories import UNKNOWN_ISO2
 from tests.parliament.helpers import post, sign_in
 from tests.world import Side, build_world
 
@@ -111,25 +113,16 @@ def test_form_pages_open_only_for_those_who_may_write(app, route):
             assert status == (200 if allowed else 403), (role, side, status)
 
 
-def _counts() -> dict[str, int]:
-    db.session.rollback()
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for name, table in db.metadata.tables.items()
-        if name not in ("user_sessions", "audit_entries")
-    }
-
-
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_a_guessed_id_of_another_states_record_is_refused_and_changes_nothing(app, client, route):
     world = build_world()
     url, data = ROUTES[route](world.other)
     sign_in(client, world, "member")
-    before = _counts()
+    before = row_counts(ignore=SIGN_IN_TABLES)
     last = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
     response = post(client, url, data)
     assert response.status_code == 403
-    assert _counts() == before
+    assert row_counts(ignore=SIGN_IN_TABLES) == before
     new = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.id > last)).all()
     assert not [action for action in new if "." in action and not action.startswith("auth")]
 
@@ -137,7 +130,7 @@ def test_a_guessed_id_of_another_states_record_is_refused_and_changes_nothing(ap
 @pytest.mark.parametrize(
     "url",
     [
-        "/states/QZ/representatives/new",
+        f"/states/{UNKNOWN_ISO2}/representatives/new",
         "/representatives/999999/memberships/new",
         "/memberships/999999/end",
         "/representatives/999999/move-party",

@@ -14,7 +14,7 @@ from crm.parliament.models import Representative, Stance, StanceRecord, StanceSo
 from crm.states.models import Stage, StageKind, StageResult, StageStatus
 from crm.votes import services
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
-from tests.conftest import csrf_token, login
+from tests.conftest import SIGN_IN_TABLES, csrf_token, login, row_counts
 from tests.factories import PASSWORD, StageFactory
 from tests.pages import page, text
 from tests.states.test_agreement import form_values
@@ -77,15 +77,6 @@ def _vote_stances() -> list[StanceRecord]:
 
 def _counts() -> dict[str, int]:
     return {c.option.value: c.value for c in _rows(Count)}
-
-
-def _table_counts() -> dict[str, int]:
-    db.session.rollback()
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for name, table in db.metadata.tables.items()
-        if name not in ("user_sessions", "audit_entries")
-    }
 
 
 # --- Recording -----------------------------------------------------------------------------------
@@ -351,7 +342,7 @@ def test_counts_that_disagree_with_the_roll_call_are_refused_and_nothing_is_writ
         f"rep_{reps[0].id}": "yes",
         f"rep_{reps[1].id}": "yes",
     }
-    before = _table_counts()
+    before = row_counts(ignore=SIGN_IN_TABLES)
     last = len(_audit())
     response = client.post(_url(stage), data=data)
     assert response.status_code == 422
@@ -359,7 +350,7 @@ def test_counts_that_disagree_with_the_roll_call_are_refused_and_nothing_is_writ
     assert "must agree" in soup.find(id="count_yes-error").get_text()
     # The entries stay on the page to be corrected.
     assert soup.find(attrs={"name": f"rep_{reps[0].id}", "value": "yes"}).has_attr("checked")
-    assert _table_counts() == before
+    assert row_counts(ignore=SIGN_IN_TABLES) == before
     assert len(_audit()) == last
     assert db.session.get(Stage, stage.id).status is StageStatus.SCHEDULED
 
@@ -368,11 +359,11 @@ def test_counts_above_the_chambers_seats_are_refused(client, world):
     stage = world.home.stages[1]  # a 6-seat chamber
     login(client, world.member.email, PASSWORD)
     data = _form(client, stage) | {"result": "pass", "count_yes": "5", "count_no": "2"}
-    before = _table_counts()
+    before = row_counts(ignore=SIGN_IN_TABLES)
     response = client.post(_url(stage), data=data)
     assert response.status_code == 422
     assert "add up to 7, more than the 6 seats" in response.get_data(as_text=True)
-    assert _table_counts() == before
+    assert row_counts(ignore=SIGN_IN_TABLES) == before
 
 
 @pytest.mark.parametrize(
@@ -401,12 +392,12 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_written(
     changes = {k.format(rep=rep.id): v for k, v in changes.items()}
     field = field.format(rep=rep.id)
     data = _form(client, stage) | {"result": "pass", "count_yes": "1"} | changes
-    before = _table_counts()
+    before = row_counts(ignore=SIGN_IN_TABLES)
     response = client.post(_url(stage), data=data)
     assert response.status_code == 422
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert soup.find(id=f"{field}-error").get_text(strip=True)
-    assert _table_counts() == before
+    assert row_counts(ignore=SIGN_IN_TABLES) == before
 
 
 def test_the_second_of_two_tabs_gets_a_conflict(client, world):
