@@ -15,8 +15,9 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -245,6 +246,26 @@ def fresh_app(databases: Databases, tmp_path_factory: pytest.TempPathFactory):
     return open_app
 
 
+@contextlib.contextmanager
+def read_only_worlds(
+    databases: Databases,
+    tmp_path_factory: pytest.TempPathFactory,
+    build: Callable[[int], dict[str, Any]],
+    sizes: tuple[int, ...],
+) -> Iterator[dict[int, tuple[Flask, dict[str, Any]]]]:
+    """For a module of tests that only read: one database per size, built once by
+    `build(size)`, which returns plain values (ids, codes, a signed-in test client), never
+    ORM objects. Yields {size: (app, values)}; use each app inside its own app context."""
+    with contextlib.ExitStack() as stack:
+        worlds = {}
+        for size in sizes:
+            folder = tmp_path_factory.mktemp(f"size-{size}")
+            app = stack.enter_context(app_on(databases, "empty", folder))
+            worlds[size] = (app, build(size))
+            db.session.commit()
+        yield worlds
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
@@ -335,6 +356,17 @@ def counting_queries() -> Iterator[QueryCounter]:
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", counter)
+
+
+def page_queries(app: Flask, client: FlaskClient, url: str) -> int:
+    """The SQL statements of one GET of `url` (asked twice: the first request after
+    sign-in may note the session's activity, so only the second is counted)."""
+    with app.app_context():
+        client.get(url)
+        with counting_queries() as counter:
+            response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
 
 
 @pytest.fixture

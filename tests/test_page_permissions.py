@@ -15,7 +15,7 @@ from crm.extensions import db
 from crm.interactions.models import Confidentiality
 from crm.parliament.models import Representative, Stance, StanceSource
 from crm.states.models import State
-from tests.conftest import login
+from tests.conftest import app_on, login
 from tests.factories import FollowUpFactory, InteractionFactory, StanceRecordFactory
 from tests.pages import page, text
 
@@ -58,11 +58,24 @@ def _matrix():
                 yield pytest.param(role, url, state, status, id=f"{role}-{url}-{state}")
 
 
+@pytest.fixture(scope="module")
+def demo_clients(databases, tmp_path_factory):
+    """One demo database for the whole matrix (its requests only read) and a client signed
+    in once per role (signing in is rate-limited); the first representative of RO and NP."""
+    with app_on(databases, "demo", tmp_path_factory.mktemp("matrix")) as app:
+        clients = {}
+        for role, email in ROLES.items():
+            clients[role] = app.test_client()
+            assert login(clients[role], email).status_code == 302
+        yield app, clients, {iso2: _first_rep(iso2).id for iso2 in ("RO", "NP")}
+
+
 @pytest.mark.parametrize(("role", "url", "state", "status"), list(_matrix()))
-def test_page_access(demo_client, role, url, state, status):
-    login(demo_client, ROLES[role])
-    target = url.format(state=state, rep=_first_rep(state).id)
-    assert demo_client.get(target).status_code == status
+def test_page_access(demo_clients, role, url, state, status):
+    app, clients, first_reps = demo_clients
+    target = url.format(state=state, rep=first_reps[state])
+    with app.app_context():
+        assert clients[role].get(target).status_code == status
 
 
 @pytest.mark.parametrize("url", list(PAGES))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from crm.extensions import db
 from crm.interactions.models import Interaction
-from tests.conftest import counting_queries, login
+from tests.conftest import login, page_queries, read_only_worlds
 from tests.factories import PASSWORD
 from tests.test_query_counts import build_world
 
@@ -25,25 +28,25 @@ PAGES = [
 ]
 
 
-def _page_queries(app, url_template: str, size: int) -> int:
+def _values(size: int) -> dict[str, Any]:
     home, first, member = build_world(size)
     # The newest contact: it has the most representatives, follow-ups and stances.
-    interaction = db.session.scalars(sa.select(Interaction).order_by(Interaction.id.desc())).first()
-    client = app.test_client()
-    login(client, member.email, PASSWORD)
-    url = url_template.format(iso2=home.iso2, rep=first.id, interaction=interaction.id)
-    client.get(url)  # the first request after sign-in may note the session's activity
-    with counting_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return counter.count
+    newest = db.session.scalar(sa.select(sa.func.max(Interaction.id)))
+    client = current_app.test_client()
+    login(client, member.email, PASSWORD)  # once: sign-in is rate-limited
+    return {"iso2": home.iso2, "rep": first.id, "interaction": newest, "client": client}
+
+
+@pytest.fixture(scope="module")
+def worlds(databases, tmp_path_factory):
+    with read_only_worlds(databases, tmp_path_factory, _values, (3, 12)) as built:
+        yield built
 
 
 @pytest.mark.parametrize("url_template", PAGES)
-def test_page_query_count_does_not_grow_with_the_data(fresh_app, url_template):
-    counts = []
-    for size in (3, 12):
-        with fresh_app() as app:
-            counts.append(_page_queries(app, url_template, size))
-    small, large = counts
+def test_page_query_count_does_not_grow_with_the_data(worlds, url_template):
+    small, large = (
+        page_queries(app, values["client"], url_template.format(**values))
+        for app, values in worlds.values()
+    )
     assert small == large, f"{url_template}: {small} queries with little data, {large} with more"
