@@ -10,16 +10,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.parliament.models import Representative
 from crm.states.models import State
-
-PHONE = {"width": 360, "height": 740}
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill("impunity-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/dashboard")
+from tests.browser.helpers import PHONE, serious_violations, sideways_overflow, sign_in, watch
 
 
 def _pages(base: str) -> list[str]:
@@ -48,30 +39,19 @@ def phone(browser):
 
 
 def test_pages_fit_a_phone_and_load_nothing_from_elsewhere(phone, live_server):
-    requested: list[str] = []
-    blocked: list[str] = []
-    phone.on("request", lambda request: requested.append(request.url))
-    phone.on(
-        "console",
-        lambda message: (
-            blocked.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    _sign_in(phone, live_server, "section.ro@demo.example")
+    watched = watch(phone)
+    sign_in(phone, live_server, "section.ro@demo.example")
     for url in _pages(live_server):
         response = phone.goto(url)
         assert response.status == 200, url
-        overflow = phone.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_overflow(phone)
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
-    hosts = {urlsplit(u).netloc for u in requested if not u.startswith(("data:", "about:"))}
-    assert hosts == {urlsplit(live_server).netloc}
-    assert blocked == [], "the pages break their own Content-Security-Policy"
+    assert watched.hosts() == {urlsplit(live_server).netloc}
+    assert watched.blocked == [], "the pages break their own Content-Security-Policy"
 
 
 def test_sign_out_from_a_phone(phone, live_server):
-    _sign_in(phone, live_server, "staff@demo.example")
+    sign_in(phone, live_server, "staff@demo.example")
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url(f"{live_server}/login")
     phone.goto(f"{live_server}/states")
@@ -79,26 +59,17 @@ def test_sign_out_from_a_phone(phone, live_server):
 
 
 def test_no_serious_accessibility_violations(browser, live_server):
-    from axe_playwright_python.sync_playwright import Axe
-
     # axe injects a script, which the page's policy rightly forbids: only this context
     # bypasses it.
     context = browser.new_context(viewport=PHONE, bypass_csp=True)
     page = context.new_page()
     try:
-        axe = Axe()
         problems = {}
         for url in [f"{live_server}/login", *_pages(live_server)]:
             if url.endswith("/dashboard"):
-                _sign_in(page, live_server, "coordinator@demo.example")
+                sign_in(page, live_server, "coordinator@demo.example")
             page.goto(url)
-            results = axe.run(page)
-            serious = [
-                v["id"]
-                for v in results.response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            if serious:
+            if serious := serious_violations(page):
                 problems[url] = serious
         assert problems == {}
     finally:

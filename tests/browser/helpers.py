@@ -1,0 +1,112 @@
+"""What the browser tests share: Debian's Chromium, signing in, and the checks they make."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Browser tests elsewhere in the suite: `pytestmark = needs_chromium`. CI installs it.
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian's chromium is not installed (CI installs it)"
+)
+# Without these, Chromium keeps trying to reach Google's services from a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+T = TypeVar("T")
+
+
+def in_browser(work: Callable[[Any], T]) -> T:
+    """Run `work(chromium)` with a headless Chromium of its own, on a thread of its own:
+    Playwright's sync API allows one instance per thread, and the thread's event loop goes
+    with it (a test's database reads stay on the test's own thread)."""
+
+    def run() -> T:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                return work(chromium)
+            finally:
+                chromium.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def sign_in(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the form and wait until the browser has left the sign-in page: a
+    check started earlier would quietly look at the sign-in page instead."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits)."""
+    # After a form post the next page may still be loading: measure the page that arrived.
+    page.wait_for_load_state("load")
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def serious_violations(page: Any) -> list[tuple[str, list[Any]]]:
+    """axe-core's serious and critical findings on the page: (rule, first elements)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@dataclass
+class Watched:
+    """What a page asked for and what its Content-Security-Policy blocked."""
+
+    requested: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def hosts(self) -> set[str]:
+        return {urlsplit(u).netloc for u in self.requested if not u.startswith(("data:", "about:"))}
+
+
+def watch(page: Any) -> Watched:
+    """Start noting every request the page makes and every policy violation it reports."""
+    watched = Watched()
+    page.on("request", lambda request: watched.requested.append(request.url))
+    page.on(
+        "console",
+        lambda message: (
+            watched.blocked.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return watched
