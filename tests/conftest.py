@@ -258,11 +258,15 @@ def read_only_worlds(
     ORM objects. Yields {size: (app, values)}; use each app inside its own app context."""
     with contextlib.ExitStack() as stack:
         worlds = {}
+        rows = []
         for size in sizes:
             folder = tmp_path_factory.mktemp(f"size-{size}")
             app = stack.enter_context(app_on(databases, "empty", folder))
             worlds[size] = (app, build(size))
             db.session.commit()
+            rows.append(sum(row_counts().values()))
+        # Equal query counts only mean something if the bigger world holds more.
+        assert rows == sorted(set(rows)), f"rows per size {sizes}: {rows}"
         yield worlds
 
 

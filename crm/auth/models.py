@@ -34,18 +34,14 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 # API and calendar tokens start with a fixed mark: secret scanners recognise them, and the
 # printed prefix can never begin with "-" (a command line would read it as an option).
 TOKEN_MARK = "crm_"  # noqa: S105 (a public mark, not a secret)
 PREFIX_LENGTH = len(TOKEN_MARK) + 8
 
 
-def new_personal_token() -> str:
-    return TOKEN_MARK + secrets.token_urlsafe(32)
+def new_token(mark: str = "") -> str:
+    return mark + secrets.token_urlsafe(32)
 
 
 section_states = sa.Table(

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from crm.audit.services import record
 from crm.auth.models import (
     PREFIX_LENGTH,
+    TOKEN_MARK,
     ApiToken,
     Role,
     Section,
@@ -21,7 +22,6 @@ from crm.auth.models import (
     User,
     UserSession,
     hash_token,
-    new_personal_token,
     new_token,
 )
 from crm.auth.permissions import Page, require
@@ -288,7 +288,7 @@ def create_token(
     """A new bearer token for `user`; the raw value is returned once and only its hash kept."""
     if actor is not None and actor.id != user.id:
         require(actor, "view", Page.USER_ADMIN)
-    raw = new_personal_token()
+    raw = new_token(TOKEN_MARK)
     token = ApiToken(
         user=user,
         name=(name or "token").strip()[:120],
