@@ -373,11 +373,32 @@ def page_queries(app: Flask, client: FlaskClient, url: str) -> int:
     return counter.count
 
 
+def _closed_before_sending(app: Flask) -> Callable[..., list[bytes]]:
+    """`app` with each response read whole and closed before the server sends it.
+
+    werkzeug's development server closes a response only after draining the request
+    socket; when the browser drops the connection first (it does, between pages), that
+    drain raises, the close is skipped and a static file stays open — a ResourceWarning
+    the suite treats as an error. gunicorn, which serves the app for real, closes it.
+    """
+
+    def wsgi(environ, start_response) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(demo_app) -> Iterator[str]:
     """The demo app served on a free local port; yields its base URL."""
     db.session.remove()
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(demo_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
