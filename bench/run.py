@@ -11,6 +11,7 @@ import platform
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "docs" / "benchmarks.md"
+
+from crm.demo.synthetic import Scale
 
 
 def best_of(fn: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
@@ -302,8 +305,148 @@ def briefings_section() -> list[str]:
     return lines
 
 
+SCALE_PAGES = [
+    ("risk dashboard", "/dashboard"),
+    ("states", "/states"),
+    ("a state", "/states/{iso2}"),
+    ("a state's risk", "/states/{iso2}/risk"),
+    ("all representatives (first page)", "/representatives"),
+    ("search all representatives by name", "/representatives?q=popescu"),
+    ("a state's representatives", "/representatives?state={iso2}"),
+    ("a representative", "/representatives/{rep}"),
+    ("a state's interactions", "/states/{iso2}/interactions"),
+    ("a state's follow-ups", "/states/{iso2}/follow-ups"),
+    ("follow-ups (all states)", "/follow-ups"),
+    ("events", "/events"),
+    ("API: a state's representatives", "/api/v1/representatives?state={iso2}"),
+    ("API: interactions", "/api/v1/interactions?state={iso2}"),
+    ("API: risk of every state", "/api/v1/risk"),
+]
+
+
+def _command(env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Run `flask --app wsgi …`: (wall seconds, peak memory in MiB) of that process."""
+    flask = str(Path(sys.executable).with_name("flask"))
+    start = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        [flask, "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def scale_section(scale: Scale | None = None) -> list[str]:
+    """The SPEC's scale (200 states, 100,000 representatives, 1,000,000 interactions) on
+    SQLite: generating it, the pages and API reads with their query counts, backup and
+    restore with the peak memory of each command."""
+    import sqlalchemy as sa
+
+    from config import DevelopmentConfig
+    from crm import create_app
+    from crm.auth.models import Role, TokenScope, User
+    from crm.auth.services import create_token
+    from crm.demo.loader import DEMO_PASSWORD
+    from crm.extensions import db
+
+    scale = scale or Scale()
+    lines = ["## At campaign scale", ""]
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/scale.sqlite"
+        env = {**os.environ, "CRM_ENV": "development", "DATABASE_URL": url}
+        _command(env, "db", "upgrade")
+        made, made_rss = _command(
+            env,
+            "crm",
+            "bench-data",
+            f"--states={scale.states}",
+            f"--representatives={scale.representatives}",
+            f"--interactions={scale.interactions}",
+        )
+        app = create_app(
+            DevelopmentConfig,
+            SQLALCHEMY_DATABASE_URI=url,
+            RATELIMIT_ENABLED=False,
+            WTF_CSRF_ENABLED=False,
+        )
+        with app.app_context():
+            counts = {
+                table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+                for table in db.metadata.sorted_tables
+            }
+            coordinator = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR))
+            raw, _token = create_token(coordinator, coordinator, name="bench", scope=TokenScope.API)
+            db.session.commit()
+            iso2 = "AA"
+            rep = db.session.scalar(
+                sa.text("SELECT min(id) FROM representatives WHERE state_id = 1")
+            )
+        client = app.test_client()
+        signed_in = client.post(
+            "/login", data={"email": "coordinator@demo.example", "password": DEMO_PASSWORD}
+        )
+        if signed_in.status_code != 302:
+            raise RuntimeError(f"sign-in failed: {signed_in.status_code}")
+        statements: list[str] = []
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        rows = []
+        for label, template in SCALE_PAGES:
+            path = template.format(iso2=iso2, rep=rep)
+            headers = {"Authorization": f"Bearer {raw}"} if path.startswith("/api/") else {}
+
+            def get(path: str = path, headers: dict[str, str] = headers) -> None:
+                statements.clear()
+                response = client.get(path, headers=headers)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+
+            best, median = best_of(get, repeat=3)
+            rows.append(f"| {label} | `{path}` | {ms(best)} | {ms(median)} | {len(statements)} |")
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+        backup = Path(tmp) / "scale.jsonl.gz"
+        backed, backed_rss = _command(env, "crm", "backup", str(backup))
+        second = {**env, "DATABASE_URL": f"sqlite:///{tmp}/restored.sqlite"}
+        _command(second, "db", "upgrade")
+        restored, restored_rss = _command(second, "crm", "restore", str(backup))
+
+    total = sum(counts.values())
+    lines += [
+        f"`flask --app wsgi crm bench-data` on SQLite: {scale.states} states, "
+        f"{counts['representatives']:,} representatives, {counts['interactions']:,} "
+        f"interactions ({counts['interaction_representatives']:,} links to the members met), "
+        f"{counts['follow_ups']:,} follow-ups, {counts['stance_records']:,} stance records: "
+        f"{total:,} rows. Each page is fetched signed in as the coordinator (who sees every "
+        "state), three times; the query count is that of one fetch.",
+        "",
+        "| page | path | best | median | SQL statements |",
+        "|---|---|---:|---:|---:|",
+        *rows,
+        "",
+        "Commands, each in a process of its own (wall time, peak resident memory):",
+        "",
+        "| command | time | peak memory |",
+        "|---|---:|---:|",
+        f"| `crm bench-data` (generate and write {total:,} rows) | {made:,.1f} s | "
+        f"{made_rss:,.0f} MiB |",
+        f"| `crm backup` ({total:,} rows) | {backed:,.1f} s | {backed_rss:,.0f} MiB |",
+        f"| `crm restore` into an empty database | {restored:,.1f} s | {restored_rss:,.0f} MiB |",
+        "",
+    ]
+    return lines
+
+
 def main() -> None:
-    sections = [risk_section, briefings_section]
+    sections = [risk_section, briefings_section, scale_section]
     body = [
         "# Benchmarks",
         "",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -274,6 +277,16 @@ def briefings_command(
 PROGRESS_FROM = 200
 
 
+@contextlib.contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar's update function for long work; None (no bar) for short work."""
+    if length < PROGRESS_FROM:
+        yield None
+        return
+    with click.progressbar(length=length, label=label) as bar:
+        yield bar.update
+
+
 def _command_line_actor() -> str:
     """Who the audit log names for an import or export run from the command line."""
     import getpass
@@ -336,15 +349,8 @@ def import_popolo_command(
             "organization_id": organization,
         }
         try:
-            if len(roster.persons) >= PROGRESS_FROM:
-                with click.progressbar(
-                    length=len(roster.persons), label="Importing persons"
-                ) as bar:
-                    report = import_roster(
-                        roster, state, chamber_name, progress=bar.update, **options
-                    )
-            else:
-                report = import_roster(roster, state, chamber_name, **options)
+            with _progress(len(roster.persons), "Importing persons") as progress:
+                report = import_roster(roster, state, chamber_name, progress=progress, **options)
         except (PopoloError, DomainError) as error:
             raise _fail(file, error.message) from None
         except SQLAlchemyError as error:
@@ -558,3 +564,91 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
         click.echo("Dry run: nothing was written. The import would give:")
     for line in report.lines():
         click.echo(line)
+
+
+@crm_cli.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+def backup_command(file: str | None) -> None:
+    """Write every row of the database to FILE (default: crm-backup-<UTC time>.jsonl.gz).
+
+    Read from one consistent snapshot, so it is safe while the application is serving."""
+    from pathlib import Path
+
+    from crm.backup import BackupError, default_name, row_counts, write_backup
+
+    path = Path(file or default_name())
+    total = sum(row_counts().values())
+    db.session.rollback()
+    try:
+        with _progress(total, "Backing up") as progress:
+            summary = write_backup(path, progress=progress)
+    except BackupError as error:
+        raise click.ClickException(error.message) from None
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror or error}") from None
+    click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes).")
+    for line in summary.lines():
+        click.echo(line)
+
+
+@crm_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete everything in the database first (otherwise it must be empty).",
+)
+def restore_command(file: str, replace: bool) -> None:
+    """Restore a backup made by `crm backup`: all of it in one transaction, or nothing."""
+    from pathlib import Path
+
+    from crm.backup import BackupError, read_header, restore_backup
+
+    path = Path(file)
+    try:
+        total = sum(read_header(path)["tables"].values())
+    except BackupError as error:
+        raise _fail(file, f"{error.message}. Nothing was written.") from None
+    with write_intent():
+        try:
+            with _progress(total, "Restoring") as progress:
+                summary = restore_backup(path, replace=replace, progress=progress)
+        except BackupError as error:
+            raise _fail(file, f"{error.message}. Nothing was written.") from None
+        db.session.commit()
+    click.echo(f"Restored {file}.")
+    for line in summary.lines():
+        click.echo(line)
+
+
+@crm_cli.command("bench-data")
+@click.option("--states", default=200, show_default=True, type=click.IntRange(min=1))
+@click.option("--representatives", default=100_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--interactions", default=1_000_000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=1, show_default=True, help="The same seed gives the same data.")
+def bench_data_command(states: int, representatives: int, interactions: int, seed: int) -> None:
+    """Fill an empty database with synthetic data at a given scale (never in production).
+
+    For measuring pages at campaign scale; the demo accounts are created too."""
+    from crm.demo.loader import DEMO_PASSWORD
+    from crm.demo.synthetic import Scale, generate
+
+    if not current_app.config.get("DEMO_ALLOWED", False):
+        raise click.ClickException("Synthetic data are never loaded in production.")
+    scale = Scale(states=states, representatives=representatives, interactions=interactions)
+    if problems := scale.problems():
+        raise click.ClickException("; ".join(problems))
+    with write_intent():
+        try:
+            with _progress(scale.rows, "Generating") as progress:
+                summary = generate(scale, seed=seed, progress=progress)
+        except ValueError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(
+        f"Demo accounts (password: {DEMO_PASSWORD}); the two section accounts "
+        "have the first two states."
+    )

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from config import TestingConfig
-from crm import create_app
+from crm import backup, create_app
 from crm.extensions import db
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -318,11 +318,7 @@ def row_counts(*, ignore: tuple[str, ...] = ()) -> dict[str, int]:
     """How many rows every table holds, read in one query (a refused write must change none).
     The session's snapshot ends first, so the counts are what is committed now."""
     db.session.rollback()
-    tables = [table for table in db.metadata.sorted_tables if table.name not in ignore]
-    counts = sa.select(
-        *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
-    )
-    return dict(db.session.execute(counts).one()._mapping)
+    return {name: count for name, count in backup.row_counts().items() if name not in ignore}
 
 
 @pytest.fixture

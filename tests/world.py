@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm.auth.models import Role, User
+from crm.backup import reset_sequences, row_counts, tables
 from crm.events.models import Event, Invitation
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, FollowUp, Interaction
@@ -201,8 +202,7 @@ def build_world() -> World:
 
 
 def _is_empty() -> bool:
-    anything = sa.or_(*(sa.exists().select_from(t) for t in db.metadata.sorted_tables))
-    return not db.session.scalar(sa.select(anything))
+    return not any(row_counts().values())
 
 
 @dataclass(frozen=True)
@@ -241,34 +241,22 @@ def _load(ref: Any) -> Any:
 @dataclass
 class _Snapshot:
     rows: list[tuple[sa.Table, list[dict[str, Any]]]]
-    sequences: dict[str, int]  # PostgreSQL: each id sequence and the last id used
     shape: _Shape
 
     @classmethod
     def take(cls, world: World) -> _Snapshot:
         db.session.commit()
         rows = []
-        sequences: dict[str, int] = {}
-        for table in db.metadata.sorted_tables:
+        for table in tables():
             found = [dict(row) for row in db.session.execute(sa.select(table)).mappings()]
-            if not found:
-                continue
-            rows.append((table, found))
-            if db.engine.dialect.name == "postgresql" and "id" in table.c:
-                sequence = db.session.scalar(
-                    sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))
-                )
-                if sequence:
-                    sequences[sequence] = max(row["id"] for row in found)
-        return cls(rows=rows, sequences=sequences, shape=_refs(world))
+            if found:
+                rows.append((table, found))
+        return cls(rows=rows, shape=_refs(world))
 
     def restore(self) -> World:
         for table, found in self.rows:
             db.session.execute(sa.insert(table), found)
-        if self.sequences:
-            db.session.execute(
-                sa.select(*(sa.func.setval(name, last) for name, last in self.sequences.items()))
-            )
+        reset_sequences()
         db.session.commit()
         world = _load(self.shape)
         assert isinstance(world, World)
