@@ -327,18 +327,20 @@ SCALE_PAGES = [
 def _command(env: dict[str, str], *args: str) -> tuple[float, float]:
     """Run `flask --app wsgi …`: (wall seconds, peak memory in MiB) of that process."""
     flask = str(Path(sys.executable).with_name("flask"))
-    start = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        [flask, "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"{' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            [flask, "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 

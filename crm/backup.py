@@ -20,8 +20,11 @@ refused with a message naming the problem, and nothing is written.
 from __future__ import annotations
 
 import gzip
+import io
 import json
+import math
 import os
+import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +59,7 @@ class BackupSummary:
 
     schema_revision: str | None
     tables: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # values a restore would refuse
 
     @property
     def rows(self) -> int:
@@ -121,7 +125,7 @@ def _decoder(table: sa.Table, column: sa.Column[Any]) -> Callable[[Any], Any]:
                 raise refuse(value, wanted)
             try:
                 return convert(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise refuse(value, wanted) from None
 
         return decode
@@ -139,25 +143,50 @@ def _decoder(table: sa.Table, column: sa.Column[Any]) -> Callable[[Any], Any]:
         return checked("a date (YYYY-MM-DD)", _is_str, date.fromisoformat)
     if isinstance(kind, sa.Enum):
         allowed = set(kind.enums)
-        return checked(f"one of {', '.join(sorted(allowed))}", lambda v: v in allowed, str)
+        return checked(
+            f"one of {', '.join(sorted(allowed))}", lambda v: _is_str(v) and v in allowed, str
+        )
     if isinstance(kind, sa.Boolean):
         return checked("true or false", lambda v: isinstance(v, bool), bool)
     if isinstance(kind, sa.Integer):
-        return checked("a whole number", _is_int, int)
+        return checked("a whole number", lambda v: _is_int(v) and -(2**63) <= v < 2**63, int)
     if isinstance(kind, sa.Float):
-        return checked("a number", lambda v: _is_int(v) or isinstance(v, float), float)
+        return checked(
+            "a finite number",
+            lambda v: _is_int(v) or (isinstance(v, float) and math.isfinite(v)),
+            float,
+        )
     if isinstance(kind, sa.String):  # also Text
         limit = kind.length
         return checked(
             f"text of at most {limit} characters" if limit else "text",
-            lambda v: _is_str(v) and (limit is None or len(v) <= limit),
+            lambda v: _is_text(v) and (limit is None or len(v) <= limit),
             str,
         )
-    return lambda value: value  # JSON: any JSON value
+    if column.nullable:
+        return lambda value: value
+
+    def not_null(value: Any) -> Any:  # JSON that the application reads: never null
+        if value is None:
+            raise refuse(value, "a JSON value, not null")
+        return value
+
+    return not_null
 
 
 def _is_str(value: Any) -> bool:
     return isinstance(value, str)
+
+
+def _is_text(value: Any) -> bool:
+    """Text every database can hold: no NUL, no lone surrogate."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_int(value: Any) -> bool:
@@ -168,26 +197,51 @@ def _is_int(value: Any) -> bool:
 
 
 def write_backup(path: Path, *, progress: Progress | None = None) -> BackupSummary:
-    """Write every row to `path` (refused if it exists), from one consistent snapshot.
+    """Write every row to `path` from one consistent snapshot; never overwrites a file.
 
-    The file appears only when complete: it is written beside `path` and renamed."""
+    Reads in a transaction of its own (anything pending in the session is rolled back
+    first). The file appears only when complete and on disk: it is written to a
+    temporary file beside `path`, synced, then linked into place. Each value is checked
+    as a restore will check it; `summary.problems` lists any a restore would refuse."""
     if path.exists():
         raise BackupError(f"{path} already exists; choose another name.")
-    partial = path.with_name(path.name + ".partial")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    partial = Path(name)
     db.session.rollback()
     if db.engine.dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     try:
         summary = BackupSummary(schema_revision=schema_revision(), tables=row_counts())
-        with gzip.open(partial, "wt", encoding="utf-8", newline="\n") as out:
-            _write(out, summary, progress)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
+        with open(handle, "wb") as raw:
+            with (
+                gzip.GzipFile(fileobj=raw, mode="wb", filename="") as zipped,
+                io.TextIOWrapper(zipped, encoding="utf-8", newline="\n") as out,
+            ):
+                _write(out, summary, progress)
+            raw.flush()
+            os.fsync(raw.fileno())
+        _publish(partial, path)
     finally:
         partial.unlink(missing_ok=True)
         db.session.rollback()
     return summary
+
+
+def _publish(partial: Path, path: Path) -> None:
+    """Give the finished file its name, unless someone took the name meanwhile."""
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        raise BackupError(f"{path} already exists; choose another name.") from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise BackupError(f"{path} already exists; choose another name.") from None
+        os.replace(partial, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _line(out: IO[str], value: Any) -> None:
@@ -210,6 +264,7 @@ def _write(out: IO[str], summary: BackupSummary, progress: Progress | None) -> N
     for table in tables():
         columns = list(table.columns)
         encoders = [_encoder(column) for column in columns]
+        checks = [_decoder(table, column) for column in columns]
         _line(
             out,
             {
@@ -222,7 +277,13 @@ def _write(out: IO[str], summary: BackupSummary, progress: Progress | None) -> N
         query = sa.select(table).order_by(*table.primary_key.columns)
         for batch in db.session.execute(query, execution_options={"yield_per": BATCH}).partitions():
             for row in batch:
-                _line(out, [encode(value) for encode, value in zip(encoders, row, strict=True)])
+                values = [encode(value) for encode, value in zip(encoders, row, strict=True)]
+                for check, value in zip(checks, values, strict=True):
+                    try:
+                        check(value)
+                    except BackupError as error:
+                        summary.problems.append(f"{error.message} (row {row[0]})")
+                _line(out, values)
             written += len(batch)
             if progress:
                 progress(len(batch))
@@ -253,8 +314,17 @@ class _Reader:
             raise BackupError(f"the file ends at line {self.number - 1}, before {what}")
         try:
             return json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # also numbers of thousands of digits
             raise BackupError(f"line {self.number}: not JSON (expected {what})") from None
+
+    def at_end(self) -> bool:
+        """Whether the file ends here (reading on checks the gzip trailer's checksum)."""
+        try:
+            return not self.stream.read(1)
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+            raise BackupError(
+                f"after line {self.number}: the file is damaged or cut short ({_reason(error)})"
+            ) from None
 
 
 def _reason(error: Exception) -> str:
@@ -336,7 +406,7 @@ def restore_backup(
         end = reader.next("the end marker")
         if end != {"end": True, "rows": summary.rows}:
             raise BackupError(f"line {reader.number}: expected the end marker")
-        if reader.stream.readline():
+        if not reader.at_end():
             raise BackupError(f"line {reader.number + 1}: more lines after the end marker")
     reset_sequences()
     return summary
@@ -381,7 +451,7 @@ def _insert(
 ) -> None:
     try:
         db.session.execute(sa.insert(table), batch)
-    except sa.exc.SQLAlchemyError as error:
+    except (sa.exc.SQLAlchemyError, ValueError, OverflowError) as error:
         reason = _reason(getattr(error, "orig", None) or error)
         raise BackupError(
             f"the database refused rows of {table.name} ending at line {reader.number} ({reason})"

@@ -566,6 +566,10 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
         click.echo(line)
 
 
+def _database_refused(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+
+
 @crm_cli.command("backup")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 def backup_command(file: str | None) -> None:
@@ -574,21 +578,34 @@ def backup_command(file: str | None) -> None:
     Read from one consistent snapshot, so it is safe while the application is serving."""
     from pathlib import Path
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from crm.backup import BackupError, default_name, row_counts, write_backup
 
     path = Path(file or default_name())
-    total = sum(row_counts().values())
-    db.session.rollback()
     try:
+        total = sum(row_counts().values())
+        db.session.rollback()
         with _progress(total, "Backing up") as progress:
             summary = write_backup(path, progress=progress)
     except BackupError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"{path}: {error.strerror or error}") from None
+    except SQLAlchemyError as error:
+        reason = _database_refused(error)
+        raise click.ClickException(f"the database could not be read ({reason})") from None
     click.echo(f"Wrote {path} ({path.stat().st_size:,} bytes).")
     for line in summary.lines():
         click.echo(line)
+    if summary.problems:
+        for problem in summary.problems[:20]:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(
+            f"{len(summary.problems):,} values break the schema, and a restore will refuse "
+            "this backup until the records holding them are corrected (listed above, at most "
+            "20). Everything was written."
+        )
 
 
 @crm_cli.command("restore")
@@ -602,6 +619,8 @@ def restore_command(file: str, replace: bool) -> None:
     """Restore a backup made by `crm backup`: all of it in one transaction, or nothing."""
     from pathlib import Path
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from crm.backup import BackupError, read_header, restore_backup
 
     path = Path(file)
@@ -613,9 +632,12 @@ def restore_command(file: str, replace: bool) -> None:
         try:
             with _progress(total, "Restoring") as progress:
                 summary = restore_backup(path, replace=replace, progress=progress)
+            db.session.commit()
         except BackupError as error:
             raise _fail(file, f"{error.message}. Nothing was written.") from None
-        db.session.commit()
+        except SQLAlchemyError as error:
+            message = f"the database refused the restore ({_database_refused(error)})"
+            raise _fail(file, f"{message}. Nothing was written.") from None
     click.echo(f"Restored {file}.")
     for line in summary.lines():
         click.echo(line)
@@ -625,13 +647,21 @@ def restore_command(file: str, replace: bool) -> None:
 @click.option("--states", default=200, show_default=True, type=click.IntRange(min=1))
 @click.option("--representatives", default=100_000, show_default=True, type=click.IntRange(min=1))
 @click.option("--interactions", default=1_000_000, show_default=True, type=click.IntRange(min=0))
-@click.option("--seed", default=1, show_default=True, help="The same seed gives the same data.")
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    help="The same seed gives the same data (on the same day: dates are relative to today).",
+)
 def bench_data_command(states: int, representatives: int, interactions: int, seed: int) -> None:
     """Fill an empty database with synthetic data at a given scale (never in production).
 
     For measuring pages at campaign scale; the demo accounts are created too."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from crm.demo.loader import DEMO_PASSWORD
     from crm.demo.synthetic import Scale, generate
+    from crm.errors import DomainError
 
     if not current_app.config.get("DEMO_ALLOWED", False):
         raise click.ClickException("Synthetic data are never loaded in production.")
@@ -642,10 +672,15 @@ def bench_data_command(states: int, representatives: int, interactions: int, see
         try:
             with _progress(scale.rows, "Generating") as progress:
                 summary = generate(scale, seed=seed, progress=progress)
-        except ValueError as error:
+            db.session.commit()
+        except DomainError as error:
             db.session.rollback()
-            raise click.ClickException(str(error)) from None
-        db.session.commit()
+            raise click.ClickException(error.message) from None
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"the database refused the data ({_database_refused(error)})"
+            ) from None
     for line in summary.lines():
         click.echo(line)
     click.echo(

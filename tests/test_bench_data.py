@@ -74,12 +74,11 @@ def test_it_writes_the_scale_asked_for(runner, monkeypatch):
     assert _count(elsewhere) == 0
 
     # The cached current stance is what the stance records say.
-    cached = dict(db.session.execute(sa.select(Representative.id, Representative.stance)).all())
-    refresh_current_stances(cached)
+    current = sa.select(Representative.id, Representative.stance, Representative.stance_on)
+    cached = db.session.execute(current).all()
+    refresh_current_stances([row.id for row in cached])
     db.session.flush()
-    assert dict(db.session.execute(sa.select(Representative.id, Representative.stance)).all()) == (
-        cached
-    )
+    assert db.session.execute(current).all() == cached
     db.session.rollback()
 
     # New records take fresh ids after the generated ones (PostgreSQL's sequences).

@@ -27,6 +27,7 @@ from crm.auth.models import Role, Section
 from crm.auth.services import create_user
 from crm.backup import BackupSummary, reset_sequences, row_counts, schema_revision
 from crm.demo.loader import ACCOUNTS, DEMO_PASSWORD
+from crm.errors import ValidationFailed
 from crm.events.models import Event, EventKind, EventStatus
 from crm.extensions import db
 from crm.interactions.models import (
@@ -85,6 +86,8 @@ _FAMILY = [
     "Nasser", "Silva", "Costa", "Novak", "Horvat", "Kaya", "Demir",
 ]
 # fmt: on
+# A vote's stance records come only from recorded votes.
+_SOURCES = [source for source in StanceSource if source is not StanceSource.VOTE]
 _STANCES = [
     Stance.FOR_RATIFICATION,
     Stance.LEANING_FOR,
@@ -171,6 +174,7 @@ class Generator:
 
     def _states(self, campaign_id: int) -> None:
         ids = range(1, self.scale.states + 1)
+        statuses = [self.rng.choice(list(RomeStatuteStatus)) for _ in ids]
         self._insert(
             State.__table__,
             (
@@ -180,9 +184,14 @@ class Generator:
                     "name": f"Synthetic State {code}",
                     "capital": f"Capital {code}",
                     "timezone": "UTC",
-                    "rome_statute_status": self.rng.choice(list(RomeStatuteStatus)).value,
+                    "rome_statute_status": status.value,
+                    "rome_statute_date": (
+                        None
+                        if status is RomeStatuteStatus.NOT_PARTY
+                        else date(1998, 7, 17) + timedelta(days=self.rng.randrange(5000))
+                    ),
                 }
-                for n, code in zip(ids, self.codes, strict=True)
+                for n, code, status in zip(ids, self.codes, statuses, strict=True)
             ),
         )
         self._insert(
@@ -320,7 +329,7 @@ class Generator:
                                 "id": len(stances) + 1,
                                 "representative_id": rep_id,
                                 "stance": _STANCES[lean].value,
-                                "source": self.rng.choice(list(StanceSource)).value,
+                                "source": self.rng.choice(_SOURCES).value,
                                 "confidence": self.rng.choice(list(Confidence)).value,
                                 "observed_on": observed,
                                 "recorded_at": self.now,
@@ -385,7 +394,9 @@ class Generator:
             "assignee_id": self.section_users.get(contact["state_id"]),
             "due_on": contact["occurred_at"].date() + timedelta(days=14),
             "status": (FollowUpStatus.DONE if done else FollowUpStatus.OPEN).value,
-            "completed_at": contact["occurred_at"] + timedelta(days=3) if done else None,
+            "completed_at": (
+                min(contact["occurred_at"] + timedelta(days=3), self.now) if done else None
+            ),
             "interaction_id": contact["id"],
             "representative_id": rep_id,
             "created_by_id": contact["created_by_id"],
@@ -423,10 +434,10 @@ def generate(scale: Scale, *, seed: int = 1, progress: Progress | None = None) -
     """Fill this empty database with synthetic data, in the caller's transaction."""
     problems = scale.problems()
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ValidationFailed("; ".join(problems))
     held = sum(row_counts().values())
     if held:
-        raise ValueError(
+        raise ValidationFailed(
             f"the database already holds {held:,} rows; synthetic data go into an empty one"
         )
     Generator(scale, seed, progress).run()

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.auth.models import TokenScope
-from crm.backup import FORMAT, tables
+from crm.backup import FORMAT, tables, write_backup
 from crm.extensions import db
 from crm.interchange.services import create_personal_token
-from tests.conftest import DEMO_PASSWORD, _migrate, app_on, login, make_app, row_counts
+from tests.conftest import DEMO_PASSWORD, PG_URL, _migrate, app_on, login, make_app, row_counts
 from tests.factories import PASSWORD, CampaignFactory
 from tests.world import build_world
 
@@ -76,10 +76,28 @@ def test_the_demo_data_round_trips_exactly(demo_app, fresh_app, tmp_path):
         client = target.test_client()
         assert login(client, "coordinator@demo.example", DEMO_PASSWORD).status_code == 302
         assert client.get("/dashboard").status_code == 200
+        assert _sequences_behind() == []
         highest = max(row[0] for row in before["campaigns"])
         campaign = CampaignFactory()
         db.session.commit()
         assert campaign.id > highest
+
+
+def _sequences_behind() -> list[str]:
+    """PostgreSQL: the tables whose id sequence would hand out an id already used."""
+    if db.engine.dialect.name != "postgresql":
+        return []
+    behind = []
+    for table in tables():
+        if "id" not in table.c:
+            continue
+        sequence = db.session.scalar(sa.select(sa.func.pg_get_serial_sequence(table.name, "id")))
+        highest = db.session.scalar(sa.select(sa.func.max(table.c.id)))
+        if sequence and highest is not None:
+            last = db.session.scalar(sa.text(f"SELECT last_value FROM {sequence}"))
+            if last < highest:
+                behind.append(table.name)
+    return behind
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +136,18 @@ def test_a_sqlite_backup_restores_into_this_database(app, tmp_path):
         result = _run(app, "restore", str(path))
         assert result.exit_code == 0, result.output
         assert _every_row() == expected
+        # And back: from this database (PostgreSQL in that run) to a new SQLite file.
+        back = tmp_path / "back.jsonl.gz"
+        assert _run(app, "backup", str(back)).exit_code == 0
+    target_url = f"sqlite:///{tmp_path / 'target.sqlite'}"
+    _migrate(target_url)
+    target = make_app(target_url)
+    with target.app_context():
+        result = _run(target, "restore", str(back))
+        assert result.exit_code == 0, result.output
+        assert _every_row() == expected
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_restore_refuses_a_database_holding_data_unless_replacing(app, world_backup):
@@ -215,7 +245,10 @@ def _drop_first_row(name: str) -> Callable[[list[str]], list[str]]:
 
 BROKEN_LINES: dict[str, tuple[Callable[[list[str]], list[str]], str]] = {
     "no end marker": (lambda lines: lines[:-1], "before the end marker"),
-    "a row missing": (_drop_first_row("parties"), " values"),
+    "a row missing": (
+        _drop_first_row("parties"),
+        f"expected {len(db.metadata.tables['parties'].columns)} values",
+    ),
     "lines after the end": (lambda lines: [*lines, "{}"], "more lines after the end marker"),
     "not JSON": (lambda lines: [*lines[:5], "{oops", *lines[6:]], "line 6: not JSON"),
     "another schema": (_edit_header(schema_revision="0123abcd"), "schema revision 0123abcd"),
@@ -254,6 +287,35 @@ BROKEN_LINES: dict[str, tuple[Callable[[list[str]], list[str]], str]] = {
         _edit_row("states", "name", None),
         "the database refused rows of states",
     ),
+    "a number of thousands of digits": (
+        lambda lines: [*lines[:2], "[" + "9" * 5000 + "]", *lines[3:]],
+        "line 3: not JSON",
+    ),
+    "nesting thousands deep": (
+        lambda lines: [*lines[:2], "[" * 100_000, *lines[3:]],
+        "line 3: not JSON",
+    ),
+    "a list for a stance": (
+        _edit_row("stance_records", "stance", ["undecided"]),
+        "stance_records.stance should be one of",
+    ),
+    "a number too big for any database": (
+        _edit_row("parties", "id", 2**70),
+        "parties.id should be a whole number",
+    ),
+    "an infinite attendance": (
+        _edit_row("chambers", "attendance", float("inf")),
+        "chambers.attendance should be a finite number",
+    ),
+    "a NUL in a name": (_edit_row("states", "name", "Home\x00land"), "states.name should be text"),
+    "a lone surrogate in a name": (
+        _edit_row("states", "name", "Home \ud800"),
+        "states.name should be text",
+    ),
+    "null for a list": (
+        _edit_row("representatives", "languages", None),
+        "representatives.languages should be a JSON value, not null",
+    ),
     "the same id twice": (
         _duplicate_first_row("parties"),
         "the database refused rows of parties",
@@ -282,6 +344,11 @@ BROKEN_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         "not a backup of this application",
     ),
     "cut short": (lambda data: data[: len(data) // 2], "damaged or cut short"),
+    "a flipped checksum byte": (
+        lambda data: data[:-8] + bytes([data[-8] ^ 0xFF]) + data[-7:],
+        "the file is damaged or cut short",
+    ),
+    "the last four bytes cut": (lambda data: data[:-4], "the file is damaged or cut short"),
     "a flipped byte": (
         lambda data: data[:-12] + bytes([data[-12] ^ 0xFF]) + data[-11:],
         "damaged or cut short",
@@ -342,3 +409,71 @@ def test_any_change_to_a_backup_restores_whole_or_not_at_all(app, world_backup, 
     world_rows = world_backup[1]
     assert _run(app, "restore", str(path)).exit_code == 0
     edit()
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def test_a_backup_is_one_snapshot_while_others_write(app, tmp_path):
+    """A section saving a meeting while the backup runs: the file holds the database as
+    it was when the backup began, whole and consistent."""
+    build_world()
+    before = _every_row()
+    url = db.engine.url.render_as_string(hide_password=False)
+    other = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    writes = []
+
+    def meanwhile(_rows: int) -> None:
+        if not writes:  # after the first table, before the others are read
+            with other.begin() as conn:
+                conn.execute(sa.insert(db.metadata.tables["sections"]).values(name="Meanwhile"))
+            writes.append(1)
+
+    path = tmp_path / "during.jsonl.gz"
+    try:
+        summary = write_backup(path, progress=meanwhile)
+    finally:
+        other.dispose()
+    assert writes == [1]
+    assert summary.tables["sections"] == len(before["sections"])
+    assert "Meanwhile" in {row[1] for row in _every_row()["sections"]}
+    assert not any('"Meanwhile"' in line for line in _lines(path))
+    assert _run(app, "restore", "--replace", str(path)).exit_code == 0
+    assert _every_row() == before
+
+
+def test_a_failed_backup_leaves_no_file(app, tmp_path):
+    build_world()
+
+    def interrupted(_rows: int) -> None:
+        raise KeyboardInterrupt
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        write_backup(folder / "never.jsonl.gz", progress=interrupted)
+    assert list(folder.iterdir()) == []
+
+    missing = _run(app, "backup", str(tmp_path / "no-such-folder" / "b.jsonl.gz"))
+    assert missing.exit_code == 1
+    assert "No such file or directory" in missing.output
+    assert "Traceback" not in missing.output
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="PostgreSQL never stores an over-long name")
+def test_a_backup_names_values_a_restore_would_refuse(app, tmp_path):
+    """SQLite does not enforce text lengths: a backup is still written whole, but says
+    which records must be corrected before it can be restored."""
+    world = build_world()
+    db.session.execute(
+        sa.text("UPDATE states SET name = :name WHERE id = :id"),
+        {"name": "x" * 200, "id": world.home.state.id},
+    )
+    db.session.commit()
+    path = tmp_path / "flawed.jsonl.gz"
+    result = _run(app, "backup", str(path))
+    assert result.exit_code == 1
+    assert "states.name should be text of at most 120 characters" in result.output
+    assert f"(row {world.home.state.id})" in result.output
+    assert "1 values break the schema" in result.output
+    assert path.exists()
