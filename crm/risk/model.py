@@ -38,6 +38,7 @@ Modelling choices the specification leaves open, decided here once:
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -472,9 +473,25 @@ def pass_probability(
     `probabilities` are the sitting members' probabilities of voting yes if present; `seats`
     may exceed their number (vacant seats). Dynamic programming over the score described above:
     O(n^2) time for every rule.
+
+    Remembered for the last chambers asked about, keyed by exactly these inputs: a page
+    showing every state asks again for chambers whose members have not changed, and at
+    200 states of 500 members the dynamic programming alone takes seconds.
     """
     if not 0.0 <= attendance <= 1.0:
         raise ValueError("attendance must be in [0, 1]")
+    return _pass_probability(tuple(probabilities), attendance, majority_rule, seats)
+
+
+def forget_pass_probabilities() -> None:
+    """Empty pass_probability's memory (to time the computation itself)."""
+    _pass_probability.cache_clear()
+
+
+@functools.lru_cache(maxsize=1024)  # a tuple of 500 floats is about 4 KB: a few MB at most
+def _pass_probability(
+    probabilities: tuple[float, ...], attendance: float, majority_rule: str, seats: int
+) -> float:
     n = len(probabilities)
     w, t = _rule(majority_rule, _seats(seats, n))
     dist = _distribution(probabilities, attendance, w)

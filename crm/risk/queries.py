@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from crm.db import as_utc
 from crm.extensions import db
 from crm.interactions.models import Interaction, interaction_representatives
 from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
@@ -26,7 +25,7 @@ from crm.states.models import (
     StageStatus,
     State,
 )
-from crm.states.queries import current_membership_filter
+from crm.states.queries import current_membership_filter, newest_contacts
 
 VOTE_KINDS = (StageKind.COMMITTEE_VOTE, StageKind.PLENARY_VOTE)
 
@@ -145,13 +144,7 @@ def state_contexts(
             )
         )
     )
-    last_contacts = dict(
-        db.session.execute(
-            sa.select(Interaction.state_id, sa.func.max(Interaction.occurred_at))
-            .where(Interaction.state_id.in_(ids), Interaction.archived_at.is_(None))
-            .group_by(Interaction.state_id)
-        ).all()
-    )
+    last_contacts = newest_contacts(ids)
 
     stages = db.session.scalars(
         sa.select(Stage)
@@ -186,12 +179,24 @@ def state_contexts(
             )
         )
 
+    # Grouped once: filtering every list for every state is quadratic (200 states and
+    # 100,000 members made that seconds).
+    stages_of: dict[int, list[Stage]] = defaultdict(list)
+    for stage in stages:
+        stages_of[stage.agreement_id].append(stage)
+    chambers_of: dict[int, list[Chamber]] = defaultdict(list)
+    for chamber in chambers:
+        chambers_of[chamber.state_id].append(chamber)
+    state_of_chamber = {chamber.id: chamber.state_id for chamber in chambers}
+    seats_of: dict[int, dict[int, tuple[int, int | None]]] = defaultdict(dict)
+    for rep_id, seat in seat_of.items():
+        seats_of[state_of_chamber[seat[0]]][rep_id] = seat
+
     contexts = []
     for agreement, state in pairs:
-        state_stages = [s for s in stages if s.agreement_id == agreement.id]
+        state_stages = stages_of[agreement.id]
         chamber_status = _chamber_statuses(state_stages, on)
-        state_chambers = [c for c in chambers if c.state_id == state.id]
-        chamber_ids = {c.id for c in state_chambers}
+        state_chambers = chambers_of[state.id]
         upcoming = [
             s
             for s in state_stages
@@ -226,8 +231,8 @@ def state_contexts(
                 model_input=model_input,
                 chambers={c.id: c for c in state_chambers},
                 next_vote=next_vote,
-                last_contact=as_utc(last_contacts.get(state.id)),
-                members={rep: seat for rep, seat in seat_of.items() if seat[0] in chamber_ids},
+                last_contact=last_contacts.get(state.id),
+                members=seats_of[state.id],
             )
         )
     return contexts

@@ -88,12 +88,8 @@ def states_overview(campaign: Campaign | None, on: date) -> list[StateRow]:
         rows[state_id].representatives += count
 
     # The date of a restricted contact is visible to everyone (SPEC §2), so it counts here.
-    for state_id, last in db.session.execute(
-        sa.select(Interaction.state_id, sa.func.max(Interaction.occurred_at))
-        .where(Interaction.archived_at.is_(None))
-        .group_by(Interaction.state_id)
-    ):
-        rows[state_id].last_contact = _as_utc(last)
+    for state_id, last in newest_contacts(list(rows)).items():
+        rows[state_id].last_contact = last
 
     if campaign is not None:
         for state_id, next_on in db.session.execute(
@@ -108,6 +104,22 @@ def states_overview(campaign: Campaign | None, on: date) -> list[StateRow]:
         ):
             rows[state_id].next_stage = next_on
     return list(rows.values())
+
+
+def newest_contacts(state_ids: list[int]) -> dict[int, datetime]:
+    """Each state's newest live contact (one query). Per state, the (state, occurred_at)
+    index is walked down to the first contact not archived: grouping every contact took
+    seconds at 1,000,000 of them."""
+    newest = (
+        sa.select(Interaction.occurred_at)
+        .where(Interaction.state_id == State.id, Interaction.archived_at.is_(None))
+        .order_by(Interaction.occurred_at.desc())
+        .limit(1)
+        .correlate(State)
+        .scalar_subquery()
+    )
+    found = db.session.execute(sa.select(State.id, newest).where(State.id.in_(state_ids)))
+    return {state_id: as_utc(last) for state_id, last in found if last is not None}
 
 
 def _as_utc(value: datetime | str | None) -> datetime | None:
