@@ -332,7 +332,10 @@ SCALE_PAGES = [
 
 
 def _command(env: dict[str, str], *args: str) -> tuple[float, float]:
-    """Run `flask --app wsgi …`: (wall seconds, peak memory in MiB) of that process."""
+    """Run `flask --app wsgi …`: (wall seconds, peak memory in MiB) of that process.
+
+    The peak is the process's own high-water mark (VmHWM), read while it runs: the
+    rusage of a child also counts the memory of the parent it was forked from."""
     flask = str(Path(sys.executable).with_name("flask"))
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
@@ -343,12 +346,21 @@ def _command(env: dict[str, str], *args: str) -> tuple[float, float]:
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )
-        _pid, status, usage = os.wait4(process.pid, 0)
+        peak_kib = 0
+        status = Path(f"/proc/{process.pid}/status")
+        while process.poll() is None:
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak_kib = max(peak_kib, int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
         elapsed = time.perf_counter() - start
-        if status != 0:
+        if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, peak_kib / 1024
 
 
 def scale_section(scale: Scale | None = None) -> list[str]:

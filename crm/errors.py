@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -63,6 +65,14 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any):
     return response
 
 
+def _plain(change: Any) -> Any:
+    """A change another person made (crm.records.OtherChange) as JSON, times in ISO 8601."""
+    if not dataclasses.is_dataclass(change) or isinstance(change, type):
+        return change
+    values = dataclasses.asdict(change)
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+
+
 def register_error_handlers(app: Flask) -> None:
     def render(status: int, title: str, detail: str | None, **extra: Any):
         if wants_problem_json():
@@ -97,7 +107,9 @@ def register_error_handlers(app: Flask) -> None:
         if error.field:
             extra["errors"] = {"json": {error.field: [error.message]}}
         if isinstance(error, Conflict) and error.changes:
-            extra["changes"] = error.changes
+            # What others changed since the version sent, and the version to send next.
+            extra["changes"] = [_plain(change) for change in error.changes.get("changes", [])]
+            extra["current_version"] = error.changes.get("current_version")
         return render(error.status, error.title, error.message, **extra)
 
     @app.errorhandler(Exception)

@@ -321,6 +321,20 @@ def row_counts(*, ignore: tuple[str, ...] = ()) -> dict[str, int]:
     return {name: count for name, count in backup.row_counts().items() if name not in ignore}
 
 
+def every_row(*, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]]:
+    """Every value of every table, as the application reads it: a refused edit must change
+    none (counting rows cannot see an overwrite)."""
+    db.session.rollback()
+    return {
+        table.name: [
+            tuple(row)
+            for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns))
+        ]
+        for table in db.metadata.sorted_tables
+        if table.name not in ignore
+    }
+
+
 @pytest.fixture
 def as_user(client: FlaskClient):
     """Sign the client in as the given user (created by the factories)."""

@@ -29,6 +29,8 @@ EXEMPT = {
     "api.create_follow_up": "JSON API; tested in tests/api",
     "api.set_follow_up_status": "JSON API; tested in tests/api",
     "api.create_event": "JSON API; tested in tests/api",
+    "api.update_interaction": "JSON API; tested in tests/api",
+    "api.update_event": "JSON API; tested in tests/api",
 }
 
 

@@ -217,6 +217,7 @@ def interaction(reader: User, record: Interaction) -> dict[str, Any]:
         "representatives": [ref(r) for r in record.representatives],
         "participants": [ref(u) for u in record.participants],
         "follow_up_ids": [f.id for f in record.follow_ups if f.archived_at is None],
+        "version": record.version,
     }
 
 
@@ -261,6 +262,7 @@ def event(record: Event) -> dict[str, Any]:
         "signatures_handed_over": record.signatures_handed_over,
         "press_links": list(record.press_links or []),
         "outcome": record.outcome,
+        "version": record.version,
     }
 
 

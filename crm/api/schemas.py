@@ -3,6 +3,7 @@ OpenAPI document (flask-smorest renders them through apispec)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -153,6 +154,27 @@ def page_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
         },
         name=name,
     )
+
+
+VERSION_HELP = (
+    "The version of the record as last read. If someone changed it since, the answer is "
+    "409 with what they changed, and nothing is overwritten."
+)
+
+
+def patch_of(schema: type[Schema], name: str, *, without: tuple[str, ...]) -> type[Schema]:
+    """A PATCH body: `schema`'s fields, each optional (absent means unchanged), and the
+    version the client last read."""
+    fields: dict[str, ma.fields.Field] = {}
+    for field_name, field in schema._declared_fields.items():
+        if field_name in without:
+            continue
+        optional = copy.deepcopy(field)
+        optional.required = False
+        optional.load_default = ma.missing
+        fields[field_name] = optional
+    fields["version"] = Id(required=True, metadata={"description": VERSION_HELP})
+    return Schema.from_dict(fields, name=name)
 
 
 def list_of(item: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -397,6 +419,9 @@ class InteractionOut(ma.Schema):
     representatives = ma.fields.List(ma.fields.Nested(Ref), allow_none=True)
     participants = ma.fields.List(ma.fields.Nested(Ref), allow_none=True)
     follow_up_ids = ma.fields.List(ma.fields.Integer(), allow_none=True)
+    version = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Send it back to edit the contact."}
+    )
 
 
 class StanceSeenIn(Schema):
@@ -430,6 +455,11 @@ class InteractionIn(Schema):
     follow_ups = ma.fields.List(
         ma.fields.Nested(FollowUpDraftIn), load_default=list, validate=validate.Length(max=10)
     )
+
+
+InteractionPatch = patch_of(
+    InteractionIn, "InteractionPatch", without=("state", "stances", "follow_ups")
+)
 
 
 class FollowUpArgs(PageArgs):
@@ -513,6 +543,9 @@ class EventOut(ma.Schema):
     signatures_handed_over = ma.fields.Integer(allow_none=True)
     press_links = ma.fields.List(ma.fields.String(), required=True)
     outcome = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(
+        required=True, metadata={"description": "Send it back to edit the event."}
+    )
 
 
 def _count(**kwargs: Any) -> ma.fields.Integer:
@@ -542,6 +575,9 @@ class EventIn(Schema):
         validate=validate.Length(max=20),
     )
     outcome = Text(load_default=None, allow_none=True, validate=validate.Length(max=5_000))
+
+
+EventPatch = patch_of(EventIn, "EventPatch", without=("state",))
 
 
 # --- Stages and votes --------------------------------------------------------------------------

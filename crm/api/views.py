@@ -27,7 +27,7 @@ from crm.db import utcnow
 from crm.errors import DomainError, NotFound, ValidationFailed
 from crm.events import queries as event_queries
 from crm.events import services as event_services
-from crm.events.models import Event
+from crm.events.models import Event, EventStatus
 from crm.extensions import db
 from crm.interactions import queries as interaction_queries
 from crm.interactions import services as interaction_services
@@ -354,6 +354,34 @@ def create_interaction(**body: Any):
     return present.interaction(api_user(), _interaction(created_id))
 
 
+@bp.patch(f"/interactions/<{ID}:interaction_id>")
+@bp.arguments(s.InteractionPatch, as_kwargs=True)
+@bp.response(200, s.InteractionOut)
+@_documented(401, 403, 404, 409)
+def update_interaction(interaction_id: int, version: int, **changes: Any):
+    """Edit a contact: only the fields sent change. People met and participants, when sent,
+    replace the lists. A version older than the contact's is a conflict (409)."""
+    found = _interaction(interaction_id)
+    representative_ids = changes.pop("representative_ids", None)
+    participant_ids = changes.pop("participant_ids", None)
+    with one_transaction():
+        interaction_services.update_interaction(
+            api_user(),
+            found,
+            changes,
+            representative_ids=(
+                [r.id for r in found.representatives]
+                if representative_ids is None
+                else representative_ids
+            ),
+            participant_ids=(
+                [u.id for u in found.participants] if participant_ids is None else participant_ids
+            ),
+            expected_version=version,
+        )
+    return present.interaction(api_user(), _interaction(interaction_id))
+
+
 @bp.get("/follow-ups")
 @query(s.FollowUpArgs)
 @bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
@@ -459,6 +487,32 @@ def create_event(**body: Any):
         created = event_services.create_event(api_user(), target, body)
         created_id = created.id
     return present.event(_event(created_id))
+
+
+@bp.patch(f"/events/<{ID}:event_id>")
+@bp.arguments(s.EventPatch, as_kwargs=True)
+@bp.response(200, s.EventOut)
+@_documented(401, 403, 404, 409)
+def update_event(event_id: int, version: int, **values: Any):
+    """Edit an event: only the fields sent change. Cancelling (status `cancelled`) is a
+    change of its own. A version older than the event's is a conflict (409)."""
+    found = _event(event_id)
+    actor = api_user()
+    require(actor, Action.EDIT, found)  # before looking at the rest
+    with one_transaction():
+        if values.get("status") is EventStatus.CANCELLED:
+            if len(values) > 1:
+                raise ValidationFailed(
+                    "Cancel an event on its own, without other changes.", field="status"
+                )
+            event_services.cancel_event(actor, found, expected_version=version)
+        else:
+            if "section_id" in values:
+                values["section"] = _record(Section, values.pop("section_id"), field="section_id")
+            if "stage_id" in values:
+                values["stage"] = _record(Stage, values.pop("stage_id"), field="stage_id")
+            event_services.update_event(actor, found, values, expected_version=version)
+    return present.event(_event(event_id))
 
 
 # --- Stages and risk -----------------------------------------------------------------------------

@@ -109,26 +109,30 @@ def state_contexts(
     ).all()
     # Read through the connection, the stance as its stored text: a state's every seat is
     # read here (100,000 rows at campaign scale), and the ORM's row handling doubled that.
-    seats = db.session.connection().execute(
-        sa.select(
-            Membership.chamber_id,
-            Membership.party_id,
-            Representative.id,
-            sa.type_coerce(Representative.stance, sa.String),
-            Representative.stance_on,
-            Representative.influence,
-            Representative.do_not_contact,
-            Party.in_government,
+    seats = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                Membership.chamber_id,
+                Membership.party_id,
+                Representative.id,
+                sa.type_coerce(Representative.stance, sa.String),
+                Representative.stance_on,
+                Representative.influence,
+                Representative.do_not_contact,
+                Party.in_government,
+            )
+            .join(Representative, Representative.id == Membership.representative_id)
+            .outerjoin(Party, Party.id == Membership.party_id)
+            .where(
+                Representative.state_id.in_(ids),
+                Representative.archived_at.is_(None),
+                current_membership_filter(on),
+            )
+            .order_by(Membership.chamber_id, Representative.id)
         )
-        .join(Representative, Representative.id == Membership.representative_id)
-        .outerjoin(Party, Party.id == Membership.party_id)
-        .where(
-            Representative.state_id.in_(ids),
-            Representative.archived_at.is_(None),
-            current_membership_filter(on),
-        )
-        .order_by(Membership.chamber_id, Representative.id)
-    ).all()
+        .all()
+    )
     rep_ids = [row[2] for row in seats]
     as_of = _stances_as_of(rep_ids, on) if on < date.today() and rep_ids else None
 

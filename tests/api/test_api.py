@@ -15,7 +15,7 @@ from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament.models import Representative, Stance, StanceRecord
-from tests.conftest import login
+from tests.conftest import every_row, login
 from tests.factories import PASSWORD, UNKNOWN_ISO2
 from tests.world import World, build_world
 
@@ -525,3 +525,143 @@ def test_staff_planning_an_event_are_refused_before_anything_else(app, world):
         "/api/v1/events", json=event, headers={"Authorization": f"Bearer {raw}"}
     )
     _problem(response, 403)
+
+
+# --- Editing: contacts and events ------------------------------------------------------------
+
+
+def test_a_contact_is_edited_field_by_field(api, world):
+    contact = world.home.interaction
+    read = api.get(f"/api/v1/interactions/{contact.id}").get_json()
+    edited = api.patch(
+        f"/api/v1/interactions/{contact.id}",
+        {"version": read["version"], "summary": "Agreed to read the briefing."},
+    )
+    assert edited.status_code == 200, edited.get_json()
+    body = edited.get_json()
+    assert body["summary"] == "Agreed to read the briefing."
+    assert body["version"] == read["version"] + 1
+    # What was not sent is unchanged.
+    for unchanged in ("occurred_at", "kind", "outcome", "representatives", "participants"):
+        assert body[unchanged] == read[unchanged], unchanged
+
+    reps = [world.home.reps[0].id, world.home.reps[2].id]
+    again = api.patch(
+        f"/api/v1/interactions/{contact.id}",
+        {"version": body["version"], "representative_ids": reps, "confidentiality": "restricted"},
+    )
+    assert again.status_code == 200, again.get_json()
+    assert sorted(r["id"] for r in again.get_json()["representatives"]) == sorted(reps)
+    assert again.get_json()["restricted"] is True
+
+    db.session.rollback()
+    stored = db.session.get(Interaction, contact.id)
+    assert stored.summary == "Agreed to read the briefing."
+    assert sorted(r.id for r in stored.representatives) == sorted(reps)
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "interaction.updated", AuditEntry.target_id == str(contact.id)
+        )
+    ).all()
+    assert {entry.actor_id for entry in entries} == {world.member.id}
+    assert any("summary" in (entry.after or {}) for entry in entries)
+    assert any("representatives" in (entry.after or {}) for entry in entries)
+
+
+def test_an_edit_from_an_old_version_is_a_conflict_and_overwrites_nothing(api, world):
+    contact = world.home.interaction
+    version = api.get(f"/api/v1/interactions/{contact.id}").get_json()["version"]
+    first = {"version": version, "summary": "The first tool's summary."}
+    assert api.patch(f"/api/v1/interactions/{contact.id}", first).status_code == 200
+    before = every_row(ignore=("api_tokens",))
+
+    second = {"version": version, "summary": "The second tool's summary."}
+    body = _problem(api.patch(f"/api/v1/interactions/{contact.id}", second), 409)
+    assert body["current_version"] == version + 1
+    assert [c["field"] for c in body["changes"]] == ["summary"]
+    assert body["changes"][0]["after"] == "The first tool's summary."
+    assert body["changes"][0]["by"] == world.member.email
+    assert every_row(ignore=("api_tokens",)) == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"summary": "   "}, "summary"),
+        ({"representative_ids": []}, "representative_ids"),
+        ({"occurred_at": "2999-01-01T10:00:00+00:00"}, "occurred_at"),
+        ({"kind": "telepathy"}, "kind"),
+        ({"state": "RO"}, "state"),  # a contact stays in its state
+        ({"stances": []}, "stances"),  # stances are recorded, not edited
+        ({"version": None}, "version"),
+        ({"version": 0}, "version"),
+        ({"version": "1"}, "version"),
+    ],
+)
+def test_a_refused_contact_edit_writes_nothing(api, world, changes, field):
+    contact = world.home.interaction
+    before = every_row(ignore=("api_tokens",))
+    body = _problem(
+        api.patch(f"/api/v1/interactions/{contact.id}", {"version": contact.version} | changes),
+        422,
+    )
+    assert field in body["errors"]["json"], body
+    assert every_row(ignore=("api_tokens",)) == before
+
+
+def test_a_contact_edit_names_people_of_another_state_as_errors(api, world):
+    contact = world.home.interaction
+    for field, value in (
+        ("representative_ids", [world.other.reps[0].id]),
+        ("participant_ids", [world.other_member.id]),
+    ):
+        body = _problem(
+            api.patch(f"/api/v1/interactions/{contact.id}", {"version": 1, field: value}), 422
+        )
+        assert list(body["errors"]["json"]) == [field]
+    missing = api.patch("/api/v1/interactions/999999", {"version": 1, "summary": "x"})
+    _problem(missing, 404)
+
+
+def test_an_event_is_edited_and_cancelled(api, world):
+    event = world.home.event
+    read = api.get(f"/api/v1/events/{event.id}").get_json()
+    moved = api.patch(
+        f"/api/v1/events/{event.id}",
+        {"version": read["version"], "venue": "The square", "expected_attendance": 300},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    body = moved.get_json()
+    assert (body["venue"], body["expected_attendance"]) == ("The square", 300)
+    assert body["title"] == read["title"]
+
+    stale = {"version": read["version"], "title": "Another title"}
+    assert _problem(api.patch(f"/api/v1/events/{event.id}", stale), 409)["changes"]
+
+    mixed = {"version": body["version"], "status": "cancelled", "title": "Called off"}
+    assert (
+        "status" in _problem(api.patch(f"/api/v1/events/{event.id}", mixed), 422)["errors"]["json"]
+    )
+    cancelled = api.patch(
+        f"/api/v1/events/{event.id}", {"version": body["version"], "status": "cancelled"}
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+    assert cancelled.get_json()["status"] == "cancelled"
+    db.session.rollback()
+    actions = set(
+        db.session.scalars(
+            sa.select(AuditEntry.action).where(AuditEntry.target_id == str(event.id))
+        )
+    )
+    assert {"event.updated", "event.cancelled"} <= actions
+
+    backwards = {"version": cancelled.get_json()["version"], "ends_at": "2001-01-01T00:00:00Z"}
+    assert (
+        "ends_at"
+        in _problem(api.patch(f"/api/v1/events/{event.id}", backwards), 422)["errors"]["json"]
+    )
+    foreign = {"version": cancelled.get_json()["version"], "stage_id": world.other.stages[0].id}
+    assert (
+        "stage_id"
+        in _problem(api.patch(f"/api/v1/events/{event.id}", foreign), 422)["errors"]["json"]
+    )

@@ -19,25 +19,22 @@ from crm.auth.models import TokenScope
 from crm.backup import FORMAT, tables, write_backup
 from crm.extensions import db
 from crm.interchange.services import create_personal_token
-from tests.conftest import DEMO_PASSWORD, PG_URL, _migrate, app_on, login, make_app, row_counts
+from tests.conftest import (
+    DEMO_PASSWORD,
+    PG_URL,
+    _migrate,
+    app_on,
+    every_row,
+    login,
+    make_app,
+    row_counts,
+)
 from tests.factories import PASSWORD, CampaignFactory
 from tests.world import build_world
 
 
 def _run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=["crm", *args])
-
-
-def _every_row() -> dict[str, list[tuple[Any, ...]]]:
-    """Every value of every table, as the application reads it."""
-    db.session.rollback()
-    return {
-        table.name: [
-            tuple(row)
-            for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns))
-        ]
-        for table in tables()
-    }
 
 
 def _lines(path: Path) -> list[str]:
@@ -56,7 +53,7 @@ def _is_empty() -> bool:
 
 def test_the_demo_data_round_trips_exactly(demo_app, fresh_app, tmp_path):
     first, second = tmp_path / "first.jsonl.gz", tmp_path / "second.jsonl.gz"
-    before = _every_row()
+    before = every_row()
     made = _run(demo_app, "backup", str(first))
     assert made.exit_code == 0, made.output
     assert f"{sum(len(rows) for rows in before.values()):,} rows in" in made.output
@@ -67,7 +64,7 @@ def test_the_demo_data_round_trips_exactly(demo_app, fresh_app, tmp_path):
     with fresh_app() as target:
         restored = _run(target, "restore", str(first))
         assert restored.exit_code == 0, restored.output
-        assert _every_row() == before
+        assert every_row() == before
         assert _run(target, "backup", str(second)).exit_code == 0
         assert _lines(second)[1:] == _lines(first)[1:]
 
@@ -110,7 +107,7 @@ def world_backup(databases, tmp_path_factory) -> Iterator[tuple[Path, dict[str, 
         create_personal_token(world.member, name="Phone", scope=TokenScope.API)
         db.session.commit()
         assert login(source.test_client(), world.member.email, PASSWORD).status_code == 302
-        rows = _every_row()
+        rows = every_row()
         # Tables the demo data leaves empty.
         assert rows["user_sessions"]
         assert rows["api_tokens"]
@@ -128,14 +125,14 @@ def test_a_sqlite_backup_restores_into_this_database(app, tmp_path):
     path = tmp_path / "from-sqlite.jsonl.gz"
     with source.app_context():
         build_world()
-        expected = _every_row()
+        expected = every_row()
         assert _run(source, "backup", str(path)).exit_code == 0
         db.session.remove()
         db.engine.dispose()
     with app.app_context():
         result = _run(app, "restore", str(path))
         assert result.exit_code == 0, result.output
-        assert _every_row() == expected
+        assert every_row() == expected
         # And back: from this database (PostgreSQL in that run) to a new SQLite file.
         back = tmp_path / "back.jsonl.gz"
         assert _run(app, "backup", str(back)).exit_code == 0
@@ -145,7 +142,7 @@ def test_a_sqlite_backup_restores_into_this_database(app, tmp_path):
     with target.app_context():
         result = _run(target, "restore", str(back))
         assert result.exit_code == 0, result.output
-        assert _every_row() == expected
+        assert every_row() == expected
         db.session.remove()
         db.engine.dispose()
 
@@ -154,18 +151,18 @@ def test_restore_refuses_a_database_holding_data_unless_replacing(app, world_bac
     path, expected = world_backup
     CampaignFactory()
     db.session.commit()
-    before = _every_row()
+    before = every_row()
 
     refused = _run(app, "restore", str(path))
     assert refused.exit_code == 1
     held = {name: count for name, count in row_counts().items() if count}
     assert f"already holds data ({sum(held.values())} rows in {len(held)} tables)" in refused.output
     assert "--replace" in refused.output
-    assert _every_row() == before
+    assert every_row() == before
 
     replaced = _run(app, "restore", "--replace", str(path))
     assert replaced.exit_code == 0, replaced.output
-    assert _every_row() == expected
+    assert every_row() == expected
 
 
 def test_backup_never_overwrites_and_names_its_file(app, tmp_path, monkeypatch):
@@ -404,7 +401,7 @@ def test_any_change_to_a_backup_restores_whole_or_not_at_all(app, world_backup, 
         else:
             assert result.exit_code == 1
             assert "Nothing was written." in result.output
-            assert _every_row() == world_rows
+            assert every_row() == world_rows
 
     world_rows = world_backup[1]
     assert _run(app, "restore", str(path)).exit_code == 0
@@ -418,7 +415,7 @@ def test_a_backup_is_one_snapshot_while_others_write(app, tmp_path):
     """A section saving a meeting while the backup runs: the file holds the database as
     it was when the backup began, whole and consistent."""
     build_world()
-    before = _every_row()
+    before = every_row()
     url = db.engine.url.render_as_string(hide_password=False)
     other = sa.create_engine(url, poolclass=sa.pool.NullPool)
     writes = []
@@ -436,10 +433,10 @@ def test_a_backup_is_one_snapshot_while_others_write(app, tmp_path):
         other.dispose()
     assert writes == [1]
     assert summary.tables["sections"] == len(before["sections"])
-    assert "Meanwhile" in {row[1] for row in _every_row()["sections"]}
+    assert "Meanwhile" in {row[1] for row in every_row()["sections"]}
     assert not any('"Meanwhile"' in line for line in _lines(path))
     assert _run(app, "restore", "--replace", str(path)).exit_code == 0
-    assert _every_row() == before
+    assert every_row() == before
 
 
 def test_a_failed_backup_leaves_no_file(app, tmp_path):
