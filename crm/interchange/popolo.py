@@ -37,6 +37,9 @@ from crm.interchange.popolo_read import (
 from crm.parliament.models import (
     Chamber,
     ChamberKind,
+    Committee,
+    CommitteeMembership,
+    CommitteeRole,
     ContactDetail,
     Identifier,
     Membership,
@@ -184,8 +187,38 @@ class Seat:
         )
 
 
-def _is_open(membership: Membership | Seat, on: date) -> bool:
+def _is_open(membership: Membership | Seat | CommitteeSeat, on: date) -> bool:
     return membership.end_date is None or membership.end_date >= on
+
+
+@dataclass(frozen=True)
+class CommitteeSeat:
+    """A committee membership as the file describes it."""
+
+    committee: Committee
+    role: CommitteeRole
+    start_date: date | None
+    end_date: date | None
+
+    def matches(self, seat: CommitteeMembership) -> bool:
+        return (
+            seat.committee_id == self.committee.id
+            and seat.role is self.role
+            and seat.start_date == self.start_date
+            and seat.end_date == self.end_date
+        )
+
+
+def committee_role(text: str | None) -> CommitteeRole:
+    """A Popolo membership role on a committee ("Chairperson", "vice-chair"…) as ours."""
+    words = (text or "").casefold()
+    if "vice" in words or "deputy" in words:
+        return CommitteeRole.VICE_CHAIR
+    if "chair" in words or "president" in words:
+        return CommitteeRole.CHAIR
+    if "rapporteur" in words:
+        return CommitteeRole.RAPPORTEUR
+    return CommitteeRole.MEMBER
 
 
 def _fmt(value: Any) -> str:
@@ -266,6 +299,10 @@ class _RosterImport:
         # Who holds each identifier in the state (one holder each, as the database wants).
         self.holders: dict[tuple[str, str], Representative | PersonIn] = {}
         self.chamber: Chamber
+        # The file's committees of this chamber, by the file's id; and each person's seats
+        # on them. A file without committees leaves every committee seat alone.
+        self.committees: dict[str, Committee] = {}
+        self.committee_seats: dict[str, list[CommitteeSeat]] = defaultdict(list)
 
     # --- the steps --------------------------------------------------------------------------
 
@@ -274,6 +311,7 @@ class _RosterImport:
             raise PopoloError("name the chamber to import into")
         chamber_org = self._file_chamber(organization_id)
         self._chamber(chamber_org)
+        self._committees(chamber_org)
         seats_of, selected = self._select_persons(chamber_org.id if chamber_org else None)
         reps = self._load_representatives()
         taken = self._identifiers_of_other_states()
@@ -401,6 +439,42 @@ class _RosterImport:
             self.report.other_changes.append(f"{chamber.name}: Popolo id set to {org.id}")
         self.chamber = chamber
 
+    def _committees(self, chamber_org: OrganizationIn | None) -> None:
+        """Find or make the chamber's committees the file lists (those whose parent is the
+        chamber, or that name no parent), and read each person's seats on them."""
+        listed = [
+            o
+            for o in self.roster.organizations
+            if o.classification == "committee"
+            and o.id
+            and o.name
+            and (o.parent_id is None or chamber_org is None or o.parent_id == chamber_org.id)
+        ]
+        if not listed:
+            return
+        have = {c.name.casefold(): c for c in self.chamber.committees}
+        for org in listed:
+            name = self._cut(org.name, 200, f'the committee "{org.id[:60]}"') or ""
+            committee = have.get(name.casefold())
+            if committee is None:
+                committee = Committee(
+                    chamber=self.chamber,
+                    name=name,
+                    abbreviation=(org.abbreviation or "")[:20] or None,
+                )
+                db.session.add(committee)
+                db.session.flush()
+                record(self.actor, "committee.created", committee, after=snapshot(committee))
+                self.report.other_changes.append(f"new committee: {committee.name}")
+                have[name.casefold()] = committee
+            self.committees[org.id] = committee
+        for m in self.roster.memberships:
+            committee = self.committees.get(m.organization_id or "")
+            if committee is not None:
+                self.committee_seats[m.person_id].append(
+                    CommitteeSeat(committee, committee_role(m.role), m.start_date, m.end_date)
+                )
+
     def _select_persons(
         self, chamber_org_id: str | None
     ) -> tuple[dict[int, list[Seat]], list[PersonIn]]:
@@ -411,9 +485,13 @@ class _RosterImport:
         """
         party_ids = self._party_ids()
 
+        committee_ids = {o.id for o in self.roster.organizations if o.classification == "committee"}
+
         def in_chamber(m: MembershipIn) -> bool:
             if chamber_org_id is None:
-                return m.organization_id is None or m.organization_id not in party_ids
+                return m.organization_id is None or (
+                    m.organization_id not in party_ids and m.organization_id not in committee_ids
+                )
             return m.organization_id in (chamber_org_id, None)
 
         persons_by_id = {p.id: p for p in self.roster.persons if p.id}
@@ -534,6 +612,7 @@ class _RosterImport:
                     selectinload(Representative.other_names),
                     selectinload(Representative.contact_details),
                     selectinload(Representative.memberships),
+                    selectinload(Representative.committee_memberships),
                 )
                 .order_by(Representative.id)
             )
@@ -686,6 +765,10 @@ class _RosterImport:
             for scheme, value in self._identifiers_for(person, None, taken)
         ]
         rep.memberships = [self._membership(seat) for seat in seats]
+        rep.committee_memberships = [
+            self._committee_membership(seat)
+            for seat in dict.fromkeys(self.committee_seats.get(person.id or "", []))
+        ]
         refresh_search_text(rep)
         db.session.add(rep)
         db.session.flush()
@@ -699,6 +782,7 @@ class _RosterImport:
                 "contact_details": [snapshot(c) for c in rep.contact_details],
                 "identifiers": [snapshot(i) for i in rep.identifiers],
                 "memberships": [snapshot(m) for m in rep.memberships],
+                "committee_memberships": [snapshot(c) for c in rep.committee_memberships],
             },
             summary=f"Imported {rep.name} from a Popolo file",
         )
@@ -712,6 +796,15 @@ class _RosterImport:
             constituency=seat.constituency,
             role=seat.role,
             legislative_period=seat.period,
+            start_date=seat.start_date,
+            end_date=seat.end_date,
+        )
+
+    @staticmethod
+    def _committee_membership(seat: CommitteeSeat) -> CommitteeMembership:
+        return CommitteeMembership(
+            committee=seat.committee,
+            role=seat.role,
             start_date=seat.start_date,
             end_date=seat.end_date,
         )
@@ -751,6 +844,9 @@ class _RosterImport:
             after.setdefault("identifiers_added", []).append(f"{scheme}: {value}")
             what.append(f"identifier {scheme} {value}")
         what += self._sync_seats(rep, seats, before, after)
+        if self.committees:
+            wanted = list(dict.fromkeys(self.committee_seats.get(person.id or "", [])))
+            what += self._sync_committee_seats(rep, wanted, before, after)
         if not what:
             self.report.unchanged += 1
             return
@@ -843,6 +939,61 @@ class _RosterImport:
                 before.setdefault("memberships", []).append(old)
                 after.setdefault("memberships", []).append(snapshot(membership))
                 what.append(f"seat in {self.chamber.name} ended {membership.end_date}")
+        return what
+
+    def _sync_committee_seats(
+        self,
+        rep: Representative,
+        wanted: list[CommitteeSeat],
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> list[str]:
+        """Bring the person's seats on the file's committees in line with it, as for the
+        chamber: the same seat, or the same committee and start, or an open seat on the same
+        committee, is kept (role and end updated); others are added; an open seat on one
+        of these committees that the file no longer lists is ended. Seats on committees the
+        file does not list are left alone."""
+        ours = {c.id for c in self.committees.values()}
+        existing = [c for c in rep.committee_memberships if c.committee_id in ours]
+        wanted = list(wanted)
+        pairs: list[tuple[CommitteeSeat, CommitteeMembership]] = []
+        for test in (
+            lambda s, c: s.matches(c),
+            lambda s, c: s.committee.id == c.committee_id and s.start_date == c.start_date,
+            lambda s, c: (
+                s.committee.id == c.committee_id and _is_open(s, self.on) and _is_open(c, self.on)
+            ),
+        ):
+            for seat in list(wanted):
+                found = next((c for c in existing if test(seat, c)), None)
+                if found is not None:
+                    pairs.append((seat, found))
+                    wanted.remove(seat)
+                    existing.remove(found)
+        what: list[str] = []
+        for seat, held in pairs:
+            if seat.matches(held):
+                continue
+            old = snapshot(held)
+            held.role, held.start_date, held.end_date = seat.role, seat.start_date, seat.end_date
+            db.session.flush()
+            before.setdefault("committee_memberships", []).append(old)
+            after.setdefault("committee_memberships", []).append(snapshot(held))
+            what.append(f"{seat.committee.name}: {seat.role.label.lower()}")
+        for seat in wanted:
+            held = self._committee_membership(seat)
+            rep.committee_memberships.append(held)
+            db.session.flush()
+            after.setdefault("committee_memberships_added", []).append(snapshot(held))
+            what.append(f"new seat on {seat.committee.name} ({seat.role.label.lower()})")
+        for held in existing:
+            if held.end_date is None or held.end_date > self.on:
+                old = snapshot(held)
+                held.end_date = max(self.on, held.start_date or self.on)
+                db.session.flush()
+                before.setdefault("committee_memberships", []).append(old)
+                after.setdefault("committee_memberships", []).append(snapshot(held))
+                what.append(f"seat on {held.committee.name} ended {held.end_date}")
         return what
 
     def _must_end(self, membership: Membership) -> bool:

@@ -24,7 +24,14 @@ from crm.interchange.popolo import (
     own_id,
 )
 from crm.interchange.popolo_read import POPOLO_CONTACT_TYPES
-from crm.parliament.models import Chamber, Membership, Party, Representative
+from crm.parliament.models import (
+    Chamber,
+    Committee,
+    CommitteeMembership,
+    Membership,
+    Party,
+    Representative,
+)
 from crm.states.models import State
 
 
@@ -163,6 +170,45 @@ def export_chamber(chamber: Chamber) -> dict[str, Any]:
         )
     )
 
+    # Committee seats: each committee of the chamber that an exported member sits or sat on.
+    committee_seats = (
+        list(
+            db.session.scalars(
+                sa.select(CommitteeMembership)
+                .join(CommitteeMembership.committee)
+                .where(
+                    Committee.chamber_id == chamber.id,
+                    CommitteeMembership.representative_id.in_(rep_ids),
+                )
+                .options(selectinload(CommitteeMembership.committee))
+            )
+        )
+        if rep_ids
+        else []
+    )
+    committees = {seat.committee.id: seat.committee for seat in committee_seats}
+    # Named, not numbered, so that a database filled from the file exports the same ids.
+    by_name = _ids("committee", (c.name for c in committees.values()))
+    committee_ids = {cid: by_name[c.name] for cid, c in committees.items()}
+    committee_rows = []
+    for seat in committee_seats:
+        row = {
+            "person_id": pids[seat.representative_id],
+            "organization_id": committee_ids[seat.committee_id],
+            "role": seat.role.value,
+        }
+        if seat.start_date:
+            row["start_date"] = seat.start_date.isoformat()
+        if seat.end_date:
+            row["end_date"] = seat.end_date.isoformat()
+        committee_rows.append(row)
+    committee_rows.sort(
+        key=lambda r: tuple(
+            r.get(k, "") for k in ("person_id", "organization_id", "start_date", "end_date", "role")
+        )
+    )
+    rows += committee_rows
+
     events = []
     for name, period_id in sorted(periods.items(), key=lambda item: item[1]):
         event: dict[str, Any] = {
@@ -200,6 +246,16 @@ def export_chamber(chamber: Chamber) -> dict[str, Any]:
         }
         if party.abbreviation:
             org["abbreviation"] = party.abbreviation
+        organizations.append(org)
+    for committee in sorted(committees.values(), key=lambda c: (c.name, c.id)):
+        org = {
+            "id": committee_ids[committee.id],
+            "name": committee.name,
+            "classification": "committee",
+            "parent_id": org_id,
+        }
+        if committee.abbreviation:
+            org["abbreviation"] = committee.abbreviation
         organizations.append(org)
     return {
         "meta": {"source": "ICC Campaign CRM", "state": state.iso2, "chamber": chamber.name},

@@ -223,6 +223,7 @@ class OrganizationIn:
     classification: str | None
     seats: int | None = None
     abbreviation: str | None = None
+    parent_id: str | None = None
 
 
 @dataclass
@@ -451,6 +452,7 @@ def _organization(obj: dict[str, Any], path: str) -> OrganizationIn:
         classification=classification.lower() if classification else None,
         seats=seats if seats is None or seats < 100_000 else None,
         abbreviation=_text(obj, "abbreviation", path),
+        parent_id=_text(obj, "parent_id", path),
     )
 
 

@@ -7,18 +7,23 @@ import json
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.parliament.models import (
+    CommitteeMembership,
+    CommitteeRole,
     ContactDetail,
     ContactKind,
     Identifier,
     Membership,
     OtherName,
+    Representative,
 )
 from tests.conftest import SHARED, row_counts
 from tests.factories import (
     ChamberFactory,
+    CommitteeFactory,
     PartyFactory,
     RepresentativeFactory,
     StateFactory,
@@ -66,6 +71,20 @@ def _chamber_with_history():
     )
     undated = RepresentativeFactory(state=state, name="Undated Member")
     undated.memberships.append(Membership(chamber=chamber, party=red, role="speaker"))
+    # Committee seats and roles, one of them past.
+    foreign = CommitteeFactory(chamber=chamber, name="Foreign Affairs")
+    legal = CommitteeFactory(chamber=chamber, name="Legal Affairs")
+    ana.committee_memberships.append(
+        CommitteeMembership(
+            committee=foreign, role=CommitteeRole.CHAIR, start_date=date(2023, 2, 1)
+        )
+    )
+    mover.committee_memberships += [
+        CommitteeMembership(committee=foreign, role=CommitteeRole.RAPPORTEUR),
+        CommitteeMembership(
+            committee=legal, start_date=date(2020, 1, 1), end_date=date(2021, 6, 30)
+        ),
+    ]
     db.session.commit()
     return state, chamber
 
@@ -100,7 +119,18 @@ def test_the_export_is_popolo_with_persons_parties_terms_and_areas(app, tmp_path
         "contact_details"
     ]
     classifications = [o["classification"] for o in document["organizations"]]
-    assert classifications == ["legislature", "party", "party"]
+    assert classifications == ["legislature", "party", "party", "committee", "committee"]
+    chamber_org = document["organizations"][0]["id"]
+    committees = {
+        o["id"]: o for o in document["organizations"] if o["classification"] == "committee"
+    }
+    assert {o["parent_id"] for o in committees.values()} == {chamber_org}
+    seats = [m for m in document["memberships"] if m["organization_id"] in committees]
+    assert sorted((committees[m["organization_id"]]["name"], m["role"]) for m in seats) == [
+        ("Foreign Affairs", "chair"),
+        ("Foreign Affairs", "rapporteur"),
+        ("Legal Affairs", "member"),
+    ]
     assert document["organizations"][0]["seats"] == 7
     assert {e["name"] for e in document["events"]} == {"2022–2027", "2010–2014"}
     assert [a["name"] for a in document["areas"]] == ["Kathmandu 1"]
@@ -208,3 +238,86 @@ def test_the_export_of_a_chamber_for_signed_in_users(app, client, tmp_path, as_u
     assert (
         client.get(f"/states/{state.iso2}/chambers/99999999999999/popolo.json").status_code == 404
     )
+
+
+def _committee_seats(state) -> set[tuple[str, str, str, date | None, date | None]]:
+    db.session.rollback()
+    found = db.session.scalars(
+        sa.select(CommitteeMembership)
+        .join(CommitteeMembership.representative)
+        .where(Representative.state_id == state.id)
+    )
+    return {
+        (s.representative.name, s.committee.name, s.role.value, s.start_date, s.end_date)
+        for s in found
+    }
+
+
+def test_committee_seats_follow_the_file(app, tmp_path):
+    state, chamber = _chamber_with_history()
+    _path, document = _export(app, state, chamber.name, tmp_path)
+    persons = {p["name"]: p["id"] for p in document["persons"]}
+    committees = {
+        o["name"]: o["id"] for o in document["organizations"] if o["classification"] == "committee"
+    }
+    seats = document["memberships"]
+    # Ana becomes vice-chair; Ion Mover's open seat is gone from the file; Maria joins a
+    # committee the database does not have yet.
+    for seat in seats:
+        if seat["person_id"] == persons["Ana Popescu"] and seat["organization_id"] in (
+            committees.values()
+        ):
+            seat["role"] = "Vice-Chairperson"
+    document["memberships"] = [
+        s
+        for s in seats
+        if not (s["person_id"] == persons["Ion Mover"] and s.get("role") == "rapporteur")
+    ]
+    document["organizations"].append(
+        {
+            "id": "committee/human-rights",
+            "name": "Human Rights",
+            "classification": "committee",
+            "parent_id": document["organizations"][0]["id"],
+        }
+    )
+    document["memberships"].append(
+        {
+            "person_id": persons["Maria Independent"],
+            "organization_id": "committee/human-rights",
+            "role": "member",
+            "start_date": "2024-03-01",
+        }
+    )
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document), encoding="utf-8")
+
+    output = _import(app, edited, state, chamber.name)
+    assert "new committee: Human Rights" in output
+    assert "Foreign Affairs: vice chair" in output
+    assert "seat on Foreign Affairs ended" in output
+    assert "new seat on Human Rights (member)" in output
+    today = date.today()
+    assert _committee_seats(state) == {
+        ("Ana Popescu", "Foreign Affairs", "vice_chair", date(2023, 2, 1), None),
+        ("Ion Mover", "Foreign Affairs", "rapporteur", None, today),
+        ("Ion Mover", "Legal Affairs", "member", date(2020, 1, 1), date(2021, 6, 30)),
+        ("Maria Independent", "Human Rights", "member", date(2024, 3, 1), None),
+    }
+    assert NOTHING_TO_DO in _import(app, edited, state, chamber.name)
+
+    # A file that says nothing of committees (most rosters) leaves every seat alone.
+    document["organizations"] = [
+        o for o in document["organizations"] if o["classification"] != "committee"
+    ]
+    document["memberships"] = [
+        m
+        for m in document["memberships"]
+        if m["organization_id"] not in committees.values()
+        and m["organization_id"] != "committee/human-rights"
+    ]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(document), encoding="utf-8")
+    before = _committee_seats(state)
+    assert NOTHING_TO_DO in _import(app, bare, state, chamber.name)
+    assert _committee_seats(state) == before
