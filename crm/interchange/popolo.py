@@ -1024,17 +1024,33 @@ class _RosterImport:
             ]
             if not open_seats:
                 continue
-            before = [snapshot(m) for m in open_seats]
+            # Leaving the chamber ends the seats on its committees the file lists too.
+            ours = {c.id for c in self.committees.values()}
+            open_committee_seats = [
+                c
+                for c in rep.committee_memberships
+                if c.committee_id in ours and (c.end_date is None or c.end_date > self.on)
+            ]
+            before = {
+                "memberships": [snapshot(m) for m in open_seats],
+                "committee_memberships": [snapshot(c) for c in open_committee_seats],
+            }
             for membership in open_seats:
                 membership.end_date = self._end_date(membership)
+            for seat in open_committee_seats:
+                seat.end_date = max(open_seats[0].end_date or self.on, seat.start_date or self.on)
             rep.updated_at = utcnow()
             db.session.flush()
             record(
                 self.actor,
                 "membership.ended",
                 rep,
-                before={"memberships": before},
-                after={"memberships": [snapshot(m) for m in open_seats], "version": rep.version},
+                before=before,
+                after={
+                    "memberships": [snapshot(m) for m in open_seats],
+                    "committee_memberships": [snapshot(c) for c in open_committee_seats],
+                    "version": rep.version,
+                },
                 summary=f"Not in the imported roster of {self.chamber.name}: seat ended "
                 f"{open_seats[0].end_date}",
             )

@@ -321,3 +321,16 @@ def test_committee_seats_follow_the_file(app, tmp_path):
     before = _committee_seats(state)
     assert NOTHING_TO_DO in _import(app, bare, state, chamber.name)
     assert _committee_seats(state) == before
+
+    # Someone who leaves the chamber leaves its committees the file lists.
+    document = json.loads(edited.read_text(encoding="utf-8"))
+    document["persons"] = [p for p in document["persons"] if p["name"] != "Ana Popescu"]
+    document["memberships"] = [
+        m for m in document["memberships"] if m["person_id"] != persons["Ana Popescu"]
+    ]
+    left = tmp_path / "left.json"
+    left.write_text(json.dumps(document), encoding="utf-8")
+    assert "1 ended" in _import(app, left, state, chamber.name)
+    assert ("Ana Popescu", "Foreign Affairs", "vice_chair", date(2023, 2, 1), today) in (
+        _committee_seats(state)
+    )
