@@ -66,11 +66,18 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any):
 
 
 def _plain(change: Any) -> Any:
-    """A change another person made (crm.records.OtherChange) as JSON, times in ISO 8601."""
+    """A change another person made (crm.records.OtherChange) as JSON: who by name (the API
+    shows people as names, never e-mails), when in ISO 8601."""
     if not dataclasses.is_dataclass(change) or isinstance(change, type):
         return change
     values = dataclasses.asdict(change)
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+    return {
+        "field": values["field"],
+        "before": values["before"],
+        "after": values["after"],
+        "by": values.get("by_name"),
+        "at": values["at"].isoformat() if isinstance(values["at"], datetime) else values["at"],
+    }
 
 
 def register_error_handlers(app: Flask) -> None:

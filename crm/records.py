@@ -31,14 +31,18 @@ class OtherChange:
     field: str
     before: Any
     after: Any
-    by: str | None
+    by: str | None  # the e-mail, as the audit log keeps it
     at: datetime
+    by_name: str | None = None  # the person's name, for the API (which shows no e-mails)
 
 
 def _changes_since(obj: Any, version: int) -> list[OtherChange]:
     """What others changed in `obj` after `version`, from the audit log."""
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
+    from crm.auth.models import User
+
+    entries = db.session.execute(
+        sa.select(AuditEntry, User.name)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(
             AuditEntry.target_type == type(obj).__tablename__,
             AuditEntry.target_id == str(obj.id),
@@ -47,7 +51,7 @@ def _changes_since(obj: Any, version: int) -> list[OtherChange]:
         .limit(50)
     )
     changes: list[OtherChange] = []
-    for entry in entries:
+    for entry, name in entries:
         after = entry.after or {}
         if not isinstance(after.get("version"), int) or after["version"] <= version:
             continue
@@ -56,7 +60,9 @@ def _changes_since(obj: Any, version: int) -> list[OtherChange]:
             if field == "version":
                 continue
             changes.append(
-                OtherChange(field, before.get(field), after[field], entry.actor_email, entry.at)
+                OtherChange(
+                    field, before.get(field), after[field], entry.actor_email, entry.at, name
+                )
             )
     changes.reverse()
     return changes

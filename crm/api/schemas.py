@@ -117,6 +117,14 @@ def Iso2(**kwargs: Any) -> Text:
 # --- Common shapes -----------------------------------------------------------------------------
 
 
+class OtherChangeOut(ma.Schema):
+    field = ma.fields.String(required=True)
+    before = ma.fields.Raw(allow_none=True)
+    after = ma.fields.Raw(allow_none=True)
+    by = ma.fields.String(allow_none=True, metadata={"description": "Who, by name."})
+    at = ma.fields.DateTime(required=True)
+
+
 class Problem(ma.Schema):
     """An RFC 9457 problem document: every 4xx answer of the API."""
 
@@ -128,8 +136,12 @@ class Problem(ma.Schema):
         keys=ma.fields.String(),
         metadata={"description": "Messages by location and field, for invalid input."},
     )
-    changes = ma.fields.Dict(
-        keys=ma.fields.String(), metadata={"description": "What the other edit changed."}
+    changes = ma.fields.List(
+        ma.fields.Nested(OtherChangeOut),
+        metadata={"description": "409: what others changed since the version sent."},
+    )
+    current_version = ma.fields.Integer(
+        metadata={"description": "409: the record's version now; send it with your edit again."}
     )
 
 

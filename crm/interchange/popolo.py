@@ -211,10 +211,11 @@ class CommitteeSeat:
 
 def committee_role(text: str | None) -> CommitteeRole:
     """A Popolo membership role on a committee ("Chairperson", "vice-chair"…) as ours."""
-    words = (text or "").casefold()
-    if "vice" in words or "deputy" in words:
+    words = set(re.findall(r"[^\W\d_]+", (text or "").casefold()))
+    chairs = any(w.startswith("chair") or w in ("president", "convener", "convenor") for w in words)
+    if chairs and words & {"vice", "deputy"}:
         return CommitteeRole.VICE_CHAIR
-    if "chair" in words or "president" in words:
+    if chairs:
         return CommitteeRole.CHAIR
     if "rapporteur" in words:
         return CommitteeRole.RAPPORTEUR
@@ -311,8 +312,8 @@ class _RosterImport:
             raise PopoloError("name the chamber to import into")
         chamber_org = self._file_chamber(organization_id)
         self._chamber(chamber_org)
-        self._committees(chamber_org)
         seats_of, selected = self._select_persons(chamber_org.id if chamber_org else None)
+        self._committees(chamber_org, {p.id for p in selected if p.id})
         reps = self._load_representatives()
         taken = self._identifiers_of_other_states()
         self.holders = {(i.scheme, i.value): rep for rep in reps for i in rep.identifiers}
@@ -355,10 +356,13 @@ class _RosterImport:
         houses = [o for o in orgs if o.classification in CHAMBER_CLASSIFICATIONS]
         if len(houses) == 1:
             return houses[0]
+        committees = {o.id for o in orgs if o.classification == "committee"}
         used = Counter(
             m.organization_id
             for m in self.roster.memberships
-            if m.organization_id and m.organization_id not in party_ids
+            if m.organization_id
+            and m.organization_id not in party_ids
+            and m.organization_id not in committees
         )
         if len(used) > 1:
             # Legislative periods are the chamber's: a cabinet post or a party card has none.
@@ -439,41 +443,54 @@ class _RosterImport:
             self.report.other_changes.append(f"{chamber.name}: Popolo id set to {org.id}")
         self.chamber = chamber
 
-    def _committees(self, chamber_org: OrganizationIn | None) -> None:
-        """Find or make the chamber's committees the file lists (those whose parent is the
-        chamber, or that name no parent), and read each person's seats on them."""
-        listed = [
-            o
+    def _committees(self, chamber_org: OrganizationIn | None, members: set[str]) -> None:
+        """The chamber's committees on which the file seats some of its `members` (a
+        committee's parent is the chamber, or it names none): found by name or made, with
+        each member's seats on them. The file speaks for these committees only; seats on
+        others, and a file without committee memberships, are left alone."""
+        committee_orgs = {
+            o.id: o
             for o in self.roster.organizations
-            if o.classification == "committee"
-            and o.id
+            if o.id
             and o.name
+            and o.classification == "committee"
             and (o.parent_id is None or chamber_org is None or o.parent_id == chamber_org.id)
+        }
+        ours = [
+            m
+            for m in self.roster.memberships
+            if m.organization_id in committee_orgs and m.person_id in members
         ]
-        if not listed:
+        if not ours:
             return
-        have = {c.name.casefold(): c for c in self.chamber.committees}
-        for org in listed:
-            name = self._cut(org.name, 200, f'the committee "{org.id[:60]}"') or ""
-            committee = have.get(name.casefold())
+        existing = list(self.chamber.committees)
+        for org_id in dict.fromkeys(m.organization_id for m in ours if m.organization_id):
+            org = committee_orgs[org_id]
+            name = self._cut(org.name, 200, f'the committee "{org_id[:60]}"') or ""
+            # The same name exactly; else the same name in another case, if only one.
+            exact = [c for c in existing if c.name == name]
+            loose = [c for c in existing if c.name.casefold() == name.casefold()]
+            committee = (exact or (loose if len(loose) == 1 else []) or [None])[0]
             if committee is None:
-                committee = Committee(
-                    chamber=self.chamber,
-                    name=name,
-                    abbreviation=(org.abbreviation or "")[:20] or None,
-                )
+                abbreviation = org.abbreviation if org.abbreviation else None
+                if abbreviation is not None and len(abbreviation) > 20:
+                    self.report.warnings.append(
+                        f'the committee "{name[:60]}": abbreviation longer than 20 characters '
+                        "left out"
+                    )
+                    abbreviation = None
+                committee = Committee(chamber=self.chamber, name=name, abbreviation=abbreviation)
                 db.session.add(committee)
                 db.session.flush()
                 record(self.actor, "committee.created", committee, after=snapshot(committee))
                 self.report.other_changes.append(f"new committee: {committee.name}")
-                have[name.casefold()] = committee
-            self.committees[org.id] = committee
-        for m in self.roster.memberships:
-            committee = self.committees.get(m.organization_id or "")
-            if committee is not None:
-                self.committee_seats[m.person_id].append(
-                    CommitteeSeat(committee, committee_role(m.role), m.start_date, m.end_date)
-                )
+                existing.append(committee)
+            self.committees[org_id] = committee
+        for m in ours:
+            committee = self.committees[m.organization_id or ""]
+            self.committee_seats[m.person_id].append(
+                CommitteeSeat(committee, committee_role(m.role), m.start_date, m.end_date)
+            )
 
     def _select_persons(
         self, chamber_org_id: str | None
@@ -987,21 +1004,21 @@ class _RosterImport:
             after.setdefault("committee_memberships_added", []).append(snapshot(held))
             what.append(f"new seat on {seat.committee.name} ({seat.role.label.lower()})")
         for held in existing:
-            if held.end_date is None or held.end_date > self.on:
+            if self._must_end(held):
                 old = snapshot(held)
-                held.end_date = max(self.on, held.start_date or self.on)
+                held.end_date = self._end_date(held)
                 db.session.flush()
                 before.setdefault("committee_memberships", []).append(old)
                 after.setdefault("committee_memberships", []).append(snapshot(held))
                 what.append(f"seat on {held.committee.name} ended {held.end_date}")
         return what
 
-    def _must_end(self, membership: Membership) -> bool:
+    def _must_end(self, membership: Membership | CommitteeMembership) -> bool:
         """Whether a seat the file no longer lists is still running past its end date."""
         end = self._end_date(membership)
         return membership.end_date is None or membership.end_date > end
 
-    def _end_date(self, membership: Membership) -> date:
+    def _end_date(self, membership: Membership | CommitteeMembership) -> date:
         """When a seat the file no longer lists ends: the end of the file's latest
         legislative period if that is over, else the day of the import."""
         periods = [p for p in self.roster.periods.values() if p.start_date]
@@ -1024,12 +1041,14 @@ class _RosterImport:
             ]
             if not open_seats:
                 continue
-            # Leaving the chamber ends the seats on its committees the file lists too.
-            ours = {c.id for c in self.committees.values()}
+            # Leaving the chamber ends the seats on its committees too, when the file says
+            # who sits on committees at all.
             open_committee_seats = [
                 c
                 for c in rep.committee_memberships
-                if c.committee_id in ours and (c.end_date is None or c.end_date > self.on)
+                if self.committees
+                and c.committee.chamber_id == self.chamber.id
+                and self._must_end(c)
             ]
             before = {
                 "memberships": [snapshot(m) for m in open_seats],
@@ -1038,7 +1057,7 @@ class _RosterImport:
             for membership in open_seats:
                 membership.end_date = self._end_date(membership)
             for seat in open_committee_seats:
-                seat.end_date = max(open_seats[0].end_date or self.on, seat.start_date or self.on)
+                seat.end_date = self._end_date(seat)
             rep.updated_at = utcnow()
             db.session.flush()
             record(

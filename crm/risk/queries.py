@@ -196,7 +196,9 @@ def state_contexts(
     state_of_chamber = {chamber.id: chamber.state_id for chamber in chambers}
     seats_of: dict[int, dict[int, tuple[int, int | None]]] = defaultdict(dict)
     for rep_id, seat in seat_of.items():
-        seats_of[state_of_chamber[seat[0]]][rep_id] = seat
+        seat_state = state_of_chamber.get(seat[0])
+        if seat_state is not None:  # a seat in another state's chamber belongs to neither
+            seats_of[seat_state][rep_id] = seat
 
     contexts = []
     for agreement, state in pairs:

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
+from crm.interchange.popolo import committee_role
 from crm.parliament.models import (
     CommitteeMembership,
     CommitteeRole,
@@ -306,10 +307,8 @@ def test_committee_seats_follow_the_file(app, tmp_path):
     }
     assert NOTHING_TO_DO in _import(app, edited, state, chamber.name)
 
-    # A file that says nothing of committees (most rosters) leaves every seat alone.
-    document["organizations"] = [
-        o for o in document["organizations"] if o["classification"] != "committee"
-    ]
+    # A file that seats nobody on committees (most rosters; this one still lists them)
+    # leaves every seat alone.
     document["memberships"] = [
         m
         for m in document["memberships"]
@@ -334,3 +333,24 @@ def test_committee_seats_follow_the_file(app, tmp_path):
     assert ("Ana Popescu", "Foreign Affairs", "vice_chair", date(2023, 2, 1), today) in (
         _committee_seats(state)
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("Chairperson", CommitteeRole.CHAIR),
+        ("chair", CommitteeRole.CHAIR),
+        ("Chairman of the committee", CommitteeRole.CHAIR),
+        ("President", CommitteeRole.CHAIR),
+        ("Vice-Chair", CommitteeRole.VICE_CHAIR),
+        ("vice_chair", CommitteeRole.VICE_CHAIR),
+        ("Deputy Chairwoman", CommitteeRole.VICE_CHAIR),
+        ("Rapporteur", CommitteeRole.RAPPORTEUR),
+        ("Deputy member", CommitteeRole.MEMBER),  # a substitute, not a vice-chair
+        ("Civil service member", CommitteeRole.MEMBER),
+        ("member", CommitteeRole.MEMBER),
+        (None, CommitteeRole.MEMBER),
+    ],
+)
+def test_committee_roles_are_read_from_the_words_files_use(role, expected):
+    assert committee_role(role) is expected
