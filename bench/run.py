@@ -373,6 +373,7 @@ def scale_section(scale: Scale | None = None) -> list[str]:
     from crm import create_app
     from crm.auth.models import Role, TokenScope, User
     from crm.auth.services import create_token
+    from crm.backup import row_counts
     from crm.demo.loader import DEMO_PASSWORD
     from crm.extensions import db
 
@@ -397,10 +398,7 @@ def scale_section(scale: Scale | None = None) -> list[str]:
             WTF_CSRF_ENABLED=False,
         )
         with app.app_context():
-            counts = {
-                table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-                for table in db.metadata.sorted_tables
-            }
+            counts = row_counts()
             coordinator = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR))
             raw, _token = create_token(coordinator, coordinator, name="bench", scope=TokenScope.API)
             db.session.commit()

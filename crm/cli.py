@@ -313,6 +313,12 @@ def _discard_dry_run() -> None:
     db.session.info.pop("risk_states", None)
 
 
+def _database_refused(error: Exception) -> str:
+    """The first line of what the database driver said, for a message."""
+    text = str(getattr(error, "orig", None) or error)
+    return (text.splitlines() or [type(error).__name__])[0][:200]
+
+
 def _fail(path: object, message: str):
     db.session.rollback()
     db.session.info.pop("risk_states", None)
@@ -354,7 +360,7 @@ def import_popolo_command(
         except (PopoloError, DomainError) as error:
             raise _fail(file, error.message) from None
         except SQLAlchemyError as error:
-            reason = str(getattr(error, "orig", error)).splitlines()[0][:200]
+            reason = _database_refused(error)
             raise _fail(file, f"the database refused the import ({reason})") from None
         if dry_run:
             _discard_dry_run()
@@ -464,7 +470,7 @@ def import_votes_command(
         except (PopoloError, DomainError) as error:
             raise _fail(file, error.message) from None
         except SQLAlchemyError as error:
-            reason = str(getattr(error, "orig", error)).splitlines()[0][:200]
+            reason = _database_refused(error)
             raise _fail(file, f"the database refused the import ({reason})") from None
         if dry_run:
             _discard_dry_run()
@@ -566,10 +572,6 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
         click.echo(line)
 
 
-def _database_refused(error: Exception) -> str:
-    return str(getattr(error, "orig", None) or error).splitlines()[0][:200]
-
-
 @crm_cli.command("backup")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 def backup_command(file: str | None) -> None:
@@ -666,8 +668,6 @@ def bench_data_command(states: int, representatives: int, interactions: int, see
     if not current_app.config.get("DEMO_ALLOWED", False):
         raise click.ClickException("Synthetic data are never loaded in production.")
     scale = Scale(states=states, representatives=representatives, interactions=interactions)
-    if problems := scale.problems():
-        raise click.ClickException("; ".join(problems))
     with write_intent():
         try:
             with _progress(scale.rows, "Generating") as progress:

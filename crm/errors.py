@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -65,18 +63,15 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any):
     return response
 
 
-def _plain(change: Any) -> Any:
+def _plain(change: Any) -> dict[str, Any]:
     """A change another person made (crm.records.OtherChange) as JSON: who by name (the API
     shows people as names, never e-mails), when in ISO 8601."""
-    if not dataclasses.is_dataclass(change) or isinstance(change, type):
-        return change
-    values = dataclasses.asdict(change)
     return {
-        "field": values["field"],
-        "before": values["before"],
-        "after": values["after"],
-        "by": values.get("by_name"),
-        "at": values["at"].isoformat() if isinstance(values["at"], datetime) else values["at"],
+        "field": change.field,
+        "before": change.before,
+        "after": change.after,
+        "by": change.by_name,
+        "at": change.at.isoformat(),
     }
 
 

@@ -134,7 +134,7 @@ class Generator:
         self.codes = [
             "".join(pair) for pair in itertools.product(string.ascii_uppercase, repeat=2)
         ][: scale.states]
-        # Per state: representative ids, their parties, and the state's section account.
+        # Per state: its representatives' ids; per section, its account (first two only).
         self.members: dict[int, list[int]] = {}
         self.section_users: dict[int, int] = {}
 

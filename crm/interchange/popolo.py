@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -207,6 +207,24 @@ class CommitteeSeat:
             and seat.start_date == self.start_date
             and seat.end_date == self.end_date
         )
+
+
+W = TypeVar("W")
+E = TypeVar("E")
+
+
+def _pair(wanted: list[W], existing: list[E], *tests: Callable[[W, E], bool]) -> list[tuple[W, E]]:
+    """Pair the file's seats with the database's, the most specific test first; what is
+    paired leaves both lists, so what remains is to add (wanted) or to end (existing)."""
+    pairs: list[tuple[W, E]] = []
+    for test in tests:
+        for seat in list(wanted):
+            found = next((held for held in existing if test(seat, held)), None)
+            if found is not None:
+                pairs.append((seat, found))
+                wanted.remove(seat)
+                existing.remove(found)
+    return pairs
 
 
 def committee_role(text: str | None) -> CommitteeRole:
@@ -902,20 +920,14 @@ class _RosterImport:
             key=lambda m: (m.start_date or date.min, m.id or 0),
         )
         wanted = list(seats)
-        pairs: list[tuple[Seat, Membership]] = []
-
-        def pair(test: Callable[[Seat, Membership], bool]) -> None:
-            for seat in list(wanted):
-                found = next((m for m in existing if test(seat, m)), None)
-                if found is not None:
-                    pairs.append((seat, found))
-                    wanted.remove(seat)
-                    existing.remove(found)
-
-        pair(lambda s, m: s.matches(m))
-        pair(lambda s, m: (s.period, s.start_date) == (m.legislative_period, m.start_date))
-        pair(lambda s, m: s.period is not None and s.period == m.legislative_period)
-        pair(lambda s, m: _is_open(s, self.on) and _is_open(m, self.on))
+        pairs = _pair(
+            wanted,
+            existing,
+            lambda s, m: s.matches(m),
+            lambda s, m: (s.period, s.start_date) == (m.legislative_period, m.start_date),
+            lambda s, m: s.period is not None and s.period == m.legislative_period,
+            lambda s, m: _is_open(s, self.on) and _is_open(m, self.on),
+        )
 
         what: list[str] = []
         for seat, membership in pairs:
@@ -949,12 +961,7 @@ class _RosterImport:
             period = f" ({seat.period})" if seat.period else ""
             what.append(f"new seat in {self.chamber.name}{period}")
         for membership in existing:
-            if self._must_end(membership):
-                old = snapshot(membership)
-                membership.end_date = self._end_date(membership)
-                db.session.flush()
-                before.setdefault("memberships", []).append(old)
-                after.setdefault("memberships", []).append(snapshot(membership))
+            if self._end_seat(membership, "memberships", before, after):
                 what.append(f"seat in {self.chamber.name} ended {membership.end_date}")
         return what
 
@@ -973,20 +980,15 @@ class _RosterImport:
         ours = {c.id for c in self.committees.values()}
         existing = [c for c in rep.committee_memberships if c.committee_id in ours]
         wanted = list(wanted)
-        pairs: list[tuple[CommitteeSeat, CommitteeMembership]] = []
-        for test in (
+        pairs = _pair(
+            wanted,
+            existing,
             lambda s, c: s.matches(c),
             lambda s, c: s.committee.id == c.committee_id and s.start_date == c.start_date,
             lambda s, c: (
                 s.committee.id == c.committee_id and _is_open(s, self.on) and _is_open(c, self.on)
             ),
-        ):
-            for seat in list(wanted):
-                found = next((c for c in existing if test(seat, c)), None)
-                if found is not None:
-                    pairs.append((seat, found))
-                    wanted.remove(seat)
-                    existing.remove(found)
+        )
         what: list[str] = []
         for seat, held in pairs:
             if seat.matches(held):
@@ -1004,14 +1006,26 @@ class _RosterImport:
             after.setdefault("committee_memberships_added", []).append(snapshot(held))
             what.append(f"new seat on {seat.committee.name} ({seat.role.label.lower()})")
         for held in existing:
-            if self._must_end(held):
-                old = snapshot(held)
-                held.end_date = self._end_date(held)
-                db.session.flush()
-                before.setdefault("committee_memberships", []).append(old)
-                after.setdefault("committee_memberships", []).append(snapshot(held))
+            if self._end_seat(held, "committee_memberships", before, after):
                 what.append(f"seat on {held.committee.name} ended {held.end_date}")
         return what
+
+    def _end_seat(
+        self,
+        seat: Membership | CommitteeMembership,
+        key: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> bool:
+        """End a seat the file no longer lists, if it still runs; noted under `key`."""
+        if not self._must_end(seat):
+            return False
+        old = snapshot(seat)
+        seat.end_date = self._end_date(seat)
+        db.session.flush()
+        before.setdefault(key, []).append(old)
+        after.setdefault(key, []).append(snapshot(seat))
+        return True
 
     def _must_end(self, membership: Membership | CommitteeMembership) -> bool:
         """Whether a seat the file no longer lists is still running past its end date."""
@@ -1036,28 +1050,19 @@ class _RosterImport:
         for rep in reps:
             if rep.id in seen or rep.archived_at is not None:
                 continue
-            open_seats = [
-                m for m in rep.memberships if m.chamber_id == self.chamber.id and self._must_end(m)
-            ]
-            if not open_seats:
+            before: dict[str, Any] = {}
+            after: dict[str, Any] = {}
+            for m in rep.memberships:
+                if m.chamber_id == self.chamber.id:
+                    self._end_seat(m, "memberships", before, after)
+            if not after:
                 continue
             # Leaving the chamber ends the seats on its committees too, when the file says
             # who sits on committees at all.
-            open_committee_seats = [
-                c
-                for c in rep.committee_memberships
-                if self.committees
-                and c.committee.chamber_id == self.chamber.id
-                and self._must_end(c)
-            ]
-            before = {
-                "memberships": [snapshot(m) for m in open_seats],
-                "committee_memberships": [snapshot(c) for c in open_committee_seats],
-            }
-            for membership in open_seats:
-                membership.end_date = self._end_date(membership)
-            for seat in open_committee_seats:
-                seat.end_date = self._end_date(seat)
+            if self.committees:
+                for c in rep.committee_memberships:
+                    if c.committee.chamber_id == self.chamber.id:
+                        self._end_seat(c, "committee_memberships", before, after)
             rep.updated_at = utcnow()
             db.session.flush()
             record(
@@ -1065,12 +1070,8 @@ class _RosterImport:
                 "membership.ended",
                 rep,
                 before=before,
-                after={
-                    "memberships": [snapshot(m) for m in open_seats],
-                    "committee_memberships": [snapshot(c) for c in open_committee_seats],
-                    "version": rep.version,
-                },
+                after={**after, "version": rep.version},
                 summary=f"Not in the imported roster of {self.chamber.name}: seat ended "
-                f"{open_seats[0].end_date}",
+                f"{after['memberships'][0]['end_date']}",
             )
             self.report.ended.append(rep.name)

@@ -55,6 +55,20 @@ def _ids(prefix: str, names: Iterable[str]) -> dict[str, str]:
     return ids
 
 
+def _dated(row: dict[str, Any], seat: Membership | CommitteeMembership) -> dict[str, Any]:
+    """A membership row with the seat's dates, where known."""
+    if seat.start_date:
+        row["start_date"] = seat.start_date.isoformat()
+    if seat.end_date:
+        row["end_date"] = seat.end_date.isoformat()
+    return row
+
+
+def _sort(rows: list[dict[str, Any]], *keys: str) -> None:
+    """A fixed order, so the same data always give the same document."""
+    rows.sort(key=lambda row: tuple(row.get(key, "") for key in keys))
+
+
 def person_id(rep: Representative) -> str:
     """The Popolo id a representative is exported under."""
     popolo = sorted(i.value for i in rep.identifiers if i.scheme == POPOLO_SCHEME)
@@ -150,25 +164,9 @@ def export_chamber(chamber: Chamber) -> dict[str, Any]:
         if m.legislative_period:
             row["legislative_period_id"] = periods[m.legislative_period]
             by_period[m.legislative_period].append(m)
-        if m.start_date:
-            row["start_date"] = m.start_date.isoformat()
-        if m.end_date:
-            row["end_date"] = m.end_date.isoformat()
-        rows.append(row)
-    rows.sort(
-        key=lambda r: tuple(
-            r.get(k, "")
-            for k in (
-                "person_id",
-                "start_date",
-                "end_date",
-                "legislative_period_id",
-                "on_behalf_of_id",
-                "area_id",
-                "role",
-            )
-        )
-    )
+        rows.append(_dated(row, m))
+    _sort(rows, "person_id", "start_date", "end_date", "legislative_period_id",
+          "on_behalf_of_id", "area_id", "role")  # fmt: skip
 
     # Committee seats: each committee of the chamber that an exported member sits or sat on.
     committee_seats = (
@@ -190,23 +188,18 @@ def export_chamber(chamber: Chamber) -> dict[str, Any]:
     # Named, not numbered, so that a database filled from the file exports the same ids.
     by_name = _ids("committee", (c.name for c in committees.values()))
     committee_ids = {cid: by_name[c.name] for cid, c in committees.items()}
-    committee_rows = []
-    for seat in committee_seats:
-        row = {
-            "person_id": pids[seat.representative_id],
-            "organization_id": committee_ids[seat.committee_id],
-            "role": seat.role.value,
-        }
-        if seat.start_date:
-            row["start_date"] = seat.start_date.isoformat()
-        if seat.end_date:
-            row["end_date"] = seat.end_date.isoformat()
-        committee_rows.append(row)
-    committee_rows.sort(
-        key=lambda r: tuple(
-            r.get(k, "") for k in ("person_id", "organization_id", "start_date", "end_date", "role")
+    committee_rows = [
+        _dated(
+            {
+                "person_id": pids[seat.representative_id],
+                "organization_id": committee_ids[seat.committee_id],
+                "role": seat.role.value,
+            },
+            seat,
         )
-    )
+        for seat in committee_seats
+    ]
+    _sort(committee_rows, "person_id", "organization_id", "start_date", "end_date", "role")
     rows += committee_rows
 
     events = []
