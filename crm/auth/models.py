@@ -93,6 +93,16 @@ class User(UserMixin, TimestampMixin, Base):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor (TOTP, RFC 6238). The secret is kept as it is, not hashed: checking a
+    # code means computing it from the secret. The pending secret is one being enrolled,
+    # which replaces the active one only once a code from it has been entered.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time step of the last accepted code: a code is refused unless its step is later,
+    # so a code seen over someone's shoulder cannot be replayed within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     sections: Mapped[list[Section]] = relationship(
         secondary=user_sections, back_populates="members", order_by="Section.name"
@@ -102,6 +112,7 @@ class User(UserMixin, TimestampMixin, Base):
     # server-side session token there instead of the user id, so revoking it signs out.
     session_token = None  # an instance attribute, not a column
     session_last_seen_at = None
+    session_reauthenticated_at = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -109,6 +120,10 @@ class User(UserMixin, TimestampMixin, Base):
 
     def get_id(self) -> str | None:
         return self.session_token
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def state_ids(self) -> frozenset[int]:
@@ -134,8 +149,43 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # When this browser last proved who it is (signing in counts): sensitive changes need it
+    # to be recent (crm.auth.reauth), and it ends with the session.
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app, stored only as its hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A user's recovery codes go with the user.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one account, counted in the database so every worker shares them.
+
+    Keyed by the hash of the normalised e-mail, whether or not an account has it: an unknown
+    address is throttled like a known one and tells an attacker nothing (and a password
+    typed into the e-mail field is not kept in clear).
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How many times the account was locked recently: each lockout lasts twice the last.
+    lockouts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):
