@@ -156,19 +156,33 @@ crm_cli.add_command(token_cli)
 @click.argument("email")
 @click.option("--name", default="command line", show_default=True)
 @click.option("--scope", type=click.Choice(["api", "calendar"]), default="api", show_default=True)
-def token_create_command(email: str, name: str, scope: str) -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=90,
+    show_default=True,
+    help="How long it works (at most a year).",
+)
+def token_create_command(email: str, name: str, scope: str, days: int) -> None:
     """Create a token for a user and print it once (only its hash is kept)."""
     from crm.auth.models import TokenScope
     from crm.auth.services import create_token, get_user_by_email
+    from crm.errors import DomainError
 
     with write_intent():
         user = get_user_by_email(email)
         if user is None:
             raise click.ClickException(f"No account for {email}.")
-        raw, token = create_token(None, user, name=name, scope=TokenScope(scope))
+        try:
+            raw, token = create_token(None, user, name=name, scope=TokenScope(scope), days=days)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
         db.session.commit()
     click.echo(
-        f"Token {token.prefix}… for {user.email} ({scope}). Keep it secret; it is shown once:"
+        f"Token {token.prefix}… for {user.email} ({scope}), works until "
+        f"{token.expires_at:%d %b %Y %H:%M} UTC. "
+        "Keep it secret; it is shown once:"
     )
     click.echo(raw)
 
@@ -495,7 +509,8 @@ def import_votes_command(
 @click.option(
     "--include-restricted",
     is_flag=True,
-    help="Interactions: include restricted content (otherwise only its date is shown).",
+    help="Include restricted content (otherwise a restricted contact shows only its date, "
+    "and a stance observed in one only its month).",
 )
 def export_csv_command(
     what: str, iso2: str, output: str | None, former: bool, include_restricted: bool
@@ -511,7 +526,13 @@ def export_csv_command(
     if what == "representatives":
         header = csvio.REPRESENTATIVE_COLUMNS
         stale_days = current_app.config["STALE_STANCE_DAYS"]
-        rows = csvio.representative_rows(state, today(), former=former, stale_days=stale_days)
+        rows = csvio.representative_rows(
+            state,
+            today(),
+            may_see_restricted=include_restricted,
+            former=former,
+            stale_days=stale_days,
+        )
     elif what == "interactions":
         header = csvio.INTERACTION_COLUMNS
         rows = csvio.interaction_rows(state, may_see_restricted=include_restricted)

@@ -39,6 +39,12 @@ def today() -> date:
     return utcnow().date()
 
 
+def month_end(on: date) -> date:
+    """The last day of the date's month: where a date shown as its month only is placed."""
+    first_of_next = date(on.year + on.month // 12, on.month % 12 + 1, 1)
+    return date.fromordinal(first_of_next.toordinal() - 1)
+
+
 def as_utc(value: datetime | str | None) -> datetime | None:
     """An aggregate's datetime as aware UTC: MAX() bypasses the column type, so SQLite
     hands back a naive value or even a string."""

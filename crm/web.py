@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
-from crm.db import set_write_intent, today, utcnow, write_intent
+from crm.db import month_end, set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
@@ -50,6 +51,9 @@ def init_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        hsts = _strict_transport_security()
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
@@ -68,15 +72,63 @@ def init_web(app: Flask) -> None:
         models=models,
         may=_may,
         may_see_restricted=_may_see_restricted,
+        withheld=_withheld,
+        stance_seen=_stance_seen,
         Page=_page_enum(),
     )
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         fmt_date=fmt_date,
+        month=fmt_month,
         days_ago=days_ago,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _strict_transport_security() -> str | None:
+    """The HSTS header production sends (HSTS_MAX_AGE=0 turns it off). It is sent on every
+    response: browsers ignore it over plain HTTP, and behind a proxy that does not say the
+    request came over HTTPS it would otherwise never be sent at all."""
+    max_age = current_app.config.get("HSTS_MAX_AGE", 0)
+    if not max_age:
+        return None
+    value = f"max-age={int(max_age)}"
+    if current_app.config.get("HSTS_INCLUDE_SUBDOMAINS"):
+        value += "; includeSubDomains"
+    return value
+
+
+# The longest `next` followed; anything longer is not a page of ours worth returning to.
+_NEXT_MAX_LENGTH = 2000
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Where to go after a form or sign-in: `target` if it is a path on this site, else
+    `default`. The one check for every `next` parameter.
+
+    Refused: anything with a scheme or host (`https://x`, `//x`), a backslash (`/\\x`,
+    which browsers read as `//x`), control characters (CR and LF would split the Location
+    header; browsers drop tabs and newlines, turning `/\\t/x` into `//x`), and the same
+    tricks percent-encoded (`/%2F/x`, `%0d%0a`) in case a proxy decodes them on the way.
+    """
+    if not target or len(target) > _NEXT_MAX_LENGTH:
+        return default
+    for candidate in (target, unquote(target)):
+        if not _local_path(candidate):
+            return default
+    return target
+
+
+def _local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    # Not printable: control characters, and invisible ones (bidirectional marks,
+    # zero-width spaces, line separators) that would hide what the address says.
+    if not target.isprintable():
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def _refuse_nul_characters() -> None:
@@ -135,6 +187,47 @@ def _may_see_restricted(state_id: int | None) -> bool:
     return may_see_restricted(current_user, state_id)
 
 
+def _withheld(target: Any) -> bool:
+    from crm.auth.permissions import withheld
+
+    return withheld(current_user, target)
+
+
+@dataclass(frozen=True)
+class StanceSeen:
+    """A current stance's date as the reader may see it: exact, or (observed in a restricted
+    contact the reader may not read) only its month, with staleness judged from the
+    month's last day so that not even the day the "stale" flag appears tells the date."""
+
+    on: date | None
+    exact: bool
+
+    @property
+    def text(self) -> str:
+        if self.on is None:
+            return ""
+        if self.exact:
+            return f"observed {fmt_date(self.on)} ({days_ago(self.on)})"
+        return f"from a restricted source, {fmt_month(self.on)}"
+
+    @property
+    def date_text(self) -> str:
+        return fmt_date(self.on) if self.exact else fmt_month(self.on)
+
+    @classmethod
+    def of(cls, representative: Any, withheld: bool) -> StanceSeen:
+        on = representative.stance_on
+        if on is None or not withheld:
+            return cls(on, True)
+        return cls(month_end(on), False)
+
+
+def _stance_seen(representative: Any) -> StanceSeen:
+    from crm.auth.permissions import stance_withheld
+
+    return StanceSeen.of(representative, stance_withheld(current_user, representative))
+
+
 def _page_enum():
     from crm.auth.permissions import Page
 
@@ -156,6 +249,13 @@ def fmt_date(value: date | datetime | None, fmt: str = "%d %b %Y") -> str:
     if value is None:
         return ""
     return value.strftime(fmt)
+
+
+def fmt_month(value: date | datetime | None) -> str:
+    """A date shown as its month only ("March 2026")."""
+    if value is None:
+        return ""
+    return value.strftime("%B %Y")
 
 
 def days_ago(value: date | datetime | None) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm.auth.models import User
-from crm.auth.permissions import is_restricted, may_see_restricted
+from crm.auth.permissions import is_restricted, stance_withheld, withheld
 from crm.events.models import Event
 from crm.events.services import starts_after_stage
 from crm.interactions.models import FollowUp, Interaction
@@ -28,6 +28,7 @@ from crm.parliament.models import (
 )
 from crm.risk.services import StateRisk
 from crm.states.models import Agreement, Stage, State
+from crm.web import StanceSeen
 
 
 def ref(record: Any | None) -> dict[str, Any] | None:
@@ -96,26 +97,33 @@ def party(record: Party) -> dict[str, Any]:
     }
 
 
-def _stale(record: Representative, on: date, stale_days: int) -> bool:
+def _stale(record: Representative, seen: StanceSeen, on: date, stale_days: int) -> bool:
     """As the pages show it: a known stance last observed more than `stale_days` ago."""
     return (
         record.stance is not Stance.UNKNOWN
-        and record.stance_on is not None
-        and (on - record.stance_on).days > stale_days
+        and seen.on is not None
+        and (on - seen.on).days > stale_days
     )
 
 
+def _month(day: date | None) -> str | None:
+    return day.strftime("%Y-%m") if day is not None else None
+
+
 def representative_summary(
-    record: Representative, seat: Membership | None, on: date, stale_days: int
+    reader: User, record: Representative, seat: Membership | None, on: date, stale_days: int
 ) -> dict[str, Any]:
+    # Observed in a restricted contact the reader may not read: the month only (SPEC §2).
+    seen = StanceSeen.of(record, stance_withheld(reader, record))
     return {
         "id": record.id,
         "state": record.state.iso2,
         "name": record.name,
         "sort_name": record.sort_name,
         "stance": record.stance,
-        "stance_on": record.stance_on,
-        "stance_stale": _stale(record, on, stale_days),
+        "stance_on": seen.on if seen.exact else None,
+        "stance_month": _month(record.stance_on),
+        "stance_stale": _stale(record, seen, on, stale_days),
         "influence": record.influence,
         "do_not_contact": record.do_not_contact,
         "seat": None
@@ -129,9 +137,9 @@ def representative_summary(
 
 
 def representative(
-    record: Representative, seat: Membership | None, on: date, stale_days: int
+    reader: User, record: Representative, seat: Membership | None, on: date, stale_days: int
 ) -> dict[str, Any]:
-    return representative_summary(record, seat, on, stale_days) | {
+    return representative_summary(reader, record, seat, on, stale_days) | {
         "given_name": record.given_name,
         "family_name": record.family_name,
         "gender": record.gender,
@@ -172,31 +180,29 @@ def representative(
     }
 
 
-def _withheld(reader: User, restricted: bool, state_id: int) -> bool:
-    return restricted and not may_see_restricted(reader, state_id)
-
-
-def stance_record(reader: User, record: StanceRecord, state_id: int) -> dict[str, Any]:
-    restricted = is_restricted(record)
-    hide = _withheld(reader, restricted, state_id)
+def stance_record(reader: User, record: StanceRecord) -> dict[str, Any]:
+    """Observed in a restricted contact the reader may not read, a record keeps its stance
+    and month only: no source, confidence, exact date, note, time recorded or contact."""
+    hide = withheld(reader, record)
     return {
         "id": record.id,
         "representative_id": record.representative_id,
         "stance": record.stance,
-        "source": record.source,
-        "confidence": record.confidence,
-        "observed_on": record.observed_on,
+        "source": None if hide else record.source,
+        "confidence": None if hide else record.confidence,
+        "observed_on": None if hide else record.observed_on,
+        "observed_month": _month(record.observed_on),
         "note": None if hide else record.note,
-        "recorded_at": record.recorded_at,
+        "recorded_at": None if hide else record.recorded_at,
         "interaction_id": None if hide else record.interaction_id,
         "vote_id": record.vote_id,
-        "from_restricted_contact": restricted,
+        "from_restricted_contact": is_restricted(record),
     }
 
 
 def interaction(reader: User, record: Interaction) -> dict[str, Any]:
     day = record.occurred_at.astimezone(ZoneInfo(record.state.timezone)).date()
-    if _withheld(reader, record.is_restricted, record.state_id):
+    if withheld(reader, record):
         return {
             "id": None,
             "state": record.state.iso2,
@@ -223,7 +229,7 @@ def interaction(reader: User, record: Interaction) -> dict[str, Any]:
 
 def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
     restricted = is_restricted(record)
-    hide = _withheld(reader, restricted, record.state_id)
+    hide = withheld(reader, record)
     return {
         "id": record.id,
         "state": record.state.iso2,

@@ -303,7 +303,16 @@ class RepresentativeSummaryOut(ma.Schema):
     name = ma.fields.String(required=True)
     sort_name = ma.fields.String(required=True)
     stance = Enum(Stance, required=True)
-    stance_on = ma.fields.Date(allow_none=True)
+    stance_on = ma.fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "When the current stance was observed; null when it was observed "
+            "in a restricted contact the reader may not read (see `stance_month`)."
+        },
+    )
+    stance_month = ma.fields.String(
+        allow_none=True, metadata={"description": "The month the current stance was observed."}
+    )
     stance_stale = ma.fields.Boolean(required=True)
     influence = ma.fields.Integer(required=True)
     do_not_contact = ma.fields.Boolean(required=True)
@@ -363,22 +372,28 @@ class RepresentativeOut(RepresentativeSummaryOut):
     identifiers = ma.fields.List(ma.fields.Nested(IdentifierOut), required=True)
 
 
+_WITHHELD = {"description": "Null when observed in a restricted contact the reader may not read."}
+
+
 class StanceRecordOut(ma.Schema):
     id = ma.fields.Integer(required=True)
     representative_id = ma.fields.Integer(required=True)
     stance = Enum(Stance, required=True)
-    source = Enum(StanceSource, required=True)
-    confidence = Enum(Confidence, required=True)
-    observed_on = ma.fields.Date(required=True)
-    note = ma.fields.String(allow_none=True)
-    recorded_at = ma.fields.DateTime(required=True)
-    interaction_id = ma.fields.Integer(allow_none=True)
+    source = Enum(StanceSource, allow_none=True, metadata=_WITHHELD)
+    confidence = Enum(Confidence, allow_none=True, metadata=_WITHHELD)
+    observed_on = ma.fields.Date(allow_none=True, metadata=_WITHHELD)
+    observed_month = ma.fields.String(
+        required=True, metadata={"description": "The month observed, as YYYY-MM."}
+    )
+    note = ma.fields.String(allow_none=True, metadata=_WITHHELD)
+    recorded_at = ma.fields.DateTime(allow_none=True, metadata=_WITHHELD)
+    interaction_id = ma.fields.Integer(allow_none=True, metadata=_WITHHELD)
     vote_id = ma.fields.Integer(allow_none=True)
     from_restricted_contact = ma.fields.Boolean(
         required=True,
         metadata={
             "description": "Observed in a restricted contact. Without access to restricted "
-            "content, the note and the contact are withheld."
+            "content, the record shows only its stance and month."
         },
     )
 

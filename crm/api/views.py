@@ -246,7 +246,7 @@ def representatives(**args: Any):
     return present.page(
         pagination,
         (
-            present.representative_summary(r, seats.get(r.id), g.today, days)
+            present.representative_summary(api_user(), r, seats.get(r.id), g.today, days)
             for r in pagination.items
         ),
     )
@@ -271,7 +271,7 @@ def representative(representative_id: int):
     """One representative: seats, committees, contact details, names, identifiers."""
     found = _representative(representative_id)
     seat = parliament_queries.current_seats([found.id], g.today).get(found.id)
-    return present.representative(found, seat, g.today, _stale_days())
+    return present.representative(api_user(), found, seat, g.today, _stale_days())
 
 
 @bp.get(f"/representatives/<{ID}:representative_id>/stances")
@@ -279,12 +279,13 @@ def representative(representative_id: int):
 @_documented(401, 404)
 def stance_records(representative_id: int):
     """The representative's stance records, newest first. One observed in a restricted
-    contact keeps its stance but, for readers who may not see the contact, not its note."""
+    contact the reader may not read keeps its stance and month only (`observed_month`):
+    no source, confidence, exact date, note or contact."""
     found = _representative(representative_id)
     reader = api_user()
     return present.items(
-        present.stance_record(reader, r, found.state_id)
-        for r in parliament_queries.stance_history(found)
+        present.stance_record(reader, r)
+        for r in parliament_queries.stance_history(found, reader=reader)
     )
 
 
@@ -297,7 +298,7 @@ def record_stance(representative_id: int, **body: Any):
     found = _representative(representative_id)
     with one_transaction():
         entry = parliament_services.record_stance(api_user(), found, **body)
-    return present.stance_record(api_user(), entry, found.state_id)
+    return present.stance_record(api_user(), entry)
 
 
 # --- Interactions and follow-ups ----------------------------------------------------------------

@@ -53,6 +53,7 @@ class Page(enum.StrEnum):
     DASHBOARD = "dashboard"
     OVERVIEW_PACK = "overview_pack"
     AUDIT_LOG = "audit_log"
+    SECURITY_LOG = "security_log"
     USER_ADMIN = "user_admin"
 
 
@@ -134,6 +135,27 @@ def is_restricted(target: Any) -> bool:
         # What was agreed or observed in a restricted meeting is part of that meeting.
         return target.interaction.confidentiality is Confidentiality.RESTRICTED
     return False
+
+
+def withheld(user: Any, target: Any) -> bool:
+    """Whether this record belongs to a restricted contact the user may not read.
+
+    For such a reader the contact is linked to no person (SPEC §2): it shows only as
+    "restricted contact" and its date in its state's list; a follow-up from it only its
+    due date and status; a stance observed in it only its value and month. Pages, PDFs,
+    exports and the API all ask this, and `crm.interactions.queries.linked_to_people`
+    asks the same of the database.
+    """
+    return is_restricted(target) and not may_see_restricted(user, state_id_of(target))
+
+
+def stance_withheld(user: Any, representative: Representative) -> bool:
+    """Whether the representative's current stance was observed in a restricted contact
+    the user may not read: its value still shows (the forecast needs it), its date only
+    as a month."""
+    return representative.stance_restricted and not may_see_restricted(
+        user, representative.state_id
+    )
 
 
 def _may_write(user: User, cls: type, state_id: int | None) -> bool:

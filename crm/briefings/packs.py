@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
-from crm.auth.permissions import may_see_restricted
+from crm.auth.permissions import is_restricted, may_see_restricted
 from crm.charts import Hemicycle, Sparkline, hemicycle, sparkline
 from crm.db import today, utcnow
 from crm.events.models import Event, EventStatus
@@ -41,6 +42,7 @@ from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
 from crm.states.queries import ChamberSummary, current_membership_filter
+from crm.web import StanceSeen
 
 # What the packs hold at most. The state pack must lay out well inside gunicorn's 30-second
 # worker timeout for the largest parliament (India: 790 members); WeasyPrint spends about
@@ -312,8 +314,23 @@ class Target:
     asks: list[str]
 
 
+class Withholding:
+    """What a pack made for one reader withholds: a restricted contact they may not read is
+    linked to no person (SPEC §2), as on the pages (`crm.auth.permissions.withheld`)."""
+
+    can_see_restricted: bool
+
+    def withheld(self, target: Any) -> bool:
+        return is_restricted(target) and not self.can_see_restricted
+
+    def stance_seen(self, rep: Representative) -> StanceSeen:
+        """The current stance's date as the reader may see it (a month only, when it was
+        observed in a restricted contact they may not read)."""
+        return StanceSeen.of(rep, rep.stance_restricted and not self.can_see_restricted)
+
+
 @dataclass
-class StatePack:
+class StatePack(Withholding):
     imprint: Imprint
     state: State
     campaign: Campaign | None
@@ -408,11 +425,16 @@ def _open_follow_ups(state: State, on: date) -> tuple[list[FollowUp], int, int]:
 
 
 def _targets(
-    state: State, result: risk_services.StateRisk | None, config: RiskConfig, goal: str, on: date
+    state: State,
+    result: risk_services.StateRisk | None,
+    config: RiskConfig,
+    goal: str,
+    on: date,
+    reader: User | None,
 ) -> tuple[list[Target], bool]:
     """The swing list with profiles; where no vote can change the risk (an executive
     decision, no sitting parliament), the most influential members instead."""
-    swing = risk_services.swing(result, config, limit=TARGETS) if result else []
+    swing = risk_services.swing(result, config, limit=TARGETS, reader=reader) if result else []
     if swing:
         ids = [e.member_id for e in swing]
         entries: dict[int, SwingEntry | None] = {e.member_id: e for e in swing}
@@ -439,7 +461,7 @@ def _targets(
     people = _people(ids)
     seats = _current_seats(ids, on)
     committees = _committee_seats(ids, on)
-    contacts = parliament_queries.last_contacts(ids)
+    contacts = parliament_queries.last_contacts(ids, reader=reader)
     targets = []
     for rank, rep_id in enumerate(ids, start=1):
         rep = people[rep_id]
@@ -479,7 +501,7 @@ def state_pack(
             for row in rows:
                 expected[(chamber_id, row.party_key)] = row.expected_yes
     goal = campaign.goal.value if campaign is not None else "block"
-    targets, are_swing = _targets(state, result, config, goal, on)
+    targets, are_swing = _targets(state, result, config, goal, on, actor)
     contacts, contacts_total = _recent_contacts(state, now - timedelta(days=CONTACT_DAYS))
     events = _upcoming_events(state, now)
     follow_ups, follow_ups_total, overdue = _open_follow_ups(state, on)
@@ -524,7 +546,7 @@ def state_pack(
 
 
 @dataclass
-class RosterPack:
+class RosterPack(Withholding):
     imprint: Imprint
     state: State
     campaign: Campaign | None
@@ -559,7 +581,7 @@ def roster_pack(state: State, actor: User | None) -> RosterPack:
 
 
 @dataclass
-class RepresentativePack:
+class RepresentativePack(Withholding):
     imprint: Imprint
     rep: Representative
     state: State
@@ -600,7 +622,7 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
     state = rep.state
     campaign = state_queries.active_campaign()
     goal = campaign.goal.value if campaign is not None else "block"
-    history = parliament_queries.stance_history(rep)
+    history = parliament_queries.stance_history(rep, reader=actor)
     probability = swing_rank = entry = next_stage = level = None
     if campaign is not None:
         found = risk_services.forecasts(campaign, on, config, state_ids=[state.id], open_only=False)
@@ -611,16 +633,20 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
             for chamber in result.forecast.chambers:
                 if rep.id in chamber.member_probabilities:
                     probability = chamber.member_probabilities[rep.id]
-            for n, candidate in enumerate(risk_services.swing(result, config, limit=25), 1):
+            for n, candidate in enumerate(
+                risk_services.swing(result, config, limit=25, reader=actor), 1
+            ):
                 if candidate.member_id == rep.id:
                     swing_rank, entry = n, candidate
     stale_before = on - timedelta(days=config.stale_days)
+    can_see_restricted = may_see_restricted(actor, state.id)
+    seen = StanceSeen.of(rep, rep.stance_restricted and not can_see_restricted)
     return RepresentativePack(
         imprint=imprint(actor),
         rep=rep,
         state=state,
         campaign=campaign,
-        can_see_restricted=may_see_restricted(actor, state.id),
+        can_see_restricted=can_see_restricted,
         today=on,
         seats=[m for m in rep.memberships if m.is_current(on)],
         committees=sorted(
@@ -629,13 +655,11 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
         ),
         stance_history=history[:STANCE_HISTORY_CAP],
         stance_history_total=len(history),
-        contacts=parliament_queries.contacts(rep, limit=REP_CONTACTS_CAP),
-        follow_ups=parliament_queries.open_follow_ups(rep),
-        last_contact=parliament_queries.last_contacts([rep.id]).get(rep.id),
+        contacts=parliament_queries.contacts(rep, reader=actor, limit=REP_CONTACTS_CAP),
+        follow_ups=parliament_queries.open_follow_ups(rep, reader=actor),
+        last_contact=parliament_queries.last_contacts([rep.id], reader=actor).get(rep.id),
         asks=asks(rep.stance.value, goal),
-        stale=rep.stance is not Stance.UNKNOWN
-        and rep.stance_on is not None
-        and rep.stance_on < stale_before,
+        stale=rep.stance is not Stance.UNKNOWN and seen.on is not None and seen.on < stale_before,
         probability=probability,
         swing_rank=swing_rank,
         swing=entry,
@@ -655,7 +679,7 @@ class OverviewRow:
 
 
 @dataclass
-class OverviewPack:
+class OverviewPack(Withholding):
     imprint: Imprint
     campaign: Campaign | None
     today: date

@@ -15,13 +15,13 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from crm.auth.models import Section, User, section_states, user_sections
 from crm.extensions import db
 from crm.interactions.models import (
-    Confidentiality,
     FollowUp,
     FollowUpStatus,
     Interaction,
     InteractionKind,
     interaction_representatives,
 )
+from crm.interactions.visibility import linked_for_states
 from crm.parliament.models import Chamber, Membership, Representative, StanceRecord
 from crm.states.models import State
 from crm.states.queries import current_membership_filter
@@ -77,10 +77,9 @@ class InteractionFilters:
     kind: InteractionKind | None = None
     representative_id: int | None = None
     archived: bool = False
-    # The states whose restricted contacts the reader may read (None: all). A restricted
-    # contact's kind is part of what is withheld, so filtering by kind leaves out the
-    # others' restricted contacts instead of listing them as "restricted contact".
-    restricted_readable: frozenset[int] | None = None
+    # The states whose restricted contacts the reader may read (None: all): filtering by
+    # kind or person leaves out the others' restricted contacts (see `linked_to_people`).
+    restricted_readable: frozenset[int] | None = frozenset()
 
 
 def interactions_select(state: State | None, filters: InteractionFilters) -> sa.Select[Interaction]:
@@ -94,13 +93,6 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
         stmt = stmt.where(Interaction.archived_at.is_(None))
     if filters.kind is not None:
         stmt = stmt.where(Interaction.kind == filters.kind)
-        if filters.restricted_readable is not None:
-            stmt = stmt.where(
-                sa.or_(
-                    Interaction.confidentiality != Confidentiality.RESTRICTED,
-                    Interaction.state_id.in_(sorted(filters.restricted_readable)),
-                )
-            )
     if filters.representative_id is not None:
         link = interaction_representatives
         stmt = stmt.where(
@@ -109,6 +101,11 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
                 link.c.representative_id == filters.representative_id,
             )
         )
+    if filters.kind is not None or filters.representative_id is not None:
+        # A restricted contact's kind and people are what is withheld: a filter by either
+        # leaves out the restricted contacts the reader may not read, rather than
+        # answering (by a count, or a row) whether one matches.
+        stmt = stmt.where(linked_for_states(filters.restricted_readable))
     return stmt.options(
         selectinload(Interaction.representatives),
         selectinload(Interaction.participants),

@@ -12,12 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from crm import records
 from crm.audit.services import record, snapshot
 from crm.auth.models import User
 from crm.auth.permissions import Action, require
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
+from crm.extensions import db
 from crm.interactions import queries
 from crm.interactions.models import (
     Confidentiality,
@@ -26,8 +29,8 @@ from crm.interactions.models import (
     Interaction,
     InteractionKind,
 )
-from crm.parliament.models import Confidence, Representative, Stance, StanceSource
-from crm.parliament.services import record_stance
+from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
+from crm.parliament.services import record_stance, refresh_current_stances
 from crm.states.models import State
 
 MAX_FOLLOW_UPS = 3
@@ -350,6 +353,15 @@ def update_interaction(
             describe=lambda u: u.email,
         )
         changed["participants"] = [u.email for u in participants]
+    if "confidentiality" in changed:
+        # Whether a current stance shows its exact date follows the contact it came from.
+        refresh_current_stances(
+            db.session.scalars(
+                sa.select(StanceRecord.representative_id)
+                .where(StanceRecord.interaction_id == interaction.id)
+                .distinct()
+            ).all()
+        )
     return changed
 
 

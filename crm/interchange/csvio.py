@@ -28,6 +28,7 @@ from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import ContactKind, Membership, Representative, Stance
 from crm.states.models import Stage, State
 from crm.states.queries import current_membership_filter
+from crm.web import StanceSeen
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -120,10 +121,18 @@ REPRESENTATIVE_COLUMNS = [
 
 
 def representative_rows(
-    state: State, on: date, *, former: bool = False, stale_days: int = 180
+    state: State,
+    on: date,
+    *,
+    may_see_restricted: bool,
+    former: bool = False,
+    stale_days: int = 180,
 ) -> Iterator[list[Any]]:
     """A state's representatives (current members, or everyone when `former`), by name,
-    with their seat, current stance and its date. A fixed number of queries per chunk."""
+    with their seat, current stance and its date. A fixed number of queries per chunk.
+
+    Without `may_see_restricted`, a stance observed in a restricted contact shows its
+    month only ("2026-03"), as on the pages (SPEC §2)."""
     seated = sa.select(Membership.id).where(Membership.representative_id == Representative.id)
     if not former:
         seated = seated.where(current_membership_filter(on))
@@ -160,9 +169,10 @@ def representative_rows(
             for detail in rep.contact_details:
                 contacts[detail.kind].append(detail.value)
             identifiers = {i.scheme: i.value for i in sorted(rep.identifiers, key=lambda i: i.id)}
+            seen = StanceSeen.of(rep, rep.stance_restricted and not may_see_restricted)
             stale = None
-            if rep.stance_on is not None and rep.stance is not Stance.UNKNOWN:
-                stale = (on - rep.stance_on) > timedelta(days=stale_days)
+            if seen.on is not None and rep.stance is not Stance.UNKNOWN:
+                stale = (on - seen.on) > timedelta(days=stale_days)
             yield [
                 rep.id,
                 rep.name,
@@ -177,7 +187,7 @@ def representative_rows(
                 seat.start_date if seat else None,
                 seat.end_date if seat else None,
                 rep.stance,
-                rep.stance_on,
+                seen.on if seen.exact else seen.on.strftime("%Y-%m") if seen.on else None,
                 stale,
                 rep.influence,
                 _joined(rep.languages or []),

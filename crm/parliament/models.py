@@ -222,6 +222,9 @@ class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         enum_column(Stance, "current_stance"), default=Stance.UNKNOWN, index=True
     )
     stance_on: Mapped[date | None]
+    # Whether that newest record was observed in a restricted contact: readers who may not
+    # see the contact see the stance, but its date only as a month (SPEC §2).
+    stance_restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     state: Mapped[State] = relationship()
     memberships: Mapped[list[Membership]] = relationship(

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
+from crm.auth.permissions import withheld
+from crm.db import month_end
 from crm.extensions import db
 from crm.interactions.models import (
     FollowUp,
@@ -17,6 +19,7 @@ from crm.interactions.models import (
     Interaction,
     interaction_representatives,
 )
+from crm.interactions.visibility import follow_ups_linked_to_people, linked_to_people
 from crm.parliament.models import (
     Chamber,
     Committee,
@@ -92,8 +95,9 @@ def current_seats(representative_ids: list[int], on: date) -> dict[int, Membersh
     return {m.representative_id: m for m in seats}
 
 
-def last_contacts(representative_ids: list[int]) -> dict[int, datetime]:
-    """The date of the latest contact with each representative (one query)."""
+def last_contacts(representative_ids: list[int], *, reader: Any) -> dict[int, datetime]:
+    """The date of the latest contact with each representative that the reader may see
+    linked to them (one query)."""
     if not representative_ids:
         return {}
     from crm.states.queries import _as_utc
@@ -105,6 +109,7 @@ def last_contacts(representative_ids: list[int]) -> dict[int, datetime]:
         .where(
             link.c.representative_id.in_(representative_ids),
             Interaction.archived_at.is_(None),
+            linked_to_people(reader),
         )
         .group_by(link.c.representative_id)
     )
@@ -146,8 +151,11 @@ def get_representative(representative_id: int) -> Representative | None:
     )
 
 
-def stance_history(representative: Representative) -> list[StanceRecord]:
-    return list(
+def stance_history(representative: Representative, *, reader: Any) -> list[StanceRecord]:
+    """The representative's live stance records, newest first. A record the reader may see
+    only as a value and month (observed in a restricted contact they may not read) is
+    placed at its month's end, so that its place among the others tells no exact date."""
+    rows = list(
         db.session.scalars(
             sa.select(StanceRecord)
             .where(
@@ -161,9 +169,18 @@ def stance_history(representative: Representative) -> list[StanceRecord]:
             .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
         )
     )
+    if not any(withheld(reader, r) for r in rows):
+        return rows
+
+    def placed(record: StanceRecord) -> date:
+        return month_end(record.observed_on) if withheld(reader, record) else record.observed_on
+
+    # A stable sort keeps the database's order among records placed on the same day.
+    return sorted(rows, key=placed, reverse=True)
 
 
-def contacts(representative: Representative, limit: int = 50) -> list[Interaction]:
+def contacts(representative: Representative, *, reader: Any, limit: int = 50) -> list[Interaction]:
+    """The contacts with a representative that the reader may see linked to them."""
     return list(
         db.session.scalars(
             sa.select(Interaction)
@@ -174,6 +191,7 @@ def contacts(representative: Representative, limit: int = 50) -> list[Interactio
             .where(
                 interaction_representatives.c.representative_id == representative.id,
                 Interaction.archived_at.is_(None),
+                linked_to_people(reader),
             )
             .options(selectinload(Interaction.participants))
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
@@ -182,7 +200,8 @@ def contacts(representative: Representative, limit: int = 50) -> list[Interactio
     )
 
 
-def open_follow_ups(representative: Representative) -> list[FollowUp]:
+def open_follow_ups(representative: Representative, *, reader: Any) -> list[FollowUp]:
+    """The representative's open follow-ups that the reader may see linked to them."""
     return list(
         db.session.scalars(
             sa.select(FollowUp)
@@ -190,6 +209,7 @@ def open_follow_ups(representative: Representative) -> list[FollowUp]:
                 FollowUp.representative_id == representative.id,
                 FollowUp.status == FollowUpStatus.OPEN,
                 FollowUp.archived_at.is_(None),
+                follow_ups_linked_to_people(reader),
             )
             .options(selectinload(FollowUp.assignee), selectinload(FollowUp.interaction))
             .order_by(FollowUp.due_on)

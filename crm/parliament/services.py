@@ -28,6 +28,7 @@ from crm.auth.permissions import Action, require
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
+from crm.interactions.models import Confidentiality, Interaction
 from crm.parliament.models import (
     Chamber,
     Committee,
@@ -48,7 +49,6 @@ from crm.text import search_text
 
 if TYPE_CHECKING:
     from crm.auth.models import User
-    from crm.interactions.models import Interaction
     from crm.states.models import State
     from crm.votes.models import Vote
 
@@ -64,16 +64,25 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
     """Set each representative's cached current stance from their newest live record.
 
     Newest means the latest observation date, then the latest recorded; a representative
-    without records is `unknown`.
+    without records is `unknown`. The cache also notes whether that record was observed in
+    a restricted contact (call again when a contact's confidentiality changes).
     """
     ids = list(representative_ids)
     if not ids:
         return
+    restricted = sa.and_(
+        StanceRecord.interaction_id.is_not(None),
+        sa.exists().where(
+            Interaction.id == StanceRecord.interaction_id,
+            Interaction.confidentiality == Confidentiality.RESTRICTED,
+        ),
+    )
     ranked = (
         sa.select(
             StanceRecord.representative_id,
             StanceRecord.stance,
             StanceRecord.observed_on,
+            sa.case((restricted, True), else_=False).label("restricted"),
             sa.func.row_number()
             .over(
                 partition_by=StanceRecord.representative_id,
@@ -85,11 +94,14 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
         .subquery()
     )
     latest = {
-        rep_id: (stance, observed_on)
-        for rep_id, stance, observed_on in db.session.execute(
-            sa.select(ranked.c.representative_id, ranked.c.stance, ranked.c.observed_on).where(
-                ranked.c.rank == 1
-            )
+        rep_id: (Stance(stance), observed_on, bool(is_restricted))
+        for rep_id, stance, observed_on, is_restricted in db.session.execute(
+            sa.select(
+                ranked.c.representative_id,
+                ranked.c.stance,
+                ranked.c.observed_on,
+                ranked.c.restricted,
+            ).where(ranked.c.rank == 1)
         )
     }
     # The cached stance is derived data: it is written without the representative's version,
@@ -97,27 +109,31 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
     table = Representative.__table__
     changed: list[dict[str, Any]] = []
     for chunk_start in range(0, len(ids), 500):
-        for rep_id, cached, cached_on in db.session.execute(
-            sa.select(table.c.id, table.c.stance, table.c.stance_on).where(
-                table.c.id.in_(ids[chunk_start : chunk_start + 500])
-            )
+        for rep_id, cached, cached_on, cached_restricted in db.session.execute(
+            sa.select(
+                table.c.id, table.c.stance, table.c.stance_on, table.c.stance_restricted
+            ).where(table.c.id.in_(ids[chunk_start : chunk_start + 500]))
         ):
-            stance, observed_on = latest.get(rep_id, (Stance.UNKNOWN, None))
-            if Stance(cached) != stance or cached_on != observed_on:
-                changed.append({"rep_id": rep_id, "s": Stance(stance), "on": observed_on})
+            now = latest.get(rep_id, (Stance.UNKNOWN, None, False))
+            if (Stance(cached), cached_on, bool(cached_restricted)) != now:
+                changed.append({"rep_id": rep_id, "s": now[0], "on": now[1], "r": now[2]})
     if not changed:
         return
     db.session.execute(
         sa.update(table)
         .where(table.c.id == sa.bindparam("rep_id"))
-        .values(stance=sa.bindparam("s"), stance_on=sa.bindparam("on")),
+        .values(
+            stance=sa.bindparam("s"),
+            stance_on=sa.bindparam("on"),
+            stance_restricted=sa.bindparam("r"),
+        ),
         changed,
     )
     # Objects already in the session read the new values on their next access.
     updated = {row["rep_id"] for row in changed}
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Representative) and obj.id in updated:
-            db.session.expire(obj, ["stance", "stance_on"])
+            db.session.expire(obj, ["stance", "stance_on", "stance_restricted"])
 
 
 def record_stance(

@@ -99,7 +99,7 @@ def index():
         filters=filters,
         pagination=pagination,
         seats=queries.current_seats(ids, g.today),
-        last_contacts=queries.last_contacts(ids),
+        last_contacts=queries.last_contacts(ids, reader=current_user),
     ), status
 
 
@@ -113,9 +113,9 @@ def show(representative_id: int):
     return render_template(
         "parliament/show.html",
         rep=representative,
-        stance_records=queries.stance_history(representative),
-        contacts=queries.contacts(representative),
-        follow_ups=queries.open_follow_ups(representative),
+        stance_records=queries.stance_history(representative, reader=current_user),
+        contacts=queries.contacts(representative, reader=current_user),
+        follow_ups=queries.open_follow_ups(representative, reader=current_user),
         # Stances archived as recorded in error, for those who may restore them.
         archived_stances=queries.archived_stance_records(representative) if may_restore else [],
     )

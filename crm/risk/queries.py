@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.interactions.models import Interaction, interaction_representatives
+from crm.interactions.models import Confidentiality, Interaction, interaction_representatives
 from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
 from crm.risk.model import ChamberInput, Member, RiskConfig, StateInput
 from crm.states.models import (
@@ -41,6 +41,9 @@ class StateContext:
     next_vote: Stage | None = None
     last_contact: datetime | None = None
     members: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # id → chamber, party
+    # Members met recently only in restricted contacts: for a reader who may not see those,
+    # they were not met (see crm.risk.services.swing).
+    met_only_in_restricted: frozenset[int] = frozenset()
 
 
 def risk_config() -> RiskConfig:
@@ -138,18 +141,22 @@ def state_contexts(
 
     since = datetime.combine(on - timedelta(days=config.recent_contact_days), time(), UTC)
     link = interaction_representatives
-    met_recently = set(
-        db.session.scalars(
-            sa.select(link.c.representative_id)
-            .join(Interaction, Interaction.id == link.c.interaction_id)
-            .where(
-                Interaction.state_id.in_(ids),
-                Interaction.archived_at.is_(None),
-                Interaction.occurred_at >= since,
-                Interaction.occurred_at < datetime.combine(on + timedelta(days=1), time(), UTC),
-            )
+    met_recently: set[int] = set()
+    met_openly: set[int] = set()
+    for rep_id, confidentiality in db.session.execute(
+        sa.select(link.c.representative_id, Interaction.confidentiality)
+        .join(Interaction, Interaction.id == link.c.interaction_id)
+        .where(
+            Interaction.state_id.in_(ids),
+            Interaction.archived_at.is_(None),
+            Interaction.occurred_at >= since,
+            Interaction.occurred_at < datetime.combine(on + timedelta(days=1), time(), UTC),
         )
-    )
+        .distinct()
+    ):
+        met_recently.add(rep_id)
+        if Confidentiality(confidentiality) is not Confidentiality.RESTRICTED:
+            met_openly.add(rep_id)
     last_contacts = newest_contacts(ids)
 
     stages = db.session.scalars(
@@ -241,6 +248,9 @@ def state_contexts(
                 next_vote=next_vote,
                 last_contact=last_contacts.get(state.id),
                 members=seats_of[state.id],
+                met_only_in_restricted=frozenset(
+                    rep_id for rep_id in seats_of[state.id] if rep_id in met_recently - met_openly
+                ),
             )
         )
     return contexts

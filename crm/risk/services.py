@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from crm.auth.permissions import may_see_restricted
 from crm.db import today
 from crm.extensions import db
 from crm.risk.model import (
@@ -62,9 +64,32 @@ def forecasts(
     return results
 
 
-def swing(result: StateRisk, config: RiskConfig | None = None, limit: int = 25) -> list[SwingEntry]:
-    """Who to meet next in this state: the members whose move would lower the risk most."""
-    return swing_list(result.context.model_input, config or risk_config(), limit=limit)
+def swing(
+    result: StateRisk, config: RiskConfig | None = None, limit: int = 25, *, reader: Any
+) -> list[SwingEntry]:
+    """Who to meet next in this state: the members whose move would lower the risk most.
+
+    Members met recently are left out; for a reader who may not see the state's restricted
+    contacts, one met only in those was not met (SPEC §2): leaving them out would tell that
+    reader they were.
+    """
+    state_input = result.context.model_input
+    hidden = result.context.met_only_in_restricted
+    if hidden and not may_see_restricted(reader, result.state.id):
+        state_input = replace(
+            state_input,
+            chambers=tuple(
+                replace(
+                    chamber,
+                    members=tuple(
+                        replace(m, recently_met=False) if m.id in hidden else m
+                        for m in chamber.members
+                    ),
+                )
+                for chamber in state_input.chambers
+            ),
+        )
+    return swing_list(state_input, config or risk_config(), limit=limit)
 
 
 def _snapshot(result: StateRisk, campaign: Campaign, on: date, reason: SnapshotReason):

@@ -128,7 +128,7 @@ def state_risk(iso2: str):
     if not found:
         abort(404)
     result = found[0]
-    swing = services.swing(result, config, limit=25)
+    swing = services.swing(result, config, limit=25, reader=current_user)
     people = {
         r.id: r
         for r in db.session.scalars(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -12,6 +13,7 @@ from crm.db import as_utc
 from crm.events.models import Event, EventStatus
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.interactions.visibility import stances_linked_to_people
 from crm.parliament.models import Chamber, Membership, Party, Representative, Stance, StanceRecord
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
 
@@ -219,12 +221,18 @@ def recent_interactions(state: State, limit: int = 10) -> list[Interaction]:
     )
 
 
-def recent_stance_records(state: State, limit: int = 10) -> list[StanceRecord]:
+def recent_stance_records(state: State, *, reader: Any, limit: int = 10) -> list[StanceRecord]:
+    """The state's latest stance observations, but those observed in a restricted contact
+    the reader may not read: in a feed, a row would tie the person to that contact."""
     return list(
         db.session.scalars(
             sa.select(StanceRecord)
             .join(StanceRecord.representative)
-            .where(Representative.state_id == state.id, StanceRecord.archived_at.is_(None))
+            .where(
+                Representative.state_id == state.id,
+                StanceRecord.archived_at.is_(None),
+                stances_linked_to_people(reader),
+            )
             .options(
                 selectinload(StanceRecord.representative),
                 selectinload(StanceRecord.interaction),

@@ -60,7 +60,7 @@ def show(iso2: str):
         agreement=queries.agreement_for(state, campaign),
         chambers=queries.chamber_summaries(state, g.today),
         interactions=queries.recent_interactions(state),
-        stance_records=queries.recent_stance_records(state),
+        stance_records=queries.recent_stance_records(state, reader=current_user),
         events=queries.upcoming_events(state, utcnow()),
         follow_ups=queries.open_follow_up_count(state),
     )
