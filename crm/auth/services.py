@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.services import record
+from crm.auth import passwords
 from crm.auth.models import (
     PREFIX_LENGTH,
     TOKEN_MARK,
@@ -29,7 +30,8 @@ from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+# The policy lives in crm.auth.passwords; the length is re-exported for the forms.
+MIN_PASSWORD_LENGTH = passwords.MIN_PASSWORD_LENGTH
 # Checked against when the e-mail is unknown, so a failed sign-in takes as long either way.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -50,11 +52,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="new_password"
-        )
+def check_new_password(
+    password: str, *, email: str = "", name: str = "", field: str = "new_password"
+) -> None:
+    """Refuse a password the policy refuses (crm.auth.passwords), saying why."""
+    problem = passwords.password_problem(password, email=email, name=name)
+    if problem is not None:
+        raise ValidationFailed(problem, field=field)
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -209,7 +213,7 @@ def change_password(
     """
     if not check_password_hash(actor.password_hash, current_password):
         raise ValidationFailed("The current password is not right.", field="current_password")
-    check_new_password(new_password)
+    check_new_password(new_password, email=actor.email, name=actor.name)
     if current_password == new_password:
         raise ValidationFailed(
             "Choose a password different from the current one.", field="new_password"
@@ -217,6 +221,7 @@ def change_password(
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
     revoke_sessions(actor)
+    revoke_tokens(actor, reason="password changed", actor=actor)
     record(actor, "password_changed", actor)
     return _open_session(actor, ip, user_agent)
 
@@ -238,7 +243,7 @@ def create_user(
         raise ValidationFailed("Enter a valid e-mail address.", field="email")
     if get_user_by_email(email) is not None:
         raise ValidationFailed("An account with this e-mail already exists.", field="email")
-    check_new_password(password)
+    check_new_password(password, email=email, name=name.strip(), field="password")
     sections = list(sections)
     if role is Role.SECTION and not sections:
         raise ValidationFailed(
@@ -272,35 +277,86 @@ def set_user_enabled(actor: User | None, user: User, enabled: bool) -> None:
         return
     user.is_enabled = enabled
     ended = 0 if enabled else revoke_sessions(user)
+    tokens = 0 if enabled else revoke_tokens(user, reason="account disabled", actor=actor)
     record(
         actor,
         "user_enabled" if enabled else "user_disabled",
         user,
         before={"is_enabled": not enabled},
         after={"is_enabled": enabled},
-        summary=None if enabled else f"{ended} session(s) ended",
+        summary=None if enabled else f"{ended} session(s) and {tokens} token(s) ended",
     )
 
 
+# API tokens and calendar links last this many days; the owner chooses at creation, within
+# the bounds, so a leaked credential dies on its own (ASVS 5.0 V7.3).
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_DAYS_MAX = 365
+
+
+def token_expires_at(token: ApiToken) -> datetime:
+    """When the token stops working. One made before tokens expired lasts the default term."""
+    return token.expires_at or token.created_at + timedelta(days=TOKEN_DAYS_DEFAULT)
+
+
+def token_expired(token: ApiToken, now: datetime | None = None) -> bool:
+    return token_expires_at(token) <= (now or utcnow())
+
+
 def create_token(
-    actor: User | None, user: User, *, name: str, scope: TokenScope
+    actor: User | None,
+    user: User,
+    *,
+    name: str,
+    scope: TokenScope,
+    days: int = TOKEN_DAYS_DEFAULT,
 ) -> tuple[str, ApiToken]:
-    """A new bearer token for `user`; the raw value is returned once and only its hash kept."""
+    """A new bearer token for `user` that works for `days` days (1 to 365); the raw value is
+    returned once and only its hash kept."""
     if actor is not None and actor.id != user.id:
         require(actor, "view", Page.USER_ADMIN)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_DAYS_MAX:
+        raise ValidationFailed(f"Choose between 1 and {TOKEN_DAYS_MAX} days.", field="days")
     raw = new_token(TOKEN_MARK)
+    now = utcnow()
     token = ApiToken(
         user=user,
         name=(name or "token").strip()[:120],
         scope=scope,
         token_hash=hash_token(raw),
         prefix=raw[:PREFIX_LENGTH],
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(token)
     db.session.flush()
-    record(actor, "token_created", token, after={"name": token.name, "scope": scope.value,
-                                                  "prefix": token.prefix})  # fmt: skip
+    after = {"name": token.name, "scope": scope.value, "prefix": token.prefix}
+    record(
+        actor, "token_created", token, after=after | {"expires_at": token.expires_at.isoformat()}
+    )
     return raw, token
+
+
+def revoke_tokens(user: User, *, reason: str, actor: User | None = None) -> int:
+    """Revoke every API token and calendar link of `user` that still works (each audited with
+    the reason and `actor`, None for the command line); returns how many. Called when the
+    password changes or the account is disabled, so a credential made under the old password or
+    by a departed member ends with it."""
+    now = utcnow()
+    tokens = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    ).all()
+    ended = 0
+    for token in tokens:
+        expired = token_expired(token, now)
+        token.revoked_at = now
+        if not expired:  # an expired one needs no entry: it had already stopped working
+            ended += 1
+            record(actor, "token_revoked", token, summary=f"{token.prefix}… ({reason})")
+    db.session.flush()
+    return ended
 
 
 def revoke_token_by_prefix(actor: User | None, prefix: str) -> int:
@@ -334,8 +390,7 @@ def live_token(raw: str, scope: TokenScope) -> ApiToken | None:
             selectinload(ApiToken.user).selectinload(User.sections).selectinload(Section.states)
         )
     )
-    now = utcnow()
-    if token is None or (token.expires_at is not None and token.expires_at <= now):
+    if token is None or token_expired(token):
         return None
     if not token.user.is_enabled:
         return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
 
 from crm.auth.models import TokenScope
+from crm.auth.services import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX
 
 # A roster of a few thousand people is well under this; a bigger upload is a mistake.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -27,13 +29,40 @@ class CsvImportForm(FlaskForm):
     submit = SubmitField("Import")
 
 
+def _days(value: object) -> int:
+    """The posted term in days; 0 (refused by the range check) for anything not a number, so a
+    forged value gets the same clear message as one out of range."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+DAYS_MESSAGE = f"Choose between 1 and {TOKEN_DAYS_MAX} days."
+
+
 class TokenForm(FlaskForm):
-    """Name a new calendar link or API token."""
+    """Name a new calendar link or API token and choose how long it works."""
 
     name = StringField(
         "Name",
         validators=[Optional(), Length(max=120, message="At most 120 characters.")],
         description="Where you will use it, e.g. “Phone”: it helps you revoke the right one.",
+    )
+    # The offered terms; the command line takes any number of days up to the same maximum.
+    days = SelectField(
+        "Works for",
+        choices=[
+            SelectChoice("30", "30 days"),
+            SelectChoice("90", "90 days"),
+            SelectChoice("180", "180 days"),
+            SelectChoice("365", "365 days (a year)"),
+        ],
+        coerce=_days,
+        default=TOKEN_DAYS_DEFAULT,
+        validate_choice=False,
+        validators=[NumberRange(min=1, max=TOKEN_DAYS_MAX, message=DAYS_MESSAGE)],
+        description="It stops working after that; make a new one then.",
     )
     submit = SubmitField("Create")
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm.audit.services import record
 from crm.auth.models import ApiToken, TokenScope
 from crm.auth.permissions import Page, require
-from crm.auth.services import create_token
+from crm.auth.services import TOKEN_DAYS_DEFAULT, create_token, token_expired
 from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
 from crm.extensions import db
@@ -25,7 +25,7 @@ TOKEN_NOUN = {TokenScope.CALENDAR: "calendar link", TokenScope.API: "API token"}
 
 
 def personal_tokens(user: User, scope: TokenScope) -> list[ApiToken]:
-    """The user's live tokens of one kind, newest first."""
+    """The user's unrevoked tokens of one kind (expired ones too, shown as such), newest first."""
     return list(
         db.session.scalars(
             sa.select(ApiToken)
@@ -39,17 +39,21 @@ def personal_tokens(user: User, scope: TokenScope) -> list[ApiToken]:
     )
 
 
-def create_personal_token(actor: User, *, name: str, scope: TokenScope) -> tuple[str, ApiToken]:
-    """A new token of the actor's own; the raw value is returned once, never stored."""
+def create_personal_token(
+    actor: User, *, name: str, scope: TokenScope, days: int = TOKEN_DAYS_DEFAULT
+) -> tuple[str, ApiToken]:
+    """A new token of the actor's own that works for `days` days; the raw value is returned
+    once, never stored."""
     noun = TOKEN_NOUN[scope]
     name = (name or "").strip() or noun[0].upper() + noun[1:]
     if len(name) > 120:
         raise ValidationFailed("At most 120 characters.", field="name")
-    if len(personal_tokens(actor, scope)) >= MAX_TOKENS:
+    now = utcnow()
+    if sum(not token_expired(t, now) for t in personal_tokens(actor, scope)) >= MAX_TOKENS:
         raise ValidationFailed(
             f"You already have {MAX_TOKENS} {noun}s: revoke one you no longer use."
         )
-    return create_token(actor, actor, name=name, scope=scope)
+    return create_token(actor, actor, name=name, scope=scope, days=days)
 
 
 def revoke_personal_token(actor: User, token: ApiToken, scope: TokenScope) -> None:

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
+from crm.auth.services import token_expires_at
 from crm.db import utcnow, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
@@ -235,11 +236,11 @@ TOKEN_PAGES = {
 def _tokens_page(scope: TokenScope):
     actor = _actor()
     form = TokenForm.for_scope(scope)
-    created = None
+    created = created_expires_at = None
     if form.validate_on_submit():
         try:
-            raw, _token = services.create_personal_token(
-                actor, name=form.name.data or "", scope=scope
+            raw, token = services.create_personal_token(
+                actor, name=form.name.data or "", scope=scope, days=form.days.data
             )
         except DomainError as error:
             db.session.rollback()
@@ -250,6 +251,7 @@ def _tokens_page(scope: TokenScope):
                 created = url_for("interchange.calendar_feed", token=raw, _external=True)
             else:
                 created = raw
+            created_expires_at = token.expires_at
             form.name.data = ""
     status = 422 if request.method == "POST" and created is None else 200
     page, revoke = TOKEN_PAGES[scope]
@@ -262,6 +264,9 @@ def _tokens_page(scope: TokenScope):
         form=form,
         tokens=services.personal_tokens(actor, scope),
         created=created,
+        created_expires_at=created_expires_at,
+        now=utcnow(),
+        expires_at=token_expires_at,
         revoke_form=ConfirmForm(),
     ), status
 
@@ -315,6 +320,8 @@ def admin_tokens():
         "admin/tokens.html",
         tokens=queries.live_tokens(),
         nouns=services.TOKEN_NOUN,
+        now=utcnow(),
+        expires_at=token_expires_at,
         form=ConfirmForm(),
     )
 

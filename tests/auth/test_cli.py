@@ -132,7 +132,7 @@ def test_create_user_links_every_section_given(runner):
         ),
         pytest.param(
             ["x@example.org", "--role", "staff", "--password", "too-short"],
-            "Use at least 10 characters.",
+            "Use at least 12 characters.",
             id="short-password",
         ),
         pytest.param(
@@ -197,7 +197,7 @@ def test_set_enabled_disable_disables_the_user_and_ends_their_sessions(app, runn
     [entry] = audit("user_disabled")
     assert entry.actor_id is None
     assert entry.target_id == str(user.id)
-    assert entry.summary == "1 session(s) ended"
+    assert entry.summary == "1 session(s) and 0 token(s) ended"
     assert browser.get("/account").status_code == 302
     assert login(app.test_client(), user.email, PASSWORD).status_code == 422
 

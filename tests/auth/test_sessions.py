@@ -206,7 +206,7 @@ def test_password_change_stores_a_new_hash_and_only_the_new_password_signs_in(ap
         pytest.param(
             {"new_password": "short", "confirm": "short"},
             "new_password",
-            "Use between 10 and 200 characters.",
+            "Use between 12 and 200 characters.",
             id="too-short",
         ),
         pytest.param(

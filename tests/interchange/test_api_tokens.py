@@ -321,7 +321,12 @@ def test_creating_and_revoking_are_audited_without_the_raw_token(client, world):
     assert created.actor_id == world.member.id
     assert created.actor_email == world.member.email
     assert (created.target_type, created.target_id) == ("api_tokens", str(token.id))
-    assert created.after == {"name": "Newsletter tool", "scope": "api", "prefix": token.prefix}
+    assert created.after == {
+        "name": "Newsletter tool",
+        "scope": "api",
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat(),
+    }
     assert _audit("token_revoked") == []
 
     assert _post(client, f"{PAGE}/{token.id}/revoke").status_code == 302
