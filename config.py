@@ -55,6 +55,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Roles (comma-separated) that must sign in with a second factor; such a user without one
+    # is sent to set it up at sign-in. Empty here: development, the demo and the tests sign in
+    # with a password (anyone may still set one up). Production requires it by default.
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
+    # The name authenticator apps show next to the account.
+    MFA_ISSUER = os.environ.get("MFA_ISSUER", "ICC campaign CRM")
+    # How long a password (and code) entered counts before sensitive changes ask again.
+    REAUTH_MAX_AGE = timedelta(minutes=int(os.environ.get("REAUTH_MINUTES", "10")))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
@@ -86,6 +94,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     DEMO_ALLOWED = False
+    # Everyone who can read restricted contacts (SPEC §6); staff may enrol voluntarily.
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,coordinator,section")
 
     @classmethod
     def validate(cls) -> None:

@@ -22,6 +22,8 @@ from tests.world import World
 EXEMPT = {
     "auth.login": "anonymous; sign-in and its audit entries are tested in tests/auth",
     "auth.logout": "ends the session the tests run in; tested in tests/auth",
+    "auth.login_code": "anonymous (between password and code); tested in tests/auth",
+    "auth.login_enrol": "anonymous (between password and code); tested in tests/auth",
     # The JSON API takes bearer tokens and JSON, not signed-in forms: tests/api checks
     # its writes (audit, permission matrix, no partial write) and schemathesis its junk.
     "api.record_stance": "JSON API; tested in tests/api",

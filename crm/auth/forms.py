@@ -1,7 +1,7 @@
 """Sign-in and account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crm.auth.services import MIN_PASSWORD_LENGTH
@@ -45,4 +45,42 @@ class PasswordChangeForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token protects a single-button action."""
 
+    submit = SubmitField("Confirm")
+
+
+class CodeForm(FlaskForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Enter the code from your app."), Length(max=64)],
+        description="The 6-digit code your authenticator app shows now, "
+        "or one of your recovery codes.",
+    )
+    submit = SubmitField("Sign in")
+
+
+class EnrolForm(FlaskForm):
+    """Confirms a new authenticator: the first code it shows."""
+
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=64)],
+        description="The 6 digits the app shows for this account now.",
+    )
+    submit = SubmitField("Turn on the second factor")
+
+
+class ReauthForm(FlaskForm):
+    """Proving again who is at the keyboard, before a sensitive change."""
+
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+    )
+    code = StringField(
+        "Code",
+        validators=[Length(max=64)],
+        description="The 6-digit code your authenticator app shows now, "
+        "or one of your recovery codes.",
+    )
     submit = SubmitField("Confirm")

@@ -1,8 +1,9 @@
-"""Sign in, sign out, and the account page (password, sessions)."""
+"""Sign in (password, then a code), sign out, re-authenticate, the account page (password,
+sessions, second factor) and the administrators' users page."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -17,14 +18,32 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crm.auth import services
-from crm.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from crm.auth import mfa, services, signin
+from crm.auth.forms import (
+    CodeForm,
+    ConfirmForm,
+    EnrolForm,
+    LoginForm,
+    PasswordChangeForm,
+    ReauthForm,
+)
 from crm.auth.models import User
 from crm.auth.permissions import Page, require
+from crm.auth.reauth import stale_auth_redirect
+from crm.auth.signin import AccountLocked
+from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
 from crm.extensions import db, limiter
+from crm.web import safe_next
 
 bp = Blueprint("auth", __name__)
+
+WRONG_SIGN_IN = "The e-mail address or password is not right."
+WRONG_CODE = "That code is not right, or was already used. Enter the newest code from your app."
+# Between the password and the code: kept in the signed cookie (not a signed-in session),
+# for this long at most.
+PENDING_KEY = "pending_sign_in"
+PENDING_MAX_AGE = timedelta(minutes=5)
 
 
 def _login_limit() -> str:
@@ -32,17 +51,65 @@ def _login_limit() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this site after sign-in.
+    """Where to go after signing in: `next` if it is a path on this site (crm.web.safe_next
+    is the one check), else the dashboard."""
+    return safe_next(target, url_for("risk.dashboard"))
 
-    The path is rebuilt from its parsed parts: `urlsplit` drops line breaks and tabs, and
-    the raw string could still carry them into the Location header.
-    """
-    if target and target.isprintable():
-        parts = urlsplit(target)
-        local = parts.path.startswith("/") and not parts.path.startswith(("//", "/\\"))
-        if not parts.scheme and not parts.netloc and local:
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    return url_for("risk.dashboard")
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _no_store(response):
+    """Pages with a secret on them (a TOTP secret, recovery codes) stay out of every cache."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _locked_page(template: str, error: AccountLocked, **context):
+    response = current_app.make_response(
+        (render_template(template, locked=error.message, **context), 429)
+    )
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+
+def _start_pending(user: User, needs: str, next_url: str | None) -> None:
+    # A fresh cookie: nothing from before sign-in is carried over.
+    session.clear()
+    session[PENDING_KEY] = {
+        "user_id": user.id,
+        "needs": needs,
+        "until": (utcnow() + PENDING_MAX_AGE).timestamp(),
+        "next": _safe_next(next_url),
+    }
+
+
+def _pending_user(needs: str) -> User | None:
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict) or data.get("needs") != needs:
+        return None
+    if not isinstance(data.get("until"), int | float) or data["until"] < utcnow().timestamp():
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(User, data.get("user_id"))
+    if user is None or not user.is_enabled:
+        return None
+    return user
+
+
+def _finish_sign_in(user: User, how: str, next_url: str | None) -> str:
+    """Open the session (the caller commits), and sign this browser in."""
+    signed_in = signin.complete(
+        user, how=how, ip=request.remote_addr, user_agent=request.user_agent.string
+    )
+    db.session.commit()
+    session.clear()
+    login_user(signed_in.user)
+    return _safe_next(next_url)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -52,22 +119,110 @@ def login():
         return redirect(url_for("risk.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        signed_in = services.authenticate(
-            form.email.data,
-            form.password.data,
-            ip=request.remote_addr,
-            user_agent=request.user_agent.string,
-        )
-        db.session.commit()
-        if signed_in is None:
-            form.password.errors.append("The e-mail address or password is not right.")
+        try:
+            passed = signin.check_password(form.email.data, form.password.data)
+        except AccountLocked as error:
+            db.session.commit()  # the audit entry and the count
+            return _locked_page("auth/login.html", error, form=form)
+        if passed is None:
+            db.session.commit()
+            form.password.errors.append(WRONG_SIGN_IN)
+        elif passed.needs == "nothing":
+            return redirect(_finish_sign_in(passed.user, "password", request.args.get("next")))
         else:
-            # A fresh session: nothing from before sign-in is carried over.
-            session.clear()
-            login_user(signed_in.user)
-            return redirect(_safe_next(request.args.get("next")))
+            if passed.needs == "enrolment":
+                # Each sign-in shows a new secret: one seen before is of no use to anyone.
+                mfa.start_enrolment(passed.user)
+            db.session.commit()
+            _start_pending(passed.user, passed.needs, request.args.get("next"))
+            target = "auth.login_code" if passed.needs == "code" else "auth.login_enrol"
+            return redirect(url_for(target))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _pending_expired():
+    flash("Please sign in again: that step had expired.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_code():
+    if current_user.is_authenticated:
+        return redirect(url_for("risk.dashboard"))
+    user = _pending_user("code")
+    if user is None:
+        return _pending_expired()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            how = signin.check_code(user, form.code.data)
+        except AccountLocked as error:
+            db.session.commit()
+            session.pop(PENDING_KEY, None)
+            return _locked_page("auth/login_code.html", error, form=form)
+        if how is None:
+            db.session.commit()
+            form.code.errors.append(WRONG_CODE)
+        else:
+            next_url = session[PENDING_KEY].get("next")
+            used = "password and recovery code" if how == "recovery" else "password and code"
+            target = _finish_sign_in(user, used, next_url)
+            if how == "recovery":
+                left = mfa.recovery_codes_left(user)
+                flash(
+                    f"You signed in with a recovery code; {left} left. If your phone is lost, "
+                    "set up a new authenticator from your account page.",
+                    "warning",
+                )
+            return redirect(target)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login_code.html", form=form), status
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_enrol():
+    """A user whose role needs a second factor and who has none sets one up here, before
+    the session opens: until then they can reach nothing else."""
+    if current_user.is_authenticated:
+        return redirect(url_for("risk.dashboard"))
+    user = _pending_user("enrolment")
+    if user is None or user.totp_pending_secret is None:
+        return _pending_expired()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(user, form.code.data)
+        except ValidationFailed as error:
+            db.session.commit()  # the refused code's audit entry
+            form.code.errors.append(error.message)
+        else:
+            next_url = session[PENDING_KEY].get("next")
+            target = _finish_sign_in(user, "password and new second factor", next_url)
+            return _no_store(
+                current_app.make_response(
+                    render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
+                )
+            )
+    status = 422 if request.method == "POST" else 200
+    return _no_store(
+        current_app.make_response((_enrol_page(user, form, url_for("auth.login_enrol")), status))
+    )
+
+
+def _enrol_page(user: User, form: EnrolForm, action: str) -> str:
+    secret = user.totp_pending_secret or ""
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        action=action,
+        secret=mfa.grouped(secret),
+        qr=mfa.qr_svg(mfa.provisioning_uri(user, secret)),
+        required=mfa.is_required(user),
+        replacing=user.has_second_factor,
+    )
 
 
 @bp.post("/logout")
@@ -75,18 +230,55 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.end_session(current_user._get_current_object(), current_user.session_token)
+        services.end_session(_actor(), current_user.session_token)
         db.session.commit()
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
+# --- Re-authentication -----------------------------------------------------------------------
+
+
+@bp.route("/reauthenticate", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def reauthenticate():
+    user = _actor()
+    form = ReauthForm()
+    back = safe_next(request.args.get("next"), url_for("auth.account"))
+    if form.validate_on_submit():
+        if user.has_second_factor and not (form.code.data or "").strip():
+            form.code.errors.append("Enter the code from your app.")
+        else:
+            try:
+                signin.reauthenticate(user, form.password.data, form.code.data or "")
+            except AccountLocked as error:
+                db.session.commit()
+                return _locked_page("auth/reauthenticate.html", error, form=form, back=back)
+            except ValidationFailed as error:
+                db.session.commit()  # the audit entry and the count
+                getattr(form, error.field or "password").errors.append(error.message)
+            else:
+                db.session.commit()
+                flash("Thank you. You can go ahead for the next 10 minutes.", "success")
+                return redirect(back)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reauthenticate.html", form=form, back=back), status
+
+
+# --- The account page ------------------------------------------------------------------------
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
     form = PasswordChangeForm()
-    user = current_user._get_current_object()
+    user = _actor()
+    if request.method == "POST":
+        stale = stale_auth_redirect(url_for("auth.account"))
+        if stale is not None:
+            return stale
     if form.validate_on_submit():
         try:
             token = services.change_password(
@@ -115,6 +307,9 @@ def account():
         sessions=services.live_sessions(user),
         current_token_hash=_current_hash(),
         revoke_form=ConfirmForm(),
+        factor_form=ConfirmForm(),
+        recovery_left=mfa.recovery_codes_left(user) if user.has_second_factor else 0,
+        factor_required=mfa.is_required(user),
     ), status
 
 
@@ -131,10 +326,104 @@ def revoke_session(session_id: int):
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("auth.account"))
-    services.revoke_session(current_user._get_current_object(), session_id)
+    services.revoke_session(_actor(), session_id)
     db.session.commit()
     flash("That session has been signed out.", "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/second-factor/start")
+@login_required
+def start_second_factor():
+    stale = stale_auth_redirect(url_for("auth.account"))
+    if stale is not None:
+        return stale
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("auth.account"))
+    mfa.start_enrolment(_actor())
+    db.session.commit()
+    return redirect(url_for("auth.second_factor"))
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def second_factor():
+    """The secret being enrolled and its QR code, and the first code that confirms it."""
+    user = _actor()
+    # The page shows a secret: it needs the same recent proof as starting the set-up.
+    stale = stale_auth_redirect(url_for("auth.account"))
+    if stale is not None:
+        return stale
+    if user.totp_pending_secret is None:
+        flash("Start setting up a second factor from here.", "info")
+        return redirect(url_for("auth.account"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(user, form.code.data)
+        except ValidationFailed as error:
+            db.session.commit()  # the refused code's audit entry
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            return _recovery_codes_page(codes)
+    status = 422 if request.method == "POST" else 200
+    return _no_store(
+        current_app.make_response((_enrol_page(user, form, url_for("auth.second_factor")), status))
+    )
+
+
+def _recovery_codes_page(codes: list[str]):
+    return _no_store(
+        current_app.make_response(
+            render_template(
+                "auth/recovery_codes.html", codes=codes, continue_to=url_for("auth.account")
+            )
+        )
+    )
+
+
+@bp.post("/account/second-factor/recovery-codes")
+@login_required
+def regenerate_recovery_codes():
+    stale = stale_auth_redirect(url_for("auth.account"))
+    if stale is not None:
+        return stale
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("auth.account"))
+    try:
+        codes = mfa.regenerate_recovery_codes(_actor())
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("auth.account"))
+    db.session.commit()
+    return _recovery_codes_page(codes)
+
+
+@bp.post("/account/second-factor/off")
+@login_required
+def turn_off_second_factor():
+    stale = stale_auth_redirect(url_for("auth.account"))
+    if stale is not None:
+        return stale
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("auth.account"))
+    try:
+        mfa.turn_off(_actor())
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Your second factor is off: signing in needs only your password.", "success")
+    return redirect(url_for("auth.account"))
+
+
+# --- Administrators --------------------------------------------------------------------------
 
 
 @bp.get("/admin/users")
@@ -147,23 +436,61 @@ def users():
     return render_template("admin/users.html", users=rows, form=ConfirmForm())
 
 
-@bp.post("/admin/users/<int:user_id>/<any(enable, disable):change>")
-@login_required
-def set_enabled(user_id: int, change: str):
+def _admin_change_refused():
+    """For every administrator change to users: permission first (403 for others), then a
+    recent re-authentication, then a fresh form."""
     require(current_user, "view", Page.USER_ADMIN)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
+    stale = stale_auth_redirect(url_for("auth.users"))
+    if stale is not None:
+        return stale
+    if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("auth.users"))
+    return None
+
+
+def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
+    return user
+
+
+@bp.post("/admin/users/<int:user_id>/<any(enable, disable):change>")
+@login_required
+def set_enabled(user_id: int, change: str):
+    refused = _admin_change_refused()
+    if refused is not None:
+        return refused
+    user = _user_or_404(user_id)
     try:
-        services.set_user_enabled(current_user._get_current_object(), user, change == "enable")
+        services.set_user_enabled(_actor(), user, change == "enable")
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
         flash(f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.", "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/second-factor/reset")
+@login_required
+def reset_second_factor(user_id: int):
+    refused = _admin_change_refused()
+    if refused is not None:
+        return refused
+    user = _user_or_404(user_id)
+    try:
+        sessions, tokens = mfa.reset(_actor(), user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            f"The second factor of {user.email} is reset; {sessions} session(s) and "
+            f"{tokens} token(s) ended. They set up a new one when they next sign in.",
+            "success",
+        )
     return redirect(url_for("auth.users"))

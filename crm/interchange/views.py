@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
+from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
 from crm.db import utcnow, write_intent
 from crm.errors import DomainError
@@ -235,6 +236,11 @@ TOKEN_PAGES = {
 
 def _tokens_page(scope: TokenScope):
     actor = _actor()
+    if request.method == "POST":
+        # A new credential needs a recent password (and code): crm.auth.reauth.
+        stale = stale_auth_redirect(url_for(TOKEN_PAGES[scope][0]))
+        if stale is not None:
+            return stale
     form = TokenForm.for_scope(scope)
     created = created_expires_at = None
     if form.validate_on_submit():
