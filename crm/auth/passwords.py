@@ -63,17 +63,23 @@ def _personal_words(email: str, name: str) -> list[str]:
     return [w for w in dict.fromkeys(w.casefold() for w in words) if w]
 
 
+def _holds(squashed: str, text: str) -> bool:
+    """Whether the password (squashed) is `text`, holds it whole, or holds each of its words."""
+    whole = _squash(text)
+    # Words of one or two letters ("A. B. Li") would turn up in too many unrelated passwords.
+    words = [w for w in re.split(r"[\W_\d]+", text.casefold()) if len(w) >= 3]
+    return bool(whole) and (
+        whole == squashed
+        or (len(whole) >= MIN_PERSONAL_LENGTH and whole in squashed)
+        or (len(words) > 1 and all(w in squashed for w in words))
+    )
+
+
 def _personal_problem(password: str, email: str, name: str) -> str | None:
     squashed = _squash(password)
-
-    def within(word: str) -> bool:
-        return bool(word) and (
-            word == squashed or (len(word) >= MIN_PERSONAL_LENGTH and word in squashed)
-        )
-
-    if within(_squash(name)):
+    if _holds(squashed, name):
         return "Leave your name out of your password: it is the first thing an attacker tries."
-    if within(_squash(email.partition("@")[0])):
+    if _holds(squashed, email.partition("@")[0]):
         return (
             "Leave your e-mail address out of your password: it is the first thing an attacker "
             "tries."
