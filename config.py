@@ -30,6 +30,11 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hosts(value: str | None) -> list[str]:
+    """TRUSTED_HOSTS as a list: names separated by commas or spaces, lower-cased."""
+    return [host.strip().lower() for host in (value or "").replace(",", " ").split()]
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret")
@@ -52,6 +57,15 @@ class Config:
     PERMANENT_SESSION_LIFETIME = SESSION_MAX_AGE
 
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+    # Strict-Transport-Security max-age in seconds; 0 sends none (development is plain HTTP).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", "0"))
+    HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    # The host names this app answers to (others get 400), and the one its absolute links
+    # (calendar feeds, e-mails) name. Unset, any Host is accepted: development only.
+    TRUSTED_HOSTS: list[str] | None = _hosts(os.environ.get("TRUSTED_HOSTS")) or None
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # The security log marks an account refused this many times within an hour.
+    SECURITY_REPEATED_REFUSALS = int(os.environ.get("SECURITY_REPEATED_REFUSALS", "5"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -89,10 +103,21 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing keeps tests quick
 
 
+HSTS_ONE_YEAR = 365 * 24 * 3600
+
+
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for the path
+    # "/" and without a Domain: no other host or path of the site can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    REMEMBER_COOKIE_NAME = "__Host-remember" if SESSION_COOKIE_SECURE else "remember_token"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    PREFERRED_URL_SCHEME = "https"
+    HSTS_MAX_AGE = HSTS_ONE_YEAR
     DEMO_ALLOWED = False
     # Everyone who can read restricted contacts (SPEC §6); staff may enrol voluntarily.
     MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,coordinator,section")
@@ -100,22 +125,92 @@ class ProductionConfig(Config):
     @classmethod
     def validate(cls) -> None:
         """Fail fast, naming each missing variable, before anything is served."""
-        problems = []
-        secret = os.environ.get("SECRET_KEY", "")
-        if secret.strip().lower() in _WEAK_SECRETS or len(secret) < 32:
-            problems.append(
-                "SECRET_KEY must be set to a random value of at least 32 characters "
-                '(for example: python -c "import secrets; print(secrets.token_hex(32))")'
-            )
+        problems = [
+            *_secret_key_problems(os.environ.get("SECRET_KEY", "")),
+            *_host_problems(),
+            *_rate_limit_problems(),
+        ]
         if not os.environ.get("DATABASE_URL"):
             problems.append(
                 "DATABASE_URL must be set (for example "
                 "postgresql+psycopg://crm:password@db.internal/crm)"
             )
+        hsts = os.environ.get("HSTS_MAX_AGE", str(HSTS_ONE_YEAR)).strip()
+        if not hsts.isdigit():
+            problems.append(
+                "HSTS_MAX_AGE must be a whole number of seconds (31536000 is a year; "
+                "0 sends no Strict-Transport-Security header)"
+            )
         if problems:
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
-        cls.SECRET_KEY = secret
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+        cls.HSTS_MAX_AGE = int(hsts)
+        cls.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS", True)
+        trusted = _hosts(os.environ.get("TRUSTED_HOSTS"))
+        cls.TRUSTED_HOSTS = trusted or None
+        # Absolute links name SERVER_NAME, whatever Host a request names; without it, the
+        # first trusted host (a ".example.org" pattern names no single host).
+        server_name = os.environ.get("SERVER_NAME", "").strip().lower()
+        if not server_name and not trusted[0].startswith("."):
+            server_name = trusted[0]
+        cls.SERVER_NAME = server_name or None
+        cls.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+
+# A key worth its name: long, and not a short pattern repeated ("aaaa…", "abab…").
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 16
+_KEY_EXAMPLE_COMMAND = '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+
+
+def _secret_key_problems(secret: str) -> list[str]:
+    if secret.strip().lower() in _WEAK_SECRETS:
+        return [f"SECRET_KEY must be set to a random value {_KEY_EXAMPLE_COMMAND}"]
+    if len(secret) < SECRET_KEY_MIN_LENGTH:
+        return [
+            f"SECRET_KEY is {len(secret)} characters long; it needs at least "
+            f"{SECRET_KEY_MIN_LENGTH} {_KEY_EXAMPLE_COMMAND}"
+        ]
+    distinct = len(set(secret))
+    if distinct < SECRET_KEY_MIN_DISTINCT:
+        return [
+            f"SECRET_KEY has only {distinct} different characters; a random key has at "
+            f"least {SECRET_KEY_MIN_DISTINCT} {_KEY_EXAMPLE_COMMAND}"
+        ]
+    return []
+
+
+def _host_problems() -> list[str]:
+    """Absolute links must never name whatever host a request claims to be for."""
+    server_name = os.environ.get("SERVER_NAME", "").strip()
+    trusted = _hosts(os.environ.get("TRUSTED_HOSTS"))
+    if not server_name and not trusted:
+        return [
+            "TRUSTED_HOSTS (or SERVER_NAME) must name the host the app is served as, for "
+            "example TRUSTED_HOSTS=crm.example.org: requests for other hosts are refused and "
+            "links in calendar feeds never follow a forged Host header"
+        ]
+    named = [("SERVER_NAME", server_name)] if server_name else []
+    named += [("TRUSTED_HOSTS", host) for host in trusted]
+    return [
+        f"{variable} takes host names only, not {host!r} (for example crm.example.org)"
+        for variable, host in named
+        if "/" in host or "@" in host
+    ]
+
+
+def _rate_limit_problems() -> list[str]:
+    """Counting requests in each process's memory lets every extra worker multiply the
+    limits; several workers must share one store."""
+    uri = os.environ.get("RATELIMIT_STORAGE_URI", "memory://").strip()
+    if uri.startswith("memory://") and not _bool("RATELIMIT_SINGLE_PROCESS", False):
+        return [
+            "RATELIMIT_STORAGE_URI must name a store every worker shares, such as "
+            "redis://redis.internal:6379/0 (memory:// counts each process on its own); "
+            "set RATELIMIT_SINGLE_PROCESS=1 if the app really runs as one process"
+        ]
+    return []
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.interchange.views import bp as interchange_bp
     from crm.parliament.views import bp as parliament_bp
     from crm.risk.views import bp as risk_bp
+    from crm.security.views import bp as security_bp
     from crm.states.views import bp as states_bp
     from crm.votes.views import bp as votes_bp
 
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         events_bp,
         votes_bp,
         audit_bp,
+        security_bp,
         risk_bp,
         briefings_bp,
         interchange_bp,
@@ -102,6 +104,9 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from crm.security.log import init_security_log
     from crm.web import init_web
 
     init_web(app)
+    # Every 401 and 403, pages and API alike, is written to the security log.
+    init_security_log(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 
@@ -79,6 +80,10 @@ def register_error_handlers(app: Flask) -> None:
     def render(status: int, title: str, detail: str | None, **extra: Any):
         if wants_problem_json():
             return problem(status, title, detail, **extra)
+        if request_ctx.url_adapter is None:
+            # The request named a host this app does not serve (TRUSTED_HOSTS): no link of
+            # a page can be built for it, and nothing it sent is echoed back.
+            return Response(f"{status} {title}\n", status=status, mimetype="text/plain")
         return render_template("errors/error.html", status=status, title=title, detail=detail), (
             status
         )

@@ -17,6 +17,7 @@ from crm.parliament.models import (
     StanceRecord,
 )
 from crm.risk.models import RiskSnapshot
+from crm.security.models import SecurityEvent
 from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
 from crm.votes.models import Count, Vote, VoteEvent
 
@@ -42,6 +43,7 @@ __all__ = [
     "Representative",
     "RiskSnapshot",
     "Section",
+    "SecurityEvent",
     "Stage",
     "StanceRecord",
     "State",

@@ -310,9 +310,9 @@ def post_form(client: FlaskClient, url: str, data: dict | None = None, *, page: 
     return client.post(url, data={**(data or {}), "csrf_token": csrf_token(html)})
 
 
-# Signing in and out legitimately writes sessions and audit entries, and a wrong password or
-# code counts against the account.
-SIGN_IN_TABLES = ("user_sessions", "audit_entries", "sign_in_throttles")
+# Signing in and out legitimately writes sessions and audit entries, a refusal writes
+# its security-log entry, and a wrong password or code counts against the account.
+SIGN_IN_TABLES = ("user_sessions", "audit_entries", "security_events", "sign_in_throttles")
 
 
 def row_counts(*, ignore: tuple[str, ...] = ()) -> dict[str, int]:

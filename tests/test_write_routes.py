@@ -5,6 +5,8 @@ The cases come from `tests/<feature>/routes.py` (see tests/write_routes.py).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -73,12 +75,39 @@ JUNK = st.one_of(
     st.text(max_size=40),
     st.sampled_from(
         ["", " ", "0", "-1", "1e309", "99999999999999999999", "2026-02-30", "null", "\x00",
-         "<script>alert(1)</script>", "' OR 1=1 --", "🙂" * 50, "ș" * 400, "x" * 20_000]
+         "<script>alert(1)</script>", "' OR 1=1 --", "🙂" * 50, "ș" * 400, "x" * 20_000,
+         "\r\n", "/\r\nSet-Cookie: planted=1", "//evil.example", "/\\evil.example",
+         "/%2F%2Fevil.example", "/%0d%0a"]
     ),
 )  # fmt: skip
 
 
-NASTY = ["", " ", "\x00", "-1", "99999999999999999999", "2026-02-30", "x" * 20_000]
+NASTY = ["", " ", "\x00", "-1", "99999999999999999999", "2026-02-30", "x" * 20_000,
+         "a\rb\nc", "\r\n", "//evil.example"]  # fmt: skip
+# Where a form says where to go next: other hosts, header splitting, and the same encoded.
+REDIRECTS = [
+    "/\r\nSet-Cookie: planted=1", "/states\r\n", "/states\n", "/\t/evil.example",
+    "//evil.example/", "/\\evil.example", "\\\\evil.example", "https://evil.example/",
+    "javascript:alert(1)", "/%2F%2Fevil.example", "%2F%2Fevil.example", "/%5Cevil.example",
+    "/%0d%0aSet-Cookie:%20planted=1", "/%09/evil.example", "/\u2028/evil.example",
+    "/\u202e/elpmaxe.live",
+]  # fmt: skip
+
+
+def _assert_stays_on_this_site(response) -> None:
+    """A redirect goes to a path of ours: no other host, no split or planted header."""
+    if response.status_code not in (301, 302, 303, 307, 308):
+        return
+    location = response.headers["Location"]
+    parts = urlsplit(location)
+    assert parts.scheme in ("", "http"), location
+    assert parts.netloc in ("", "localhost"), location
+    assert parts.path.startswith("/"), location
+    assert not parts.path.startswith("//"), location
+    assert location.isprintable(), location
+    assert "\\" not in location, location
+    assert "planted" not in response.headers, location
+    assert not [c for c in response.headers.getlist("Set-Cookie") if "planted" in c], location
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -90,9 +119,10 @@ def test_nasty_values_in_each_field_never_break_a_write_route(app, case: WriteCa
     token = _token(client)
     before = row_counts(ignore=SIGN_IN_TABLES)
     for field in sorted(valid):
-        for value in NASTY:
+        for value in NASTY + (REDIRECTS if field == "next" else []):
             response = client.post(url, data={**valid, field: value, "csrf_token": token})
             assert response.status_code < 500, (field, value[:20])
+            _assert_stays_on_this_site(response)
             after = row_counts(ignore=SIGN_IN_TABLES)
             if response.status_code not in case.ok:
                 assert after == before, (field, value[:20])
@@ -120,6 +150,7 @@ def test_junk_in_any_field_never_breaks_a_write_route(app, case: WriteCase):
         before = row_counts(ignore=SIGN_IN_TABLES)
         response = client.post(url, data={**valid, **junk, "csrf_token": token})
         assert response.status_code < 500
+        _assert_stays_on_this_site(response)
         if response.status_code not in case.ok:
             assert row_counts(ignore=SIGN_IN_TABLES) == before
 

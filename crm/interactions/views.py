@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -46,7 +45,7 @@ from crm.interactions.models import (
 )
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
-from crm.web import save
+from crm.web import safe_next, save
 
 bp = Blueprint("interactions", __name__)
 
@@ -82,16 +81,6 @@ def _show_error(form: Any, error: DomainError) -> None:
         form.form_errors.append(error.message)
     else:
         show_error(form, error)
-
-
-def _local_path(target: str | None, default: str) -> str:
-    """Where to go back to: a path on this site, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
 
 
 # --- The contact form --------------------------------------------------------------------
@@ -574,7 +563,7 @@ def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    back = _local_path(form.next.data, url_for("interactions.follow_ups_mine"))
+    back = safe_next(form.next.data, url_for("interactions.follow_ups_mine"))
     try:
         services.set_follow_up_status(actor, follow_up, status)
     except DomainError as error:

@@ -119,8 +119,9 @@ AUDIT = {
     "event_edit": "event.updated",
     "event_cancel": "event.cancelled",
 }
-# Using a token notes when it was last used: the one change a refused write may make.
-TOKEN_USE = ("api_tokens",)
+# Using a token notes when it was last used, and a refusal is written to the security log:
+# the only changes a refused write may make.
+TOKEN_USE = ("api_tokens", "security_events")
 
 
 def _call(client, method: str, url: str, body: dict[str, Any], headers: dict[str, str]):

@@ -1,0 +1,82 @@
+"""The security log, for admins: every refused request, with repeated refusals marked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+from wtforms import DateField, Form, IntegerField, SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
+
+from crm.auth.permissions import Page, require
+from crm.db import utcnow
+from crm.extensions import db
+from crm.security import queries
+from crm.security.models import SecurityEvent
+from crm.text import like_pattern
+
+bp = Blueprint("security", __name__)
+
+# Repeated refusals are counted over this window.
+REPEAT_WINDOW = timedelta(hours=1)
+
+
+class SecurityFilterForm(Form):
+    user = StringField("Who (e-mail contains)", validators=[Optional(), Length(max=254)])
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Any"),
+            SelectChoice("401", "401 Not signed in (API)"),
+            SelectChoice("403", "403 Not allowed"),
+        ],
+        default="",
+    )
+    route = SelectField("Route", choices=[], default="")
+    since = DateField("From", validators=[Optional()])
+    until = DateField("Until", validators=[Optional()])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+
+@bp.get("/admin/security")
+@login_required
+def index():
+    require(current_user, "view", Page.SECURITY_LOG)
+    form = SecurityFilterForm(request.args)
+    form.route.choices = [SelectChoice("", "Any")] + [
+        SelectChoice(e, e) for e in queries.endpoints()
+    ]
+    valid = form.validate()
+    stmt = sa.select(SecurityEvent)
+    if valid:
+        if form.user.data:
+            pattern = like_pattern(form.user.data.strip().lower())
+            stmt = stmt.where(SecurityEvent.user_email.like(pattern, escape="\\"))
+        if form.status.data:
+            stmt = stmt.where(SecurityEvent.status == int(form.status.data))
+        if form.route.data:
+            stmt = stmt.where(SecurityEvent.endpoint == form.route.data)
+        if form.since.data:
+            stmt = stmt.where(SecurityEvent.at >= datetime.combine(form.since.data, time(), UTC))
+        if form.until.data:
+            stmt = stmt.where(SecurityEvent.at < datetime.combine(form.until.data, time.max, UTC))
+    page = form.page.data if valid and form.page.data else 1
+    pagination = db.paginate(
+        stmt.order_by(SecurityEvent.id.desc()),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    threshold = current_app.config["SECURITY_REPEATED_REFUSALS"]
+    repeated = queries.repeated_refusals(utcnow() - REPEAT_WINDOW, threshold)
+    return render_template(
+        "admin/security.html",
+        form=form,
+        pagination=pagination,
+        repeated=repeated,
+        repeated_accounts=queries.accounts(repeated),
+        threshold=threshold,
+    ), (200 if valid else 400)
