@@ -6,25 +6,34 @@ already on record — by `id`, `popolo_id`, `wikidata`, or the same name in the 
 chamber — whose profile it updates with the cells that are filled in (an empty cell
 changes nothing). The columns are documented in the README ("Data in and out"); a file
 exported from the representatives list imports back unchanged.
+
+Checking reads only, so a web upload checks its rows without holding the write lock
+(SQLite has one for the whole database), then writes them with a few bulk statements in
+one short transaction: 20,000 rows must never keep other people's changes waiting (see
+docs/benchmarks.md). A change made between the check and the write is noticed (the rows
+the check read no longer add up the same) and the rows are checked again inside the write.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import has_request_context, request
 
-from crm.audit.services import record, snapshot
-from crm.auth.permissions import Action, require
+from crm.audit.models import AuditEntry
+from crm.audit.services import record
+from crm.auth.permissions import Action, may, require
 from crm.db import today, utcnow
-from crm.errors import ValidationFailed
+from crm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from crm.extensions import db
 from crm.interchange.csvio import uncell
 from crm.parliament.models import (
@@ -33,20 +42,23 @@ from crm.parliament.models import (
     ContactKind,
     Identifier,
     Membership,
+    OtherName,
     Party,
     Representative,
 )
-from crm.parliament.services import (
-    EARLIEST_DATE,
-    LATEST_AHEAD,
-    contact_value_problem,
-    refresh_search_text,
-)
-from crm.text import fold
+from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_problem
+from crm.text import fold, search_text
 
 if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.states.models import State
+
+# The tables the import writes, as Core tables for bulk statements.
+REPRESENTATIVES = cast(sa.Table, Representative.__table__)
+CONTACT_DETAILS = cast(sa.Table, ContactDetail.__table__)
+IDENTIFIERS = cast(sa.Table, Identifier.__table__)
+MEMBERSHIPS = cast(sa.Table, Membership.__table__)
+AUDIT_ENTRIES = cast(sa.Table, AuditEntry.__table__)
 
 # What each column may hold, and how long it may be.
 TEXT_COLUMNS = {
@@ -96,6 +108,10 @@ CONTACT_COLUMNS = {
     "website": ContactKind.WEBSITE,
 }
 WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
+# An address of the common shape (an ASCII dot-atom before the @) is valid when its domain
+# is, which is checked once per domain: the full check of each address costs about 0.2 ms,
+# four seconds for a file of 20,000.
+PLAIN_EMAIL = re.compile(r"(?P<local>[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@(?P<domain>[^@\s]+)")
 TRUE = {"yes", "y", "true", "1", "x"}
 FALSE = {"no", "n", "false", "0"}
 
@@ -211,18 +227,52 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-# --- Checking rows --------------------------------------------------------------------------
+# --- Checking rows (reads only) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Seat:
+    chamber_id: int
+    chamber_name: str
+    party_id: int | None
+    constituency: str | None
+    period: str | None
+    start: date
 
 
 @dataclass
 class _Plan:
+    """What one row will do, in plain values: the write needs no object the check loaded."""
+
     line: int
     name: str
-    rep: Representative | None
+    # The representative the row updates, at the version checked; None adds one.
+    rep_id: int | None = None
+    version: int = 0
+    # An update: the profile on record (every PROFILE_FIELDS value) and their other names.
+    current: dict[str, Any] = field(default_factory=dict)
+    other_names: list[str] = field(default_factory=list)
+    # A new representative: every value given. An update: only the values that change.
     profile: dict[str, Any] = field(default_factory=dict)
     contacts: list[tuple[ContactKind, str]] = field(default_factory=list)
     identifiers: list[tuple[str, str]] = field(default_factory=list)
-    seat: tuple[Chamber, Party | None, str | None, str | None, date] | None = None
+    seat: _Seat | None = None
+    # An update: what changes, in words (the report and the audit entry's summary).
+    what: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """A checked file: what each row will do, and what the check read (to notice a change
+    made between the check and the write)."""
+
+    state_id: int
+    state_name: str
+    on: date
+    rows: list[tuple[int, dict[str, str]]]
+    plans: list[_Plan]
+    fingerprint: tuple[Any, ...]
+    report: CsvReport
 
 
 class _RowProblem(Exception):
@@ -238,37 +288,159 @@ def _split(value: str) -> list[str]:
     return items
 
 
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _fingerprint(state_id: int) -> tuple[Any, ...]:
+    """Counts and sums over every row the check of a file for this state reads, in one
+    query: any insert, delete or versioned update among them changes it."""
+    reps = sa.select(Representative.id).where(Representative.state_id == state_id)
+
+    def totals(table: sa.Table, where: sa.ColumnElement[bool], versioned: bool) -> list[Any]:
+        sums = [sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.id), 0)]
+        if versioned:
+            sums.append(sa.func.coalesce(sa.func.sum(table.c.version), 0))
+        return [sa.select(total).where(where).scalar_subquery() for total in sums]
+
+    columns = [
+        *totals(REPRESENTATIVES, Representative.state_id == state_id, True),
+        *totals(cast(sa.Table, Chamber.__table__), Chamber.state_id == state_id, True),
+        *totals(cast(sa.Table, Party.__table__), Party.state_id == state_id, True),
+        *totals(MEMBERSHIPS, Membership.representative_id.in_(reps), True),
+        *totals(CONTACT_DETAILS, ContactDetail.representative_id.in_(reps), False),
+        *totals(IDENTIFIERS, Identifier.representative_id.in_(reps), False),
+    ]
+    return tuple(db.session.execute(sa.select(*columns)).one())
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A seat on record."""
+
+    chamber_id: int
+    party_id: int | None
+    start_date: date | None
+    end_date: date | None
+
+    def is_current(self, on: date) -> bool:
+        started = self.start_date is None or self.start_date <= on
+        return started and (self.end_date is None or self.end_date >= on)
+
+
+@dataclass(slots=True, eq=False)
+class _Person:
+    """A representative on record, as the check needs them: plain values read with a few
+    queries (loading 20,000 people with their details as objects takes many seconds)."""
+
+    id: int
+    version: int
+    archived: bool
+    profile: dict[str, Any]
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    contacts: set[str] = field(default_factory=set)  # case-folded values
+    seats: list[_Held] = field(default_factory=list)
+    other_names: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.profile["name"])
+
+
 class _Checker:
-    def __init__(self, state: State, on: date) -> None:
+    def __init__(self, state: State, on: date, actor: User | None) -> None:
         self.state = state
         self.on = on
+        self.actor = actor
         self.chambers = list(
             db.session.scalars(sa.select(Chamber).where(Chamber.state_id == state.id))
         )
         self.parties = list(db.session.scalars(sa.select(Party).where(Party.state_id == state.id)))
-        self.reps = {
-            rep.id: rep
-            for rep in db.session.scalars(
-                sa.select(Representative)
-                .where(Representative.state_id == state.id)
-                .options(
-                    selectinload(Representative.identifiers),
-                    selectinload(Representative.contact_details),
-                    selectinload(Representative.memberships),
-                    selectinload(Representative.other_names),
-                )
-            )
-        }
-        self.by_identifier = {
-            (i.scheme, i.value): rep for rep in self.reps.values() for i in rep.identifiers
-        }
-        self.by_name: dict[tuple[str, int], list[Representative]] = defaultdict(list)
+        self.reps = self._people(state.id)
+        self.by_identifier = {key: rep for rep in self.reps.values() for key in rep.identifiers}
+        self.by_name: dict[tuple[str, int], list[_Person]] = defaultdict(list)
         for rep in self.reps.values():
-            if rep.archived_at is None:
-                for chamber_id in {m.chamber_id for m in rep.memberships}:
+            if not rep.archived:
+                for chamber_id in {seat.chamber_id for seat in rep.seats}:
                     self.by_name[(fold(rep.name), chamber_id)].append(rep)
         self.claimed: dict[int, int] = {}
         self.new_names: dict[tuple[str, int], int] = {}
+        self.new_identifiers: dict[tuple[str, str], int] = {}
+        self.elsewhere: set[tuple[str, str]] = set()
+        self.may_edit: bool | None = None
+        self.email_domains: dict[str, str | None] = {}
+
+    @staticmethod
+    def _people(state_id: int) -> dict[int, _Person]:
+        table = REPRESENTATIVES
+        ids = sa.select(table.c.id).where(table.c.state_id == state_id).scalar_subquery()
+        columns = [table.c[key] for key in PROFILE_FIELDS]
+        people = {
+            row.id: _Person(
+                row.id,
+                row.version,
+                row.archived_at is not None,
+                {key: _copy(value) for key, value in zip(PROFILE_FIELDS, row[3:], strict=True)},
+            )
+            for row in db.session.execute(
+                sa.select(table.c.id, table.c.version, table.c.archived_at, *columns).where(
+                    table.c.state_id == state_id
+                )
+            )
+        }
+        for owner, scheme, value in db.session.execute(
+            sa.select(
+                IDENTIFIERS.c.representative_id, IDENTIFIERS.c.scheme, IDENTIFIERS.c.value
+            ).where(IDENTIFIERS.c.representative_id.in_(ids))
+        ):
+            people[owner].identifiers.append((scheme, value))
+        for owner, value in db.session.execute(
+            sa.select(CONTACT_DETAILS.c.representative_id, CONTACT_DETAILS.c.value).where(
+                CONTACT_DETAILS.c.representative_id.in_(ids)
+            )
+        ):
+            people[owner].contacts.add(value.casefold())
+        seats = MEMBERSHIPS.c
+        for owner, *held in db.session.execute(
+            sa.select(
+                seats.representative_id,
+                seats.chamber_id,
+                seats.party_id,
+                seats.start_date,
+                seats.end_date,
+            )
+            .where(seats.representative_id.in_(ids))
+            .order_by(seats.start_date.desc())
+        ):
+            people[owner].seats.append(_Held(*held))
+        names = cast(sa.Table, OtherName.__table__).c
+        for owner, name in db.session.execute(
+            sa.select(names.representative_id, names.name)
+            .where(names.representative_id.in_(ids))
+            .order_by(names.id)
+        ):
+            people[owner].other_names.append(name)
+        return people
+
+    def read_identifiers_elsewhere(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """Which identifiers the file names belong to people of other states: one query
+        per few hundred, not one a row."""
+        for scheme, column in (("wikidata", "wikidata"), ("popolo", "popolo_id")):
+            values = sorted({row[column] for _line, row in rows if row.get(column)})
+            for chunk in _chunks(values):
+                self.elsewhere.update(
+                    (scheme, value)
+                    for value in db.session.scalars(
+                        sa.select(Identifier.value)
+                        .join(Identifier.representative)
+                        .where(
+                            Identifier.scheme == scheme,
+                            Identifier.value.in_(chunk),
+                            Representative.state_id != self.state.id,
+                        )
+                    )
+                )
 
     def chamber(self, name: str) -> Chamber:
         wanted = name.casefold()
@@ -278,26 +450,17 @@ class _Checker:
             raise _RowProblem(f"no chamber called “{name}” in {self.state.name} ({names})")
         return found
 
+    def party_name(self, party_id: int | None) -> str:
+        if party_id is None:
+            return "no party"
+        return next((p.name for p in self.parties if p.id == party_id), "another party")
+
     def party(self, name: str) -> Party:
         wanted = name.casefold()
         for party in self.parties:
             if wanted in (party.name.casefold(), (party.abbreviation or "").casefold()):
                 return party
         raise _RowProblem(f"no party called “{name}” in {self.state.name} (add it first)")
-
-    def taken_elsewhere(self, scheme: str, value: str) -> bool:
-        return (
-            db.session.scalar(
-                sa.select(Identifier.id)
-                .join(Identifier.representative)
-                .where(
-                    Identifier.scheme == scheme,
-                    Identifier.value == value,
-                    Representative.state_id != self.state.id,
-                )
-            )
-            is not None
-        )
 
     def check(self, line: int, row: dict[str, str]) -> _Plan:
         if "__error__" in row:
@@ -320,7 +483,7 @@ class _Checker:
         start = self._date(row.get("start_date", ""))
 
         rep = self._match(row, name, chamber, wikidata)
-        plan = _Plan(line=line, name=name, rep=rep, contacts=contacts)
+        plan = _Plan(line=line, name=name, contacts=contacts)
         for scheme, value in (("wikidata", wikidata), ("popolo", row.get("popolo_id", ""))):
             if not value:
                 continue
@@ -328,11 +491,17 @@ class _Checker:
             if owner is not None and owner is not rep:
                 raise _RowProblem(f"{scheme} {value} already belongs to {owner.name}")
             if owner is None:
-                if self.taken_elsewhere(scheme, value):
+                if (scheme, value) in self.elsewhere:
                     raise _RowProblem(f"{scheme} {value} belongs to someone in another state")
+                if (scheme, value) in self.new_identifiers:
+                    raise _RowProblem(
+                        f"{scheme} {value} is already given on line "
+                        f"{self.new_identifiers[(scheme, value)]}"
+                    )
                 plan.identifiers.append((scheme, value))
         constituency = row.get("constituency") or None
         period = row.get("legislative_period") or None
+        party_id = party.id if party is not None else None
         if rep is None:
             if start is None:
                 raise _RowProblem(
@@ -341,28 +510,34 @@ class _Checker:
             key = (fold(name), chamber.id)
             if key in self.new_names:
                 raise _RowProblem(f"{name} is already added on line {self.new_names[key]}")
-            self.new_names[key] = line
             if profile.get("do_not_contact") and not profile.get("do_not_contact_reason"):
                 raise _RowProblem("do_not_contact is yes: say why in do_not_contact_reason")
+            self.new_names[key] = line
+            self._claim_identifiers(plan)
             plan.profile = profile
-            plan.seat = (chamber, party, constituency, period, start)
+            plan.seat = _Seat(chamber.id, chamber.name, party_id, constituency, period, start)
             return plan
 
         if rep.id in self.claimed:
             raise _RowProblem(f"{rep.name} is already on line {self.claimed[rep.id]}")
-        self.claimed[rep.id] = line
-        plan.profile = {k: v for k, v in profile.items() if getattr(rep, k) != v}
+        if self.actor is not None:
+            # Every representative here is of the same state: one answer holds for all.
+            if self.may_edit is None:
+                self.may_edit = may(
+                    self.actor, Action.EDIT, Representative(id=rep.id, state_id=self.state.id)
+                )
+            if not self.may_edit:
+                raise PermissionDenied("You may not edit the representatives of this state.")
         if profile.get("do_not_contact") and not (
-            profile.get("do_not_contact_reason") or rep.do_not_contact_reason
+            profile.get("do_not_contact_reason") or rep.profile["do_not_contact_reason"]
         ):
             raise _RowProblem("do_not_contact is yes: say why in do_not_contact_reason")
-        have = {c.value.casefold() for c in rep.contact_details}
-        plan.contacts = [(k, v) for k, v in contacts if v.casefold() not in have]
-        seats = [m for m in rep.memberships if m.chamber_id == chamber.id]
+        seat = None
+        seats = [m for m in rep.seats if m.chamber_id == chamber.id]
         current = [m for m in seats if m.is_current(self.on)]
         if current:
             if party is not None and current[0].party_id != party.id:
-                sitting = current[0].party.name if current[0].party else "no party"
+                sitting = self.party_name(current[0].party_id)
                 raise _RowProblem(
                     f"{rep.name} sits for {sitting}, not {party.name}: change the party on "
                     "their page (“Move party”)"
@@ -371,23 +546,40 @@ class _Checker:
             # A seat that started that day is already on record (a former member's row).
             if any(m.end_date is None or m.end_date >= start for m in seats):
                 raise _RowProblem(f"{rep.name} already holds a seat in {chamber.name} on {start}")
-            plan.seat = (chamber, party, constituency, period, start)
+            seat = _Seat(chamber.id, chamber.name, party_id, constituency, period, start)
+        self.claimed[rep.id] = line
+        self._claim_identifiers(plan)
+        plan.rep_id, plan.version = rep.id, rep.version
+        plan.current = rep.profile
+        plan.other_names = rep.other_names
+        plan.profile = {k: v for k, v in profile.items() if plan.current[k] != v}
+        plan.contacts = [(k, v) for k, v in contacts if v.casefold() not in rep.contacts]
+        plan.seat = seat
+        plan.what = [key.replace("_", " ") for key in plan.profile]
+        plan.what += [f"{kind.label.lower()} {value}" for kind, value in plan.contacts]
+        plan.what += [f"identifier {scheme} {value}" for scheme, value in plan.identifiers]
+        if seat is not None:
+            plan.what.append(f"new seat in {seat.chamber_name}")
         return plan
+
+    def _claim_identifiers(self, plan: _Plan) -> None:
+        for key in plan.identifiers:
+            self.new_identifiers[key] = plan.line
 
     def _match(
         self, row: dict[str, str], name: str, chamber: Chamber, wikidata: str
-    ) -> Representative | None:
+    ) -> _Person | None:
         if row.get("id"):
             if not row["id"].isdigit() or int(row["id"]) not in self.reps:
                 raise _RowProblem(f"no representative #{row['id'][:12]} in {self.state.name}")
             rep = self.reps[int(row["id"])]
-            if rep.archived_at is not None:
+            if rep.archived:
                 raise _RowProblem(f"{rep.name} is archived: an administrator must restore them")
             return rep
         for key in (("popolo", row.get("popolo_id", "")), ("wikidata", wikidata)):
             if key[1] and key in self.by_identifier:
                 rep = self.by_identifier[key]
-                if rep.archived_at is not None:
+                if rep.archived:
                     raise _RowProblem(f"{rep.name} is archived: an administrator must restore them")
                 return rep
         namesakes = self.by_name.get((fold(name), chamber.id), [])
@@ -429,11 +621,20 @@ class _Checker:
             for value in (v.strip() for v in row.get(column, "").split(";")):
                 if not value:
                     continue
-                problem = contact_value_problem(kind, value)
+                problem = self._contact_problem(kind, value)
                 if problem:
                     raise _RowProblem(f"{column} “{value[:40]}”: {problem}")
                 contacts.append((kind, value))
         return contacts
+
+    def _contact_problem(self, kind: ContactKind, value: str) -> str | None:
+        plain = PLAIN_EMAIL.fullmatch(value) if kind is ContactKind.EMAIL else None
+        if plain is None or len(plain["local"]) > 64 or len(value) > 254:
+            return contact_value_problem(kind, value)
+        domain = plain["domain"]
+        if domain not in self.email_domains:
+            self.email_domains[domain] = contact_value_problem(kind, f"name@{domain}")
+        return self.email_domains[domain]
 
     def _date(self, value: str) -> date | None:
         if not value:
@@ -450,7 +651,49 @@ class _Checker:
         return parsed
 
 
-# --- Writing --------------------------------------------------------------------------------
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def check_representatives(
+    raw: bytes, state: State, *, actor: User | None = None, on: date | None = None
+) -> ImportPlan:
+    """Check a CSV of representatives for `state`, reading only: the plan of what an import
+    would do, or CsvRejected with every bad row. `actor` None is the command line, which
+    checks no permission."""
+    if actor is not None:
+        require(actor, Action.CREATE, Representative, state=state)
+    return _check(read_rows(raw), state, actor, on or today())
+
+
+def _check(
+    rows: list[tuple[int, dict[str, str]]], state: State, actor: User | None, on: date
+) -> ImportPlan:
+    # Read before the rows: a change made while they are read then shows at the write.
+    fingerprint = _fingerprint(state.id)
+    checker = _Checker(state, on, actor)
+    checker.read_identifiers_elsewhere(rows)
+    plans: list[_Plan] = []
+    errors: list[RowError] = []
+    for line, row in rows:
+        try:
+            plans.append(checker.check(line, row))
+        except _RowProblem as problem:
+            errors.append(RowError(line, str(problem)))
+    if errors:
+        raise CsvRejected(errors)
+    report = CsvReport(state=state.name)
+    for plan in plans:
+        if plan.rep_id is None:
+            report.added.append(plan.name)
+        elif plan.what:
+            report.changed.append((plan.profile.get("name", plan.current["name"]), plan.what))
+        else:
+            report.unchanged += 1
+    return ImportPlan(state.id, state.name, on, rows, plans, fingerprint, report)
+
+
+# --- Writing (in bulk, in one short transaction) ------------------------------------------------
 
 
 def import_representatives(
@@ -462,36 +705,42 @@ def import_representatives(
     source: str = "",
     on: date | None = None,
 ) -> CsvReport:
-    """Import a CSV of representatives into `state`: every row, or — raising CsvRejected
-    with every bad row — none. `actor` None is the command line, which checks nothing."""
-    if actor is not None:
-        require(actor, Action.CREATE, Representative, state=state)
-    on = on or today()
-    rows = read_rows(raw)
-    checker = _Checker(state, on)
-    plans: list[_Plan] = []
-    errors: list[RowError] = []
-    for line, row in rows:
-        try:
-            plans.append(checker.check(line, row))
-        except _RowProblem as problem:
-            errors.append(RowError(line, str(problem)))
-    if errors:
-        raise CsvRejected(errors)
+    """Check a CSV of representatives and write it, in the caller's transaction: every
+    row, or — raising CsvRejected with every bad row — none."""
+    plan = check_representatives(raw, state, actor=actor, on=on)
+    return write_representatives(plan, actor=actor, actor_label=actor_label, source=source)
 
-    report = CsvReport(state=state.name)
-    for plan in plans:
-        if plan.rep is None:
-            _create(actor, state, plan)
-            report.added.append(plan.name)
-        else:
-            if actor is not None:
-                require(actor, Action.EDIT, plan.rep)
-            what = _update(actor, plan)
-            if what:
-                report.changed.append((plan.rep.name, what))
-            else:
-                report.unchanged += 1
+
+def write_representatives(
+    plan: ImportPlan,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
+    source: str = "",
+) -> CsvReport:
+    """Write a checked file, in the caller's transaction, with a few bulk statements.
+
+    Call in the write transaction: if anything the check read changed since, the rows are
+    checked again first (and may now be refused)."""
+    from crm.states.models import State
+
+    state = db.session.get(State, plan.state_id)
+    if state is None:
+        raise NotFound("The state is no longer on record.")
+    if _fingerprint(plan.state_id) != plan.fingerprint:
+        plan = _check(plan.rows, state, actor, plan.on)
+    writer = _Writer(plan, actor, actor_label)
+    try:
+        writer.add_new()
+        writer.update_existing()
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            "Someone changed these representatives while the file was being imported; "
+            "nothing was imported. Import the file again."
+        ) from None
+    if writer.audit:
+        db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
+    report = plan.report
     entry = record(
         actor,
         "csv.imported",
@@ -512,88 +761,214 @@ def import_representatives(
     return report
 
 
-def _membership(seat: tuple[Chamber, Party | None, str | None, str | None, date]) -> Membership:
-    chamber, party, constituency, period, start = seat
-    return Membership(
-        chamber=chamber,
-        party=party,
-        constituency=constituency,
-        legislative_period=period,
-        start_date=start,
-    )
+def _json(value: Any) -> Any:
+    """A value as the audit log keeps it (crm.audit.services.snapshot)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
 
 
-def _create(actor: User | None, state: State, plan: _Plan) -> Representative:
-    profile = dict(plan.profile)
-    if not profile.get("sort_name"):
-        given, family = profile.get("given_name"), profile.get("family_name")
-        profile["sort_name"] = f"{family}, {given}" if family and given else profile["name"]
-    rep = Representative(state=state, **profile)
-    rep.contact_details = [ContactDetail(kind=k, value=v) for k, v in plan.contacts]
-    rep.identifiers = [Identifier(scheme=s, value=v) for s, v in plan.identifiers]
-    if plan.seat is None:
-        raise ValueError("a new representative's row always has a seat")
-    rep.memberships = [_membership(plan.seat)]
-    rep.other_names = []
-    refresh_search_text(rep)
-    db.session.add(rep)
-    db.session.flush()
-    record(
-        actor,
-        "representative.created",
-        rep,
-        after={
-            **snapshot(rep),
-            "contact_details": [snapshot(c) for c in rep.contact_details],
-            "identifiers": [snapshot(i) for i in rep.identifiers],
-            "memberships": [snapshot(m) for m in rep.memberships],
-        },
-        summary=f"Imported {rep.name} from a CSV file (line {plan.line})",
-    )
-    return rep
+def _snapshot(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    return {key: _json(row.get(key)) for key in table.columns.keys()}  # noqa: SIM118
 
 
-def _update(actor: User | None, plan: _Plan) -> list[str]:
-    rep = plan.rep
-    if rep is None:
-        raise ValueError("only a row matching a representative updates one")
-    what: list[str] = []
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for key, value in plan.profile.items():
-        before[key], after[key] = getattr(rep, key), value
-        setattr(rep, key, value)
-        what.append(key.replace("_", " "))
-    for kind, value in plan.contacts:
-        rep.contact_details.append(ContactDetail(kind=kind, value=value))
-        after.setdefault("contact_details_added", []).append(f"{kind.value}: {value}")
-        what.append(f"{kind.label.lower()} {value}")
-    for scheme, value in plan.identifiers:
-        rep.identifiers.append(Identifier(scheme=scheme, value=value))
-        after.setdefault("identifiers_added", []).append(f"{scheme}: {value}")
-        what.append(f"identifier {scheme} {value}")
-    if plan.seat is not None:
-        membership = _membership(plan.seat)
-        rep.memberships.append(membership)
-        db.session.flush()
-        after["membership_added"] = snapshot(membership)
-        what.append(f"new seat in {plan.seat[0].name}")
-    if not what:
-        return what
-    if "name" in plan.profile:
-        refresh_search_text(rep)
-    rep.updated_at = utcnow()
-    db.session.flush()
-    record(
-        actor,
-        "representative.updated",
-        rep,
-        before=_plain(before),
-        after={**_plain(after), "version": rep.version},
-        summary=f"CSV import (line {plan.line}): {', '.join(what)}"[:300],
-    )
-    return what
+def _new_ids(table: sa.Table, count: int) -> list[int]:
+    """`count` unused ids for `table`. PostgreSQL hands them out from the table's sequence,
+    safe alongside other writers; SQLite continues after the highest, which the caller's
+    write transaction (BEGIN IMMEDIATE) keeps from changing until it commits."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        return list(
+            db.session.scalars(
+                sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
+            )
+        )
+    highest = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return list(range(highest + 1, highest + 1 + count))
 
 
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
+def _complete(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new row, defaults filled in, so the audit entry shows what the
+    database holds."""
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        default = column.default
+        if column.key in values:
+            row[column.key] = values[column.key]
+        elif default is not None and default.is_scalar:
+            row[column.key] = default.arg  # type: ignore[attr-defined]
+        elif default is not None and default.is_callable:
+            row[column.key] = default.arg(None)  # type: ignore[attr-defined]
+        else:
+            row[column.key] = None
+    return row
+
+
+class _Writer:
+    """The bulk statements of one import, and the audit entries they need."""
+
+    def __init__(self, plan: ImportPlan, actor: User | None, actor_label: str | None) -> None:
+        self.plan = plan
+        self.now = utcnow()
+        self.audit: list[dict[str, Any]] = []
+        self.entry = {
+            "actor_id": getattr(actor, "id", None),
+            "actor_email": actor_label or getattr(actor, "email", None),
+            "state_id": plan.state_id,
+            "target_type": Representative.__tablename__,
+            "ip_address": request.remote_addr if has_request_context() else None,
+            "at": self.now,
+        }
+
+    def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert `rows` with ids of their own; each comes back with its id.
+
+        Ids are chosen first so the rows go in many to a statement: asking for them back
+        in order (RETURNING with its order kept) makes SQLite insert one row at a time."""
+        if not rows:
+            return rows
+        ids = _new_ids(table, len(rows))
+        rows = [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)]
+        db.session.execute(sa.insert(table), rows)
+        return rows
+
+    def _children(
+        self, owners: list[tuple[int, _Plan]]
+    ) -> dict[int, dict[str, list[dict[str, Any]]]]:
+        """Insert the contacts, identifiers and seats the rows add, by representative."""
+        contacts, identifiers, seats = [], [], []
+        for rep_id, plan in owners:
+            contacts += [
+                _complete(CONTACT_DETAILS, {"representative_id": rep_id, "kind": k, "value": v})
+                for k, v in plan.contacts
+            ]
+            identifiers += [
+                _complete(IDENTIFIERS, {"representative_id": rep_id, "scheme": s, "value": v})
+                for s, v in plan.identifiers
+            ]
+            if plan.seat is not None:
+                seat = plan.seat
+                seats.append(
+                    _complete(
+                        MEMBERSHIPS,
+                        {
+                            "representative_id": rep_id,
+                            "chamber_id": seat.chamber_id,
+                            "party_id": seat.party_id,
+                            "constituency": seat.constituency,
+                            "legislative_period": seat.period,
+                            "start_date": seat.start,
+                        },
+                    )
+                )
+        added: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(
+            lambda: {"contact_details": [], "identifiers": [], "memberships": []}
+        )
+        for key, table, rows in (
+            ("contact_details", CONTACT_DETAILS, contacts),
+            ("identifiers", IDENTIFIERS, identifiers),
+            ("memberships", MEMBERSHIPS, seats),
+        ):
+            for row in self._insert(table, rows):
+                added[row["representative_id"]][key].append(_snapshot(table, row))
+        return added
+
+    def add_new(self) -> None:
+        table = REPRESENTATIVES
+        new = [plan for plan in self.plan.plans if plan.rep_id is None]
+        rows = []
+        for plan in new:
+            profile = dict(plan.profile)
+            if not profile.get("sort_name"):
+                given, family = profile.get("given_name"), profile.get("family_name")
+                profile["sort_name"] = f"{family}, {given}" if family and given else plan.name
+            profile.update(
+                state_id=self.plan.state_id,
+                search_text=search_text([profile["name"]]),
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            rows.append(_complete(table, profile))
+        inserted = self._insert(table, rows)
+        children = self._children(
+            [(row["id"], plan) for row, plan in zip(inserted, new, strict=True)]
+        )
+        for row, plan in zip(inserted, new, strict=True):
+            self.audit.append(
+                {
+                    **self.entry,
+                    "action": "representative.created",
+                    "target_id": str(row["id"]),
+                    "summary": f"Imported {plan.name} from a CSV file (line {plan.line})"[:300],
+                    "before": None,
+                    "after": {**_snapshot(table, row), **children[row["id"]]},
+                }
+            )
+
+    def update_existing(self) -> None:
+        table = REPRESENTATIVES
+        changed = [plan for plan in self.plan.plans if plan.rep_id is not None and plan.what]
+        if not changed:
+            return
+        # One statement shape for every row: each profile column set to its new or current
+        # value, and only at the version checked, so a change made since is never overwritten.
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_version"))
+            .values(
+                {
+                    **{
+                        key: sa.bindparam(f"b_{key}", type_=table.c[key].type)
+                        for key in PROFILE_FIELDS
+                    },
+                    "search_text": sa.bindparam("b_search_text"),
+                    "updated_at": sa.bindparam("b_updated_at", type_=table.c.updated_at.type),
+                    "version": table.c.version + 1,
+                }
+            )
+        )
+        params = []
+        for plan in changed:
+            values = {**plan.current, **plan.profile}
+            params.append(
+                {
+                    "b_id": plan.rep_id,
+                    "b_version": plan.version,
+                    **{f"b_{key}": values[key] for key in PROFILE_FIELDS},
+                    "b_search_text": search_text([values["name"], *plan.other_names]),
+                    "b_updated_at": self.now,
+                }
+            )
+        updated = cast(sa.CursorResult[Any], db.session.execute(statement, params)).rowcount
+        if updated != len(params):
+            raise Conflict(
+                "Someone changed these representatives while the file was being imported; "
+                "nothing was imported. Import the file again."
+            )
+        owners = [(plan.rep_id, plan) for plan in changed if plan.rep_id is not None]
+        children = self._children(owners)
+        for rep_id, plan in owners:
+            added = children.get(rep_id, {})
+            after: dict[str, Any] = {key: _json(value) for key, value in plan.profile.items()}
+            if plan.contacts:
+                after["contact_details_added"] = [f"{k.value}: {v}" for k, v in plan.contacts]
+            if plan.identifiers:
+                after["identifiers_added"] = [f"{s}: {v}" for s, v in plan.identifiers]
+            if added.get("memberships"):
+                after["membership_added"] = added["memberships"][0]
+            self.audit.append(
+                {
+                    **self.entry,
+                    "action": "representative.updated",
+                    "target_id": str(rep_id),
+                    "summary": f"CSV import (line {plan.line}): {', '.join(plan.what)}"[:300],
+                    "before": {key: _json(plan.current[key]) for key in plan.profile},
+                    "after": {**after, "version": plan.version + 1},
+                }
+            )

@@ -25,7 +25,7 @@ from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
-from crm.db import utcnow, write_intent
+from crm.db import set_write_intent, utcnow, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import show_error
@@ -35,7 +35,8 @@ from crm.interchange.csv_import import (
     READ_ONLY_COLUMNS,
     TEXT_COLUMNS,
     CsvRejected,
-    import_representatives,
+    check_representatives,
+    write_representatives,
 )
 from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
 from crm.interchange.popolo_export import export_chamber
@@ -149,8 +150,23 @@ def import_csv(iso2: str):
     if form.validate_on_submit():
         raw, source = _upload(form)
         if raw is not None:
+            iso2 = state.iso2
+            # The check only reads: end the request's write transaction so that checking
+            # thousands of rows holds no lock, and take the write lock for the bulk write only.
+            db.session.commit()
+            set_write_intent(False)
             try:
-                report = import_representatives(raw, state, actor=actor, source=source)
+                plan = check_representatives(raw, state, actor=actor)
+                report = plan.report
+                db.session.rollback()
+                if form.check_only.data:
+                    checked = True
+                else:
+                    with write_intent():
+                        report = write_representatives(plan, actor=actor, source=source)
+                        db.session.commit()
+                    flash(f"Imported: {report.summary()}.", "success")
+                    return redirect(url_for("parliament.index", state=iso2))
             except CsvRejected as error:
                 db.session.rollback()
                 errors = error.errors
@@ -158,15 +174,6 @@ def import_csv(iso2: str):
             except DomainError as error:
                 db.session.rollback()
                 show_error(form, error)
-            else:
-                if form.check_only.data:
-                    db.session.rollback()
-                    db.session.info.pop("risk_states", None)
-                    checked = True
-                else:
-                    db.session.commit()
-                    flash(f"Imported: {report.summary()}.", "success")
-                    return redirect(url_for("parliament.index", state=state.iso2))
     status = 200 if request.method == "GET" or checked else 422
     return render_template(
         "interchange/import_csv.html",
