@@ -37,7 +37,7 @@ NEAR = 400
 API = "/api/v1"
 # Calendars link month to month without end, and lists to every filter and page: a few
 # variants of each path say what that page can show.
-VARIANTS_PER_PATH = 4
+VARIANTS_PER_PATH = 3
 MAX_PAGES = 300
 
 
