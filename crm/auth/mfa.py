@@ -16,6 +16,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import pyotp
 import segno
@@ -110,7 +111,7 @@ def _spend_step(user: User, step: int) -> bool:
         .values(totp_last_step=step, totp_last_used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("sa.CursorResult[Any]", result).rowcount != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
     set_committed_value(user, "totp_last_used_at", now)
@@ -132,7 +133,7 @@ def _spend_recovery_code(user: User, code: str) -> bool:
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("sa.CursorResult[Any]", result).rowcount != 1:
         return False
     user.totp_last_used_at = now
     return True

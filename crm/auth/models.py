@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -112,7 +112,8 @@ class User(UserMixin, TimestampMixin, Base):
     # server-side session token there instead of the user id, so revoking it signs out.
     session_token = None  # an instance attribute, not a column
     session_last_seen_at = None
-    session_reauthenticated_at = None
+    # When this browser last entered the password (and code): crm.auth.reauth.
+    session_reauthenticated_at = cast("datetime | None", None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

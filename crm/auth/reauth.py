@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
-from flask_login import current_user
+from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
 from crm.audit.services import record
@@ -32,7 +32,8 @@ DEFAULT_MAX_AGE = timedelta(minutes=10)
 
 
 def max_age() -> timedelta:
-    return current_app.config.get("REAUTH_MAX_AGE", DEFAULT_MAX_AGE)
+    setting = current_app.config.get("REAUTH_MAX_AGE")
+    return setting if isinstance(setting, timedelta) else DEFAULT_MAX_AGE
 
 
 def is_recent(user: Any, now: datetime | None = None) -> bool:

@@ -15,6 +15,7 @@ moment both count; the row stays locked until the transaction ends.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +39,7 @@ def throttle_key(email: str) -> str:
 
 def lock_length(lockouts: int) -> timedelta:
     """How long the lockout numbered `lockouts` (0 for the first) lasts."""
-    return min(FIRST_LOCK * 2 ** min(lockouts, 16), MAX_LOCK)
+    return min(FIRST_LOCK * (1 << min(lockouts, 16)), MAX_LOCK)
 
 
 def locked_until(email: str, now: datetime | None = None) -> datetime | None:
@@ -54,46 +55,43 @@ def note_failure(email: str, now: datetime | None = None) -> datetime | None:
     """Count one failure; returns when the lockout it starts ends (None if it starts none)."""
     now = now or utcnow()
     key = throttle_key(email)
-    table = SignInThrottle.__table__
-    window_over = table.c.window_started_at <= now - WINDOW
+    row = SignInThrottle
+    window_over = row.window_started_at <= now - WINDOW
     # Every right-hand side reads the values before the update.
     counted = db.session.execute(
-        sa.update(table)
-        .where(table.c.key_hash == key)
+        sa.update(row)
+        .where(row.key_hash == key)
         .values(
-            failures=sa.case((window_over, 1), else_=table.c.failures + 1),
-            window_started_at=sa.case((window_over, now), else_=table.c.window_started_at),
-            lockouts=sa.case(
-                (table.c.last_failure_at <= now - RESET_AFTER, 0), else_=table.c.lockouts
-            ),
+            failures=sa.case((window_over, 1), else_=row.failures + 1),
+            window_started_at=sa.case((window_over, now), else_=row.window_started_at),
+            lockouts=sa.case((row.last_failure_at <= now - RESET_AFTER, 0), else_=row.lockouts),
             last_failure_at=now,
         )
+        .execution_options(synchronize_session=False)
     )
-    if not counted.rowcount:
+    if not cast("sa.CursorResult[Any]", counted).rowcount:
         try:
             with db.session.begin_nested():
                 db.session.execute(
-                    sa.insert(table).values(
-                        key_hash=key,
-                        failures=1,
-                        window_started_at=now,
-                        last_failure_at=now,
+                    sa.insert(row).values(
+                        key_hash=key, failures=1, window_started_at=now, last_failure_at=now,
                         lockouts=0,
                     )
-                )
+                )  # fmt: skip
         except IntegrityError:
             # Another worker inserted the row first: count on it instead.
             return note_failure(email, now)
     failures, lockouts = db.session.execute(
-        sa.select(table.c.failures, table.c.lockouts).where(table.c.key_hash == key)
+        sa.select(row.failures, row.lockouts).where(row.key_hash == key)
     ).one()
     if failures < MAX_FAILURES:
         return None
     until = now + lock_length(lockouts)
     db.session.execute(
-        sa.update(table)
-        .where(table.c.key_hash == key)
+        sa.update(row)
+        .where(row.key_hash == key)
         .values(failures=0, window_started_at=now, lockouts=lockouts + 1, locked_until=until)
+        .execution_options(synchronize_session=False)
     )
     return until
 
