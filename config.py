@@ -43,6 +43,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+    # PostgreSQL: how long a statement waits for a lock another transaction holds (then 503).
+    PG_LOCK_TIMEOUT_MS = int(os.environ.get("PG_LOCK_TIMEOUT_MS", "5000"))
     # The largest request read: a CSV roster upload (5 MiB) and its form, with room to spare.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 

@@ -40,7 +40,7 @@ def create_app(config_class: type[Config] = Config, **overrides: object) -> Flas
 def _init_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401 - every mapped class must be known
     from crm.auth.login import init_login
-    from crm.db import configure_sqlite
+    from crm.db import configure_postgresql, configure_sqlite
     from crm.extensions import csrf, db, limiter, migrate
     from crm.risk.services import init_change_snapshots
 
@@ -51,6 +51,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine, app.config["PG_LOCK_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from wtforms.fields import SelectChoice
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # A stable naming convention from the first migration on: Alembic batch mode on SQLite
 # recreates tables and can only drop or alter constraints it can name.
@@ -138,6 +141,12 @@ class ArchivableMixin:
 
 # --- SQLite behaviour -------------------------------------------------------------------
 
+# SQLite's result codes for a lock held by another connection (the low byte of the
+# extended code), and PostgreSQL's SQLSTATEs for lock_timeout, serialization failure and
+# deadlock.
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+POSTGRESQL_BUSY = frozenset({"55P03", "40001", "40P01"})
+
 # Set for requests and commands that will write: their transactions start with
 # BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of one of them failing
 # with "database is locked" when it upgrades a read lock.
@@ -148,6 +157,14 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
+def reads_first(view: F) -> F:
+    """Mark a view that may read for long before it writes (the CSV upload checks thousands
+    of rows): its POST does not begin with BEGIN IMMEDIATE, so the reading holds no write
+    lock. The view takes `write_intent()` itself for its write."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
 @contextlib.contextmanager
 def write_intent() -> Iterator[None]:
     token = _write_intent.set(True)
@@ -155,6 +172,36 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a database error means another transaction held a lock for longer than we
+    wait (SQLite's busy timeout, PostgreSQL's lock_timeout), or PostgreSQL gave up a
+    transaction that ran into another (serialization failure, deadlock). Nothing was
+    written and the same request may well succeed in a moment."""
+    original = getattr(error, "orig", None) or error
+    if isinstance(original, sqlite3.OperationalError):
+        code = getattr(original, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+        return str(original).startswith(("database is locked", "database table is locked"))
+    sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return sqlstate in POSTGRESQL_BUSY
+
+
+def configure_postgresql(engine: Engine, lock_timeout_ms: int) -> None:
+    """A lock timeout on every connection: a statement waiting longer than that for a lock
+    held by another transaction fails (and the request answers 503) instead of waiting
+    until gunicorn kills the worker."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

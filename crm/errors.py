@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
@@ -45,6 +46,23 @@ class Conflict(DomainError):
 class ValidationFailed(DomainError):
     status = 422
     title = "Invalid input"
+
+
+class DatabaseBusy(Exception):
+    """Another transaction held the database (or a row) for longer than we wait: nothing
+    was written, and the same request may succeed in a moment. Answered with 503 and
+    Retry-After; so is every database error that crm.db.is_busy recognises.
+
+    Not a DomainError: forms show a DomainError next to their fields as a mistake in the
+    input, and a busy database is no such mistake."""
+
+    status = 503
+    title = "Service unavailable"
+    retry_after = 5  # seconds
+    message = (
+        "The database is busy with other people's changes and could not finish this request; "
+        "nothing was changed. Please try again in a few seconds."
+    )
 
 
 def wants_problem_json() -> bool:
@@ -118,6 +136,31 @@ def register_error_handlers(app: Flask) -> None:
             extra["changes"] = [_plain(change) for change in error.changes.get("changes", [])]
             extra["current_version"] = error.changes.get("current_version")
         return render(error.status, error.title, error.message, **extra)
+
+    @app.errorhandler(DatabaseBusy)
+    def handle_busy(error: DatabaseBusy):
+        from crm.db import set_write_intent
+        from crm.extensions import db
+
+        app.logger.warning("Database busy on %s %s: %s", request.method, request.path, error)
+        # What was begun is void; the page itself is rendered with reads only, which wait
+        # for no lock.
+        db.session.rollback()
+        set_write_intent(False)
+        response = render(error.status, error.title, error.message)
+        headers = {"Retry-After": str(error.retry_after)}
+        if isinstance(response, tuple):
+            return (*response, headers)
+        response.headers.update(headers)
+        return response
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def handle_database_error(error: sa.exc.OperationalError):
+        from crm.db import is_busy
+
+        if is_busy(error):
+            return handle_busy(DatabaseBusy(str(error.orig)[:200]))
+        return handle_unexpected(error)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

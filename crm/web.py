@@ -40,8 +40,12 @@ def init_web(app: Flask) -> None:
     @app.before_request
     def _before() -> None:
         _refuse_nul_characters()
-        # Writes start with BEGIN IMMEDIATE on SQLite (see crm.db).
-        set_write_intent(request.method not in SAFE_METHODS)
+        # Writes start with BEGIN IMMEDIATE on SQLite (see crm.db), except in a view that
+        # reads first and takes the write lock itself (crm.db.reads_first).
+        view = app.view_functions.get(request.endpoint or "")
+        set_write_intent(
+            request.method not in SAFE_METHODS and not getattr(view, "reads_first", False)
+        )
         g.today = today()
         _touch_session()
 

@@ -25,7 +25,7 @@ from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
-from crm.db import set_write_intent, utcnow, write_intent
+from crm.db import reads_first, utcnow, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.forms import show_error
@@ -138,6 +138,7 @@ def chamber_popolo(iso2: str, chamber_id: int):
 
 
 @bp.route("/states/<iso2>/representatives/import", methods=["GET", "POST"])
+@reads_first
 @login_required
 def import_csv(iso2: str):
     state = _state_or_404(iso2)
@@ -151,10 +152,8 @@ def import_csv(iso2: str):
         raw, source = _upload(form)
         if raw is not None:
             iso2 = state.iso2
-            # The check only reads: end the request's write transaction so that checking
-            # thousands of rows holds no lock, and take the write lock for the bulk write only.
-            db.session.commit()
-            set_write_intent(False)
+            # The check only reads, so it holds no write lock (the request began with a
+            # plain BEGIN: reads_first); only the bulk write takes the lock.
             try:
                 plan = check_representatives(raw, state, actor=actor)
                 report = plan.report
