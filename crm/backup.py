@@ -41,6 +41,10 @@ from crm.extensions import db
 FORMAT = "campaign-crm-backup"
 FORMAT_VERSION = 1
 BATCH = 1000
+# The longest line a restore reads, in characters. The longest legal row (an audit entry
+# of a big change, a risk snapshot of a large chamber) is well under a megabyte; a line
+# longer than this is refused before the rest of it is read into memory.
+MAX_LINE_CHARS = 16 * 1024 * 1024
 
 Progress = Callable[[int], None]
 
@@ -304,7 +308,7 @@ class _Reader:
 
     def next(self, what: str) -> Any:
         try:
-            text = self.stream.readline()
+            text = self.stream.readline(MAX_LINE_CHARS + 1)
         except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
             raise BackupError(
                 f"line {self.number + 1}: the file is damaged or cut short ({_reason(error)})"
@@ -312,6 +316,11 @@ class _Reader:
         self.number += 1
         if not text:
             raise BackupError(f"the file ends at line {self.number - 1}, before {what}")
+        if len(text) > MAX_LINE_CHARS:
+            raise BackupError(
+                f"line {self.number}: longer than {MAX_LINE_CHARS:,} characters, which no "
+                f"backup writes (expected {what})"
+            )
         try:
             return json.loads(text)
         except (ValueError, RecursionError):  # also numbers of thousands of digits

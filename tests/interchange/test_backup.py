@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm.auth.models import TokenScope
-from crm.backup import FORMAT, tables, write_backup
+from crm.backup import FORMAT, MAX_LINE_CHARS, tables, write_backup
 from crm.extensions import db
 from crm.interchange.services import create_personal_token
 from tests.conftest import (
@@ -365,6 +366,33 @@ def test_a_file_that_is_not_a_whole_backup_is_refused(app, world_backup, tmp_pat
     assert message in result.output, result.output
     assert "Traceback" not in result.output
     assert _is_empty()
+
+
+def test_an_overlong_line_is_refused_before_it_is_read_into_memory(app, world_backup, tmp_path):
+    """A line of 200 MiB (200 KB compressed) is refused after reading at most the cap."""
+    path, _ = world_backup
+    lines = _lines(path)
+    huge = tmp_path / "huge.jsonl.gz"
+    mib = 1024 * 1024
+    with gzip.open(huge, "wt", encoding="utf-8", compresslevel=1) as stream:
+        stream.write("".join(line + "\n" for line in lines[:2]))
+        for _ in range(200):
+            stream.write(" " * mib)
+        stream.write("".join(line + "\n" for line in lines[2:]))
+    assert huge.stat().st_size < mib
+
+    tracemalloc.start()
+    try:
+        result = _run(app, "restore", str(huge))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert result.exit_code == 1
+    assert f"line 3: longer than {MAX_LINE_CHARS:,} characters" in result.output, result.output
+    assert "Nothing was written." in result.output
+    assert _is_empty()
+    assert peak < 4 * MAX_LINE_CHARS, f"peak {peak / mib:.0f} MiB"
 
 
 def test_any_change_to_a_backup_restores_whole_or_not_at_all(app, world_backup, tmp_path):
