@@ -135,7 +135,15 @@ def test_restricted_contact_content_only_for_those_allowed(
         (SECRET_OUTCOME, SECRET_FOLLOW_UP) if where == "representative" else ()
     ):
         assert (secret in body) is allowed, (role, where, secret)
-    # Everyone may know that a restricted contact happened, and when.
-    assert "Restricted" in body
     local = interaction.occurred_at.astimezone(__import__("zoneinfo").ZoneInfo(rep.state.timezone))
-    assert local.strftime("%d %b %Y") in body
+    day = local.strftime("%d %b %Y")
+    if where == "state" or allowed:
+        # Everyone may know that a restricted contact happened in the state, and when.
+        assert "Restricted" in body
+        assert day in body
+    else:
+        # On the person's page, those who may not read it learn nothing of it (SPEC §2):
+        # not that it happened, nor its day.
+        assert "Restricted contact" not in body
+        assert "Restricted follow-up" not in body
+        assert day not in body
