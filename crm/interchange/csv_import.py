@@ -59,6 +59,7 @@ CONTACT_DETAILS = cast(sa.Table, ContactDetail.__table__)
 IDENTIFIERS = cast(sa.Table, Identifier.__table__)
 MEMBERSHIPS = cast(sa.Table, Membership.__table__)
 AUDIT_ENTRIES = cast(sa.Table, AuditEntry.__table__)
+WRITTEN = (REPRESENTATIVES, CONTACT_DETAILS, IDENTIFIERS, MEMBERSHIPS)
 
 # What each column may hold, and how long it may be.
 TEXT_COLUMNS = {
@@ -482,7 +483,8 @@ class _Checker:
         contacts = self._contacts(row)
         start = self._date(row.get("start_date", ""))
 
-        rep = self._match(row, name, chamber, wikidata)
+        folded = fold(name)
+        rep = self._match(row, folded, name, chamber, wikidata)
         plan = _Plan(line=line, name=name, contacts=contacts)
         for scheme, value in (("wikidata", wikidata), ("popolo", row.get("popolo_id", ""))):
             if not value:
@@ -507,7 +509,7 @@ class _Checker:
                 raise _RowProblem(
                     "start_date is empty: a new representative needs their seat's start"
                 )
-            key = (fold(name), chamber.id)
+            key = (folded, chamber.id)
             if key in self.new_names:
                 raise _RowProblem(f"{name} is already added on line {self.new_names[key]}")
             if profile.get("do_not_contact") and not profile.get("do_not_contact_reason"):
@@ -567,7 +569,7 @@ class _Checker:
             self.new_identifiers[key] = plan.line
 
     def _match(
-        self, row: dict[str, str], name: str, chamber: Chamber, wikidata: str
+        self, row: dict[str, str], folded: str, name: str, chamber: Chamber, wikidata: str
     ) -> _Person | None:
         if row.get("id"):
             if not row["id"].isdigit() or int(row["id"]) not in self.reps:
@@ -582,7 +584,7 @@ class _Checker:
                 if rep.archived:
                     raise _RowProblem(f"{rep.name} is archived: an administrator must restore them")
                 return rep
-        namesakes = self.by_name.get((fold(name), chamber.id), [])
+        namesakes = self.by_name.get((folded, chamber.id), [])
         if len(namesakes) > 1:
             raise _RowProblem(
                 f"{len(namesakes)} representatives called {name} sat in {chamber.name}: "
@@ -761,8 +763,13 @@ def write_representatives(
     return report
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _json(value: Any) -> Any:
     """A value as the audit log keeps it (crm.audit.services.snapshot)."""
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -772,8 +779,8 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _snapshot(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _json(row.get(key)) for key in table.columns.keys()}  # noqa: SIM118
+def _snapshot(keys: tuple[str, ...], row: dict[str, Any]) -> dict[str, Any]:
+    return {key: _json(row[key]) for key in keys}
 
 
 def _new_ids(table: sa.Table, count: int) -> list[int]:
@@ -791,17 +798,16 @@ def _new_ids(table: sa.Table, count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
-def _complete(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
-    """Every column of a new row, defaults filled in, so the audit entry shows what the
-    database holds."""
+def _defaults(table: sa.Table) -> dict[str, Any]:
+    """Every column of a new row but its id, with its default (None when it has none), so
+    the audit entry shows what the database holds. Callable defaults are called once: the
+    rows share the value, which nothing changes."""
     row: dict[str, Any] = {}
     for column in table.columns:
+        default = column.default
         if column.primary_key:
             continue
-        default = column.default
-        if column.key in values:
-            row[column.key] = values[column.key]
-        elif default is not None and default.is_scalar:
+        if default is not None and default.is_scalar:
             row[column.key] = default.arg  # type: ignore[attr-defined]
         elif default is not None and default.is_callable:
             row[column.key] = default.arg(None)  # type: ignore[attr-defined]
@@ -817,6 +823,7 @@ class _Writer:
         self.plan = plan
         self.now = utcnow()
         self.audit: list[dict[str, Any]] = []
+        self.defaults = {table.name: _defaults(table) for table in WRITTEN}
         self.entry = {
             "actor_id": getattr(actor, "id", None),
             "actor_email": actor_label or getattr(actor, "email", None),
@@ -825,6 +832,9 @@ class _Writer:
             "ip_address": request.remote_addr if has_request_context() else None,
             "at": self.now,
         }
+
+    def _complete(self, table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+        return {**self.defaults[table.name], **values}
 
     def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Insert `rows` with ids of their own; each comes back with its id.
@@ -845,17 +855,19 @@ class _Writer:
         contacts, identifiers, seats = [], [], []
         for rep_id, plan in owners:
             contacts += [
-                _complete(CONTACT_DETAILS, {"representative_id": rep_id, "kind": k, "value": v})
+                self._complete(
+                    CONTACT_DETAILS, {"representative_id": rep_id, "kind": k, "value": v}
+                )
                 for k, v in plan.contacts
             ]
             identifiers += [
-                _complete(IDENTIFIERS, {"representative_id": rep_id, "scheme": s, "value": v})
+                self._complete(IDENTIFIERS, {"representative_id": rep_id, "scheme": s, "value": v})
                 for s, v in plan.identifiers
             ]
             if plan.seat is not None:
                 seat = plan.seat
                 seats.append(
-                    _complete(
+                    self._complete(
                         MEMBERSHIPS,
                         {
                             "representative_id": rep_id,
@@ -875,8 +887,9 @@ class _Writer:
             ("identifiers", IDENTIFIERS, identifiers),
             ("memberships", MEMBERSHIPS, seats),
         ):
+            keys = tuple(table.columns.keys())
             for row in self._insert(table, rows):
-                added[row["representative_id"]][key].append(_snapshot(table, row))
+                added[row["representative_id"]][key].append(_snapshot(keys, row))
         return added
 
     def add_new(self) -> None:
@@ -894,8 +907,9 @@ class _Writer:
                 created_at=self.now,
                 updated_at=self.now,
             )
-            rows.append(_complete(table, profile))
+            rows.append(self._complete(table, profile))
         inserted = self._insert(table, rows)
+        keys = tuple(table.columns.keys())
         children = self._children(
             [(row["id"], plan) for row, plan in zip(inserted, new, strict=True)]
         )
@@ -907,7 +921,7 @@ class _Writer:
                     "target_id": str(row["id"]),
                     "summary": f"Imported {plan.name} from a CSV file (line {plan.line})"[:300],
                     "before": None,
-                    "after": {**_snapshot(table, row), **children[row["id"]]},
+                    "after": {**_snapshot(keys, row), **children[row["id"]]},
                 }
             )
 
