@@ -12,7 +12,12 @@ from marshmallow import validate
 
 from crm.auth.models import Role
 from crm.events.models import EventKind, EventStatus
-from crm.interactions.models import Confidentiality, FollowUpStatus, InteractionKind
+from crm.interactions.models import (
+    MAX_FOLLOW_UPS,
+    Confidentiality,
+    FollowUpStatus,
+    InteractionKind,
+)
 from crm.interactions.queries import MAX_ID
 from crm.parliament.models import (
     ChamberKind,
@@ -480,7 +485,9 @@ class InteractionIn(Schema):
         ma.fields.Nested(StanceSeenIn), load_default=list, validate=validate.Length(max=50)
     )
     follow_ups = ma.fields.List(
-        ma.fields.Nested(FollowUpDraftIn), load_default=list, validate=validate.Length(max=10)
+        ma.fields.Nested(FollowUpDraftIn),
+        load_default=list,
+        validate=validate.Length(max=MAX_FOLLOW_UPS),
     )
 
 

@@ -37,7 +37,12 @@ from wtforms.validators import (
 
 from crm.db import today
 from crm.forms import VersionedForm
-from crm.interactions.models import Confidentiality, FollowUpStatus, InteractionKind
+from crm.interactions.models import (
+    MAX_FOLLOW_UPS,
+    Confidentiality,
+    FollowUpStatus,
+    InteractionKind,
+)
 from crm.parliament.models import Confidence, Stance
 
 _ID = re.compile(r"[0-9]{1,9}")
@@ -196,7 +201,9 @@ class InteractionForm(InteractionFields, FlaskForm):
     """Log a contact: who, when, what, the stances seen and what to do next."""
 
     stances = FieldList(FormField(StanceEntryForm), max_entries=50)
-    follow_ups = FieldList(FormField(FollowUpEntryForm), min_entries=3, max_entries=3)
+    follow_ups = FieldList(
+        FormField(FollowUpEntryForm), min_entries=MAX_FOLLOW_UPS, max_entries=MAX_FOLLOW_UPS
+    )
     submit = SubmitField("Save contact")
 
     def validate(self, extra_validators: Any = None) -> bool:

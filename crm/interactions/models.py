@@ -43,6 +43,11 @@ class Confidentiality(LabelledEnum):
     RESTRICTED = "restricted"
 
 
+# How many follow-ups one logged contact may add: the form's rows, the API's list and the
+# service all read this one number.
+MAX_FOLLOW_UPS = 3
+
+
 class FollowUpStatus(LabelledEnum):
     OPEN = "open"
     DONE = "done"

@@ -23,6 +23,7 @@ from crm.errors import ValidationFailed
 from crm.extensions import db
 from crm.interactions import queries
 from crm.interactions.models import (
+    MAX_FOLLOW_UPS,
     Confidentiality,
     FollowUp,
     FollowUpStatus,
@@ -33,7 +34,6 @@ from crm.parliament.models import Confidence, Representative, Stance, StanceReco
 from crm.parliament.services import record_stance, refresh_current_stances
 from crm.states.models import State
 
-MAX_FOLLOW_UPS = 3
 MAX_PEOPLE = 50
 EARLIEST_CONTACT = datetime(1990, 1, 1, tzinfo=UTC)
 # A phone's clock may run a little ahead of the server's.

@@ -13,7 +13,8 @@ from crm.auth.models import TokenScope
 from crm.auth.services import create_token
 from crm.events.models import Event
 from crm.extensions import db
-from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.interactions.forms import InteractionForm
+from crm.interactions.models import MAX_FOLLOW_UPS, FollowUp, FollowUpStatus, Interaction
 from crm.parliament.models import Representative, Stance, StanceRecord
 from tests.conftest import every_row, login
 from tests.factories import PASSWORD, UNKNOWN_ISO2
@@ -277,11 +278,28 @@ def test_logging_a_contact_writes_it_its_stance_and_follow_up(api, world):
     assert entry.actor_id == world.member.id
 
 
+def test_the_api_documents_the_same_follow_up_limit_as_the_form(app):
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    follow_ups = doc["components"]["schemas"]["InteractionIn"]["properties"]["follow_ups"]
+    assert follow_ups["maxItems"] == MAX_FOLLOW_UPS
+    assert InteractionForm.follow_ups.kwargs["max_entries"] == MAX_FOLLOW_UPS
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
         # A follow-up due before the contact: the last check, after everything else passed.
         ({"follow_ups": [{"title": "Too early", "due_on": "2001-01-01"}]}, "follow_ups"),
+        # One more follow-up than a contact may add (the same limit as the page's form).
+        (
+            {
+                "follow_ups": [
+                    {"title": f"Step {n}", "due_on": str(date.today())}
+                    for n in range(MAX_FOLLOW_UPS + 1)
+                ]
+            },
+            "follow_ups",
+        ),
         ({"summary": "   "}, "summary"),
         ({"occurred_at": "2999-01-01T10:00:00+00:00"}, "occurred_at"),
         ({"occurred_at": "2026-01-01T10:00:00"}, "occurred_at"),
