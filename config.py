@@ -131,6 +131,7 @@ class ProductionConfig(Config):
             *_secret_key_problems(os.environ.get("SECRET_KEY", "")),
             *_host_problems(),
             *_rate_limit_problems(),
+            *_second_factor_problems(),
         ]
         if not os.environ.get("DATABASE_URL"):
             problems.append(
@@ -200,6 +201,26 @@ def _host_problems() -> list[str]:
         for variable, host in named
         if "/" in host or "@" in host
     ]
+
+
+# The roles of crm.auth.models.Role (a test keeps the two alike): a misspelt role in
+# MFA_REQUIRED_ROLES would quietly require the second factor of fewer people.
+ROLE_NAMES = ("admin", "coordinator", "section", "staff")
+
+
+def _second_factor_problems() -> list[str]:
+    setting = os.environ.get("MFA_REQUIRED_ROLES", "admin,coordinator,section")
+    unknown = [
+        name.strip()
+        for name in setting.split(",")
+        if name.strip() and name.strip().lower() not in ROLE_NAMES
+    ]
+    if unknown:
+        return [
+            f"MFA_REQUIRED_ROLES names no such role: {', '.join(unknown)} "
+            f"(the roles are {', '.join(ROLE_NAMES)})"
+        ]
+    return []
 
 
 def _rate_limit_problems() -> list[str]:

@@ -191,6 +191,9 @@ def test_production_session_cookies_are_secure_http_only_and_same_site(productio
         ),
         pytest.param({"HSTS_MAX_AGE": "a year"}, "HSTS_MAX_AGE", id="hsts-not-a-number"),
         pytest.param({"HSTS_MAX_AGE": "-1"}, "HSTS_MAX_AGE", id="hsts-negative"),
+        pytest.param(
+            {"MFA_REQUIRED_ROLES": "admin,coordinators"}, "MFA_REQUIRED_ROLES", id="mfa-typo"
+        ),
     ],
 )
 def test_production_refuses_to_start_naming_the_setting_to_fix(
@@ -295,3 +298,9 @@ def test_an_unknown_crm_env_is_refused(production_env):
 
 def test_the_config_module_offers_each_environment():
     assert set(config.CONFIGS) == {"development", "testing", "production"}
+
+
+def test_the_roles_production_checks_are_the_roles_there_are():
+    from crm.auth.models import Role
+
+    assert set(config.ROLE_NAMES) == {role.value for role in Role}
