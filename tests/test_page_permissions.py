@@ -37,6 +37,7 @@ PAGES = {
     "/account": None,
     "/admin/users": {"admin"},
     "/admin/tokens": {"admin"},
+    "/admin/security": {"admin"},
     "/account/api-tokens": None,
     "/account/calendar": None,
 }

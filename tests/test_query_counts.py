@@ -18,6 +18,7 @@ from crm.parliament.models import (
     OtherName,
     Stance,
 )
+from crm.security.models import SecurityEvent
 from tests.conftest import login, page_queries, read_only_worlds
 from tests.factories import (
     PASSWORD,
@@ -74,7 +75,18 @@ def build_world(size: int):
         StanceRecordFactory(representative=first, interaction=interaction)
         FollowUpFactory(state=home, representative=first, interaction=interaction, assignee=member)
         EventFactory(state=home)
-        UserFactory()
+        refused = UserFactory()
+        db.session.add(
+            SecurityEvent(
+                status=403,
+                user_id=refused.id,
+                user_email=refused.email,
+                role=refused.role.value,
+                method="GET",
+                endpoint="auth.users",
+                path="/admin/users",
+            )
+        )
     db.session.commit()
     return home, first, member
 
@@ -90,6 +102,7 @@ PAGES = [
     "/representatives/{rep}",
     "/account",
     "/admin/users",
+    "/admin/security",
 ]
 
 
