@@ -367,11 +367,20 @@ def test_sign_in_attempts_are_rate_limited(app, client):
 
 
 def test_the_rate_limit_applies_to_posts_only(client):
-    user = UserFactory()
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    for _ in range(11):
-        client.post("/login", data={"email": user.email, "password": "x", "csrf_token": token})
+    # Another account each time, so that only the limit on the address can refuse.
+    statuses = [
+        client.post(
+            "/login",
+            data={"email": UserFactory().email, "password": "x", "csrf_token": token},
+        ).status_code
+        for _ in range(11)
+    ]
 
+    # Ten tries a minute (LOGIN_RATE_LIMIT): the eleventh post is refused...
+    assert 429 not in statuses[:10], statuses
+    assert statuses[10] == 429
+    # ...while the page that shows the form still opens.
     assert client.get("/login").status_code == 200
 
 

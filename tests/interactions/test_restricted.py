@@ -72,9 +72,30 @@ def test_restricted_content_never_reaches_those_not_allowed(client, app, who):
 
 def test_a_section_member_does_not_see_another_states_restricted_content(client, app):
     world = build_world()
+    secret = f"{RESTRICTED_MARK}Other"
+    restricted = world.other.restricted
+    # The other state's own section reads the secret on its pages: it is there to be missed.
+    owner = app.test_client()
+    login(owner, world.other_member.email, PASSWORD)
+    assert secret in owner.get(f"/interactions/{restricted.id}").get_data(as_text=True)
+
     login(client, world.member.email, PASSWORD)
     for url in _urls(world.other):
-        assert f"{RESTRICTED_MARK}Other" not in client.get(url).get_data(as_text=True), url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert secret not in response.get_data(as_text=True), url
+    # What they do see: that a contact happened in that state, and when.
+    body = text(page(client, f"/interactions/{restricted.id}"))
+    assert "Restricted contact" in body
+    local = restricted.occurred_at.astimezone(ZoneInfo(world.other.state.timezone))
+    assert local.strftime("%d %b %Y") in body
+    assert world.other.reps[1].name not in text(
+        page(client, f"/interactions/{restricted.id}").find("main")
+    )
+    assert "Restricted follow-up" in text(
+        page(client, f"/states/{world.other.state.iso2}/follow-ups")
+    )
+    assert client.get(f"/interactions/{restricted.id}/edit").status_code == 403
 
 
 @pytest.mark.parametrize("who", ["member", "coordinator", "admin"])

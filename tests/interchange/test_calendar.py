@@ -122,9 +122,22 @@ def test_archived_and_long_past_events_are_left_out(client, world):
     assert f"event-{world.other.event.id}@icc-campaign-crm" not in uids
 
 
-def test_the_feed_never_holds_restricted_content(client, world):
-    response = client.get(f"/calendar.ics?token={_token(world.staff)}")
-    assert RESTRICTED_MARK not in response.get_data(as_text=True)
+@pytest.mark.parametrize("who", ["staff", "coordinator"])
+def test_the_feed_never_holds_restricted_content(client, world, who):
+    """A calendar link is read by other programs: not even a reader allowed restricted
+    content finds it there, though their restricted follow-up is due and the state's
+    restricted contact sits beside the events shown."""
+    user = getattr(world, who)
+    world.home.restricted_follow_up.assignee = user
+    db.session.commit()
+    assert RESTRICTED_MARK in world.home.restricted_follow_up.title
+
+    feed = _feed(client, _token(user))
+
+    entries = _entries(feed)
+    assert f"event-{world.home.event.id}@icc-campaign-crm" in entries
+    assert f"stage-{world.home.stages[0].id}@icc-campaign-crm" in entries
+    assert RESTRICTED_MARK not in feed.to_ical().decode()
 
 
 @pytest.mark.parametrize("problem", ["missing", "wrong", "revoked", "api scope", "disabled"])
