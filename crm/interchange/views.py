@@ -101,7 +101,11 @@ def representatives_csv(iso2: str):
     former = request.args.get("former") == "1"
     _log_export(state, f"Representatives of {state.name} (CSV{', with former' if former else ''})")
     rows = csvio.representative_rows(
-        state, g.today, former=former, stale_days=current_app.config["STALE_STANCE_DAYS"]
+        state,
+        g.today,
+        may_see_restricted=may_see_restricted(_actor(), state.id),
+        former=former,
+        stale_days=current_app.config["STALE_STANCE_DAYS"],
     )
     return _csv(state, "representatives", csvio.REPRESENTATIVE_COLUMNS, rows)
 
