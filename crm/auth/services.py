@@ -381,6 +381,10 @@ def live_token(raw: str, scope: TokenScope) -> ApiToken | None:
         return None
     if not token.user.is_enabled:
         return None
+    if not token.user.has_second_factor and mfa.is_required(token.user):
+        # As for sessions: a token from before the role needed a factor opens nothing
+        # until its owner has one (a password alone must not reach restricted content).
+        return None
     return token
 
 

@@ -353,6 +353,29 @@ def test_a_session_of_a_required_user_without_a_factor_stops_working(required_ap
     assert not is_signed_in(client)
 
 
+def test_tokens_of_a_required_user_without_a_factor_open_nothing_until_they_enrol(
+    required_app,
+):
+    user = UserFactory(role=Role.COORDINATOR)
+    api_raw, _ = create_token(None, user, name="script", scope=TokenScope.API)
+    feed_raw, _ = create_token(None, user, name="phone", scope=TokenScope.CALENDAR)
+    db.session.commit()
+    client = required_app.test_client()
+
+    refused = client.get("/api/v1/states", headers={"Authorization": f"Bearer {api_raw}"})
+    feed = client.get(f"/calendar.ics?token={feed_raw}")
+
+    assert refused.status_code == 401
+    assert refused.mimetype == "application/problem+json"
+    assert feed.status_code == 404
+    enrol(user)
+    assert (
+        client.get("/api/v1/states", headers={"Authorization": f"Bearer {api_raw}"}).status_code
+        == 200
+    )
+    assert client.get(f"/calendar.ics?token={feed_raw}").status_code == 200
+
+
 def test_a_required_user_cannot_turn_the_factor_off(required_app):
     user = UserFactory(role=Role.SECTION)
     enrol(user)
