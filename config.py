@@ -206,6 +206,7 @@ def _host_problems() -> list[str]:
 # The roles of crm.auth.models.Role (a test keeps the two alike): a misspelt role in
 # MFA_REQUIRED_ROLES would quietly require the second factor of fewer people.
 ROLE_NAMES = ("admin", "coordinator", "section", "staff")
+READERS_OF_RESTRICTED = ("admin", "coordinator", "section")
 
 
 def _second_factor_problems() -> list[str]:
@@ -219,6 +220,14 @@ def _second_factor_problems() -> list[str]:
         return [
             f"MFA_REQUIRED_ROLES names no such role: {', '.join(unknown)} "
             f"(the roles are {', '.join(ROLE_NAMES)})"
+        ]
+    named = {name.strip().lower() for name in setting.split(",")}
+    missing = [role for role in READERS_OF_RESTRICTED if role not in named]
+    if missing:
+        return [
+            f"MFA_REQUIRED_ROLES must include {', '.join(missing)}: everyone who can read "
+            "restricted contacts signs in with a second factor in production (staff may be "
+            "added)"
         ]
     return []
 

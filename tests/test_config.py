@@ -194,6 +194,10 @@ def test_production_session_cookies_are_secure_http_only_and_same_site(productio
         pytest.param(
             {"MFA_REQUIRED_ROLES": "admin,coordinators"}, "MFA_REQUIRED_ROLES", id="mfa-typo"
         ),
+        pytest.param({"MFA_REQUIRED_ROLES": " "}, "MFA_REQUIRED_ROLES", id="mfa-off"),
+        pytest.param(
+            {"MFA_REQUIRED_ROLES": "admin,coordinator"}, "MFA_REQUIRED_ROLES", id="mfa-no-section"
+        ),
     ],
 )
 def test_production_refuses_to_start_naming_the_setting_to_fix(
