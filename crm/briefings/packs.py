@@ -248,7 +248,14 @@ class Roster:
         return self.shown < self.total
 
 
-def roster(state: State, on: date, config: RiskConfig, cap: int | None = ROSTER_CAP) -> Roster:
+def roster(
+    state: State,
+    on: date,
+    config: RiskConfig,
+    cap: int | None = ROSTER_CAP,
+    *,
+    can_see_restricted: bool,
+) -> Roster:
     """Every current member, by chamber; when capped, the most influential first.
 
     Three queries: the count, the seats with their people, and their other names.
@@ -279,6 +286,9 @@ def roster(state: State, on: date, config: RiskConfig, cap: int | None = ROSTER_
     grouped: dict[int, list[RosterRow]] = defaultdict(list)
     for m in seats:
         rep = m.representative
+        # Judged from the date the reader may see (a month's end, for a stance observed
+        # in a restricted contact they may not read): no flag tells the day.
+        seen = StanceSeen.of(rep, rep.stance_restricted and not can_see_restricted)
         grouped[m.chamber_id].append(
             RosterRow(
                 rep=rep,
@@ -286,8 +296,8 @@ def roster(state: State, on: date, config: RiskConfig, cap: int | None = ROSTER_
                 party=m.party,
                 constituency=m.constituency,
                 stale=rep.stance is not Stance.UNKNOWN
-                and rep.stance_on is not None
-                and rep.stance_on < stale_before,
+                and seen.on is not None
+                and seen.on < stale_before,
             )
         )
     by_chamber = []
@@ -536,7 +546,7 @@ def state_pack(
         follow_ups=follow_ups,
         follow_ups_total=follow_ups_total,
         overdue=overdue,
-        roster=roster(state, on, config, cap=roster_cap),
+        roster=roster(state, on, config, cap=roster_cap, can_see_restricted=can_see),
         next_stage=min(upcoming, key=lambda s: s.scheduled_on or on, default=None),
         last_contact=result.context.last_contact if result is not None else None,
     )
@@ -568,12 +578,14 @@ class RosterPack(Withholding):
 def roster_pack(state: State, actor: User | None) -> RosterPack:
     """Every current member of the state's chambers with their stance (no cap)."""
     on = today()
+    can_see = may_see_restricted(actor, state.id)
     return RosterPack(
         imprint=imprint(actor),
         state=state,
         campaign=state_queries.active_campaign(),
-        roster=roster(state, on, risk_config(), cap=None),
+        roster=roster(state, on, risk_config(), cap=None, can_see_restricted=can_see),
         today=on,
+        can_see_restricted=can_see,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from crm.db import month_end
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, Interaction, interaction_representatives
 from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
@@ -121,6 +122,7 @@ def state_contexts(
                 Representative.id,
                 sa.type_coerce(Representative.stance, sa.String),
                 Representative.stance_on,
+                Representative.stance_restricted,
                 Representative.influence,
                 Representative.do_not_contact,
                 Party.in_government,
@@ -170,11 +172,26 @@ def state_contexts(
     seat_of: dict[int, tuple[int, int | None]] = {}
     stale_before = on - timedelta(days=config.stale_days)
     recent_since = on - timedelta(days=config.coverage_days)
-    for chamber_id, party_id, rep_id, stance, stance_on, influence, dnc, in_gov in seats:
+    for (
+        chamber_id,
+        party_id,
+        rep_id,
+        stance,
+        stance_on,
+        restricted,
+        influence,
+        dnc,
+        in_gov,
+    ) in seats:
         if as_of is not None:
             stance_value, stance_on = as_of.get(rep_id, ("unknown", None))
         else:
             stance_value = stance
+            if restricted and stance_on is not None:
+                # Observed in a restricted contact: everyone reads this forecast, so its
+                # flags (stale, recently recorded) turn at the month's end, not on a day
+                # that would date the contact (SPEC §2).
+                stance_on = month_end(stance_on)
         seat_of[rep_id] = (chamber_id, party_id)
         members_by_chamber[chamber_id].append(
             Member(
