@@ -181,6 +181,13 @@ def _secret_key_problems(secret: str) -> list[str]:
             f"SECRET_KEY has only {distinct} different characters; a random key has at "
             f"least {SECRET_KEY_MIN_DISTINCT} {_KEY_EXAMPLE_COMMAND}"
         ]
+    # "0123456789abcdef" twice has 16 different characters, and no more secret in it.
+    for size in range(1, len(secret) // 2 + 1):
+        if secret == (secret[:size] * (len(secret) // size + 1))[: len(secret)]:
+            return [
+                f"SECRET_KEY repeats its first {size} characters; use a random value "
+                f"{_KEY_EXAMPLE_COMMAND}"
+            ]
     return []
 
 
@@ -193,6 +200,11 @@ def _host_problems() -> list[str]:
             "TRUSTED_HOSTS (or SERVER_NAME) must name the host the app is served as, for "
             "example TRUSTED_HOSTS=crm.example.org: requests for other hosts are refused and "
             "links in calendar feeds never follow a forged Host header"
+        ]
+    if not server_name and all(host.startswith(".") for host in trusted):
+        return [
+            "SERVER_NAME must name the host absolute links use when TRUSTED_HOSTS holds only "
+            "patterns such as .example.org (links must never follow a request's Host header)"
         ]
     named = [("SERVER_NAME", server_name)] if server_name else []
     named += [("TRUSTED_HOSTS", host) for host in trusted]

@@ -103,6 +103,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(production_env, t
         pytest.param("x" * 31, "is 31 characters long; it needs at least 32", id="short"),
         pytest.param("a" * 32, "has only 1 different characters", id="repeated"),
         pytest.param("abcdefghijklmno" * 3, "has only 15 different characters", id="15"),
+        pytest.param("0123456789abcdef" * 2, "repeats its first 16 characters", id="pattern"),
     ],
 )
 def test_the_refusal_says_what_is_wrong_with_the_secret_key(
@@ -117,7 +118,7 @@ def test_the_refusal_says_what_is_wrong_with_the_secret_key(
 
 
 def test_a_key_of_32_characters_with_16_different_ones_is_enough(production_env, tmp_path):
-    secret = "0123456789abcdef" * 2
+    secret = "0123456789abcdef" + "fedcba9876543210"
     ready_for_production(production_env, tmp_path, SECRET_KEY=secret)
 
     assert create_app(ProductionConfig).config["SECRET_KEY"] == secret
@@ -220,13 +221,22 @@ def test_server_name_alone_is_enough_and_names_the_links_host(production_env, tm
     assert app.config["TRUSTED_HOSTS"] is None
 
 
-def test_a_host_pattern_alone_leaves_the_links_host_to_the_request(production_env, tmp_path):
+def test_a_host_pattern_alone_is_refused_without_a_server_name(production_env, tmp_path):
     ready_for_production(production_env, tmp_path, TRUSTED_HOSTS=".example.org")
+
+    with pytest.raises(ConfigError, match="SERVER_NAME"):
+        create_app(ProductionConfig)
+
+
+def test_a_host_pattern_with_a_server_name_names_the_links_host(production_env, tmp_path):
+    ready_for_production(
+        production_env, tmp_path, TRUSTED_HOSTS=".example.org", SERVER_NAME="crm.example.org"
+    )
 
     app = create_app(ProductionConfig)
 
     assert app.config["TRUSTED_HOSTS"] == [".example.org"]
-    assert app.config["SERVER_NAME"] is None
+    assert app.config["SERVER_NAME"] == "crm.example.org"
 
 
 def test_memory_rate_limits_are_allowed_when_told_the_app_runs_as_one_process(

@@ -242,7 +242,7 @@ def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
         "assignee": None if hide else ref(record.assignee),
         "representative": None if hide else ref(record.representative),
         "interaction_id": None if hide else record.interaction_id,
-        "completed_at": record.completed_at,
+        "completed_at": None if hide else record.completed_at,
         "from_restricted_contact": restricted,
     }
 

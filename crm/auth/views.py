@@ -98,6 +98,10 @@ def _pending_user(needs: str) -> User | None:
     user = db.session.get(User, data.get("user_id"))
     if user is None or not user.is_enabled:
         return None
+    if needs == "enrolment" and user.has_second_factor:
+        # Enrolled meanwhile (from another browser): a password alone must not replace it.
+        session.pop(PENDING_KEY, None)
+        return None
     return user
 
 

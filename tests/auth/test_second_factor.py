@@ -319,6 +319,22 @@ def test_a_required_user_without_a_factor_enrols_at_sign_in_and_reaches_nothing_
     assert user.totp_secret == secret
 
 
+def test_a_pending_enrolment_ends_when_the_user_enrols_from_elsewhere(required_app):
+    user = UserFactory(role=Role.SECTION)
+    client = required_app.test_client()
+    login(client, user.email, PASSWORD)
+    assert client.get("/login/second-factor").status_code == 200
+
+    enrol(user)  # the owner, from their own browser
+
+    response = client.get("/login/second-factor")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert "<svg" not in client.get("/login/second-factor").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.totp_secret == SECRET
+
+
 def test_each_sign_in_before_enrolment_shows_a_new_secret(required_app):
     user = UserFactory(role=Role.ADMIN)
     secrets = set()

@@ -213,7 +213,14 @@ def test_state_risk_counts_the_stance_but_says_nothing_of_the_contact(world, who
 def _bare_follow_up(world: SecretWorld, item: dict[str, Any]) -> None:
     """A follow-up from the restricted contact as an outsider gets it: due date and status."""
     assert item["status"] == "open"
-    for withheld in ("title", "details", "representative", "assignee", "interaction_id"):
+    for withheld in (
+        "title",
+        "details",
+        "representative",
+        "assignee",
+        "interaction_id",
+        "completed_at",
+    ):
         assert item.get(withheld) in (None, ""), (withheld, item)
     assert not names_secret(item, world.secret_id)
     assert world.traces_in(_dump(item)) == [], item
