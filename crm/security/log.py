@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request
 from flask.logging import wsgi_errors_stream
 from flask_login import current_user
@@ -98,6 +99,30 @@ def refusal_event(status: int) -> dict[str, Any]:
     }
 
 
+def _may_store(event: dict[str, Any]) -> bool:
+    """Whether the refusal gets a row: always for a signed-in user or a token's; for
+    anonymous requests, up to SECURITY_ANONYMOUS_ROWS_PER_MINUTE from one address, so a
+    flood of bad tokens cannot fill the table or hold the write lock (every refusal still
+    has its log line, marked "stored": false past the limit)."""
+    if event["user_id"] is not None:
+        return True
+    limit = int(current_app.config.get("SECURITY_ANONYMOUS_ROWS_PER_MINUTE", 30))
+    since = utcnow() - timedelta(minutes=1)
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SecurityEvent)
+        .where(
+            SecurityEvent.user_id.is_(None),
+            SecurityEvent.ip_address == event["address"]
+            if event["address"] is not None
+            else SecurityEvent.ip_address.is_(None),
+            SecurityEvent.at >= since,
+        )
+    )
+    db.session.rollback()
+    return int(stored or 0) < limit
+
+
 def record_refusal(status: int) -> None:
     """Log one refused request as a JSON line and as a security_events row."""
     try:
@@ -105,10 +130,17 @@ def record_refusal(status: int) -> None:
     except Exception:
         logger.exception("Could not describe a refused request to %s", request.path)
         return
-    logger.warning(json.dumps(event, ensure_ascii=False, sort_keys=True))
     try:
         # Whatever the refused request started is not kept; the refusal itself is.
         db.session.rollback()
+        event["stored"] = _may_store(event)
+    except Exception:
+        db.session.rollback()
+        event["stored"] = True
+    logger.warning(json.dumps(event, ensure_ascii=False, sort_keys=True))
+    if not event["stored"]:
+        return
+    try:
         with write_intent():
             db.session.add(
                 SecurityEvent(

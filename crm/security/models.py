@@ -25,6 +25,8 @@ class SecurityEvent(Base):
         sa.CheckConstraint("status IN (401, 403)", name="status"),
         # Repeated refusals of one account in the last hour, and one account's history.
         sa.Index("ix_security_events_user_at", "user_id", "at"),
+        # How many anonymous refusals one address had stored in the last minute.
+        sa.Index("ix_security_events_address_at", "ip_address", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,10 +41,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_security_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_security_events_endpoint'), ['endpoint'], unique=False)
         batch_op.create_index('ix_security_events_user_at', ['user_id', 'at'], unique=False)
+        batch_op.create_index('ix_security_events_address_at', ['ip_address', 'at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('security_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_security_events_address_at')
         batch_op.drop_index('ix_security_events_user_at')
         batch_op.drop_index(batch_op.f('ix_security_events_endpoint'))
         batch_op.drop_index(batch_op.f('ix_security_events_at'))

@@ -124,6 +124,23 @@ def test_an_api_request_without_a_valid_token_is_a_logged_401(app, security_line
     assert [line["status"] for line in security_lines.events] == [401, 401]
 
 
+def test_a_flood_of_anonymous_refusals_from_one_address_stores_only_so_many_rows(
+    app, security_lines
+):
+    app.config["SECURITY_ANONYMOUS_ROWS_PER_MINUTE"] = 3
+    api = app.test_client()
+
+    for _ in range(5):
+        assert api.get("/api/v1/states").status_code == 401
+    other = api.get("/api/v1/states", environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    assert other.status_code == 401
+
+    stored = events()
+    assert [e.ip_address for e in stored] == ["127.0.0.1"] * 3 + ["192.0.2.7"]
+    # Every refusal still has its log line, saying whether it was stored.
+    assert [line["stored"] for line in security_lines.events] == [True] * 3 + [False] * 2 + [True]
+
+
 def test_an_api_refusal_names_the_tokens_user(app):
     staff = UserFactory(role=Role.STAFF)
     representative = RepresentativeFactory()
