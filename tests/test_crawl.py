@@ -7,7 +7,7 @@ page may fail.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -24,14 +24,22 @@ SKIP_SUFFIXES = (".pdf", ".ics", ".csv", ".json")
 MAX_PAGES = 400
 
 
-def crawl(client, start: list[str]) -> dict[str, tuple[int, str]]:
-    """GET every same-site link reachable from `start`; returns url → (status, html)."""
+def crawl(
+    client, start: list[str], *, variants_per_path: int | None = None, max_pages: int = MAX_PAGES
+) -> dict[str, tuple[int, str]]:
+    """GET every same-site link reachable from `start` (with `variants_per_path`, at most
+    that many query strings of one path: calendars link month to month without end);
+    returns url → (status, html)."""
     seen: dict[str, tuple[int, str]] = {}
+    per_path: Counter[str] = Counter()
     queue = deque(start)
-    while queue and len(seen) < MAX_PAGES:
+    while queue and len(seen) < max_pages:
         url = queue.popleft()
-        if url in seen:
+        path = urlsplit(url).path
+        limited = variants_per_path is not None and url not in start
+        if url in seen or (limited and per_path[path] >= (variants_per_path or 0)):
             continue
+        per_path[path] += 1
         response = client.get(url)
         html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
         seen[url] = (response.status_code, html)

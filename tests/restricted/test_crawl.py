@@ -12,9 +12,8 @@ person: the positive control that the detector can see one.
 from __future__ import annotations
 
 import json
-from collections import Counter, deque
 from typing import Any
-from urllib.parse import parse_qs, urldefrag, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -31,7 +30,7 @@ from tests.restricted.conftest import (
     records_naming,
     strip_pickers,
 )
-from tests.test_crawl import SKIP_PREFIXES, SKIP_SUFFIXES
+from tests.test_crawl import crawl
 
 NEAR = 400
 API = "/api/v1"
@@ -39,35 +38,6 @@ API = "/api/v1"
 # variants of each path say what that page can show.
 VARIANTS_PER_PATH = 3
 MAX_PAGES = 300
-
-
-def crawl(client, start: list[str]) -> dict[str, tuple[int, str]]:
-    """GET every same-site link reachable from `start` (as tests/test_crawl.py does, with
-    at most VARIANTS_PER_PATH query strings per path); returns url → (status, html)."""
-    seen: dict[str, tuple[int, str]] = {}
-    per_path: Counter[str] = Counter()
-    queue = deque(start)
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.popleft()
-        path = urlsplit(url).path
-        if url in seen or (url not in start and per_path[path] >= VARIANTS_PER_PATH):
-            continue
-        per_path[path] += 1
-        response = client.get(url)
-        html = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
-        seen[url] = (response.status_code, html)
-        if response.status_code != 200 or not html:
-            continue
-        for link in BeautifulSoup(html, "html.parser").find_all("a", href=True):
-            href, _ = urldefrag(link["href"])
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/"):
-                continue
-            if href.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES):
-                continue
-            if href not in seen:
-                queue.append(href)
-    return seen
 
 
 def _start(world: SecretWorld) -> list[str]:
@@ -123,7 +93,12 @@ def _page_leaks(world: SecretWorld, url: str, html: str) -> list[str]:
 
 def _crawl_pages(world: SecretWorld, who: str) -> dict[str, tuple[int, str]]:
     with world.app.app_context():
-        return crawl(world.clients[who], _start(world))
+        return crawl(
+            world.clients[who],
+            _start(world),
+            variants_per_path=VARIANTS_PER_PATH,
+            max_pages=MAX_PAGES,
+        )
 
 
 @pytest.fixture(scope="module")
