@@ -24,6 +24,7 @@ from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
 from crm.audit.services import record
+from crm.auth.forms import ConfirmForm
 from crm.auth.models import User, UserSession, hash_token
 from crm.db import utcnow
 from crm.extensions import db
@@ -61,6 +62,18 @@ def stale_auth_redirect(back: str) -> Response | None:
         return None
     flash("For your security, confirm it is you, then try again.", "info")
     return redirect(url_for("auth.reauthenticate", next=back))
+
+
+def security_change_refused(back: str) -> Response | None:
+    """For a change to account security posted with only a confirmation form: a redirect
+    when it may not go ahead (no recent re-authentication, or the form expired), else None."""
+    stale = stale_auth_redirect(back)
+    if stale is not None:
+        return stale
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(back)
+    return None
 
 
 def require_recent_auth(back_endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -29,7 +29,7 @@ from crm.auth.forms import (
 )
 from crm.auth.models import User
 from crm.auth.permissions import Page, require
-from crm.auth.reauth import stale_auth_redirect
+from crm.auth.reauth import security_change_refused, stale_auth_redirect
 from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
@@ -339,12 +339,9 @@ def revoke_session(session_id: int):
 @bp.post("/account/second-factor/start")
 @login_required
 def start_second_factor():
-    stale = stale_auth_redirect(url_for("auth.account"))
-    if stale is not None:
-        return stale
-    if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("auth.account"))
+    refused = security_change_refused(url_for("auth.account"))
+    if refused is not None:
+        return refused
     mfa.start_enrolment(_actor())
     db.session.commit()
     return redirect(url_for("auth.second_factor"))
@@ -391,12 +388,9 @@ def _recovery_codes_page(codes: list[str]):
 @bp.post("/account/second-factor/recovery-codes")
 @login_required
 def regenerate_recovery_codes():
-    stale = stale_auth_redirect(url_for("auth.account"))
-    if stale is not None:
-        return stale
-    if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("auth.account"))
+    refused = security_change_refused(url_for("auth.account"))
+    if refused is not None:
+        return refused
     try:
         codes = mfa.regenerate_recovery_codes(_actor())
     except ValidationFailed as error:
@@ -410,12 +404,9 @@ def regenerate_recovery_codes():
 @bp.post("/account/second-factor/off")
 @login_required
 def turn_off_second_factor():
-    stale = stale_auth_redirect(url_for("auth.account"))
-    if stale is not None:
-        return stale
-    if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("auth.account"))
+    refused = security_change_refused(url_for("auth.account"))
+    if refused is not None:
+        return refused
     try:
         mfa.turn_off(_actor())
     except ValidationFailed as error:
@@ -444,13 +435,7 @@ def _admin_change_refused():
     """For every administrator change to users: permission first (403 for others), then a
     recent re-authentication, then a fresh form."""
     require(current_user, "view", Page.USER_ADMIN)
-    stale = stale_auth_redirect(url_for("auth.users"))
-    if stale is not None:
-        return stale
-    if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("auth.users"))
-    return None
+    return security_change_refused(url_for("auth.users"))
 
 
 def _user_or_404(user_id: int) -> User:
