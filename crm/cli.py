@@ -566,27 +566,33 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
     from pathlib import Path
 
     from crm.errors import DomainError
-    from crm.interchange.csv_import import CsvRejected, import_representatives
+    from crm.interchange.csv_import import (
+        CsvRejected,
+        check_representatives,
+        write_representatives,
+    )
 
-    with write_intent():
-        state = _state_for(iso2)
-        try:
-            report = import_representatives(
-                Path(file).read_bytes(),
-                state,
-                actor_label=_command_line_actor(),
-                source=Path(file).name,
-            )
-        except CsvRejected as error:
-            for problem in error.errors:
-                click.echo(f"{file}: {problem}", err=True)
-            raise _fail(file, error.message) from None
-        except DomainError as error:
-            raise _fail(file, error.message) from None
-        if dry_run:
-            _discard_dry_run()
-        else:
-            db.session.commit()
+    # As on the page: the check only reads (no write lock, so the application keeps
+    # saving meanwhile); only the bulk write, and not a dry run, takes the lock.
+    state = _state_for(iso2)
+    try:
+        plan = check_representatives(Path(file).read_bytes(), state)
+        db.session.rollback()
+        report = plan.report
+        if not dry_run:
+            with write_intent():
+                report = write_representatives(
+                    plan, actor_label=_command_line_actor(), source=Path(file).name
+                )
+                db.session.commit()
+    except CsvRejected as error:
+        db.session.rollback()
+        for problem in error.errors:
+            click.echo(f"{file}: {problem}", err=True)
+        raise _fail(file, error.message) from None
+    except DomainError as error:
+        db.session.rollback()
+        raise _fail(file, error.message) from None
     if dry_run:
         click.echo("Dry run: nothing was written. The import would give:")
     for line in report.lines():

@@ -172,6 +172,25 @@ def test_checking_a_csv_file_takes_no_write_lock(app, impatient, world):
     assert row_counts() == before
 
 
+def test_a_command_line_dry_run_takes_no_write_lock_and_writes_nothing(
+    app, impatient, world, tmp_path
+):
+    path = tmp_path / "reps.csv"
+    path.write_text(CSV.format(chamber=world.home.chamber.name), encoding="utf-8")
+    args = ["crm", "import-csv", str(path), "--state", world.home.state.iso2]
+    before = row_counts()
+
+    with held_lock(app):
+        dry = impatient.test_cli_runner().invoke(args=[*args, "--dry-run"])
+
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: nothing was written" in dry.output
+    assert row_counts() == before
+    imported = impatient.test_cli_runner().invoke(args=args)
+    assert imported.exit_code == 0, imported.output
+    assert row_counts() != before
+
+
 def test_importing_a_csv_file_while_another_writer_holds_the_database_answers_503(
     app, impatient, world
 ):

@@ -698,21 +698,6 @@ def _check(
 # --- Writing (in bulk, in one short transaction) ------------------------------------------------
 
 
-def import_representatives(
-    raw: bytes,
-    state: State,
-    *,
-    actor: User | None = None,
-    actor_label: str | None = None,
-    source: str = "",
-    on: date | None = None,
-) -> CsvReport:
-    """Check a CSV of representatives and write it, in the caller's transaction: every
-    row, or — raising CsvRejected with every bad row — none."""
-    plan = check_representatives(raw, state, actor=actor, on=on)
-    return write_representatives(plan, actor=actor, actor_label=actor_label, source=source)
-
-
 def write_representatives(
     plan: ImportPlan,
     *,
