@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
-from crm.db import month_end, set_write_intent, today, utcnow, write_intent
+from crm.db import set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
@@ -77,7 +77,7 @@ def init_web(app: Flask) -> None:
         may=_may,
         may_see_restricted=_may_see_restricted,
         withheld=_withheld,
-        stance_seen=_stance_seen,
+        stance_date=_stance_date,
         Page=_page_enum(),
     )
     app.jinja_env.filters.update(
@@ -197,39 +197,10 @@ def _withheld(target: Any) -> bool:
     return withheld(current_user, target)
 
 
-@dataclass(frozen=True)
-class StanceSeen:
-    """A current stance's date as the reader may see it: exact, or (observed in a restricted
-    contact the reader may not read) only its month, with staleness judged from the
-    month's last day so that not even the day the "stale" flag appears tells the date."""
-
-    on: date | None
-    exact: bool
-
-    @property
-    def text(self) -> str:
-        if self.on is None:
-            return ""
-        if self.exact:
-            return f"observed {fmt_date(self.on)} ({days_ago(self.on)})"
-        return f"from a restricted source, {fmt_month(self.on)}"
-
-    @property
-    def date_text(self) -> str:
-        return fmt_date(self.on) if self.exact else fmt_month(self.on)
-
-    @classmethod
-    def of(cls, representative: Any, withheld: bool) -> StanceSeen:
-        on = representative.stance_on
-        if on is None or not withheld:
-            return cls(on, True)
-        return cls(month_end(on), False)
-
-
-def _stance_seen(representative: Any) -> StanceSeen:
+def _stance_date(representative: Any) -> Any:
     from crm.auth.permissions import stance_withheld
 
-    return StanceSeen.of(representative, stance_withheld(current_user, representative))
+    return representative.stance_date(withheld=stance_withheld(current_user, representative))
 
 
 def _page_enum():

@@ -23,12 +23,10 @@ from crm.parliament.models import (
     Membership,
     Party,
     Representative,
-    Stance,
     StanceRecord,
 )
 from crm.risk.services import StateRisk
 from crm.states.models import Agreement, Stage, State
-from crm.web import StanceSeen
 
 
 def ref(record: Any | None) -> dict[str, Any] | None:
@@ -97,15 +95,6 @@ def party(record: Party) -> dict[str, Any]:
     }
 
 
-def _stale(record: Representative, seen: StanceSeen, on: date, stale_days: int) -> bool:
-    """As the pages show it: a known stance last observed more than `stale_days` ago."""
-    return (
-        record.stance is not Stance.UNKNOWN
-        and seen.on is not None
-        and (on - seen.on).days > stale_days
-    )
-
-
 def _month(day: date | None) -> str | None:
     return day.strftime("%Y-%m") if day is not None else None
 
@@ -114,7 +103,7 @@ def representative_summary(
     reader: User, record: Representative, seat: Membership | None, on: date, stale_days: int
 ) -> dict[str, Any]:
     # Observed in a restricted contact the reader may not read: the month only (SPEC §2).
-    seen = StanceSeen.of(record, stance_withheld(reader, record))
+    seen = record.stance_date(withheld=stance_withheld(reader, record))
     return {
         "id": record.id,
         "state": record.state.iso2,
@@ -122,8 +111,8 @@ def representative_summary(
         "sort_name": record.sort_name,
         "stance": record.stance,
         "stance_on": seen.on if seen.exact else None,
-        "stance_month": _month(record.stance_on),
-        "stance_stale": _stale(record, seen, on, stale_days),
+        "stance_month": seen.month,
+        "stance_stale": seen.is_stale(on, stale_days),
         "influence": record.influence,
         "do_not_contact": record.do_not_contact,
         "seat": None

@@ -143,8 +143,8 @@ def withheld(user: Any, target: Any) -> bool:
     For such a reader the contact is linked to no person (SPEC §2): it shows only as
     "restricted contact" and its date in its state's list; a follow-up from it only its
     due date and status; a stance observed in it only its value and month. Pages, PDFs,
-    exports and the API all ask this, and `crm.interactions.queries.linked_to_people`
-    asks the same of the database.
+    exports and the API all ask this, and `crm.interactions.visibility` asks the same of
+    the database.
     """
     return is_restricted(target) and not may_see_restricted(user, state_id_of(target))
 

@@ -32,7 +32,7 @@ from crm.parliament.models import (
     Membership,
     Party,
     Representative,
-    Stance,
+    StanceDate,
     StanceRecord,
 )
 from crm.risk import services as risk_services
@@ -42,7 +42,6 @@ from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
 from crm.states.queries import ChamberSummary, current_membership_filter
-from crm.web import StanceSeen
 
 # What the packs hold at most. The state pack must lay out well inside gunicorn's 30-second
 # worker timeout for the largest parliament (India: 790 members); WeasyPrint spends about
@@ -281,23 +280,19 @@ def roster(
     else:
         stmt = stmt.order_by(Representative.sort_name, Representative.id)
     seats = list(db.session.scalars(stmt))
-    stale_before = on - timedelta(days=config.stale_days)
     chamber_names = {c.id: c.name for c in state.chambers}
     grouped: dict[int, list[RosterRow]] = defaultdict(list)
     for m in seats:
         rep = m.representative
-        # Judged from the date the reader may see (a month's end, for a stance observed
-        # in a restricted contact they may not read): no flag tells the day.
-        seen = StanceSeen.of(rep, rep.stance_restricted and not can_see_restricted)
+        # Judged from the date the reader may see: no flag tells the day of a contact.
+        seen = rep.stance_date(withheld=rep.stance_restricted and not can_see_restricted)
         grouped[m.chamber_id].append(
             RosterRow(
                 rep=rep,
                 chamber_id=m.chamber_id,
                 party=m.party,
                 constituency=m.constituency,
-                stale=rep.stance is not Stance.UNKNOWN
-                and seen.on is not None
-                and seen.on < stale_before,
+                stale=seen.is_stale(on, config.stale_days),
             )
         )
     by_chamber = []
@@ -333,10 +328,10 @@ class Withholding:
     def withheld(self, target: Any) -> bool:
         return is_restricted(target) and not self.can_see_restricted
 
-    def stance_seen(self, rep: Representative) -> StanceSeen:
+    def stance_date(self, rep: Representative) -> StanceDate:
         """The current stance's date as the reader may see it (a month only, when it was
         observed in a restricted contact they may not read)."""
-        return StanceSeen.of(rep, rep.stance_restricted and not self.can_see_restricted)
+        return rep.stance_date(withheld=rep.stance_restricted and not self.can_see_restricted)
 
 
 @dataclass
@@ -650,9 +645,8 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
             ):
                 if candidate.member_id == rep.id:
                     swing_rank, entry = n, candidate
-    stale_before = on - timedelta(days=config.stale_days)
     can_see_restricted = may_see_restricted(actor, state.id)
-    seen = StanceSeen.of(rep, rep.stance_restricted and not can_see_restricted)
+    seen = rep.stance_date(withheld=rep.stance_restricted and not can_see_restricted)
     return RepresentativePack(
         imprint=imprint(actor),
         rep=rep,
@@ -671,7 +665,7 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
         follow_ups=parliament_queries.open_follow_ups(rep, reader=actor),
         last_contact=parliament_queries.last_contacts([rep.id], reader=actor).get(rep.id),
         asks=asks(rep.stance.value, goal),
-        stale=rep.stance is not Stance.UNKNOWN and seen.on is not None and seen.on < stale_before,
+        stale=seen.is_stale(on, config.stale_days),
         probability=probability,
         swing_rank=swing_rank,
         swing=entry,

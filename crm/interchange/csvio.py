@@ -15,7 +15,7 @@ import csv
 import enum
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,6 @@ from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import ContactKind, Membership, Representative, Stance
 from crm.states.models import Stage, State
 from crm.states.queries import current_membership_filter
-from crm.web import StanceSeen
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -169,10 +168,9 @@ def representative_rows(
             for detail in rep.contact_details:
                 contacts[detail.kind].append(detail.value)
             identifiers = {i.scheme: i.value for i in sorted(rep.identifiers, key=lambda i: i.id)}
-            seen = StanceSeen.of(rep, rep.stance_restricted and not may_see_restricted)
-            stale = None
-            if seen.on is not None and rep.stance is not Stance.UNKNOWN:
-                stale = (on - seen.on) > timedelta(days=stale_days)
+            seen = rep.stance_date(withheld=rep.stance_restricted and not may_see_restricted)
+            known = seen.on is not None and rep.stance is not Stance.UNKNOWN
+            stale = seen.is_stale(on, stale_days) if known else None
             yield [
                 rep.id,
                 rep.name,
@@ -187,7 +185,7 @@ def representative_rows(
                 seat.start_date if seat else None,
                 seat.end_date if seat else None,
                 rep.stance,
-                seen.on if seen.exact else seen.on.strftime("%Y-%m") if seen.on else None,
+                seen.on if seen.exact else seen.month,
                 stale,
                 rep.influence,
                 _joined(rep.languages or []),

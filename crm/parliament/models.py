@@ -6,6 +6,7 @@ map one to one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from crm.db import (
     UTCDateTime,
     VersionedMixin,
     enum_column,
+    month_end,
     utcnow,
 )
 
@@ -245,8 +247,41 @@ class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         back_populates="representative", cascade="all, delete-orphan"
     )
 
+    def stance_date(self, *, withheld: bool) -> StanceDate:
+        """When the current stance was observed, as a reader may see it; `withheld` when it
+        was observed in a restricted contact they may not read
+        (`crm.auth.permissions.stance_withheld`)."""
+        if self.stance_on is None or not withheld:
+            return StanceDate(self.stance, self.stance_on, exact=True)
+        return StanceDate(self.stance, month_end(self.stance_on), exact=False)
+
     def __repr__(self) -> str:
         return f"<Representative {self.id} {self.name}>"
+
+
+@dataclass(frozen=True)
+class StanceDate:
+    """A current stance's date as one reader may see it: the day, or — observed in a
+    restricted contact they may not read — the month only, placed at its last day, so that
+    neither the date shown nor the day the "stale" flag turns tells when the contact was
+    (SPEC §2). The one "is it stale" rule of pages, PDFs, files and the API."""
+
+    stance: Stance
+    on: date | None
+    exact: bool
+
+    def is_stale(self, today: date, stale_days: int) -> bool:
+        """A known stance last observed more than `stale_days` ago."""
+        return (
+            self.stance is not Stance.UNKNOWN
+            and self.on is not None
+            and (today - self.on).days > stale_days
+        )
+
+    @property
+    def month(self) -> str | None:
+        """The month observed, as files and the API give it ("2026-03")."""
+        return self.on.strftime("%Y-%m") if self.on is not None else None
 
 
 class OtherName(Base):

@@ -70,12 +70,9 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
     ids = list(representative_ids)
     if not ids:
         return
-    restricted = sa.and_(
-        StanceRecord.interaction_id.is_not(None),
-        sa.exists().where(
-            Interaction.id == StanceRecord.interaction_id,
-            Interaction.confidentiality == Confidentiality.RESTRICTED,
-        ),
+    restricted = sa.exists().where(
+        Interaction.id == StanceRecord.interaction_id,
+        Interaction.confidentiality == Confidentiality.RESTRICTED,
     )
     ranked = (
         sa.select(

@@ -36,7 +36,7 @@ from flask.testing import FlaskClient
 from crm.auth.models import Role, TokenScope
 from crm.auth.services import create_token
 from crm.extensions import db
-from crm.interactions.models import Confidentiality, InteractionKind
+from crm.interactions.models import Confidentiality, FollowUpStatus, InteractionKind
 from crm.interactions.services import FollowUpDraft, StanceSeen, record_interaction
 from crm.parliament.models import Confidence, Stance, StanceRecord, StanceSource
 from crm.states.models import AgreementStatus, CampaignGoal, StageKind
@@ -104,6 +104,7 @@ class SecretWorld:
     restricted_id: int
     normal_id: int
     restricted_follow_up_id: int
+    done_follow_up_id: int
     leaver_follow_up_ids: dict[str, int]
     stance_id: int
     contact_day: date
@@ -339,6 +340,17 @@ def _build(today: date) -> dict[str, Any]:
             assignee=users[who],
             due_on=today + timedelta(days=11),
         ).id
+    # One follow-up of the restricted meeting already done: when is part of the meeting too.
+    done = FollowUpFactory(
+        state=ro,
+        title=FOLLOW_UP,
+        representative=secret,
+        interaction=restricted,
+        assignee=ro_member,
+        due_on=today + timedelta(days=13),
+        status=FollowUpStatus.DONE,
+        completed_at=occurred_at + timedelta(days=2),
+    )
     db.session.commit()
     return {
         "users": users,
@@ -353,6 +365,7 @@ def _build(today: date) -> dict[str, Any]:
             "restricted_id": restricted.id,
             "normal_id": normals[0].id,
             "restricted_follow_up_id": restricted_follow_up.id,
+            "done_follow_up_id": done.id,
             "leaver_follow_up_ids": leavers,
             "stance_id": stance.id,
             "contact_day": contact_day,

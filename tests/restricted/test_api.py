@@ -160,7 +160,8 @@ def test_stance_history_gives_the_value_from_a_restricted_source_by_month(world,
     assert len(items) == 1
     record = items[0]
     assert record["stance"] == "leaning_against"
-    for withheld in ("source", "confidence", "note", "interaction_id", "recorded_by"):
+    withheld_fields = ("source", "confidence", "note", "interaction_id", "recorded_at")
+    for withheld in (*withheld_fields, "observed_on", "recorded_by"):
         assert record.get(withheld) is None, (withheld, record)
     assert world.traces_in(_dump(record)) == [], record
     assert world.contact_day.strftime("%Y-%m") in _dump(record), "the month is shown"
@@ -210,9 +211,9 @@ def test_state_risk_counts_the_stance_but_says_nothing_of_the_contact(world, who
 # --- Follow-ups ---------------------------------------------------------------------------------
 
 
-def _bare_follow_up(world: SecretWorld, item: dict[str, Any]) -> None:
+def _bare_follow_up(world: SecretWorld, item: dict[str, Any], status: str = "open") -> None:
     """A follow-up from the restricted contact as an outsider gets it: due date and status."""
-    assert item["status"] == "open"
+    assert item["status"] == status
     for withheld in (
         "title",
         "details",
@@ -239,6 +240,21 @@ def test_follow_ups_from_the_restricted_contact_give_due_date_and_status_only(wo
     mine = _get(world, who, "/follow-ups?mine=true")["items"]
     assert [i["id"] for i in mine] == [world.leaver_follow_up_ids[who]]
     _bare_follow_up(world, mine[0])
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_a_done_follow_up_from_the_restricted_contact_gives_no_completion_time(world, who):
+    item = _get(world, who, f"/follow-ups/{world.done_follow_up_id}")
+    assert item["status"] == "done"
+    assert item["completed_at"] is None
+    _bare_follow_up(world, item, status="done")
+
+
+@pytest.mark.parametrize("who", INSIDERS)
+def test_a_done_follow_up_from_the_restricted_contact_is_whole_for_those_allowed(world, who):
+    item = _get(world, who, f"/follow-ups/{world.done_follow_up_id}")
+    assert item["completed_at"] is not None
+    assert item["title"] == FOLLOW_UP
 
 
 @pytest.mark.parametrize("who", INSIDERS)

@@ -51,7 +51,9 @@ def world(app):
     stale_days = (on - day).days - 1
     assert (on - month_end(day)).days <= stale_days
     app.config["STALE_STANCE_DAYS"] = stale_days
-    app.config["RISK_MODEL"] = {"stale_days": stale_days}
+    # "Recently recorded" (coverage) too: within coverage_days of the month's end, not of
+    # the exact day.
+    app.config["RISK_MODEL"] = {"stale_days": stale_days, "coverage_days": stale_days}
 
     campaign = CampaignFactory()
     ro = StateFactory(iso2="RO", timezone="UTC")
@@ -126,3 +128,4 @@ def test_the_forecast_everyone_reads_turns_its_flags_at_the_months_end(world):
 
     assert met.stance == "leaning_against"  # the value counts
     assert met.stale is False  # from the month's end, not the day
+    assert met.stance_recorded_recently is True  # likewise
