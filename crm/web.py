@@ -61,8 +61,9 @@ def init_web(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if current_user and getattr(current_user, "is_authenticated", False):
-            # Pages show restricted content: never keep them in shared caches.
+        if request.endpoint != "static":
+            # Pages show restricted content, and the sign-in steps a second factor's secret
+            # and recovery codes: nothing but our static files is kept in a cache.
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
@@ -78,6 +79,8 @@ def init_web(app: Flask) -> None:
         may_see_restricted=_may_see_restricted,
         withheld=_withheld,
         stance_date=_stance_date,
+        reauth_minutes=_reauth_minutes,
+        RECOVERY_CODE_COUNT=_recovery_code_count(),
         Page=_page_enum(),
     )
     app.jinja_env.filters.update(
@@ -201,6 +204,18 @@ def _stance_date(representative: Any) -> Any:
     from crm.auth.permissions import stance_withheld
 
     return representative.stance_date(withheld=stance_withheld(current_user, representative))
+
+
+def _reauth_minutes() -> int:
+    from crm.auth.reauth import max_age_minutes
+
+    return max_age_minutes()
+
+
+def _recovery_code_count() -> int:
+    from crm.auth.mfa import RECOVERY_CODE_COUNT
+
+    return RECOVERY_CODE_COUNT
 
 
 def _page_enum():

@@ -51,6 +51,12 @@ def is_required(user: User) -> bool:
     return user.role.value in required_roles()
 
 
+def lacks_required_factor(user: User) -> bool:
+    """A user whose role needs a second factor and who has none: their password alone opens
+    nothing (no session, API token or calendar link) until they enrol."""
+    return not user.has_second_factor and is_required(user)
+
+
 def new_secret() -> str:
     return pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 advises
 
@@ -267,15 +273,14 @@ def reset(actor: User, user: User) -> tuple[int, int]:
     If their role needs a factor, they enrol a new one at their next sign-in.
     """
     from crm.auth.permissions import Page, require
-    from crm.auth.services import revoke_sessions, revoke_tokens
+    from crm.auth.services import end_credentials
 
     require(actor, "view", Page.USER_ADMIN)
     if actor.id == user.id:
         raise ValidationFailed("Reset your own second factor from your account page.")
     had = user.totp_secret is not None or user.totp_pending_secret is not None
     _clear(user)
-    sessions = revoke_sessions(user)
-    tokens = revoke_tokens(user, reason="second factor reset", actor=actor)
+    sessions, tokens = end_credentials(user, reason="second factor reset", actor=actor)
     record(
         actor,
         "second_factor_reset",

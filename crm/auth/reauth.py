@@ -8,18 +8,17 @@ on the server-side session row, so it ends with that session and a copied cookie
 carry it anywhere else.
 
 Views call `stale_auth_redirect(back)` after their permission check (so a refused user sees
-403, not a password prompt), or wrap a view in `require_recent_auth(back_endpoint)`.
+403, not a password prompt), or `security_change_refused(back)` for a change posted with a
+confirmation form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
@@ -35,6 +34,11 @@ DEFAULT_MAX_AGE = timedelta(minutes=10)
 def max_age() -> timedelta:
     setting = current_app.config.get("REAUTH_MAX_AGE")
     return setting if isinstance(setting, timedelta) else DEFAULT_MAX_AGE
+
+
+def max_age_minutes() -> int:
+    """REAUTH_MAX_AGE as the pages say it."""
+    return max(1, int(max_age().total_seconds() // 60))
 
 
 def is_recent(user: Any, now: datetime | None = None) -> bool:
@@ -74,20 +78,3 @@ def security_change_refused(back: str) -> Response | None:
         flash("The form expired; please try again.", "error")
         return redirect(back)
     return None
-
-
-def require_recent_auth(back_endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a view: its POSTs need a recent re-authentication (GETs are left alone)."""
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if request.method == "POST":
-                stale = stale_auth_redirect(url_for(back_endpoint))
-                if stale is not None:
-                    return stale
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorate

@@ -112,7 +112,7 @@ def load_session_user(token: str) -> User | None:
     user = session.user
     if not user.is_enabled:
         return None
-    if not user.has_second_factor and mfa.is_required(user):
+    if mfa.lacks_required_factor(user):
         # A session from before the role needed a factor (or before an admin reset it):
         # the user signs in again and is sent to enrolment.
         return None
@@ -207,8 +207,7 @@ def change_password(
         )
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
-    revoke_sessions(actor)
-    revoke_tokens(actor, reason="password changed", actor=actor)
+    end_credentials(actor, reason="password changed", actor=actor)
     record(actor, "password_changed", actor)
     return _open_session(actor, ip, user_agent)
 
@@ -263,8 +262,9 @@ def set_user_enabled(actor: User | None, user: User, enabled: bool) -> None:
     if user.is_enabled == enabled:
         return
     user.is_enabled = enabled
-    ended = 0 if enabled else revoke_sessions(user)
-    tokens = 0 if enabled else revoke_tokens(user, reason="account disabled", actor=actor)
+    ended, tokens = (
+        (0, 0) if enabled else end_credentials(user, reason="account disabled", actor=actor)
+    )
     record(
         actor,
         "user_enabled" if enabled else "user_disabled",
@@ -346,6 +346,12 @@ def revoke_tokens(user: User, *, reason: str, actor: User | None = None) -> int:
     return ended
 
 
+def end_credentials(user: User, *, reason: str, actor: User | None = None) -> tuple[int, int]:
+    """End every session, API token and calendar link of `user` (a password change, a
+    disabled account, a second factor reset); returns how many sessions and tokens ended."""
+    return revoke_sessions(user), revoke_tokens(user, reason=reason, actor=actor)
+
+
 def revoke_token_by_prefix(actor: User | None, prefix: str) -> int:
     tokens = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
@@ -381,7 +387,7 @@ def live_token(raw: str, scope: TokenScope) -> ApiToken | None:
         return None
     if not token.user.is_enabled:
         return None
-    if not token.user.has_second_factor and mfa.is_required(token.user):
+    if mfa.lacks_required_factor(token.user):
         # As for sessions: a token from before the role needed a factor opens nothing
         # until its owner has one (a password alone must not reach restricted content).
         return None

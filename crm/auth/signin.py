@@ -86,7 +86,7 @@ def check_password(email: str, password: str) -> PasswordPassed | None:
     else:
         if user.has_second_factor:
             needs = "code"
-        elif mfa.is_required(user):
+        elif mfa.lacks_required_factor(user):
             needs = "enrolment"
         else:
             needs = "nothing"

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from crm.auth.models import SignInThrottle, hash_token
+from crm.auth.services import normalise_email
 from crm.db import utcnow
 from crm.extensions import db
 
@@ -34,7 +35,7 @@ RESET_AFTER = timedelta(hours=24)
 
 def throttle_key(email: str) -> str:
     """The row's key: a digest, so addresses (or passwords typed as one) are not kept."""
-    return hash_token("sign-in:" + email.strip().lower())
+    return hash_token("sign-in:" + normalise_email(email))
 
 
 def lock_length(lockouts: int) -> timedelta:
@@ -56,6 +57,17 @@ def note_failure(email: str, now: datetime | None = None) -> datetime | None:
     now = now or utcnow()
     key = throttle_key(email)
     row = SignInThrottle
+    # A row quiet for RESET_AFTER and not locked counts nothing any more (its next failure
+    # would start again from one): deleting such rows keeps addresses sprayed at the
+    # sign-in page from filling the table.
+    db.session.execute(
+        sa.delete(row)
+        .where(
+            row.last_failure_at <= now - RESET_AFTER,
+            sa.or_(row.locked_until.is_(None), row.locked_until <= now),
+        )
+        .execution_options(synchronize_session=False)
+    )
     window_over = row.window_started_at <= now - WINDOW
     # Every right-hand side reads the values before the update.
     counted = db.session.execute(

@@ -29,7 +29,7 @@ from crm.auth.forms import (
 )
 from crm.auth.models import User
 from crm.auth.permissions import Page, require
-from crm.auth.reauth import security_change_refused, stale_auth_redirect
+from crm.auth.reauth import max_age_minutes, security_change_refused, stale_auth_redirect
 from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
@@ -60,12 +60,6 @@ def _actor() -> User:
     return current_user._get_current_object()
 
 
-def _no_store(response):
-    """Pages with a secret on them (a TOTP secret, recovery codes) stay out of every cache."""
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _locked_page(template: str, error: AccountLocked, **context):
     response = current_app.make_response(
         (render_template(template, locked=error.message, **context), 429)
@@ -84,7 +78,7 @@ def _start_pending(user: User, needs: str, next_url: str | None) -> None:
         "user_id": user.id,
         "needs": needs,
         "until": (utcnow() + PENDING_MAX_AGE).timestamp(),
-        "next": _safe_next(next_url),
+        "next": next_url,  # checked where it is followed (_finish_sign_in)
     }
 
 
@@ -106,7 +100,7 @@ def _pending_user(needs: str) -> User | None:
 
 
 def _finish_sign_in(user: User, how: str, next_url: str | None) -> str:
-    """Open the session (the caller commits), and sign this browser in."""
+    """Open the session, commit, and sign this browser in; returns where to go next."""
     signed_in = signin.complete(
         user, how=how, ip=request.remote_addr, user_agent=request.user_agent.string
     )
@@ -205,15 +199,9 @@ def login_enrol():
         else:
             next_url = session[PENDING_KEY].get("next")
             target = _finish_sign_in(user, "password and new second factor", next_url)
-            return _no_store(
-                current_app.make_response(
-                    render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
-                )
-            )
+            return render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
     status = 422 if request.method == "POST" else 200
-    return _no_store(
-        current_app.make_response((_enrol_page(user, form, url_for("auth.login_enrol")), status))
-    )
+    return _enrol_page(user, form, url_for("auth.login_enrol")), status
 
 
 def _enrol_page(user: User, form: EnrolForm, action: str) -> str:
@@ -265,7 +253,10 @@ def reauthenticate():
                 getattr(form, error.field or "password").errors.append(error.message)
             else:
                 db.session.commit()
-                flash("Thank you. You can go ahead for the next 10 minutes.", "success")
+                flash(
+                    f"Thank you. You can go ahead for the next {max_age_minutes()} minutes.",
+                    "success",
+                )
                 return redirect(back)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reauthenticate.html", form=form, back=back), status
@@ -370,18 +361,12 @@ def second_factor():
             db.session.commit()
             return _recovery_codes_page(codes)
     status = 422 if request.method == "POST" else 200
-    return _no_store(
-        current_app.make_response((_enrol_page(user, form, url_for("auth.second_factor")), status))
-    )
+    return _enrol_page(user, form, url_for("auth.second_factor")), status
 
 
-def _recovery_codes_page(codes: list[str]):
-    return _no_store(
-        current_app.make_response(
-            render_template(
-                "auth/recovery_codes.html", codes=codes, continue_to=url_for("auth.account")
-            )
-        )
+def _recovery_codes_page(codes: list[str]) -> str:
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, continue_to=url_for("auth.account")
     )
 
 

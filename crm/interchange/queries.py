@@ -39,7 +39,8 @@ def get_chamber(state: State, chamber_id: int) -> Chamber | None:
 
 
 def live_tokens() -> list[ApiToken]:
-    """Every live token of every user, for the administrators' page (newest first)."""
+    """Every token of every user not revoked (expired ones too: the page marks them), for
+    the administrators' page (newest first)."""
     return list(
         db.session.scalars(
             sa.select(ApiToken)

@@ -204,6 +204,20 @@ def test_after_a_quiet_day_lockouts_start_again_at_one_minute(app):
     assert until - later == timedelta(minutes=1)
 
 
+def test_addresses_quiet_for_a_day_leave_the_table_when_another_fails(app):
+    throttle.note_failure("recent@example.org", utcnow() - timedelta(hours=1))
+    start = utcnow() - timedelta(days=2)
+    for n in range(50):
+        throttle.note_failure(f"sprayed{n}@example.org", start)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SignInThrottle)) == 51
+
+    throttle.note_failure("fresh@example.org")
+
+    kept = {r.key_hash for r in db.session.scalars(sa.select(SignInThrottle))}
+    assert kept == {throttle.throttle_key(e) for e in ("recent@example.org", "fresh@example.org")}
+
+
 def test_failures_while_locked_do_not_extend_the_lock(app):
     user = UserFactory()
     for n in range(10):
