@@ -12,17 +12,22 @@ from sqlalchemy import inspect
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 
+# Kept as they are: checked first, as most values are (a CSV import converts thousands).
+_AS_IS = (str, int, float, bool, type(None))
 
-def _plain(value: Any) -> Any:
-    """A JSON-safe copy of a column value."""
+
+def plain(value: Any) -> Any:
+    """A JSON-safe copy of a column value, as the log keeps it."""
+    if isinstance(value, _AS_IS) and not isinstance(value, enum.Enum):
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     return value
 
 
@@ -34,7 +39,7 @@ def snapshot(obj: Any) -> dict[str, Any]:
     """The column values of a record, for the `before` and `after` of an entry."""
     mapper = inspect(obj).mapper
     return {
-        column.key: _plain(getattr(obj, column.key))
+        column.key: plain(getattr(obj, column.key))
         for column in mapper.column_attrs
         if column.key not in _SECRET_COLUMNS
     }

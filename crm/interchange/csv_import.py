@@ -17,20 +17,19 @@ the check read no longer add up the same) and the rows are checked again inside 
 from __future__ import annotations
 
 import csv
-import enum
 import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import record
+from crm.audit.services import plain, record
 from crm.auth.permissions import Action, may, require
 from crm.db import today, utcnow
 from crm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -45,6 +44,7 @@ from crm.parliament.models import (
     OtherName,
     Party,
     Representative,
+    seated_on,
 )
 from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_problem
 from crm.text import fold, search_text
@@ -58,7 +58,14 @@ REPRESENTATIVES = cast(sa.Table, Representative.__table__)
 CONTACT_DETAILS = cast(sa.Table, ContactDetail.__table__)
 IDENTIFIERS = cast(sa.Table, Identifier.__table__)
 MEMBERSHIPS = cast(sa.Table, Membership.__table__)
+OTHER_NAMES = cast(sa.Table, OtherName.__table__)
+
 AUDIT_ENTRIES = cast(sa.Table, AuditEntry.__table__)
+
+CHANGED_MEANWHILE = (
+    "Someone changed these representatives while the file was being imported; nothing was "
+    "imported. Import the file again."
+)
 WRITTEN = (REPRESENTATIVES, CONTACT_DETAILS, IDENTIFIERS, MEMBERSHIPS)
 
 # What each column may hold, and how long it may be.
@@ -296,22 +303,33 @@ def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 def _fingerprint(state_id: int) -> tuple[Any, ...]:
     """Counts and sums over every row the check of a file for this state reads, in one
-    query: any insert, delete or versioned update among them changes it."""
+    query: any insert, delete or versioned update among them changes it, and so does an
+    edit of the text of the rows that have no version (other names, contact details,
+    identifiers) that changes its length."""
     reps = sa.select(Representative.id).where(Representative.state_id == state_id)
 
-    def totals(table: sa.Table, where: sa.ColumnElement[bool], versioned: bool) -> list[Any]:
+    def totals(table: sa.Table, where: sa.ColumnElement[bool], *summed: Any) -> list[Any]:
         sums = [sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.id), 0)]
-        if versioned:
-            sums.append(sa.func.coalesce(sa.func.sum(table.c.version), 0))
+        sums += [sa.func.coalesce(sa.func.sum(column), 0) for column in summed]
         return [sa.select(total).where(where).scalar_subquery() for total in sums]
 
+    chambers = cast(sa.Table, Chamber.__table__)
+    parties = cast(sa.Table, Party.__table__)
+    owned = OTHER_NAMES.c.representative_id.in_(reps)
     columns = [
-        *totals(REPRESENTATIVES, Representative.state_id == state_id, True),
-        *totals(cast(sa.Table, Chamber.__table__), Chamber.state_id == state_id, True),
-        *totals(cast(sa.Table, Party.__table__), Party.state_id == state_id, True),
-        *totals(MEMBERSHIPS, Membership.representative_id.in_(reps), True),
-        *totals(CONTACT_DETAILS, ContactDetail.representative_id.in_(reps), False),
-        *totals(IDENTIFIERS, Identifier.representative_id.in_(reps), False),
+        *totals(REPRESENTATIVES, Representative.state_id == state_id, REPRESENTATIVES.c.version),
+        *totals(chambers, Chamber.state_id == state_id, chambers.c.version),
+        *totals(parties, Party.state_id == state_id, parties.c.version),
+        *totals(MEMBERSHIPS, Membership.representative_id.in_(reps), MEMBERSHIPS.c.version),
+        *totals(
+            CONTACT_DETAILS,
+            ContactDetail.representative_id.in_(reps),
+            sa.func.length(CONTACT_DETAILS.c.value),
+        ),
+        *totals(
+            IDENTIFIERS, Identifier.representative_id.in_(reps), sa.func.length(IDENTIFIERS.c.value)
+        ),
+        *totals(OTHER_NAMES, owned, sa.func.length(OTHER_NAMES.c.name)),
     ]
     return tuple(db.session.execute(sa.select(*columns)).one())
 
@@ -326,8 +344,7 @@ class _Held:
     end_date: date | None
 
     def is_current(self, on: date) -> bool:
-        started = self.start_date is None or self.start_date <= on
-        return started and (self.end_date is None or self.end_date >= on)
+        return seated_on(self.start_date, self.end_date, on)
 
 
 @dataclass(slots=True, eq=False)
@@ -369,7 +386,9 @@ class _Checker:
         self.new_names: dict[tuple[str, int], int] = {}
         self.new_identifiers: dict[tuple[str, str], int] = {}
         self.elsewhere: set[tuple[str, str]] = set()
-        self.may_edit: bool | None = None
+        # Every representative here is of the same state: one answer holds for all (the
+        # command line, with no actor, checks nothing).
+        self.may_edit = actor is None or may(actor, Action.EDIT, Representative(state_id=state.id))
         self.email_domains: dict[str, str | None] = {}
 
     @staticmethod
@@ -415,7 +434,7 @@ class _Checker:
             .order_by(seats.start_date.desc())
         ):
             people[owner].seats.append(_Held(*held))
-        names = cast(sa.Table, OtherName.__table__).c
+        names = OTHER_NAMES.c
         for owner, name in db.session.execute(
             sa.select(names.representative_id, names.name)
             .where(names.representative_id.in_(ids))
@@ -522,14 +541,8 @@ class _Checker:
 
         if rep.id in self.claimed:
             raise _RowProblem(f"{rep.name} is already on line {self.claimed[rep.id]}")
-        if self.actor is not None:
-            # Every representative here is of the same state: one answer holds for all.
-            if self.may_edit is None:
-                self.may_edit = may(
-                    self.actor, Action.EDIT, Representative(id=rep.id, state_id=self.state.id)
-                )
-            if not self.may_edit:
-                raise PermissionDenied("You may not edit the representatives of this state.")
+        if not self.may_edit:
+            raise PermissionDenied("You may not edit the representatives of this state.")
         if profile.get("do_not_contact") and not (
             profile.get("do_not_contact_reason") or rep.profile["do_not_contact_reason"]
         ):
@@ -721,10 +734,7 @@ def write_representatives(
         writer.add_new()
         writer.update_existing()
     except sa.exc.IntegrityError:
-        raise Conflict(
-            "Someone changed these representatives while the file was being imported; "
-            "nothing was imported. Import the file again."
-        ) from None
+        raise Conflict(CHANGED_MEANWHILE) from None
     if writer.audit:
         db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
     report = plan.report
@@ -748,24 +758,8 @@ def write_representatives(
     return report
 
 
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _json(value: Any) -> Any:
-    """A value as the audit log keeps it (crm.audit.services.snapshot)."""
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
-
-
 def _snapshot(keys: tuple[str, ...], row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _json(row[key]) for key in keys}
+    return {key: plain(row[key]) for key in keys}
 
 
 def _new_ids(table: sa.Table, count: int) -> list[int]:
@@ -946,15 +940,12 @@ class _Writer:
             )
         updated = cast(sa.CursorResult[Any], db.session.execute(statement, params)).rowcount
         if updated != len(params):
-            raise Conflict(
-                "Someone changed these representatives while the file was being imported; "
-                "nothing was imported. Import the file again."
-            )
+            raise Conflict(CHANGED_MEANWHILE)
         owners = [(plan.rep_id, plan) for plan in changed if plan.rep_id is not None]
         children = self._children(owners)
         for rep_id, plan in owners:
             added = children.get(rep_id, {})
-            after: dict[str, Any] = {key: _json(value) for key, value in plan.profile.items()}
+            after: dict[str, Any] = {key: plain(value) for key, value in plan.profile.items()}
             if plan.contacts:
                 after["contact_details_added"] = [f"{k.value}: {v}" for k, v in plan.contacts]
             if plan.identifiers:
@@ -967,7 +958,7 @@ class _Writer:
                     "action": "representative.updated",
                     "target_id": str(rep_id),
                     "summary": f"CSV import (line {plan.line}): {', '.join(plan.what)}"[:300],
-                    "before": {key: _json(plan.current[key]) for key in plan.profile},
+                    "before": {key: plain(plan.current[key]) for key in plan.profile},
                     "after": {**after, "version": plan.version + 1},
                 }
             )

@@ -26,7 +26,7 @@ from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
 from crm.db import reads_first, utcnow, write_intent
-from crm.errors import DomainError
+from crm.errors import DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
 from crm.interchange import calendar, csvio, queries, services
@@ -174,6 +174,10 @@ def import_csv(iso2: str):
                 db.session.rollback()
                 errors = error.errors
                 form.form_errors.append(error.message)
+            except PermissionDenied:
+                # A refusal is a 403 (and in the security log), not a mistake in the file.
+                db.session.rollback()
+                raise
             except DomainError as error:
                 db.session.rollback()
                 show_error(form, error)

@@ -259,6 +259,11 @@ class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         return f"<Representative {self.id} {self.name}>"
 
 
+def seated_on(start: date | None, end: date | None, on: date) -> bool:
+    """Whether a seat from `start` to `end` (either open) is held on the day `on`."""
+    return (start is None or start <= on) and (end is None or end >= on)
+
+
 @dataclass(frozen=True)
 class StanceDate:
     """A current stance's date as one reader may see it: the day, or — observed in a
@@ -368,8 +373,7 @@ class Membership(VersionedMixin, Base):
     party: Mapped[Party | None] = relationship()
 
     def is_current(self, on: date) -> bool:
-        started = self.start_date is None or self.start_date <= on
-        return started and (self.end_date is None or self.end_date >= on)
+        return seated_on(self.start_date, self.end_date, on)
 
 
 class CommitteeMembership(VersionedMixin, Base):
@@ -402,8 +406,7 @@ class CommitteeMembership(VersionedMixin, Base):
     committee: Mapped[Committee] = relationship()
 
     def is_current(self, on: date) -> bool:
-        started = self.start_date is None or self.start_date <= on
-        return started and (self.end_date is None or self.end_date >= on)
+        return seated_on(self.start_date, self.end_date, on)
 
 
 class StanceRecord(ArchivableMixin, Base):

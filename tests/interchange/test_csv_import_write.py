@@ -17,7 +17,8 @@ from crm.interchange.csv_import import (
     check_representatives,
     write_representatives,
 )
-from crm.parliament.models import Identifier, Membership, Representative
+from crm.parliament.models import Identifier, Membership, OtherName, Representative
+from crm.text import fold
 from tests.conftest import row_counts
 from tests.factories import RepresentativeFactory
 from tests.world import build_world
@@ -108,6 +109,20 @@ def test_an_edit_between_the_check_and_the_write_is_kept(app, world):
     (after,) = _named(rep.name)
     assert (after.influence, after.tags) == (5, ["met twice"])
     assert after.version == version + 1
+
+
+def test_an_other_name_added_between_the_check_and_the_write_stays_searchable(app, world):
+    rep = world.home.reps[0]
+    plan = _check(world, f"{rep.name},{{chamber}},,5,,,")
+    # Meanwhile a colleague adds the name in another script (no version moves).
+    rep.other_names.append(OtherName(name="Зойка", lang="ru"))
+    db.session.commit()
+
+    _write(plan)
+
+    (after,) = _named(rep.name)
+    assert after.influence == 5
+    assert fold("Зойка") in after.search_text
 
 
 def test_a_row_that_became_wrong_between_the_check_and_the_write_stops_the_write(app, world):
