@@ -68,9 +68,7 @@ class Config:
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
     # The security log marks an account refused this many times within an hour.
     SECURITY_REPEATED_REFUSALS = int(os.environ.get("SECURITY_REPEATED_REFUSALS", "5"))
-    SECURITY_ANONYMOUS_ROWS_PER_MINUTE = int(
-        os.environ.get("SECURITY_ANONYMOUS_ROWS_PER_MINUTE", "30")
-    )
+    SECURITY_ROWS_PER_MINUTE = int(os.environ.get("SECURITY_ROWS_PER_MINUTE", "30"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

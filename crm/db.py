@@ -181,10 +181,9 @@ def is_busy(error: BaseException) -> bool:
     written and the same request may well succeed in a moment."""
     original = getattr(error, "orig", None) or error
     if isinstance(original, sqlite3.OperationalError):
+        # The code SQLite gave (an error made by hand has none, and is not a lock).
         code = getattr(original, "sqlite_errorcode", None)
-        if code is not None:
-            return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
-        return str(original).startswith(("database is locked", "database table is locked"))
+        return code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
     sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
     return sqlstate in POSTGRESQL_BUSY
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
-from crm.db import set_write_intent, today, utcnow, write_intent
+from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
@@ -80,6 +80,7 @@ def init_web(app: Flask) -> None:
         withheld=_withheld,
         stance_date=_stance_date,
         reauth_minutes=_reauth_minutes,
+        query_without_page=query_without_page,
         RECOVERY_CODE_COUNT=_recovery_code_count(),
         Page=_page_enum(),
     )
@@ -147,6 +148,29 @@ def _refuse_nul_characters() -> None:
             abort(400, description="The request contains a NUL character, which text may not.")
 
 
+def side_write(write: Callable[[], object], *, optional: bool = False) -> bool:
+    """A short write of its own beside the request's work, committed at once: whatever the
+    request read or began is rolled back first (a refused request keeps nothing), and the
+    write starts its own transaction with write intent (BEGIN IMMEDIATE on SQLite).
+
+    An `optional` write (noting that a session or token was used) gives way to a busy
+    database: reading a page must not answer 503 because that note could not be taken.
+    Returns whether it was written."""
+    from sqlalchemy.exc import OperationalError
+
+    db.session.rollback()
+    try:
+        with write_intent():
+            write()
+            db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        if optional and is_busy(error):
+            return False
+        raise
+    return True
+
+
 def _touch_session() -> None:
     from crm.auth.services import session_needs_touch, touch_session
 
@@ -154,12 +178,8 @@ def _touch_session() -> None:
     if not getattr(user, "is_authenticated", False) or not session_needs_touch(user):
         return
     token = user.session_token
-    # End the read transaction so the write starts its own, immediate one.
-    db.session.commit()
-    with write_intent():
-        touch_session(token)
-        db.session.commit()
-    user.session_last_seen_at = utcnow()
+    if side_write(lambda: touch_session(token), optional=True):
+        user.session_last_seen_at = utcnow()
     user.session_token = token
 
 
@@ -174,11 +194,7 @@ def token_user(raw: str, scope):
     user = token.user
     if token_needs_touch(token):
         token_id = token.id
-        # End the read transaction so the write starts its own, immediate one.
-        db.session.commit()
-        with write_intent():
-            touch_token(token_id)
-            db.session.commit()
+        side_write(lambda: touch_token(token_id), optional=True)
     return user
 
 
@@ -204,6 +220,12 @@ def _stance_date(representative: Any) -> Any:
     from crm.auth.permissions import stance_withheld
 
     return representative.stance_date(withheld=stance_withheld(current_user, representative))
+
+
+def query_without_page(**route: Any) -> dict[str, Any]:
+    """This page's query (its filters) without `page`, with the route's values: what the
+    links to other pages of a list carry."""
+    return {key: value for key, value in request.args.items() if key != "page"} | route
 
 
 def _reauth_minutes() -> int:

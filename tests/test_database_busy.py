@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from crm.auth.models import TokenScope
+from crm.auth.models import TokenScope, UserSession
 from crm.auth.services import create_token
-from crm.db import is_busy
+from crm.db import is_busy, utcnow
 from crm.errors import DatabaseBusy
 from crm.extensions import db
 from crm.interactions.models import FollowUp
@@ -143,6 +143,26 @@ def test_reading_a_page_does_not_wait_for_the_write_lock(app, impatient, world):
     assert login(client, world.member.email, PASSWORD).status_code == 302
     with held_lock(app):
         assert client.get(f"/states/{world.home.state.iso2}").status_code == 200
+
+
+def test_a_session_due_its_activity_note_still_reads_while_the_database_is_held(
+    app, impatient, world
+):
+    client = impatient.test_client()
+    assert login(client, world.member.email, PASSWORD).status_code == 302
+    # Last seen long enough ago that this request would note the session's activity.
+    db.session.execute(sa.update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=30)))
+    db.session.commit()
+
+    with held_lock(app):
+        response = client.get(f"/states/{world.home.state.iso2}")
+
+    assert response.status_code == 200
+    # The note was given up, not half-written; the next request takes it.
+    assert client.get(f"/states/{world.home.state.iso2}").status_code == 200
+    db.session.rollback()
+    seen = db.session.scalar(sa.select(sa.func.max(UserSession.last_seen_at)))
+    assert utcnow() - seen < timedelta(minutes=1)
 
 
 CSV = "name,chamber,start_date\nRadu Ionescu,{chamber},2024-12-20\nAna Pop,{chamber},2024-01-09\n"

@@ -5,10 +5,10 @@ Every response with status 401 or 403, from pages and the API alike, passes thro
 are redirected to the sign-in page (302) and are not refusals; an API request without a
 valid token is (401). A refused CSRF token is a bad request (400), not a refusal.
 
-The row is written in a short transaction of its own, after the request's own work is
-rolled back: a refused request keeps nothing it may have started, and the refusal is
-recorded even if the request failed half-way. Writing it can never turn the refusal into
-a server error: a failure is logged and the response goes out unchanged.
+The row is written in a short transaction of its own (crm.web.side_write), after the
+request's own work is rolled back: a refused request keeps nothing it may have started,
+and the refusal is recorded even if the request failed half-way. Writing it can never turn
+the refusal into a server error: a failure is logged and the response goes out unchanged.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from flask import Flask, Response, current_app, g, request
 from flask.logging import wsgi_errors_stream
 from flask_login import current_user
 
-from crm.db import utcnow, write_intent
+from crm.db import utcnow
 from crm.extensions import db
 from crm.security.models import REFUSAL_STATUSES, SecurityEvent
+from crm.web import side_write
 
 logger = logging.getLogger("crm.security")
 
@@ -100,49 +101,46 @@ def refusal_event(status: int) -> dict[str, Any]:
 
 
 def _may_store(event: dict[str, Any]) -> bool:
-    """Whether the refusal gets a row: always for a signed-in user or a token's; for
-    anonymous requests, up to SECURITY_ANONYMOUS_ROWS_PER_MINUTE from one address, so a
-    flood of bad tokens cannot fill the table or hold the write lock (every refusal still
+    """Whether the refusal gets a row: up to SECURITY_ROWS_PER_MINUTE of one account (or,
+    without one, of one address) a minute, so that neither a flood of bad tokens nor an
+    account probing pages can fill the table or keep the write lock (every refusal still
     has its log line, marked "stored": false past the limit)."""
+    limit = int(current_app.config.get("SECURITY_ROWS_PER_MINUTE", 30))
     if event["user_id"] is not None:
-        return True
-    limit = int(current_app.config.get("SECURITY_ANONYMOUS_ROWS_PER_MINUTE", 30))
-    since = utcnow() - timedelta(minutes=1)
+        same = SecurityEvent.user_id == event["user_id"]
+    elif event["address"] is not None:
+        same = sa.and_(
+            SecurityEvent.user_id.is_(None), SecurityEvent.ip_address == event["address"]
+        )
+    else:
+        same = sa.and_(SecurityEvent.user_id.is_(None), SecurityEvent.ip_address.is_(None))
     stored = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(SecurityEvent)
-        .where(
-            SecurityEvent.user_id.is_(None),
-            SecurityEvent.ip_address == event["address"]
-            if event["address"] is not None
-            else SecurityEvent.ip_address.is_(None),
-            SecurityEvent.at >= since,
-        )
+        .where(same, SecurityEvent.at >= utcnow() - timedelta(minutes=1))
     )
-    db.session.rollback()
     return int(stored or 0) < limit
 
 
 def record_refusal(status: int) -> None:
-    """Log one refused request as a JSON line and as a security_events row."""
+    """Log one refused request as a JSON line and as a security_events row, written beside
+    the request (crm.web.side_write): the refused request's own work is not kept."""
     try:
         event = refusal_event(status)
     except Exception:
         logger.exception("Could not describe a refused request to %s", request.path)
         return
     try:
-        # Whatever the refused request started is not kept; the refusal itself is.
         db.session.rollback()
         event["stored"] = _may_store(event)
     except Exception:
-        db.session.rollback()
         event["stored"] = True
     logger.warning(json.dumps(event, ensure_ascii=False, sort_keys=True))
     if not event["stored"]:
         return
     try:
-        with write_intent():
-            db.session.add(
+        side_write(
+            lambda: db.session.add(
                 SecurityEvent(
                     at=datetime.fromisoformat(event["time"]),
                     status=event["status"],
@@ -157,7 +155,7 @@ def record_refusal(status: int) -> None:
                     user_agent=event["user_agent"],
                 )
             )
-            db.session.commit()
+        )
     except Exception:
         db.session.rollback()
         current_app.logger.exception("Could not store a refused request to %s", request.path)

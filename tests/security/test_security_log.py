@@ -127,7 +127,7 @@ def test_an_api_request_without_a_valid_token_is_a_logged_401(app, security_line
 def test_a_flood_of_anonymous_refusals_from_one_address_stores_only_so_many_rows(
     app, security_lines
 ):
-    app.config["SECURITY_ANONYMOUS_ROWS_PER_MINUTE"] = 3
+    app.config["SECURITY_ROWS_PER_MINUTE"] = 3
     api = app.test_client()
 
     for _ in range(5):
@@ -177,12 +177,16 @@ def test_a_refused_csrf_token_is_a_bad_request_not_a_refusal(app, client, securi
     assert events() == []
 
 
-def test_the_refusal_is_kept_while_the_refused_requests_own_work_is_not(app, client):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_refusal_is_kept_while_the_refused_requests_own_work_is_not(app, client, signed_in):
     @app.get("/test-refusal-after-a-write")
     def refuse_after_writing():
         db.session.add(Section(name="Written before the refusal"))
         db.session.flush()
         abort(403)
+
+    if signed_in:
+        login(client, UserFactory(role=Role.STAFF).email, PASSWORD)
 
     response = client.get("/test-refusal-after-a-write")
 
