@@ -248,9 +248,12 @@ def _publish(partial: Path, path: Path) -> None:
         os.close(directory)
 
 
-def _line(out: IO[str], value: Any) -> None:
-    out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+def _line(out: IO[str], value: Any) -> int:
+    """Write one JSON line; returns its length (without the line break)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    out.write(text)
     out.write("\n")
+    return len(text)
 
 
 def _write(out: IO[str], summary: BackupSummary, progress: Progress | None) -> None:
@@ -287,7 +290,11 @@ def _write(out: IO[str], summary: BackupSummary, progress: Progress | None) -> N
                         check(value)
                     except BackupError as error:
                         summary.problems.append(f"{error.message} (row {row[0]})")
-                _line(out, values)
+                if _line(out, values) > MAX_LINE_CHARS:
+                    summary.problems.append(
+                        f"{table.name}: the row is longer than {MAX_LINE_CHARS:,} characters, "
+                        f"more than a restore reads (row {row[0]})"
+                    )
             written += len(batch)
             if progress:
                 progress(len(batch))
@@ -308,7 +315,8 @@ class _Reader:
 
     def next(self, what: str) -> Any:
         try:
-            text = self.stream.readline(MAX_LINE_CHARS + 1)
+            # The longest line read whole, with its line break, and one character more.
+            text = self.stream.readline(MAX_LINE_CHARS + 2)
         except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
             raise BackupError(
                 f"line {self.number + 1}: the file is damaged or cut short ({_reason(error)})"
@@ -316,7 +324,7 @@ class _Reader:
         self.number += 1
         if not text:
             raise BackupError(f"the file ends at line {self.number - 1}, before {what}")
-        if len(text) > MAX_LINE_CHARS:
+        if len(text.rstrip("\n")) > MAX_LINE_CHARS:
             raise BackupError(
                 f"line {self.number}: longer than {MAX_LINE_CHARS:,} characters, which no "
                 f"backup writes (expected {what})"

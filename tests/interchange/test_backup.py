@@ -395,6 +395,40 @@ def test_an_overlong_line_is_refused_before_it_is_read_into_memory(app, world_ba
     assert peak < 4 * MAX_LINE_CHARS, f"peak {peak / mib:.0f} MiB"
 
 
+def test_a_line_of_exactly_the_longest_length_is_read(app, world_backup, tmp_path):
+    path, _ = world_backup
+    lines = _lines(path)
+    # JSON allows white space before a value: the third line, padded to the cap.
+    padded = " " * (MAX_LINE_CHARS - len(lines[2])) + lines[2]
+    assert len(padded) == MAX_LINE_CHARS
+    exact = tmp_path / "exact.jsonl.gz"
+    with gzip.open(exact, "wt", encoding="utf-8", compresslevel=1) as stream:
+        stream.write("".join(line + "\n" for line in [*lines[:2], padded, *lines[3:]]))
+
+    result = _run(app, "restore", str(exact))
+
+    assert result.exit_code == 0, result.output
+
+
+def test_a_backup_names_a_row_too_long_for_a_restore(app, tmp_path):
+    world = build_world()
+    rep = world.home.reps[0]
+    db.session.execute(
+        sa.text("UPDATE representatives SET notes = :notes WHERE id = :id"),
+        {"notes": "x" * MAX_LINE_CHARS, "id": rep.id},
+    )
+    db.session.commit()
+    path = tmp_path / "long.jsonl.gz"
+
+    result = _run(app, "backup", str(path))
+
+    assert result.exit_code == 1
+    assert f"representatives: the row is longer than {MAX_LINE_CHARS:,} characters" in (
+        result.output
+    )
+    assert f"(row {rep.id})" in result.output
+
+
 def test_any_change_to_a_backup_restores_whole_or_not_at_all(app, world_backup, tmp_path):
     """Random edits anywhere in the text: each restore is refused with a message and
     writes nothing, or (an edit the rules allow, such as a letter of a name) is taken."""
