@@ -1,12 +1,21 @@
-"""What every editing form shares: the version it was opened on, and showing errors."""
+"""What every editing form shares: the version it was opened on, and showing errors; and
+what the administrators' logs (audit, security) share: their date and page filters."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import Optional, Regexp
+from wtforms import DateField, Form, HiddenField, IntegerField
+from wtforms.fields import SelectChoice
+from wtforms.validators import NumberRange, Optional, Regexp
 
 from crm.errors import DomainError
+from crm.extensions import db
 
 
 class VersionedForm(FlaskForm):
@@ -29,3 +38,32 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class LogFilterForm(Form):
+    """A log's filters from the query string: its own fields, and these three."""
+
+    since = DateField("From", validators=[Optional()])
+    until = DateField("Until", validators=[Optional()])
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+
+def distinct_choices(column: Any) -> list[SelectChoice]:
+    """ "Any", then every value the column holds, for a filter's choices."""
+    values = db.session.scalars(sa.select(column).distinct().where(column.is_not(None)))
+    return [SelectChoice("", "Any")] + [SelectChoice(v, v) for v in sorted(values)]
+
+
+def log_page(form: LogFilterForm, stmt: sa.Select, at: Any, id_: Any, valid: bool) -> Pagination:
+    """The page of a log the filters ask for, newest first: between the days `since` and
+    `until` (whole UTC days), when the filters are valid (else the whole log, page one)."""
+    if valid and form.since.data:
+        stmt = stmt.where(at >= datetime.combine(form.since.data, time(), UTC))
+    if valid and form.until.data:
+        stmt = stmt.where(at < datetime.combine(form.until.data, time.max, UTC))
+    return db.paginate(
+        stmt.order_by(id_.desc()),
+        page=form.page.data if valid and form.page.data else 1,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )

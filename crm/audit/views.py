@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from wtforms import DateField, Form, IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
 from crm.audit.models import AuditEntry
 from crm.auth.permissions import Page, require
 from crm.extensions import db
+from crm.forms import LogFilterForm, distinct_choices, log_page
 from crm.states.models import State
 from crm.text import like_pattern
 
 bp = Blueprint("audit", __name__)
 
 
-class AuditFilterForm(Form):
+class AuditFilterForm(LogFilterForm):
     actor = StringField("Who (e-mail contains)", validators=[Optional(), Length(max=254)])
     action = SelectField("Action", choices=[], default="")
     target_type = SelectField("Record type", choices=[], default="")
     target_id = StringField("Record id", validators=[Optional(), Length(max=64)])
     state = SelectField("State", choices=[], default="")
-    since = DateField("From", validators=[Optional()])
-    until = DateField("Until", validators=[Optional()])
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
-
-
-def _choices(column) -> list[SelectChoice]:
-    values = db.session.scalars(sa.select(column).distinct().where(column.is_not(None)))
-    return [SelectChoice("", "Any")] + [SelectChoice(v, v) for v in sorted(values)]
 
 
 @bp.get("/admin/audit")
@@ -41,8 +32,8 @@ def _choices(column) -> list[SelectChoice]:
 def index():
     require(current_user, "view", Page.AUDIT_LOG)
     form = AuditFilterForm(request.args)
-    form.action.choices = _choices(AuditEntry.action)
-    form.target_type.choices = _choices(AuditEntry.target_type)
+    form.action.choices = distinct_choices(AuditEntry.action)
+    form.target_type.choices = distinct_choices(AuditEntry.target_type)
     states = db.session.scalars(sa.select(State).order_by(State.name)).all()
     form.state.choices = [SelectChoice("", "Any")] + [SelectChoice(s.iso2, s.name) for s in states]
     valid = form.validate()
@@ -61,17 +52,7 @@ def index():
         if form.state.data:
             state_id = next(s.id for s in states if s.iso2 == form.state.data)
             stmt = stmt.where(AuditEntry.state_id == state_id)
-        if form.since.data:
-            stmt = stmt.where(AuditEntry.at >= datetime.combine(form.since.data, time(), UTC))
-        if form.until.data:
-            stmt = stmt.where(AuditEntry.at < datetime.combine(form.until.data, time.max, UTC))
-    page = form.page.data if valid and form.page.data else 1
-    pagination = db.paginate(
-        stmt.order_by(AuditEntry.id.desc()),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = log_page(form, stmt, AuditEntry.at, AuditEntry.id, valid)
     states_by_id = {s.id: s for s in states}
     return render_template(
         "audit/index.html", form=form, pagination=pagination, states_by_id=states_by_id

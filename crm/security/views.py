@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
-from wtforms import DateField, Form, IntegerField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
 from crm.auth.permissions import Page, require
 from crm.db import utcnow
-from crm.extensions import db
+from crm.forms import LogFilterForm, distinct_choices, log_page
 from crm.security import queries
 from crm.security.models import SecurityEvent
 from crm.text import like_pattern
@@ -24,7 +24,7 @@ bp = Blueprint("security", __name__)
 REPEAT_WINDOW = timedelta(hours=1)
 
 
-class SecurityFilterForm(Form):
+class SecurityFilterForm(LogFilterForm):
     user = StringField("Who (e-mail contains)", validators=[Optional(), Length(max=254)])
     status = SelectField(
         "Status",
@@ -36,9 +36,6 @@ class SecurityFilterForm(Form):
         default="",
     )
     route = SelectField("Route", choices=[], default="")
-    since = DateField("From", validators=[Optional()])
-    until = DateField("Until", validators=[Optional()])
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
 
 
 @bp.get("/admin/security")
@@ -46,9 +43,7 @@ class SecurityFilterForm(Form):
 def index():
     require(current_user, "view", Page.SECURITY_LOG)
     form = SecurityFilterForm(request.args)
-    form.route.choices = [SelectChoice("", "Any")] + [
-        SelectChoice(e, e) for e in queries.endpoints()
-    ]
+    form.route.choices = distinct_choices(SecurityEvent.endpoint)
     valid = form.validate()
     stmt = sa.select(SecurityEvent)
     if valid:
@@ -59,24 +54,14 @@ def index():
             stmt = stmt.where(SecurityEvent.status == int(form.status.data))
         if form.route.data:
             stmt = stmt.where(SecurityEvent.endpoint == form.route.data)
-        if form.since.data:
-            stmt = stmt.where(SecurityEvent.at >= datetime.combine(form.since.data, time(), UTC))
-        if form.until.data:
-            stmt = stmt.where(SecurityEvent.at < datetime.combine(form.until.data, time.max, UTC))
-    page = form.page.data if valid and form.page.data else 1
-    pagination = db.paginate(
-        stmt.order_by(SecurityEvent.id.desc()),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    pagination = log_page(form, stmt, SecurityEvent.at, SecurityEvent.id, valid)
     threshold = current_app.config["SECURITY_REPEATED_REFUSALS"]
     repeated = queries.repeated_refusals(utcnow() - REPEAT_WINDOW, threshold)
     return render_template(
         "admin/security.html",
         form=form,
         pagination=pagination,
-        repeated=repeated,
-        repeated_accounts=queries.accounts(repeated),
+        repeated={r.user_id: r.refusals for r in repeated},
+        repeated_accounts=repeated,
         threshold=threshold,
     ), (200 if valid else 400)
