@@ -211,6 +211,25 @@ def test_pass_probability_matches_brute_force_enumeration(size, attendance):
             )
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    probabilities=st.lists(st.floats(0.0, 1.0), max_size=60),
+    attendance=st.floats(0.0, 1.0),
+    w=st.sampled_from([0, 1, 2]),
+)
+def test_the_array_distribution_is_the_list_convolution_to_the_last_bit(
+    probabilities, attendance, w
+):
+    # The pass probability folds members into numpy buffers for speed; the list convolution
+    # (_add_member, also used by the swing list) is the definition it must reproduce exactly.
+    by_list = [1.0]
+    for p in probabilities:
+        by_list = crm.risk.model._add_member(
+            by_list, attendance * p, attendance * (1.0 - p), 1.0 - attendance, w
+        )
+    assert crm.risk.model._distribution(probabilities, attendance, w) == by_list
+
+
 def test_chamber_forecast_uses_member_probabilities_and_matches_brute_force():
     rng = random.Random(7)
     for rule in ALL_RULES:
@@ -754,7 +773,7 @@ def test_monte_carlo_estimate_agrees_with_the_exact_value(rule):
     assert estimate == pytest.approx(exact, abs=5 * 0.5 / math.sqrt(20_000))
 
 
-def test_the_model_imports_only_the_standard_library():
+def test_the_model_imports_only_the_standard_library_and_numpy():
     # The pages, API, CLI and benchmarks share this arithmetic; it must not reach for the app.
     tree = ast.parse(Path(crm.risk.model.__file__).read_text(encoding="utf-8"))
     imported = {
@@ -767,4 +786,4 @@ def test_the_model_imports_only_the_standard_library():
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module
     }
-    assert imported - {"__future__"} <= sys.stdlib_module_names
+    assert imported - {"__future__", "numpy"} <= sys.stdlib_module_names
