@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from wtforms.fields import SelectChoice
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -186,6 +186,22 @@ def is_busy(error: BaseException) -> bool:
         return code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
     sqlstate = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
     return sqlstate in POSTGRESQL_BUSY
+
+
+# From this many rows, a bulk write refreshes PostgreSQL's planner statistics itself.
+BULK_ROWS = 1_000
+
+
+def analyse_after_bulk_write(session: Session, tables: Iterable[sa.Table], rows: int) -> None:
+    """After a bulk write of `rows` rows, refresh PostgreSQL's statistics of `tables` in the
+    same transaction (ANALYZE counts the transaction's own rows), as PostgreSQL advises after
+    a bulk load: until autovacuum gets to them, the planner plans for what the tables held
+    before. Checking a file of 20,000 people right after importing them took 14 s, most of it
+    one IN list compared row by row against every identifier, instead of 2 s. SQLite plans
+    without statistics unless asked (it never is here)."""
+    if rows < BULK_ROWS or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(sa.text("ANALYZE " + ", ".join(f'"{table.name}"' for table in tables)))
 
 
 def configure_postgresql(engine: Engine, lock_timeout_ms: int) -> None:

@@ -31,7 +31,7 @@ from flask import has_request_context, request
 from crm.audit.models import AuditEntry
 from crm.audit.services import plain, record
 from crm.auth.permissions import Action, may, require
-from crm.db import today, utcnow
+from crm.db import analyse_after_bulk_write, today, utcnow
 from crm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from crm.extensions import db
 from crm.interchange.csvio import uncell
@@ -738,6 +738,7 @@ def write_representatives(
     if writer.audit:
         db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
     report = plan.report
+    analyse_after_bulk_write(db.session, WRITTEN, len(report.added) + len(report.changed))
     entry = record(
         actor,
         "csv.imported",
