@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import login
+from tests.conftest import login, sign_in
 from tests.factories import PASSWORD
 from tests.world import RESTRICTED_MARK, build_world
 
@@ -88,7 +88,7 @@ def test_restricted_content_reaches_those_allowed(client, world, who):
 
 
 def test_other_states_restricted_content_stays_hidden_from_a_section_member(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     other = world.other
     pages = crawl(client, [f"/states/{other.state.iso2}", f"/representatives/{other.reps[1].id}"])
     leaks = [url for url, (_, html) in pages.items() if f"{RESTRICTED_MARK}Other" in html]

@@ -16,8 +16,8 @@ from crm.extensions import db
 from crm.interactions.forms import InteractionForm
 from crm.interactions.models import MAX_FOLLOW_UPS, FollowUp, FollowUpStatus, Interaction
 from crm.parliament.models import Representative, Stance, StanceRecord
-from tests.conftest import every_row, login
-from tests.factories import PASSWORD, UNKNOWN_ISO2
+from tests.conftest import every_row, sign_in
+from tests.factories import UNKNOWN_ISO2
 from tests.world import World, build_world
 
 PROBLEM = "application/problem+json"
@@ -71,7 +71,7 @@ def _problem(response, status: int) -> dict:
 
 def test_a_signed_in_browser_session_is_not_an_api_credential(app, world):
     client = app.test_client()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     assert client.get("/account").status_code == 200
     body = _problem(client.get("/api/v1/me"), 401)
     assert "Bearer" in body["detail"]
@@ -473,7 +473,7 @@ def test_a_token_notes_when_it_was_last_used(app, world):
     db.session.rollback()
     assert db.session.get(ApiToken, token_id).last_used_at == first
 
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     page = client.get("/account/api-tokens").get_data(as_text=True)
     assert "last used" in page
 

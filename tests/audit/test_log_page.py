@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db
-from tests.conftest import login
-from tests.factories import PASSWORD, UserFactory
+from tests.conftest import sign_in
+from tests.factories import UserFactory
 from tests.pages import page, text
 
 
@@ -29,7 +29,7 @@ def test_the_audit_log_filters_by_who_action_and_date(app, client):
     _entry("stance.recorded", "ana@audit.test", days_ago=3)
     _entry("interaction.created", "radu@audit.test")
     db.session.commit()
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     def rows(query: str) -> list[str]:
         soup = page(client, "/admin/audit" + query)
@@ -54,7 +54,7 @@ def test_an_unusable_date_filter_is_explained_and_the_log_shown_whole(app, clien
     admin = UserFactory(role=Role.ADMIN)
     _entry("interaction.created", "ana@audit.test")
     db.session.commit()
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     response = client.get("/admin/audit?since=yesterday")
 

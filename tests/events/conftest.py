@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import login
-from tests.factories import PASSWORD
+from tests.conftest import sign_in as signed_in
 from tests.world import World, build_world
 
 
@@ -19,9 +18,6 @@ def sign_in(app, world):
     """A client signed in as one of the world's people: sign_in("member")."""
 
     def as_(who: str):
-        client = app.test_client()
-        response = login(client, getattr(world, who).email, PASSWORD)
-        assert response.status_code == 302
-        return client
+        return signed_in(app.test_client(), getattr(world, who).email)
 
     return as_

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, Interaction, InteractionKind
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD
 from tests.interactions.helpers import form_values, get_form, soup_of
 from tests.world import build_world
@@ -26,7 +26,7 @@ def _fresh(interaction_id: int) -> Interaction:
 def test_a_section_member_edits_a_contact_of_their_state(client, app):
     world = build_world()
     interaction = world.home.interaction
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/interactions/{interaction.id}/edit"
     data = get_form(client, url)
     assert data["representatives"] == [str(world.home.reps[0].id)]
@@ -67,7 +67,7 @@ def test_others_may_not_edit_a_contact(client, app, who):
 def test_the_second_of_two_tabs_gets_a_conflict_not_an_overwrite(client, app):
     world = build_world()
     interaction = world.home.interaction
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/interactions/{interaction.id}/edit"
     first_tab = get_form(client, url)
     second_tab = get_form(client, url)
@@ -92,7 +92,7 @@ def test_the_second_of_two_tabs_gets_a_conflict_not_an_overwrite(client, app):
 def test_changing_only_who_was_met_still_refuses_a_stale_tab(client, app):
     world = build_world()
     interaction = world.home.interaction
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/interactions/{interaction.id}/edit"
     first_tab = get_form(client, url)
     second_tab = get_form(client, url)
@@ -125,7 +125,7 @@ def test_changing_only_who_was_met_still_refuses_a_stale_tab(client, app):
 def test_a_bad_edit_is_refused_and_changes_nothing(client, app, changes, field):
     world = build_world()
     interaction = world.home.interaction
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/interactions/{interaction.id}/edit"
     names = {
         "{other_rep}": str(world.other.reps[0].id),
@@ -154,7 +154,7 @@ def test_an_archived_contact_leaves_the_timelines_and_only_an_admin_restores_it(
     interaction = world.home.interaction
     iso2 = world.home.state.iso2
     member = app.test_client()
-    login(member, world.member.email, PASSWORD)
+    sign_in(member, world.member.email)
     assert "Home open meeting summary" in member.get(f"/states/{iso2}").get_data(as_text=True)
 
     response = _post(member, f"/interactions/{interaction.id}/archive")
@@ -173,7 +173,7 @@ def test_an_archived_contact_leaves_the_timelines_and_only_an_admin_restores_it(
     assert _fresh(interaction.id).archived_at is not None
 
     admin = app.test_client()
-    login(admin, world.admin.email, PASSWORD)
+    sign_in(admin, world.admin.email)
     listed = admin.get(f"/states/{iso2}/interactions?archived=y").get_data(as_text=True)
     assert "Home open meeting summary" in listed
     assert _post(admin, f"/interactions/{interaction.id}/restore").status_code == 302
@@ -184,7 +184,7 @@ def test_an_archived_contact_leaves_the_timelines_and_only_an_admin_restores_it(
 
 def test_a_guessed_id_of_another_states_contact_cannot_be_archived(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     target = world.other.restricted
     assert _post(client, f"/interactions/{target.id}/archive").status_code == 403
     assert _fresh(target.id).archived_at is None

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD, FollowUpFactory
 from tests.interactions.helpers import form_values, get_form, soup_of
 from tests.world import build_world
@@ -47,7 +47,7 @@ def test_my_follow_ups_put_the_overdue_first_then_the_rest_by_due_date(client, a
     make("Done already", -3, status=FollowUpStatus.DONE)
     make("Cancelled", 2, status=FollowUpStatus.CANCELLED)
     FollowUpFactory(state=state, title="Someone else's", due_on=today, assignee=world.other_member)
-    login(client, member.email, PASSWORD)
+    sign_in(client, member.email)
 
     soup = soup_of(client.get("/follow-ups"))
     open_titles = [t.get_text() for t in soup.select("#open-heading ~ ul .activity-title strong")]
@@ -68,7 +68,7 @@ def test_my_follow_ups_put_the_overdue_first_then_the_rest_by_due_date(client, a
 def test_marking_done_cancelling_and_reopening_are_audited(client, app):
     world = build_world()
     follow_up = world.home.follow_up
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
 
     response = _post(client, f"/follow-ups/{follow_up.id}/done", {"next": "/follow-ups"})
     assert (response.status_code, response.headers["Location"]) == (302, "/follow-ups")
@@ -95,7 +95,7 @@ def test_marking_done_cancelling_and_reopening_are_audited(client, app):
 
 def test_the_way_back_after_a_button_never_leaves_the_site(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     response = _post(
         client, f"/follow-ups/{world.home.follow_up.id}/done", {"next": "//evil.example/x"}
     )
@@ -120,7 +120,7 @@ def test_a_states_follow_ups_show_the_open_ones_with_the_overdue_marked(client, 
     FollowUpFactory(state=state, title="Late one", due_on=date.today() - timedelta(days=2))
     FollowUpFactory(state=state, title="Closed one", status=FollowUpStatus.DONE)
     FollowUpFactory(state=world.other.state, title="Elsewhere")
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
 
     soup = soup_of(client.get(f"/states/{state.iso2}/follow-ups"))
     items = soup.select("main ul.activity > li")
@@ -142,7 +142,7 @@ def test_a_states_follow_ups_show_the_open_ones_with_the_overdue_marked(client, 
 def test_a_follow_up_about_a_representative_without_a_contact(client, app):
     world = build_world()
     rep = world.home.reps[2]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/follow-ups/new?state={world.home.state.iso2}"
     data = get_form(client, f"{url}&representative={rep.id}")
     assert data["representative"] == [str(rep.id)]
@@ -185,7 +185,7 @@ def test_a_follow_up_about_a_representative_without_a_contact(client, app):
 )
 def test_a_bad_follow_up_is_refused_next_to_the_field(client, app, changes, field):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/follow-ups/new?state={world.home.state.iso2}"
     names = {
         "{yesterday}": (date.today() - timedelta(days=1)).isoformat(),
@@ -208,7 +208,7 @@ def test_a_bad_follow_up_is_refused_next_to_the_field(client, app, changes, fiel
 
 def test_a_follow_up_needs_a_state_the_user_works_on(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     assert client.get("/follow-ups/new").status_code == 404
     assert client.get("/follow-ups/new?state=QQ1").status_code == 404
     assert client.get(f"/follow-ups/new?state={world.other.state.iso2}").status_code == 403
@@ -217,7 +217,7 @@ def test_a_follow_up_needs_a_state_the_user_works_on(client, app):
 def test_two_tabs_editing_one_follow_up(client, app):
     world = build_world()
     follow_up = world.home.follow_up
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     start = follow_up.version
     url = f"/follow-ups/{follow_up.id}/edit"
     first_tab, second_tab = get_form(client, url), get_form(client, url)
@@ -241,7 +241,7 @@ def test_an_overdue_follow_up_can_be_edited_without_moving_its_date(client, app)
         due_on=date.today() - timedelta(days=3),
         assignee=world.member,
     )
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = f"/follow-ups/{late.id}/edit"
     response = client.post(url, data=get_form(client, url) | {"details": ["Still to do."]})
     assert response.status_code == 302

@@ -24,7 +24,7 @@ from crm.parliament.models import (
     StanceRecord,
     StanceSource,
 )
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.interactions.helpers import get_form, soup_of
 from tests.interactions.routes import _new
@@ -62,7 +62,7 @@ def test_a_section_member_logs_a_meeting_with_everything_in_one_go(client, app):
         role=Role.SECTION, sections=list(member.sections), name="Ioana Colleague"
     )
     met, also_met = home.reps[2], home.reps[3]
-    login(client, member.email, PASSWORD)
+    sign_in(client, member.email)
     url = _new_url(world)
     data = get_form(client, f"{url}?representative={met.id}&representative={also_met.id}")
     # Both people in the link are chosen, each with a stance field; the actor took part.
@@ -150,7 +150,7 @@ def test_a_section_member_logs_a_meeting_with_everything_in_one_go(client, app):
 
 def test_the_form_opens_at_the_current_time_in_the_states_time_zone(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = get_form(client, _new_url(world))
     shown = datetime.strptime(data["occurred_at"][0], "%Y-%m-%dT%H:%M")
     local_now = datetime.now(ZoneInfo(world.home.state.timezone)).replace(tzinfo=None)
@@ -161,7 +161,7 @@ def test_the_form_opens_at_the_current_time_in_the_states_time_zone(client, app)
 
 def test_a_contact_entered_in_local_time_is_stored_in_utc(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url, data = _new(world)
     # Bucharest is UTC+2 in winter and UTC+3 in summer: 1 March is winter.
     data = data | {"occurred_at": "2024-03-01T09:30"}
@@ -177,7 +177,7 @@ def test_a_contact_entered_in_local_time_is_stored_in_utc(client, app):
 
 def test_finding_people_by_name_keeps_what_was_typed_and_saves_nothing(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = _new_url(world)
     data = get_form(client, url) | {
         "summary": ["Half-written summary"],
@@ -201,7 +201,7 @@ def test_finding_people_by_name_keeps_what_was_typed_and_saves_nothing(client, a
 def test_adding_ticked_people_gives_each_a_stance_field(client, app):
     world = build_world()
     home = world.home
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = _new_url(world)
     data = get_form(client, f"{url}?representative={home.reps[0].id}")
     # Every current member is offered, by chamber, without any JavaScript.
@@ -239,7 +239,7 @@ def test_only_the_states_section_may_log_a_contact_there(client, app, who):
 def test_another_states_representative_is_refused_with_a_message(client, app):
     """The Nepal section logs a contact in Nepal but names a Romanian representative."""
     world = build_world()
-    login(client, world.other_member.email, PASSWORD)
+    sign_in(client, world.other_member.email)
     url = f"/states/{world.other.state.iso2}/interactions/new"
     stranger = world.home.reps[0]
     data = get_form(client, f"{url}?representative={world.other.reps[0].id}") | {
@@ -256,7 +256,7 @@ def test_another_states_representative_is_refused_with_a_message(client, app):
 
 def test_a_link_naming_another_states_representative_chooses_nobody(client, app):
     world = build_world()
-    login(client, world.other_member.email, PASSWORD)
+    sign_in(client, world.other_member.email)
     stranger = world.home.reps[0]
     response = client.get(
         f"/states/{world.other.state.iso2}/interactions/new?representative={stranger.id}"
@@ -270,7 +270,7 @@ def test_a_link_naming_another_states_representative_chooses_nobody(client, app)
 
 def test_unknown_states_and_contacts_are_not_found(client, app):
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     assert client.get("/states/QQQ/interactions/new").status_code == 404
     assert client.get("/interactions/999999").status_code == 404
     assert client.get("/interactions/99999999999999999999").status_code == 404
@@ -314,7 +314,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_written(
 ):
     world = build_world()
     home = world.home
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url = _new_url(world)
     data = get_form(client, f"{url}?representative={home.reps[0].id}") | {
         "summary": ["Met in the corridor."],
@@ -349,7 +349,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_written(
 def test_a_stance_in_the_future_cannot_be_sneaked_in_through_a_late_clock(client, app):
     """A contact a few minutes ahead (a phone's clock) is accepted; its stance is today's."""
     world = build_world()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     url, data = _new(world)
     ahead = datetime.now(UTC) + timedelta(minutes=4)
     local = ahead.astimezone(ZoneInfo(world.home.state.timezone))

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm.extensions import db
-from tests.conftest import login
+from tests.conftest import login, sign_in
 from tests.factories import PASSWORD
 from tests.pages import page, text
 from tests.world import RESTRICTED_MARK, build_world
@@ -45,7 +45,7 @@ def test_restricted_content_never_reaches_those_not_allowed(client, app, who):
     # their own list must not show its text either.
     world.home.restricted_follow_up.assignee = user
     db.session.commit()
-    login(client, user.email, PASSWORD)
+    sign_in(client, user.email)
     # (The other section's own restricted content is theirs to read: look for the home's.)
     secret = f"{RESTRICTED_MARK}Home"
     for url in _urls(world.home):
@@ -76,10 +76,10 @@ def test_a_section_member_does_not_see_another_states_restricted_content(client,
     restricted = world.other.restricted
     # The other state's own section reads the secret on its pages: it is there to be missed.
     owner = app.test_client()
-    login(owner, world.other_member.email, PASSWORD)
+    sign_in(owner, world.other_member.email)
     assert secret in owner.get(f"/interactions/{restricted.id}").get_data(as_text=True)
 
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     for url in _urls(world.other):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from crm.interactions.models import InteractionKind
-from tests.conftest import login
-from tests.factories import PASSWORD, InteractionFactory
+from tests.conftest import sign_in
+from tests.factories import InteractionFactory
 from tests.pages import page
 from tests.world import build_world
 
@@ -39,7 +39,7 @@ def _three_contacts(world):
 def test_the_state_page_and_the_representative_page_list_contacts_newest_first(client, app):
     world = build_world()
     older, newest, oldest = _three_contacts(world)
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     state_page = page(client, f"/states/{world.home.state.iso2}")
     ids = _contact_ids(state_page, "contacts-heading")
     assert ids.index(newest.id) < ids.index(older.id) < ids.index(oldest.id)
@@ -53,7 +53,7 @@ def test_a_states_contacts_are_paginated_and_filtered(client, app):
     app.config["PAGE_SIZE"] = 2
     older, newest, oldest = _three_contacts(world)
     iso2 = world.home.state.iso2
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     first = page(client, f"/states/{iso2}/interactions")
     # Newest first: the restricted one (a day ago) shows as a date only, without a link.
     assert _contact_ids(first) == [newest.id]

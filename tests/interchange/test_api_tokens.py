@@ -18,8 +18,8 @@ from crm.auth.models import ApiToken, Role, TokenScope, hash_token
 from crm.auth.services import create_token
 from crm.extensions import db
 from crm.interchange.services import MAX_TOKENS
-from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, UserFactory
+from tests.conftest import csrf_token, sign_in
+from tests.factories import UserFactory
 from tests.world import build_world
 
 PAGE = "/account/api-tokens"
@@ -90,7 +90,7 @@ def _audit(action: str) -> list[AuditEntry]:
 
 
 def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     assert client.get(PAGE).status_code == 200
 
     raw = _create(client, "Press office spreadsheet")
@@ -124,7 +124,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, world):
 
 
 def test_an_empty_name_is_given_a_default(client, world):
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     _create(client, "   ")
     (token,) = _api_tokens(world.staff)
     assert token.name == "API token"
@@ -134,7 +134,7 @@ def test_an_empty_name_is_given_a_default(client, world):
 
 
 def test_the_token_opens_the_api_until_it_is_revoked_on_the_page(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     raw = _create(client, "Script")
 
     response = _me(client, raw)
@@ -163,7 +163,7 @@ def test_the_token_opens_the_api_until_it_is_revoked_on_the_page(client, world):
 
 
 def test_a_revoke_form_without_its_csrf_token_revokes_nothing(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     raw = _create(client)
     (token,) = _api_tokens()
 
@@ -178,7 +178,7 @@ def test_a_revoke_form_without_its_csrf_token_revokes_nothing(client, world):
 def test_a_calendar_token_does_not_open_the_api_nor_an_api_token_the_calendar(client, world):
     calendar_raw, _ = create_token(None, world.member, name="Phone", scope=TokenScope.CALENDAR)
     db.session.commit()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     api_raw = _create(client)
 
     # Each works where it belongs…
@@ -195,7 +195,7 @@ def test_a_calendar_token_does_not_open_the_api_nor_an_api_token_the_calendar(cl
 
 
 def test_a_name_longer_than_120_characters_is_refused(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
 
     response = _post(client, PAGE, {"name": "x" * 121})
 
@@ -213,7 +213,7 @@ def test_a_name_longer_than_120_characters_is_refused(client, world):
 
 
 def test_the_eleventh_token_is_refused_until_one_is_revoked(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     for n in range(MAX_TOKENS):
         _create(client, f"Token {n}")
     assert len(_api_tokens(world.member)) == MAX_TOKENS
@@ -240,7 +240,7 @@ def test_calendar_links_do_not_count_towards_the_api_token_limit(client, world):
     for n in range(MAX_TOKENS):
         create_token(None, world.member, name=f"Calendar {n}", scope=TokenScope.CALENDAR)
     db.session.commit()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
 
     raw = _create(client, "Script")
 
@@ -255,7 +255,7 @@ def test_only_the_owner_or_an_admin_revokes_an_api_token(app, client, world):
     db.session.commit()
     token_id = token.id
 
-    login(client, world.other_member.email, PASSWORD)
+    sign_in(client, world.other_member.email)
     assert _post(client, f"{PAGE}/{token_id}/revoke").status_code == 403
     assert _me(client, raw).status_code == 200
     assert db.session.get(ApiToken, token_id).revoked_at is None
@@ -263,7 +263,7 @@ def test_only_the_owner_or_an_admin_revokes_an_api_token(app, client, world):
     assert _listed(client.get(PAGE).get_data(as_text=True)) == []
 
     admin = app.test_client()
-    login(admin, world.admin.email, PASSWORD)
+    sign_in(admin, world.admin.email)
     response = _post(admin, f"{PAGE}/{token_id}/revoke")
 
     assert response.status_code == 302
@@ -280,7 +280,7 @@ def test_a_calendar_link_cannot_be_revoked_as_an_api_token(client, world):
     )
     db.session.commit()
     calendar_id = calendar.id
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
 
     assert _post(client, f"{PAGE}/{calendar_id}/revoke").status_code == 404
     assert _post(client, f"{PAGE}/999999/revoke").status_code == 404
@@ -300,7 +300,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, world):
 
 
 def test_the_account_page_links_to_the_api_tokens(client, world):
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     response = client.get("/account")
     assert response.status_code == 200
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -313,7 +313,7 @@ def test_the_account_page_links_to_the_api_tokens(client, world):
 
 
 def test_creating_and_revoking_are_audited_without_the_raw_token(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     raw = _create(client, "Newsletter tool")
     (token,) = _api_tokens()
 
@@ -353,7 +353,7 @@ def test_an_admin_sees_every_live_token_and_revokes_one(app):
     _cal, _link = create_token(None, owner, name="Phone", scope=TokenScope.CALENDAR)
     db.session.commit()
     client = app.test_client()
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
     page = client.get("/admin/tokens").get_data(as_text=True)
     assert "Newsletter script" in page
     assert "Phone" in page

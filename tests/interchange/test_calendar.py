@@ -15,8 +15,8 @@ from crm.auth.services import create_token
 from crm.events.models import EventStatus
 from crm.extensions import db
 from crm.states.models import StageStatus
-from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, EventFactory, StateFactory
+from tests.conftest import csrf_token, sign_in
+from tests.factories import EventFactory, StateFactory
 from tests.interchange.factories import run
 from tests.world import RESTRICTED_MARK, build_world
 
@@ -173,7 +173,7 @@ def _post(client, url: str, data: dict | None = None):
 
 
 def test_a_user_creates_a_calendar_link_that_is_shown_once_and_works(client, world):
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     assert client.get("/account/calendar").status_code == 200
 
     response = _post(client, "/account/calendar", {"name": "Phone"})
@@ -194,7 +194,7 @@ def test_a_user_creates_a_calendar_link_that_is_shown_once_and_works(client, wor
 
 
 def test_a_user_revokes_their_calendar_link(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     raw = _token(world.member)
     token = db.session.scalars(sa.select(ApiToken)).one()
 
@@ -209,7 +209,7 @@ def test_a_user_revokes_their_calendar_link(client, world):
 def test_nobody_revokes_another_users_link_but_an_admin(client, world):
     raw = _token(world.member)
     token = db.session.scalars(sa.select(ApiToken)).one()
-    login(client, world.other_member.email, PASSWORD)
+    sign_in(client, world.other_member.email)
     assert _post(client, f"/account/calendar/{token.id}/revoke").status_code == 403
     assert client.get(f"/calendar.ics?token={raw}").status_code == 200
     assert _post(client, "/account/calendar/999999/revoke").status_code == 404
@@ -217,7 +217,7 @@ def test_nobody_revokes_another_users_link_but_an_admin(client, world):
 
 
 def test_a_too_long_link_name_is_refused_next_to_the_field(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     response = _post(client, "/account/calendar", {"name": "x" * 200})
     assert response.status_code == 422
     assert "At most 120 characters." in response.get_data(as_text=True)

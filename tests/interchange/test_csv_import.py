@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.parliament.models import ContactKind, Representative
-from tests.conftest import csrf_token, login, row_counts
+from tests.conftest import csrf_token, login, row_counts, sign_in
 from tests.factories import PASSWORD, UNKNOWN_ISO2
 from tests.interchange.factories import run
 from tests.pages import page, text
@@ -221,7 +221,7 @@ def _upload(client, world, data: dict):
 
 
 def test_the_section_uploads_a_file_and_the_people_are_added(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     page(client, f"/states/{world.home.state.iso2}/representatives/import")
 
     content = _rows(world, *NEW_ROWS).encode("utf-8-sig")
@@ -240,7 +240,7 @@ def test_the_section_uploads_a_file_and_the_people_are_added(client, world):
 
 
 def test_bad_rows_are_listed_on_the_page_and_nothing_is_saved(client, world):
-    login(client, world.admin.email, PASSWORD)
+    sign_in(client, world.admin.email)
     before = row_counts()
     content = _rows(world, NEW_ROWS[0], "Bad Date,,,{chamber},,,tomorrow,,,,,,,,")
 
@@ -254,7 +254,7 @@ def test_bad_rows_are_listed_on_the_page_and_nothing_is_saved(client, world):
 
 
 def test_checking_a_file_shows_what_it_would_do_and_saves_nothing(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     before = row_counts()
 
     response = _upload(client, world, {"csv": _rows(world, *NEW_ROWS), "check_only": "y"})
@@ -265,7 +265,7 @@ def test_checking_a_file_shows_what_it_would_do_and_saves_nothing(client, world)
 
 
 def test_an_empty_submission_asks_for_a_file(client, world):
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     response = _upload(client, world, {})
     assert response.status_code == 422
     assert "Choose a CSV file, or paste the rows below." in response.get_data(as_text=True)
@@ -284,7 +284,7 @@ def test_only_the_states_section_and_admins_may_import(client, world, who):
 
 def test_the_data_page_links_the_exports_and_the_import_for_those_allowed(client, world):
     iso = world.home.state.iso2
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     soup = page(client, f"/states/{iso}/data")
     links = {a["href"] for a in soup.select("main a[href]")}
     assert {

@@ -12,9 +12,8 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.parliament.models import Representative, Stance, StanceRecord
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, sign_in
 from tests.factories import (
-    PASSWORD,
     ChamberFactory,
     StateFactory,
     UserFactory,
@@ -63,7 +62,7 @@ def _audit(action: str) -> list[AuditEntry]:
 
 def test_section_member_edits_a_representative_of_their_state(client, world):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     data = _form(client, url) | {"influence": "5", "languages": "ro, fr", "notes": "Lawyer."}
     response = client.post(url, data=data)
@@ -81,7 +80,7 @@ def test_section_member_edits_a_representative_of_their_state(client, world):
 @pytest.mark.parametrize("who", ["other_member", "coordinator", "staff"])
 def test_others_may_not_edit_a_representative(client, world, who):
     rep = world["rep"]
-    login(client, world[who].email, PASSWORD)
+    sign_in(client, world[who].email)
     url = f"/representatives/{rep.id}/edit"
     assert client.get(url).status_code == 403
     token = csrf_token(client.get("/account").get_data(as_text=True))
@@ -92,7 +91,7 @@ def test_others_may_not_edit_a_representative(client, world, who):
 
 
 def test_an_admin_may_edit_any_representative(client, world):
-    login(client, world["admin"].email, PASSWORD)
+    sign_in(client, world["admin"].email)
     url = f"/representatives/{world['rep'].id}/edit"
     response = client.post(url, data=_form(client, url) | {"name": "Ana M. Popescu"})
     assert response.status_code == 302
@@ -101,7 +100,7 @@ def test_an_admin_may_edit_any_representative(client, world):
 
 def test_the_second_of_two_tabs_gets_a_conflict_not_an_overwrite(client, world):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     first_tab = _form(client, url)
     second_tab = _form(client, url)
@@ -149,7 +148,7 @@ def _form_from(soup: BeautifulSoup) -> dict[str, str]:
 )
 def test_bad_input_is_explained_next_to_the_field_and_saves_nothing(client, world, changes, field):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     response = client.post(url, data=_form(client, url) | changes)
     assert response.status_code == 422
@@ -165,7 +164,7 @@ def test_bad_input_is_explained_next_to_the_field_and_saves_nothing(client, worl
 
 def test_recording_a_stance_updates_the_current_stance(client, world):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/stances/new"
     data = _form(client, url) | {
         "stance": "leaning_against",
@@ -193,7 +192,7 @@ def test_recording_a_stance_updates_the_current_stance(client, world):
 )
 def test_a_bad_stance_is_refused_and_nothing_is_written(client, world, changes):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/stances/new"
     data = _form(client, url) | {"stance": "undecided", "source": "media"} | changes
     assert client.post(url, data=data).status_code == 422
@@ -204,7 +203,7 @@ def test_a_bad_stance_is_refused_and_nothing_is_written(client, world, changes):
 @pytest.mark.parametrize("who", ["other_member", "coordinator", "staff"])
 def test_others_may_not_record_a_stance(client, world, who):
     rep = world["rep"]
-    login(client, world[who].email, PASSWORD)
+    sign_in(client, world[who].email)
     url = f"/representatives/{rep.id}/stances/new"
     assert client.get(url).status_code == 403
     token = csrf_token(client.get("/account").get_data(as_text=True))
@@ -216,7 +215,7 @@ def test_others_may_not_record_a_stance(client, world, who):
 
 def test_renaming_moves_the_version_once_and_search_finds_the_new_name(client, world):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     assert client.post(url, data=_form(client, url) | {"name": "Ana Ștefănescu"}).status_code == 302
     saved = db.session.get(Representative, rep.id)
@@ -228,7 +227,7 @@ def test_renaming_moves_the_version_once_and_search_finds_the_new_name(client, w
 
 def test_clearing_the_reason_of_a_do_not_contact_is_refused(client, world):
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     data = _form(client, url) | {"do_not_contact": "y", "do_not_contact_reason": "Asked us not to"}
     assert client.post(url, data=data).status_code == 302
@@ -244,7 +243,7 @@ def test_a_stance_recorded_meanwhile_does_not_make_the_profile_form_stale(client
     from crm.parliament.services import record_stance
 
     rep = world["rep"]
-    login(client, world["member"].email, PASSWORD)
+    sign_in(client, world["member"].email)
     url = f"/representatives/{rep.id}/edit"
     opened = _form(client, url)
     version = db.session.get(Representative, rep.id).version

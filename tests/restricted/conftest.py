@@ -40,9 +40,8 @@ from crm.interactions.models import Confidentiality, FollowUpStatus, Interaction
 from crm.interactions.services import FollowUpDraft, StanceSeen, record_interaction
 from crm.parliament.models import Confidence, Stance, StanceRecord, StanceSource
 from crm.states.models import AgreementStatus, CampaignGoal, StageKind
-from tests.conftest import app_on, login
+from tests.conftest import app_on, sign_in
 from tests.factories import (
-    PASSWORD,
     AgreementFactory,
     CampaignFactory,
     ChamberFactory,
@@ -381,10 +380,7 @@ def world(databases, tmp_path_factory) -> Iterator[SecretWorld]:
         built = _build(date.today())
         found = SecretWorld(app=app, **built["values"])
         for who, user in built["users"].items():
-            client = app.test_client()
-            response = login(client, user.email, PASSWORD)
-            assert response.status_code == 302, (who, response.status_code)
-            found.clients[who] = client
+            found.clients[who] = sign_in(app.test_client(), user.email)
             raw, _ = create_token(None, user, name="tests", scope=TokenScope.API)
             found.bearers[who] = {"Authorization": f"Bearer {raw}"}
             raw, _ = create_token(None, user, name="calendar", scope=TokenScope.CALENDAR)

@@ -21,9 +21,8 @@ from crm.interactions.services import StanceSeen, record_interaction
 from crm.parliament.models import Stance
 from crm.risk import services as risk_services
 from crm.states.models import AgreementStatus
-from tests.conftest import login
+from tests.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     AgreementFactory,
     CampaignFactory,
     ChamberFactory,
@@ -108,7 +107,7 @@ def test_the_representative_page_flags_stale_only_for_those_who_see_the_day(worl
     pages = {}
     for who in ("staff", "member"):
         client = world["app"].test_client()
-        login(client, world[who].email, PASSWORD)
+        sign_in(client, world[who].email)
         response = client.get(f"/representatives/{world['met'].id}")
         assert response.status_code == 200
         pages[who] = response.get_data(as_text=True)

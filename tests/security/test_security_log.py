@@ -16,9 +16,8 @@ from crm.auth.services import create_token
 from crm.extensions import db
 from crm.interactions.models import FollowUpStatus
 from crm.security.models import SecurityEvent
-from tests.conftest import csrf_token, login, post_form
+from tests.conftest import csrf_token, post_form, sign_in
 from tests.factories import (
-    PASSWORD,
     FollowUpFactory,
     RepresentativeFactory,
     StateFactory,
@@ -63,7 +62,7 @@ def events() -> list[SecurityEvent]:
 
 def test_a_forbidden_page_is_logged_with_user_route_and_address(app, client, security_lines):
     staff = UserFactory(role=Role.STAFF)
-    login(client, staff.email, PASSWORD)
+    sign_in(client, staff.email)
 
     response = client.get("/admin/audit", headers={"User-Agent": "probe/1.0"})
 
@@ -94,7 +93,7 @@ def test_a_refused_write_names_its_object_and_changes_nothing(app, client, secur
     home, other = StateFactory(), StateFactory()
     member = section_member(home)
     foreign = FollowUpFactory(state=other)
-    login(client, member.email, PASSWORD)
+    sign_in(client, member.email)
 
     response = post_form(client, f"/follow-ups/{foreign.id}/done", {"next": "/states"})
 
@@ -169,7 +168,7 @@ def test_an_anonymous_page_visit_sent_to_sign_in_is_not_a_refusal(app, client, s
 
 def test_a_refused_csrf_token_is_a_bad_request_not_a_refusal(app, client, security_lines):
     member = section_member(StateFactory())
-    login(client, member.email, PASSWORD)
+    sign_in(client, member.email)
 
     response = client.post("/follow-ups/1/done", data={"csrf_token": "forged"})
 
@@ -178,15 +177,17 @@ def test_a_refused_csrf_token_is_a_bad_request_not_a_refusal(app, client, securi
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_the_refusal_is_kept_while_the_refused_requests_own_work_is_not(app, client, signed_in):
-    @app.get("/test-refusal-after-a-write")
+def test_the_refusal_is_kept_while_the_refused_requests_own_work_is_not(own_app, signed_in):
+    client = own_app.test_client()
+
+    @own_app.get("/test-refusal-after-a-write")
     def refuse_after_writing():
         db.session.add(Section(name="Written before the refusal"))
         db.session.flush()
         abort(403)
 
     if signed_in:
-        login(client, UserFactory(role=Role.STAFF).email, PASSWORD)
+        sign_in(client, UserFactory(role=Role.STAFF).email)
 
     response = client.get("/test-refusal-after-a-write")
 
@@ -200,7 +201,7 @@ def test_a_failing_log_write_never_turns_a_refusal_into_a_server_error(
     app, client, security_lines, monkeypatch
 ):
     staff = UserFactory(role=Role.STAFF)
-    login(client, staff.email, PASSWORD)
+    sign_in(client, staff.email)
 
     def broken(**_values):
         raise RuntimeError("the table is gone")
@@ -216,7 +217,7 @@ def test_a_failing_log_write_never_turns_a_refusal_into_a_server_error(
 
 def test_odd_characters_in_a_refused_request_are_stored_not_fatal(app, client):
     staff = UserFactory(role=Role.STAFF)
-    login(client, staff.email, PASSWORD)
+    sign_in(client, staff.email)
 
     response = client.get("/admin/audit", headers={"User-Agent": "bad\x00agent\xff" + "x" * 500})
 
@@ -248,7 +249,7 @@ def _event(user=None, *, minutes_ago: float = 1, status: int = 403, endpoint: st
 @pytest.mark.parametrize("role", [Role.STAFF, Role.SECTION, Role.COORDINATOR])
 def test_only_admins_open_the_security_log(app, client, role):
     user = UserFactory(role=role)
-    login(client, user.email, PASSWORD)
+    sign_in(client, user.email)
 
     page(client, "/admin/security", 403)
     nav = page(client, "/account").select_one("nav.site-nav")
@@ -257,7 +258,7 @@ def test_only_admins_open_the_security_log(app, client, role):
 
 def test_admins_reach_the_security_log_from_the_navigation(app, client):
     admin = UserFactory(role=Role.ADMIN)
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     link = page(client, "/account").select_one("nav.site-nav a[href='/admin/security']")
 
@@ -272,7 +273,7 @@ def test_the_security_log_filters_by_user_status_route_and_date(app, client):
     _event(probe, endpoint="states.edit", minutes_ago=3 * 24 * 60)
     _event(None, status=401, endpoint="api.states")
     db.session.commit()
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     def rows(query: str) -> list[str]:
         soup = page(client, "/admin/security" + query)
@@ -295,7 +296,7 @@ def test_the_security_log_filters_by_user_status_route_and_date(app, client):
 
 def test_filters_that_cannot_be_used_are_explained_not_a_server_error(app, client):
     admin = UserFactory(role=Role.ADMIN)
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     soup = page(client, "/admin/security?since=2026-02-30&status=500&route=nope&page=0", 400)
 
@@ -315,7 +316,7 @@ def test_repeated_refusals_of_one_account_in_the_last_hour_are_highlighted(app, 
     for minute in range(10):
         _event(patient, minutes_ago=90 + minute)
     db.session.commit()
-    login(client, admin.email, PASSWORD)
+    sign_in(client, admin.email)
 
     soup = page(client, "/admin/security")
 
@@ -330,7 +331,7 @@ def test_repeated_refusals_of_one_account_in_the_last_hour_are_highlighted(app, 
 
 def test_the_security_log_is_refused_with_a_logged_403_for_others(app, client):
     staff = UserFactory(role=Role.STAFF)
-    login(client, staff.email, PASSWORD)
+    sign_in(client, staff.email)
 
     page(client, "/admin/security", 403)
 
@@ -341,7 +342,7 @@ def test_the_security_log_is_refused_with_a_logged_403_for_others(app, client):
 def test_a_refusal_from_a_signed_in_page_gets_a_csrf_protected_form_afterwards(app, client):
     """Rolling the refused request back must not break the session that follows."""
     member = section_member(StateFactory())
-    login(client, member.email, PASSWORD)
+    sign_in(client, member.email)
     page(client, "/admin/audit", 403)
 
     html = client.get("/account").get_data(as_text=True)

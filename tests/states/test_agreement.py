@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.states.models import Agreement, AgreementStatus, RatificationRoute
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD
 from tests.pages import page, text
 from tests.world import build_world
@@ -59,7 +59,7 @@ def _agreement(world) -> Agreement:
 
 
 def test_coordinator_sets_status_route_and_executive_estimate(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _url(world)
     data = form_of(client, url) | {
         "status": "signed",
@@ -98,7 +98,7 @@ def test_coordinator_sets_status_route_and_executive_estimate(client, world):
 def test_the_edit_form_shows_the_estimate_as_a_percentage_with_its_meaning(client, world):
     world.home.agreement.executive_probability = 0.6
     db.session.commit()
-    login(client, world.admin.email, PASSWORD)
+    sign_in(client, world.admin.email)
     soup = page(client, _url(world))
     field = soup.find("input", attrs={"name": "executive_probability"})
     assert field["value"] == "60"
@@ -107,7 +107,7 @@ def test_the_edit_form_shows_the_estimate_as_a_percentage_with_its_meaning(clien
 
 
 def test_admin_may_edit_the_agreement(client, world):
-    login(client, world.admin.email, PASSWORD)
+    sign_in(client, world.admin.email)
     url = _url(world)
     response = client.post(url, data=form_of(client, url) | {"status": "rejected"})
     assert response.status_code == 302
@@ -146,7 +146,7 @@ def test_unknown_state_or_state_without_agreement_is_404(client, world):
     from tests.factories import StateFactory
 
     bare = StateFactory(iso2="ZY")
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     for url in (
         "/states/ZZ/agreement",
         "/states/ZZ/agreement/edit",
@@ -158,7 +158,7 @@ def test_unknown_state_or_state_without_agreement_is_404(client, world):
 
 
 def test_agreement_page_lists_the_stages_in_order(client, world):
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     soup = page(client, f"/states/{world.home.state.iso2}/agreement")
     rows = soup.select("table.stage-list tbody tr")
     assert [r.find("th").get_text(strip=True) for r in rows] == ["Committee vote", "Plenary vote"]
@@ -170,13 +170,13 @@ def test_agreement_page_lists_the_stages_in_order(client, world):
 
 
 def test_lower_case_code_redirects_to_the_agreement_page(client, world):
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     response = client.get(f"/states/{world.home.state.iso2.lower()}/agreement")
     assert response.status_code == 301
 
 
 def test_the_second_of_two_tabs_gets_a_conflict(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _url(world)
     first, second = form_of(client, url), form_of(client, url)
     assert client.post(url, data=first | {"notes": "From tab one"}).status_code == 302
@@ -211,7 +211,7 @@ def test_the_second_of_two_tabs_gets_a_conflict(client, world):
     ],
 )
 def test_bad_input_is_explained_next_to_the_field_and_saves_nothing(client, world, changes, field):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _url(world)
     response = client.post(url, data=form_of(client, url) | {"notes": "Changed"} | changes)
     assert response.status_code == 422

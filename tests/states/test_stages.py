@@ -12,7 +12,7 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.states.models import Stage, StageKind, StageStatus
-from tests.conftest import counting_queries, csrf_token, login
+from tests.conftest import counting_queries, csrf_token, login, sign_in
 from tests.factories import (
     PASSWORD,
     ChamberFactory,
@@ -69,7 +69,7 @@ def _new_url(world) -> str:
 
 
 def test_coordinator_adds_a_stage_in_the_chosen_place(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _new_url(world)
     data = form_of(client, url) | {
         "kind": "committee_review",
@@ -105,7 +105,7 @@ def test_coordinator_adds_a_stage_in_the_chosen_place(client, world):
 
 
 def test_a_stage_without_a_place_goes_last(client, world):
-    login(client, world.admin.email, PASSWORD)
+    sign_in(client, world.admin.email)
     url = _new_url(world)
     data = form_of(client, url) | {"kind": "deposit", "chamber": "", "committee": ""}
     assert client.post(url, data=data).status_code == 302
@@ -116,7 +116,7 @@ def test_a_stage_without_a_place_goes_last(client, world):
 
 
 def test_a_committee_alone_brings_its_chamber(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _new_url(world)
     data = form_of(client, url) | {
         "kind": "committee_review",
@@ -152,7 +152,7 @@ def test_a_stage_in_another_states_parliament_is_refused_with_a_message(
         "unknown_committee": {"chamber": "", "committee": "999999"},
         "junk_chamber": {"chamber": "1 OR 1=1", "committee": ""},
     }[place]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _new_url(world)
     before = len(_stages(world.home.agreement))
     response = client.post(url, data=form_of(client, url) | {"kind": "committee_vote"} | values)
@@ -165,7 +165,7 @@ def test_a_stage_in_another_states_parliament_is_refused_with_a_message(
 
 
 def test_the_stage_form_offers_only_the_states_chambers_and_committees(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     soup = page(client, _new_url(world))
     chambers = [
         o["value"] for o in soup.find("select", attrs={"name": "chamber"}).find_all("option")
@@ -190,7 +190,7 @@ def test_the_stage_form_offers_only_the_states_chambers_and_committees(client, w
     ],
 )
 def test_bad_stage_input_is_explained_and_saves_nothing(client, world, changes, field):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = _new_url(world)
     response = client.post(url, data=form_of(client, url) | {"kind": "assent"} | changes)
     assert response.status_code == 422
@@ -204,7 +204,7 @@ def test_bad_stage_input_is_explained_and_saves_nothing(client, world, changes, 
 
 def test_coordinator_edits_a_stage_and_the_change_is_audited(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = f"/stages/{stage.id}/edit"
     new_date = _today() + timedelta(days=33)
     data = form_of(client, url) | {"scheduled_on": new_date.isoformat(), "notes": "Second reading"}
@@ -227,7 +227,7 @@ def test_coordinator_edits_a_stage_and_the_change_is_audited(client, world):
 
 def test_editing_the_place_in_the_list_moves_the_stage(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = f"/stages/{stage.id}/edit"
     assert form_of(client, url)["position"] == "2"
     assert client.post(url, data=form_of(client, url) | {"position": "1"}).status_code == 302
@@ -239,7 +239,7 @@ def test_editing_the_place_in_the_list_moves_the_stage(client, world):
 
 def test_moving_a_committee_to_another_states_chamber_is_refused(client, world):
     stage = world.home.stages[0]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = f"/stages/{stage.id}/edit"
     data = form_of(client, url) | {"chamber": str(world.other.chamber.id)}
     response = client.post(url, data=data)
@@ -250,7 +250,7 @@ def test_moving_a_committee_to_another_states_chamber_is_refused(client, world):
 
 def test_the_second_of_two_tabs_editing_a_stage_gets_a_conflict(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = f"/stages/{stage.id}/edit"
     first, second = form_of(client, url), form_of(client, url)
     assert client.post(url, data=first | {"notes": "From tab one"}).status_code == 302
@@ -268,7 +268,7 @@ def test_a_stage_with_a_recorded_vote_keeps_its_kind_and_chamber(client, world):
 
     stage = world.home.stages[1]
     record_vote_directly(world, stage)
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     url = f"/stages/{stage.id}/edit"
     response = client.post(url, data=form_of(client, url) | {"kind": "assent"})
     assert response.status_code == 422
@@ -282,7 +282,7 @@ def test_a_stage_with_a_recorded_vote_keeps_its_kind_and_chamber(client, world):
 def test_stages_move_up_and_down(client, world):
     first, second = world.home.stages
     third = StageFactory(agreement=world.home.agreement, kind=StageKind.ASSENT, position=2)
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     token = _token(client)
     response = client.post(
         f"/stages/{third.id}/move", data={"direction": "up", "csrf_token": token}
@@ -298,7 +298,7 @@ def test_stages_move_up_and_down(client, world):
 
 def test_the_first_stage_cannot_move_up(client, world):
     first = world.home.stages[0]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     response = client.post(
         f"/stages/{first.id}/move",
         data={"direction": "up", "csrf_token": _token(client)},
@@ -309,7 +309,7 @@ def test_the_first_stage_cannot_move_up(client, world):
 
 
 def test_a_junk_direction_is_refused(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     stage = world.home.stages[1]
     response = client.post(
         f"/stages/{stage.id}/move", data={"direction": "sideways", "csrf_token": _token(client)}
@@ -319,7 +319,7 @@ def test_a_junk_direction_is_refused(client, world):
 
 
 def test_the_agreement_page_offers_move_buttons_to_coordinators(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     soup = page(client, f"/states/{world.home.state.iso2}/agreement")
     forms = soup.select("table.stage-list form")
     assert [[b["value"] for b in f.find_all("button")] for f in forms] == [["down"], ["up"]]
@@ -348,7 +348,7 @@ def form_values_of(form) -> dict[str, str]:
 
 def test_postponing_needs_a_later_date(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     earlier = _act(client, stage, "postpone", on=(_today() + timedelta(days=5)).isoformat())
     assert earlier.status_code == 422
     soup = BeautifulSoup(earlier.get_data(as_text=True), "html.parser")
@@ -373,7 +373,7 @@ def test_postponing_needs_a_later_date(client, world):
 
 def test_holding_needs_no_date_but_refuses_a_future_one(client, world):
     stage = world.home.stages[0]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     future = _act(client, stage, "hold", on=(_today() + timedelta(days=1)).isoformat())
     assert future.status_code == 422
     assert "cannot be held in the future" in future.get_data(as_text=True)
@@ -385,7 +385,7 @@ def test_holding_needs_no_date_but_refuses_a_future_one(client, world):
 
 def test_cancel_then_schedule_again(client, world):
     stage = world.home.stages[1]
-    login(client, world.admin.email, PASSWORD)
+    sign_in(client, world.admin.email)
     assert _act(client, stage, "cancel").status_code == 302
     assert _stage(stage.id).status is StageStatus.CANCELLED
     # A cancelled stage offers only scheduling again.
@@ -418,7 +418,7 @@ def test_actions_that_do_not_fit_the_status_say_why(client, world, status, actio
     stage = world.home.stages[1]
     stage.status = status
     db.session.commit()
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     data = {f"{action}-version": str(stage.version), "csrf_token": _token(client)}
     data |= {f"{action}-{k}": v for k, v in fields.items()}
     response = client.post(f"/stages/{stage.id}/{action}", data=data)
@@ -430,7 +430,7 @@ def test_actions_that_do_not_fit_the_status_say_why(client, world, status, actio
 
 def test_an_action_from_a_stale_page_is_a_conflict(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     soup = page(client, f"/stages/{stage.id}")
     stale = form_values_of(soup.find("form", action=f"/stages/{stage.id}/cancel"))
     assert _act(client, stage, "postpone", on="2099-01-01").status_code == 302
@@ -443,7 +443,7 @@ def test_an_action_from_a_stale_page_is_a_conflict(client, world):
 @pytest.mark.parametrize("action", ["schedule", "postpone", "hold"])
 def test_a_bad_date_in_an_action_is_explained(client, world, action):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     response = _act(client, stage, action, on="2026-02-30")
     assert response.status_code == 422
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
@@ -453,7 +453,7 @@ def test_a_bad_date_in_an_action_is_explained(client, world, action):
 
 def test_posts_without_a_csrf_token_are_refused(client, world):
     stage = world.home.stages[1]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     response = client.post(f"/stages/{stage.id}/cancel", data={"cancel-version": "1"})
     assert response.status_code == 400
     response = client.post(f"/stages/{stage.id}/move", data={"direction": "up"})
@@ -511,7 +511,7 @@ def test_coordinators_and_admins_open_every_editing_page_of_every_state(client, 
 
 
 def test_unknown_stages_are_404(client, world):
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     token = _token(client)
     assert client.get("/stages/999999").status_code == 404
     assert client.get("/stages/999999/edit").status_code == 404
@@ -560,7 +560,7 @@ def test_pages_make_a_fixed_number_of_queries(fresh_app):
                 )
             admin = UserFactory(role=Role.ADMIN)
             client = app.test_client()
-            login(client, admin.email, PASSWORD)
+            sign_in(client, admin.email)
             urls = [
                 f"/states/{world.home.state.iso2}/agreement",
                 f"/states/{world.home.state.iso2}/stages/new",

@@ -12,7 +12,7 @@ from crm.parliament.models import Membership, Representative
 from crm.states.models import StageResult
 from crm.votes import services
 from crm.votes.models import VoteOption
-from tests.conftest import counting_queries, login
+from tests.conftest import counting_queries, login, sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.pages import page, text
 from tests.world import RESTRICTED_MARK, build_world
@@ -86,7 +86,7 @@ def test_a_source_that_is_not_a_web_address_is_shown_as_text(client, world):
         source="javascript:alert(1)",
     )
     db.session.commit()
-    login(client, world.staff.email, PASSWORD)
+    sign_in(client, world.staff.email)
     soup = page(client, f"/stages/{stage.id}")
     assert not soup.find("a", href="javascript:alert(1)")
     assert "javascript:alert(1)" in text(soup)
@@ -121,7 +121,7 @@ def test_vote_pages_make_a_fixed_number_of_queries(fresh_app):
             _record(world, stage, dict.fromkeys(members, VoteOption.YES))
             admin = UserFactory(role=Role.ADMIN)
             client = app.test_client()
-            login(client, admin.email, PASSWORD)
+            sign_in(client, admin.email)
             urls = [
                 f"/stages/{stage.id}",
                 f"/stages/{stage.id}/vote",

@@ -14,7 +14,7 @@ from crm.parliament.models import Representative, Stance, StanceRecord, StanceSo
 from crm.states.models import Stage, StageKind, StageResult, StageStatus
 from crm.votes import services
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
-from tests.conftest import SIGN_IN_TABLES, csrf_token, login, row_counts
+from tests.conftest import SIGN_IN_TABLES, csrf_token, login, row_counts, sign_in
 from tests.factories import PASSWORD, StageFactory
 from tests.pages import page, text
 from tests.states.test_agreement import form_values
@@ -85,7 +85,7 @@ def _counts() -> dict[str, int]:
 def test_section_records_its_states_vote_with_counts_and_a_partial_roll_call(client, world):
     stage = world.home.stages[1]
     yes_rep, no_rep, abstain_rep, silent_rep = world.home.reps
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {
         "held_on": _today().isoformat(),
         "result": "fail",
@@ -172,7 +172,7 @@ def test_section_records_its_states_vote_with_counts_and_a_partial_roll_call(cli
 def test_a_coordinator_records_a_vote_and_the_stances_are_theirs(client, world):
     stage = world.other.stages[1]
     rep = world.other.reps[3]
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     data = _form(client, stage) | {"result": "pass", f"rep_{rep.id}": "yes"}
     assert client.post(_url(stage), data=data).status_code == 302
     [stance] = _vote_stances()
@@ -187,7 +187,7 @@ def test_a_coordinator_records_a_vote_and_the_stances_are_theirs(client, world):
 def test_counts_left_empty_are_taken_from_the_roll_call(client, world):
     stage = world.home.stages[1]
     reps = world.home.reps
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {
         "result": "pass",
         f"rep_{reps[0].id}": "yes",
@@ -202,7 +202,7 @@ def test_counts_left_empty_are_taken_from_the_roll_call(client, world):
 
 def test_a_vote_with_counts_only_stores_no_individual_votes(client, world):
     stage = world.home.stages[1]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {"result": "pass", "count_yes": "4", "count_no": "2"}
     assert client.post(_url(stage), data=data).status_code == 302
     assert _rows(Vote) == []
@@ -214,7 +214,7 @@ def test_a_whole_party_row_applies_only_to_members_left_unmarked(client, world):
     stage = world.home.stages[1]
     government, opposition = world.home.parties
     reps = world.home.reps  # 0 and 2 in government, 1 and 3 in opposition
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {
         "result": "pass",
         f"party_{government.id}": "yes",
@@ -233,7 +233,7 @@ def test_a_whole_party_row_applies_only_to_members_left_unmarked(client, world):
 
 def test_the_grid_has_a_row_per_member_grouped_by_party_all_not_recorded(client, world):
     stage = world.home.stages[1]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     html = client.get(_url(stage)).get_data(as_text=True)
     assert "style=" not in html
     assert "<script" not in html
@@ -269,7 +269,7 @@ def test_the_grid_has_a_row_per_member_grouped_by_party_all_not_recorded(client,
 
 def test_a_committee_vote_lists_the_committees_members(client, world):
     stage = world.home.stages[0]  # the committee vote; only member 0 sits on the committee
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     soup = page(client, _url(stage))
     names = [r.find("legend").get_text(strip=True) for r in soup.select("fieldset.roll-call-row")]
     assert names == [world.home.reps[0].name]
@@ -278,7 +278,7 @@ def test_a_committee_vote_lists_the_committees_members(client, world):
 def test_a_recorded_vote_reopens_as_entered(client, world):
     stage = world.home.stages[1]
     record_vote_directly(world, stage)
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     soup = page(client, _url(stage))
     assert "Correct the vote" in text(soup)
     checked = {r["name"]: r["value"] for r in soup.select("input[type=radio][checked]")}
@@ -313,7 +313,7 @@ def test_a_big_chamber_works_without_javascript(client, world):
         )
     db.session.commit()
     stage = world.home.stages[1]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     soup = page(client, _url(stage))
     rows = soup.select("fieldset.roll-call-row")
     assert len(rows) == 345
@@ -334,7 +334,7 @@ def test_a_big_chamber_works_without_javascript(client, world):
 def test_counts_that_disagree_with_the_roll_call_are_refused_and_nothing_is_written(client, world):
     stage = world.home.stages[1]
     reps = world.home.reps
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {
         "result": "pass",
         "count_yes": "1",
@@ -357,7 +357,7 @@ def test_counts_that_disagree_with_the_roll_call_are_refused_and_nothing_is_writ
 
 def test_counts_above_the_chambers_seats_are_refused(client, world):
     stage = world.home.stages[1]  # a 6-seat chamber
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {"result": "pass", "count_yes": "5", "count_no": "2"}
     before = row_counts(ignore=SIGN_IN_TABLES)
     response = client.post(_url(stage), data=data)
@@ -388,7 +388,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_written(
 ):
     stage = world.home.stages[1]
     rep = world.home.reps[0]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     changes = {k.format(rep=rep.id): v for k, v in changes.items()}
     field = field.format(rep=rep.id)
     data = _form(client, stage) | {"result": "pass", "count_yes": "1"} | changes
@@ -403,7 +403,7 @@ def test_bad_input_is_explained_next_to_the_field_and_nothing_is_written(
 def test_the_second_of_two_tabs_gets_a_conflict(client, world):
     stage = world.home.stages[1]
     rep = world.home.reps[0]
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     first, second = _form(client, stage), _form(client, stage)
     assert (
         client.post(
@@ -422,7 +422,7 @@ def test_the_second_of_two_tabs_gets_a_conflict(client, world):
 def test_correcting_a_roll_call_takes_back_the_stances_it_changed(client, world):
     stage = world.home.stages[1]
     reps = world.home.reps
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     first = _form(client, stage) | {
         "result": "pass",
         f"rep_{reps[0].id}": "yes",
@@ -510,7 +510,7 @@ def test_only_votes_have_a_vote_page(client, world):
         agreement=world.home.agreement,
         kind=StageKind.CONSTITUTIONAL_REVIEW,
     )
-    login(client, world.coordinator.email, PASSWORD)
+    sign_in(client, world.coordinator.email)
     assert client.get(_url(review)).status_code == 404
     assert client.get("/stages/999999/vote").status_code == 404
 
@@ -519,7 +519,7 @@ def test_a_cancelled_vote_cannot_be_recorded(client, world):
     stage = world.home.stages[1]
     stage.status = StageStatus.CANCELLED
     db.session.commit()
-    login(client, world.member.email, PASSWORD)
+    sign_in(client, world.member.email)
     data = _form(client, stage) | {"result": "pass", "count_yes": "3"}
     response = client.post(_url(stage), data=data)
     assert response.status_code == 422
