@@ -323,8 +323,6 @@ def _state_for(iso2: str):
 
 def _discard_dry_run() -> None:
     db.session.rollback()
-    # Nothing was written, so no state's risk needs to be re-checked.
-    db.session.info.pop("risk_states", None)
 
 
 def _database_refused(error: Exception) -> str:
@@ -335,7 +333,6 @@ def _database_refused(error: Exception) -> str:
 
 def _fail(path: object, message: str):
     db.session.rollback()
-    db.session.info.pop("risk_states", None)
     return click.ClickException(f"{path}: {message}")
 
 

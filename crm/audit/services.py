@@ -86,7 +86,4 @@ def record(
     if has_request_context():
         entry.ip_address = request.remote_addr
     db.session.add(entry)
-    if entry.state_id is not None:
-        # The state's risk is re-checked when this transaction commits (crm.risk.services).
-        db.session.info.setdefault("risk_states", set()).add(entry.state_id)
     return entry

@@ -52,9 +52,5 @@ def record_printed(actor: Any, pack: Any, pdf: Pdf, *, via: str = "web") -> Audi
             "via": via,
         },
     )
-    # Printing changes no data, so the state's risk need not be re-checked on commit
-    # (crm.audit.services.record notes every audited state for crm.risk.services).
-    if entry.state_id is not None:
-        db.session.info.get("risk_states", set()).discard(entry.state_id)
     db.session.flush()
     return entry

@@ -47,6 +47,7 @@ from crm.parliament.models import (
     seated_on,
 )
 from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_problem
+from crm.risk.changes import inputs_changed
 from crm.text import fold, search_text
 
 if TYPE_CHECKING:
@@ -739,7 +740,7 @@ def write_representatives(
         db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
     report = plan.report
     analyse_after_bulk_write(db.session, WRITTEN, len(report.added) + len(report.changed))
-    entry = record(
+    record(
         actor,
         "csv.imported",
         state,
@@ -752,9 +753,8 @@ def write_representatives(
         },
         actor_email=actor_label,
     )
-    if not (report.added or report.changed):
-        # Nothing changed: the state's risk need not be re-checked on commit.
-        db.session.info.get("risk_states", set()).discard(entry.state_id)
+    if report.added or report.changed:
+        inputs_changed(plan.state_id)
     db.session.flush()
     return report
 

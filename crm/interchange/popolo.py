@@ -48,6 +48,7 @@ from crm.parliament.models import (
     Representative,
 )
 from crm.parliament.services import refresh_search_text
+from crm.risk.changes import inputs_changed
 from crm.text import fold
 
 if TYPE_CHECKING:
@@ -288,9 +289,8 @@ def import_roster(
         },
         actor_email=actor_label,
     )
-    if not report.changes_anything:
-        # Nothing changed: the state's risk need not be re-checked on commit.
-        db.session.info.get("risk_states", set()).discard(entry.state_id)
+    if report.changes_anything:
+        inputs_changed(entry.state_id)
     db.session.flush()
     return report
 

@@ -33,6 +33,7 @@ from crm.parliament.models import (
     StanceSource,
 )
 from crm.parliament.services import record_stance, refresh_current_stances
+from crm.risk.changes import inputs_changed
 from crm.states.models import Stage, StageResult, StageStatus
 from crm.text import fold
 from crm.votes import queries as vote_queries
@@ -299,9 +300,8 @@ def import_vote_event(
         after={"file": source, "counts": report.counts, "votes": report.votes},
         actor_email=actor_label,
     )
-    if report.unchanged:
-        # Nothing changed: the state's risk need not be re-checked on commit.
-        db.session.info.get("risk_states", set()).discard(entry.state_id)
+    if not report.unchanged:
+        inputs_changed(entry.state_id)
     db.session.flush()
     return report
 

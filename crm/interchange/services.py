@@ -82,7 +82,7 @@ def record_export(
 
     Call in a short transaction of its own, before the file is sent.
     """
-    entry = record(
+    record(
         actor,
         "data.exported",
         target,
@@ -92,7 +92,4 @@ def record_export(
         after={"what": what, "restricted_content": restricted, "via": via},
         actor_email=actor_label,
     )
-    # An export changes no data: the state's risk need not be re-checked on commit.
-    if entry.state_id is not None:
-        db.session.info.get("risk_states", set()).discard(entry.state_id)
     db.session.flush()

@@ -45,6 +45,7 @@ from crm.parliament.models import (
     StanceRecord,
     StanceSource,
 )
+from crm.risk.changes import inputs_changed
 from crm.text import search_text
 
 if TYPE_CHECKING:
@@ -105,17 +106,24 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
     # so someone editing the profile meanwhile gets no conflict they could not explain.
     table = Representative.__table__
     changed: list[dict[str, Any]] = []
+    states: set[int] = set()
     for chunk_start in range(0, len(ids), 500):
-        for rep_id, cached, cached_on, cached_restricted in db.session.execute(
+        for rep_id, state_id, cached, cached_on, cached_restricted in db.session.execute(
             sa.select(
-                table.c.id, table.c.stance, table.c.stance_on, table.c.stance_restricted
+                table.c.id,
+                table.c.state_id,
+                table.c.stance,
+                table.c.stance_on,
+                table.c.stance_restricted,
             ).where(table.c.id.in_(ids[chunk_start : chunk_start + 500]))
         ):
             now = latest.get(rep_id, (Stance.UNKNOWN, None, False))
             if (Stance(cached), cached_on, bool(cached_restricted)) != now:
                 changed.append({"rep_id": rep_id, "s": now[0], "on": now[1], "r": now[2]})
+                states.add(state_id)
     if not changed:
         return
+    inputs_changed(*states)
     db.session.execute(
         sa.update(table)
         .where(table.c.id == sa.bindparam("rep_id"))
@@ -487,6 +495,7 @@ def create_representative(
         },
         summary=f"Added {representative.name}",
     )
+    inputs_changed(state.id)  # with their first seat
     return representative
 
 
@@ -666,6 +675,7 @@ def add_membership(
         after=lambda: {"membership": snapshot(membership)},
         summary=f"Seat in {seat.chamber.name} from {seat.start_date:%d %b %Y}",
     )
+    inputs_changed(representative.state_id)
     return membership
 
 
@@ -696,6 +706,7 @@ def end_membership(
         after=lambda: {"membership": snapshot(membership)},
         summary=f"Seat in {membership.chamber.name} ended {end_date:%d %b %Y}",
     )
+    inputs_changed(representative.state_id)
 
 
 def move_party(
@@ -748,6 +759,7 @@ def move_party(
         summary=f"From {old_name} to {party.name if party else 'independent'} on "
         f"{changed_on:%d %b %Y}",
     )
+    inputs_changed(representative.state_id)
     return moved
 
 
@@ -822,11 +834,13 @@ def archive_representative(
     records.archive(
         actor, representative, action="representative.archived", expected_version=expected_version
     )
+    inputs_changed(representative.state_id)  # their seat no longer counts
 
 
 def restore_representative(actor: User, representative: Representative) -> None:
     require(actor, Action.RESTORE, representative)
     records.restore(actor, representative, action="representative.restored")
+    inputs_changed(representative.state_id)
 
 
 def archive_stance_record(actor: User, entry: StanceRecord) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from crm.auth.permissions import may_see_restricted
 from crm.db import today
 from crm.extensions import db
+from crm.risk.changes import forget_on_rollback, take_changed_states
 from crm.risk.model import (
     RiskConfig,
     RiskLevel,
@@ -180,11 +181,11 @@ def backfill(campaign: Campaign, days: int, step: int = 7) -> int:
 
 
 # --- a snapshot whenever a change moves a state's risk -----------------------------------
-# crm.audit.services.record notes the state of every audited write in session.info.
+# The services that change what the forecast reads say so (crm.risk.changes.inputs_changed).
 
 
 def _snapshot_changed_states(session: Session) -> None:
-    state_ids = session.info.pop("risk_states", None)
+    state_ids = take_changed_states(session)
     if not state_ids:
         return
     try:
@@ -200,8 +201,12 @@ def _snapshot_changed_states(session: Session) -> None:
 
 def init_change_snapshots() -> None:
     """Listen once, for every session the app makes."""
-    if not sa.event.contains(Session, "before_commit", _snapshot_changed_states):
-        sa.event.listen(Session, "before_commit", _snapshot_changed_states)
+    for name, listener in (
+        ("before_commit", _snapshot_changed_states),
+        ("after_soft_rollback", forget_on_rollback),
+    ):
+        if not sa.event.contains(Session, name, listener):
+            sa.event.listen(Session, name, listener)
 
 
 # --- explanations for the state risk page ------------------------------------------------

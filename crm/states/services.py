@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from crm import records
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action, require, state_id_of
 from crm.db import today
 from crm.errors import ValidationFailed
 from crm.extensions import db
+from crm.risk.changes import inputs_changed
 from crm.states.models import (
     Agreement,
     AgreementStatus,
@@ -46,8 +47,11 @@ def _reload_enums(obj: Any) -> None:
 
 
 def _update(actor: User, obj: Any, changes: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every change to an agreement or its stages is one the forecast reads."""
     changed = records.update(actor, obj, changes, **kwargs)
     _reload_enums(obj)
+    if changed:
+        inputs_changed(state_id_of(obj))
     return changed
 
 
@@ -161,6 +165,7 @@ def add_stage(
         position=index,
     )
     records.create(actor, stage, action="stage.created", state=agreement.state)
+    inputs_changed(agreement.state_id)
     _reload_enums(stage)
     # The later stages move down by one to make room.
     _renumber(actor, [*ordered[:index], stage, *ordered[index:]], skip=stage)

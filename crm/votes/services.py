@@ -13,12 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm import records
 from crm.audit.models import AuditEntry
 from crm.audit.services import diff, record, snapshot
-from crm.auth.permissions import Action, may, require
+from crm.auth.permissions import Action, may, require, state_id_of
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
 from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
 from crm.parliament.services import record_stance, refresh_current_stances
+from crm.risk.changes import inputs_changed
 from crm.states.models import Stage, StageResult, StageStatus
 from crm.votes import queries
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
@@ -113,6 +114,7 @@ def _mark_held(actor: User, stage: Stage, held_on: date, result: StageResult) ->
             before=changed_before,
             after={**changed_after, "version": stage.version},
         )
+        inputs_changed(state_id_of(stage))
 
 
 def archive_vote_stances(
