@@ -32,6 +32,7 @@ from crm.auth import mfa, signin
 from crm.auth.services import get_user_by_email
 from crm.db import write_intent
 from crm.extensions import db, limiter, login_manager
+from tests.world import World, build_world
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -343,6 +344,12 @@ def read_only_worlds(
 
 
 @pytest.fixture
+def world(app: Flask) -> World:
+    """The two-state world most tests use (tests/world.py); a module may build its own."""
+    return build_world()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -376,10 +383,12 @@ def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
 
 
-def sign_in(client: FlaskClient, email: str) -> FlaskClient:
-    """Sign an account in without the form, as a test that is not about signing in needs:
-    the same server-side session, audit entry and cookie as `login`, in no requests.
-    tests/auth signs in through the form, and so do a few tests elsewhere."""
+def sign_in(client: FlaskClient, who: str | Any) -> FlaskClient:
+    """Sign an account in (an e-mail address or a user) without the form, as a test that is
+    not about signing in needs: the same server-side session, audit entry and cookie as
+    `login`, in no requests. tests/auth signs in through the form, and so do a few tests
+    elsewhere."""
+    email = who if isinstance(who, str) else who.email
     if has_app_context():
         db.session.commit()  # what the test made is what the sign-in sees, as with login
     environ = {"REMOTE_ADDR": "127.0.0.1", **client.environ_base}

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import login, sign_in
 from tests.factories import PASSWORD
-from tests.world import RESTRICTED_MARK, build_world
+from tests.world import RESTRICTED_MARK
 
 START = ["/dashboard", "/states", "/representatives", "/account"]
 # Never followed: they end the session, or are files checked elsewhere.
@@ -55,11 +55,6 @@ def crawl(
             if href not in seen:
                 queue.append(href)
     return seen
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 @pytest.mark.parametrize("who", ["staff", "other_member"])

@@ -26,15 +26,9 @@ from crm.extensions import db
 from crm.interactions.models import FollowUp
 from tests.conftest import PG_URL, csrf_token, login, make_app, row_counts
 from tests.factories import PASSWORD
-from tests.world import build_world
 
 # How long the app under test waits for a lock before giving up.
 WAIT_MS = 200
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 @pytest.fixture

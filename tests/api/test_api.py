@@ -18,14 +18,9 @@ from crm.interactions.models import MAX_FOLLOW_UPS, FollowUp, FollowUpStatus, In
 from crm.parliament.models import Representative, Stance, StanceRecord
 from tests.conftest import every_row, sign_in
 from tests.factories import UNKNOWN_ISO2
-from tests.world import World, build_world
+from tests.world import World
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def world(app) -> World:
-    return build_world()
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from tests.briefings.pdf import read
-from tests.world import RESTRICTED_MARK, build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.world import RESTRICTED_MARK
 
 
 def briefings(runner, *args: str):

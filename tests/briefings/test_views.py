@@ -11,23 +11,8 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from tests.briefings.pdf import read
-from tests.factories import PASSWORD
-from tests.world import RESTRICTED_MARK, build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
-
-
-def sign_in(client, user):
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text)
-    response = client.post(
-        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)}
-    )
-    assert response.status_code == 302
-    return client
+from tests.conftest import sign_in
+from tests.world import RESTRICTED_MARK
 
 
 def download(client, url: str):

@@ -5,12 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import sign_in as signed_in
-from tests.world import World, build_world
-
-
-@pytest.fixture
-def world(app) -> World:
-    return build_world()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
@@ -20,15 +19,9 @@ from crm.extensions import db
 from crm.interchange.services import MAX_TOKENS
 from tests.conftest import csrf_token, sign_in
 from tests.factories import UserFactory
-from tests.world import build_world
 
 PAGE = "/account/api-tokens"
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def _post(client, url: str, data: dict | None = None):

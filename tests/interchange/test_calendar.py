@@ -18,12 +18,7 @@ from crm.states.models import StageStatus
 from tests.conftest import csrf_token, sign_in
 from tests.factories import EventFactory, StateFactory
 from tests.interchange.factories import run
-from tests.world import RESTRICTED_MARK, build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.world import RESTRICTED_MARK
 
 
 def _token(user, scope: TokenScope = TokenScope.CALENDAR) -> str:

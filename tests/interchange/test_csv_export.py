@@ -15,9 +15,8 @@ from crm.events.models import EventStatus
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
 from crm.parliament.models import ContactDetail, ContactKind
-from tests.conftest import counting_queries, login
+from tests.conftest import counting_queries, sign_in
 from tests.factories import (
-    PASSWORD,
     UNKNOWN_ISO2,
     ChamberFactory,
     EventFactory,
@@ -25,12 +24,7 @@ from tests.factories import (
     seated_representative,
 )
 from tests.interchange.factories import run
-from tests.world import RESTRICTED_MARK, build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.world import RESTRICTED_MARK
 
 
 def _download(client, url: str) -> tuple[str, list[dict[str, str]]]:
@@ -45,12 +39,8 @@ def _download(client, url: str) -> tuple[str, list[dict[str, str]]]:
     return text, list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-def _sign_in(client, user):
-    assert login(client, user.email, PASSWORD).status_code == 302
-
-
 def test_representatives_csv_has_the_current_stance_and_its_date(client, world):
-    _sign_in(client, world.staff)
+    sign_in(client, world.staff)
     home = world.home
     _text, rows = _download(client, f"/states/{home.state.iso2}/representatives.csv")
 
@@ -73,7 +63,7 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(client, world
     rep.contact_details.append(ContactDetail(kind=ContactKind.PHONE, value="+40 21 414 1111"))
     InteractionFactory(state=world.home.state, representatives=[rep], summary="-1+1",
                        outcome="@SUM(A1)")  # fmt: skip
-    _sign_in(client, world.member)
+    sign_in(client, world.member)
 
     _text, rows = _download(client, f"/states/{world.home.state.iso2}/representatives.csv")
     row = next(r for r in rows if "HYPERLINK" in r["name"])
@@ -86,7 +76,7 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted(client, world
 
 @pytest.mark.parametrize("who", ["staff", "other_member"])
 def test_restricted_interactions_show_only_that_they_happened_and_when(client, world, who):
-    _sign_in(client, getattr(world, who))
+    sign_in(client, getattr(world, who))
     home = world.home
 
     text, rows = _download(client, f"/states/{home.state.iso2}/interactions.csv")
@@ -106,7 +96,7 @@ def test_restricted_interactions_show_only_that_they_happened_and_when(client, w
 
 @pytest.mark.parametrize("who", ["member", "coordinator", "admin"])
 def test_restricted_interactions_are_exported_to_those_allowed(client, world, who):
-    _sign_in(client, getattr(world, who))
+    sign_in(client, getattr(world, who))
     text, rows = _download(client, f"/states/{world.home.state.iso2}/interactions.csv")
     assert f"{RESTRICTED_MARK}Home-summary" in text
     assert f"{RESTRICTED_MARK}Home-follow-up" in text
@@ -117,7 +107,7 @@ def test_restricted_interactions_are_exported_to_those_allowed(client, world, wh
 
 
 def test_the_other_states_restricted_interactions_stay_hidden_from_this_section(client, world):
-    _sign_in(client, world.member)
+    sign_in(client, world.member)
     text, _rows = _download(client, f"/states/{world.other.state.iso2}/interactions.csv")
     assert RESTRICTED_MARK not in text
     assert "restricted contact" in text
@@ -127,7 +117,7 @@ def test_events_csv_has_times_in_the_states_zone_and_every_status(client, world)
     starts = datetime(2025, 7, 1, 9, 30, tzinfo=UTC)
     EventFactory(state=world.home.state, title="Vigil", status=EventStatus.CANCELLED,
                  starts_at=starts, ends_at=starts + timedelta(hours=2))  # fmt: skip
-    _sign_in(client, world.staff)
+    sign_in(client, world.staff)
 
     _text, rows = _download(client, f"/states/{world.home.state.iso2}/events.csv")
 
@@ -146,14 +136,14 @@ def test_exports_need_a_signed_in_user_and_a_known_state(client, world):
     response = client.get(url)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
-    _sign_in(client, world.staff)
+    sign_in(client, world.staff)
     for kind in ("representatives", "interactions", "events"):
         assert client.get(f"/states/{UNKNOWN_ISO2}/{kind}.csv").status_code == 404
         assert client.get(f"/states/toolong/{kind}.csv").status_code == 404
 
 
 def test_every_download_is_audited(client, world):
-    _sign_in(client, world.coordinator)
+    sign_in(client, world.coordinator)
     client.get(f"/states/{world.home.state.iso2}/interactions.csv").get_data()
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "data.exported")
@@ -167,7 +157,7 @@ def test_former_members_are_exported_on_request(client, world):
     rep = world.home.reps[2]
     rep.memberships[0].end_date = date.today() - timedelta(days=1)
     db.session.commit()
-    _sign_in(client, world.staff)
+    sign_in(client, world.staff)
     iso = world.home.state.iso2
     _text, current = _download(client, f"/states/{iso}/representatives.csv")
     _text, everyone = _download(client, f"/states/{iso}/representatives.csv?former=1")
@@ -177,7 +167,7 @@ def test_former_members_are_exported_on_request(client, world):
 
 
 def test_an_export_makes_the_same_number_of_queries_for_more_rows(client, world):
-    _sign_in(client, world.staff)
+    sign_in(client, world.staff)
     iso = world.home.state.iso2
     urls = [f"/states/{iso}/{k}.csv" for k in ("representatives", "interactions", "events")]
 

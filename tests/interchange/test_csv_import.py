@@ -15,17 +15,11 @@ from tests.conftest import csrf_token, login, row_counts, sign_in
 from tests.factories import PASSWORD, UNKNOWN_ISO2
 from tests.interchange.factories import run
 from tests.pages import page, text
-from tests.world import build_world
 
 HEADER = (
     "name,given_name,family_name,chamber,party,constituency,start_date,influence,languages,"
     "tags,email,phone,wikidata,do_not_contact,do_not_contact_reason\n"
 )
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def _rows(world, *lines: str) -> str:

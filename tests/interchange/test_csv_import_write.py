@@ -23,12 +23,6 @@ from crm.parliament.models import Identifier, Membership, OtherName, Representat
 from crm.text import fold
 from tests.conftest import row_counts
 from tests.factories import RepresentativeFactory
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def _check(world, *lines: str):

@@ -12,12 +12,7 @@ from crm.parliament.models import Representative, Stance, StanceRecord, StanceSo
 from tests.factories import StanceRecordFactory
 from tests.pages import page, representative_ids
 from tests.parliament.helpers import audit, form_values, page_text, post, sign_in, submit
-from tests.world import RESTRICTED_MARK, build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.world import RESTRICTED_MARK
 
 
 def _rep(rep_id: int) -> Representative:

@@ -9,12 +9,6 @@ from crm.extensions import db
 from crm.parliament.models import ContactDetail, ContactKind, OtherName, Representative
 from tests.pages import page, representative_ids
 from tests.parliament.helpers import audit, field_error, form_values, page_text, sign_in, submit
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 @pytest.fixture

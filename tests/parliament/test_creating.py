@@ -9,12 +9,6 @@ from crm.extensions import db
 from crm.parliament.models import ContactKind, Representative
 from tests.pages import page, representative_ids
 from tests.parliament.helpers import audit, field_error, form_values, page_text, post, sign_in
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def _url(world) -> str:

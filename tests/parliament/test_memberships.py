@@ -14,16 +14,10 @@ from crm.parliament.models import CommitteeMembership, CommitteeRole, Membership
 from tests.factories import ChamberFactory, CommitteeFactory
 from tests.pages import page, representative_ids
 from tests.parliament.helpers import audit, field_error, form_values, page_text, sign_in, submit
-from tests.world import build_world
 
 
 def _today() -> date:
     return date.today()
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 @pytest.fixture

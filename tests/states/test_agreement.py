@@ -14,12 +14,6 @@ from crm.states.models import Agreement, AgreementStatus, RatificationRoute
 from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD
 from tests.pages import page, text
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def form_values(soup: BeautifulSoup) -> dict[str, str]:

@@ -29,11 +29,6 @@ def _today() -> date:
     return date.today()
 
 
-@pytest.fixture
-def world(app):
-    return build_world()
-
-
 def _audit(action: str | None = None) -> list[AuditEntry]:
     stmt = sa.select(AuditEntry).order_by(AuditEntry.id)
     if action:

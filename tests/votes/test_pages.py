@@ -22,11 +22,6 @@ def _today() -> date:
     return date.today()
 
 
-@pytest.fixture
-def world(app):
-    return build_world()
-
-
 def _record(world, stage, roll_call, counts=None):
     services.record_vote(
         world.coordinator,

@@ -18,16 +18,11 @@ from tests.conftest import SIGN_IN_TABLES, csrf_token, login, row_counts, sign_i
 from tests.factories import PASSWORD, StageFactory
 from tests.pages import page, text
 from tests.states.test_agreement import form_values
-from tests.world import World, build_world
+from tests.world import World
 
 
 def _today() -> date:
     return date.today()
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def record_vote_directly(world: World, stage: Stage) -> VoteEvent:
