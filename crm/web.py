@@ -303,6 +303,14 @@ class Saved:
         return 409 if self.conflict is not None else 422
 
 
+def form_status(conflict: Conflict | None = None) -> int:
+    """The status of a form page: 409 after a conflict, 422 when a submitted form is shown
+    again with its errors, 200 when it is first opened."""
+    if conflict is not None:
+        return 409
+    return 422 if request.method == "POST" else 200
+
+
 def save(
     form: Any,
     write: Callable[[], Any],

@@ -34,7 +34,7 @@ from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
 from crm.extensions import db, limiter
-from crm.web import safe_next
+from crm.web import form_status, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -135,7 +135,7 @@ def login():
             _start_pending(passed.user, passed.needs, request.args.get("next"))
             target = "auth.login_code" if passed.needs == "code" else "auth.login_enrol"
             return redirect(url_for(target))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("auth/login.html", form=form), status
 
 
@@ -175,7 +175,7 @@ def login_code():
                     "warning",
                 )
             return redirect(target)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("auth/login_code.html", form=form), status
 
 
@@ -200,7 +200,7 @@ def login_enrol():
             next_url = session[PENDING_KEY].get("next")
             target = _finish_sign_in(user, "password and new second factor", next_url)
             return render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return _enrol_page(user, form, url_for("auth.login_enrol")), status
 
 
@@ -258,7 +258,7 @@ def reauthenticate():
                     "success",
                 )
                 return redirect(back)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("auth/reauthenticate.html", form=form, back=back), status
 
 
@@ -360,7 +360,7 @@ def second_factor():
         else:
             db.session.commit()
             return _recovery_codes_page(codes)
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return _enrol_page(user, form, url_for("auth.second_factor")), status
 
 

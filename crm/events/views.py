@@ -41,7 +41,7 @@ from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
 from crm.states import queries as state_queries
 from crm.states.models import State
-from crm.web import save
+from crm.web import form_status, save
 
 bp = Blueprint("events", __name__)
 
@@ -364,7 +364,7 @@ def new(iso2: str):
             flash(f"Planned “{saved.value.title}”.", "success")
             _flash_if_late(saved.value)
             return redirect(url_for("events.show", event_id=saved.value.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template(
         "events/form.html", state=state, event=None, form=form, ambiguous=ambiguous, conflict=None
     ), status
@@ -394,7 +394,7 @@ def edit(event_id: int):
             _flash_if_late(event)
             return redirect(url_for("events.show", event_id=event.id))
         conflict = saved.conflict
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template(
         "events/form.html",
         state=state,

@@ -10,7 +10,7 @@ from crm.states.models import StageResult, StageStatus
 from crm.votes import queries, services
 from crm.votes.forms import vote_form_class
 from crm.votes.models import VoteEvent
-from crm.web import save
+from crm.web import form_status, save
 
 bp = Blueprint("votes", __name__)
 
@@ -55,7 +55,7 @@ def record(stage_id: int):
         # The rollback expired every loaded row: reload them in a fixed number of queries.
         stage = queries.get_stage(stage_id)
         groups = queries.roll_call_groups(stage, g.today)
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template(
         "votes/record.html",
         stage=stage,
