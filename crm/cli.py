@@ -313,7 +313,7 @@ def _command_line_actor() -> str:
 
 
 def _state_for(iso2: str):
-    from crm.interchange.queries import get_state
+    from crm.states.queries import get_state
 
     state = get_state(iso2)
     if state is None:

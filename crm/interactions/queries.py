@@ -32,14 +32,6 @@ from crm.text import fold, like_pattern
 MAX_ID = 2**31 - 1
 
 
-def get_state(iso2: str) -> State | None:
-    if len(iso2) != 2:
-        return None
-    return db.session.scalar(
-        sa.select(State).where(State.iso2 == iso2.upper()).options(selectinload(State.sections))
-    )
-
-
 def get_interaction(interaction_id: int) -> Interaction | None:
     """An interaction with everything its page shows (representatives, people, follow-ups)."""
     if not 0 < interaction_id <= MAX_ID:

@@ -45,6 +45,7 @@ from crm.interactions.models import (
 )
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
+from crm.states.queries import get_state
 from crm.web import safe_next, save
 
 bp = Blueprint("interactions", __name__)
@@ -55,7 +56,7 @@ def _actor() -> User:
 
 
 def _state_or_404(iso2: str) -> State:
-    state = queries.get_state(iso2)
+    state = get_state(iso2, load=(State.sections,))
     if state is None:
         abort(404)
     return state

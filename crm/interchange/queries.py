@@ -14,16 +14,6 @@ from crm.states.models import State
 MAX_ID = 2**31 - 1
 
 
-def get_state(iso2: str) -> State | None:
-    if len(iso2) != 2:
-        return None
-    return db.session.scalar(
-        sa.select(State)
-        .where(State.iso2 == iso2.upper())
-        .options(selectinload(State.chambers), selectinload(State.sections))
-    )
-
-
 def find_chamber(state: State, name: str) -> Chamber | None:
     """A chamber of the state by name (exact, else ignoring case)."""
     chambers = state.chambers

@@ -42,6 +42,7 @@ from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, 
 from crm.interchange.popolo_export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
+from crm.states.queries import get_state
 from crm.web import token_user
 
 bp = Blueprint("interchange", __name__)
@@ -52,7 +53,7 @@ def _actor():
 
 
 def _state_or_404(iso2: str) -> State:
-    state = queries.get_state(iso2)
+    state = get_state(iso2)
     if state is None:
         abort(404)
     return state

@@ -220,10 +220,6 @@ def open_follow_ups(representative: Representative, *, reader: Any) -> list[Foll
 # --- Reads for the writes of a person's record ------------------------------------------------
 
 
-def get_state(iso2: str) -> State | None:
-    return db.session.scalar(sa.select(State).where(State.iso2 == iso2.upper()))
-
-
 def state_committees(state: State) -> list[Committee]:
     """The committees of every chamber of the state, chamber by chamber."""
     return list(

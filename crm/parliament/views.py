@@ -51,7 +51,8 @@ from crm.parliament.models import (
     StanceSource,
 )
 from crm.parliament.queries import RepresentativeFilters
-from crm.web import save
+from crm.states.queries import get_state
+from crm.web import form_status, save
 
 bp = Blueprint("parliament", __name__)
 
@@ -150,7 +151,7 @@ def edit(representative_id: int):
             flash(f"Saved {rep.name}.", "success")
             return redirect(url_for("parliament.show", representative_id=rep.id))
         conflict = saved.conflict
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template("parliament/edit.html", rep=rep, form=form, conflict=conflict), status
 
 
@@ -180,7 +181,7 @@ def new_stance(representative_id: int):
         if saved.ok:
             flash(f"Recorded {rep.name}'s stance.", "success")
             return redirect(url_for("parliament.show", representative_id=rep.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("parliament/stance_form.html", rep=rep, form=form), status
 
 
@@ -227,7 +228,7 @@ def _form_page(
     submit_label: str | None = None,
     danger: bool = False,
 ):
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template(
         "parliament/record_form.html",
         rep=rep,
@@ -286,7 +287,7 @@ def _seat_label(seat: Membership) -> str:
 @bp.route("/states/<iso2>/representatives/new", methods=["GET", "POST"])
 @login_required
 def new(iso2: str):
-    state = queries.get_state(iso2) if len(iso2) == 2 else None
+    state = get_state(iso2, load=())
     if state is None:
         abort(404)
     actor = _actor()
@@ -318,7 +319,7 @@ def new(iso2: str):
         if saved.ok:
             flash(f"Added {saved.value.name}.", "success")
             return redirect(url_for("parliament.show", representative_id=saved.value.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template("parliament/new.html", state=state, form=form), status
 
 

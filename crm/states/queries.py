@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -128,11 +129,15 @@ def _as_utc(value: datetime | str | None) -> datetime | None:
     return as_utc(value)
 
 
-def get_state(iso2: str) -> State | None:
+def get_state(iso2: str, *, load: Sequence[Any] = (State.sections, State.chambers)) -> State | None:
+    """The state with this ISO 3166 alpha-2 code, in any case (None for anything else),
+    with the relationships in `load` read in the same go."""
+    if len(iso2) != 2:
+        return None
     return db.session.scalar(
         sa.select(State)
         .where(State.iso2 == iso2.upper())
-        .options(selectinload(State.sections), selectinload(State.chambers))
+        .options(*(selectinload(relationship) for relationship in load))
     )
 
 

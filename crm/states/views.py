@@ -24,7 +24,7 @@ from crm.states.models import (
 )
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
-from crm.web import save
+from crm.web import form_status, save
 
 bp = Blueprint("states", __name__)
 
@@ -139,7 +139,7 @@ def edit_agreement(iso2: str):
             flash(f"Saved the agreement of {state.name}.", "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
         conflict = saved.conflict
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template(
         "states/agreement_edit.html",
         state=state,
@@ -195,7 +195,7 @@ def new_stage(iso2: str):
             db.session.commit()
             flash(f"Added the stage “{stage.kind.label}”.", "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
-    status = 422 if request.method == "POST" else 200
+    status = form_status()
     return render_template(
         "states/stage_form.html", state=state, agreement=agreement, stage=None, form=form
     ), status
@@ -274,7 +274,7 @@ def edit_stage(stage_id: int):
             flash(f"Saved the stage “{stage.kind.label}”.", "success")
             return redirect(url_for("states.stage", stage_id=stage.id))
         conflict = saved.conflict
-    status = 409 if conflict else (422 if request.method == "POST" else 200)
+    status = form_status(conflict)
     return render_template(
         "states/stage_form.html",
         state=agreement.state,
