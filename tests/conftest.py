@@ -102,19 +102,13 @@ class Databases:
         self.admin: sa.Engine | None = None
         self.empty_pg: str | None = None
 
-    # PostgreSQL: databases are created through a maintenance connection.
-    def _admin(self) -> sa.Engine:
-        return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-
     def _pg_url(self, name: str) -> str:
         return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
     def _create_pg(self, name: str, template: str | None = None) -> str:
-        engine = self._admin()
-        with engine.connect() as conn:
+        with self._maintenance() as conn:
             clause = f" TEMPLATE {template}" if template else ""
             conn.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
-        engine.dispose()
         self.created.append(name)
         return self._pg_url(name)
 
@@ -203,7 +197,7 @@ class Databases:
     def _maintenance(self) -> sa.Connection:
         """A connection to the server's maintenance database, kept open for the run."""
         if self.admin is None:
-            self.admin = self._admin()
+            self.admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         return self.admin.connect()
 
     def _pg_name(self, kind: str) -> str:
@@ -219,29 +213,25 @@ class Databases:
             template_name = make_url(template).database
             return self._create_pg(f"crm_t_{uuid.uuid4().hex[:12]}", template_name)
         target = tmp_path / "crm.sqlite"
-        shutil.copyfile(make_url(template).database, target)
+        shutil.copyfile(self._file(template), target)
         return f"sqlite:///{target}"
 
     def drop(self, url: str) -> None:
         if not PG_URL:
             return
         name = make_url(url).database
-        engine = self._admin()
-        with engine.connect() as conn:
+        with self._maintenance() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        engine.dispose()
         self.created.remove(name)
 
     def close(self) -> None:
         if not PG_URL:
             return
-        if self.admin is not None:
-            self.admin.dispose()
-        engine = self._admin()
-        with engine.connect() as conn:
+        with self._maintenance() as conn:
             for name in list(self.created):
                 conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        engine.dispose()
+        if self.admin is not None:
+            self.admin.dispose()
 
 
 @pytest.fixture

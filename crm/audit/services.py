@@ -12,16 +12,16 @@ from sqlalchemy import inspect
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 
-# Kept as they are: checked first, as most values are (a CSV import converts thousands).
+# Kept as they are, as most values are (a CSV import converts thousands at a time).
 _AS_IS = (str, int, float, bool, type(None))
 
 
 def plain(value: Any) -> Any:
     """A JSON-safe copy of a column value, as the log keeps it."""
-    if isinstance(value, _AS_IS) and not isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, enum.Enum):
+    if isinstance(value, enum.Enum):  # before _AS_IS: a StrEnum is a str too
         return value.value
+    if isinstance(value, _AS_IS):
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):

@@ -482,7 +482,8 @@ def _distribution(probabilities: Iterable[float], attendance: float, w: int) -> 
         out += term
         current, following = following, current
         length = grown
-    return list(current[pad : pad + length].tolist())
+    distribution: list[float] = current[pad : pad + length].tolist()
+    return distribution
 
 
 def _clamp(value: float) -> float:

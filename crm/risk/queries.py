@@ -269,7 +269,7 @@ def state_contexts(
                 last_contact=last_contacts.get(state.id),
                 members=seats_of[state.id],
                 met_only_in_restricted=frozenset(
-                    rep_id for rep_id in seats_of[state.id] if rep_id in met_only_in_restricted
+                    seats_of[state.id].keys() & met_only_in_restricted
                 ),
             )
         )

@@ -108,12 +108,10 @@ def _may_store(event: dict[str, Any]) -> bool:
     limit = int(current_app.config.get("SECURITY_ROWS_PER_MINUTE", 30))
     if event["user_id"] is not None:
         same = SecurityEvent.user_id == event["user_id"]
-    elif event["address"] is not None:
+    else:  # `== None` is IS NULL: a request with no address counts with the others like it
         same = sa.and_(
             SecurityEvent.user_id.is_(None), SecurityEvent.ip_address == event["address"]
         )
-    else:
-        same = sa.and_(SecurityEvent.user_id.is_(None), SecurityEvent.ip_address.is_(None))
     stored = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(SecurityEvent)
