@@ -14,9 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config_class: type[Config] = Config, **overrides: object) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors, commands."""
+    from crm.web import App
+
     if issubclass(config_class, ProductionConfig):
         config_class.validate()
-    app = Flask(
+    app = App(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),

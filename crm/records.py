@@ -156,6 +156,51 @@ def _flush_and_audit(actor: Any, obj: Any, before: dict[str, Any], action: str) 
     return changed_after
 
 
+def delete(
+    actor: Any,
+    obj: Any,
+    *,
+    action: str,
+    summary: str | None = None,
+    permission: Action = Action.EDIT,
+) -> None:
+    """Really delete a small row (an invitation, a seat that never was); the audit entry,
+    on the row itself, keeps what it said. Records people rely on are archived instead."""
+    require(actor, permission, obj)
+    record(actor, action, obj, before=snapshot(obj), summary=summary)
+    db.session.delete(obj)
+    db.session.flush()
+
+
+def touch_parent(
+    actor: Any,
+    parent: Any,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: Any = None,
+    summary: str | None = None,
+) -> None:
+    """A child row of `parent` (a contact detail of a person, say) was added, changed or
+    removed: move the parent's version on, flush, and audit the change on the parent, so
+    that a form opened on the parent before it sees a conflict that names the change.
+
+    `after` may be a callable: values such as a new row's id exist only after the flush.
+    """
+    # Touching the row makes the ORM write it, and so bump its version (with the
+    # optimistic check of the version read); the child rows go in the same flush.
+    update(actor, parent, {"updated_at": utcnow()}, action=action)
+    values = after() if callable(after) else (after or {})
+    record(
+        actor,
+        action,
+        parent,
+        before=before,
+        after=_audit_after(parent, values),
+        summary=summary,
+    )
+
+
 def archive(actor: Any, obj: Any, *, action: str, expected_version: int | None = None) -> None:
     """Archive instead of deleting, so an admin can restore it."""
     if obj.archived_at is not None:

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
@@ -34,6 +34,38 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+class App(Flask):
+    """The application, with one commit point for every request.
+
+    A view returns: what it wrote is committed after it returned (a request with a safe
+    method writes nothing, so its transaction is rolled back), and anything it raised rolls
+    all of it back before an error page is rendered (as Indico's request handler does).
+    Services never commit. Only `side_write` commits a short write of its own beside the
+    request's work (a note that a session was used, an audit entry of a download)."""
+
+    def dispatch_request(self) -> Any:
+        try:
+            response = super().dispatch_request()
+            if request.method in SAFE_METHODS:
+                db.session.rollback()
+            else:
+                db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            # A message about a write that did not happen would be a lie on the next page.
+            session.pop("_flashes", None)
+            raise
+        return response
+
+
+def begin_write() -> None:
+    """In a view that reads first (crm.db.reads_first): end the read transaction and write
+    from here on in one with write intent (BEGIN IMMEDIATE on SQLite), committed at the
+    request's end. A read snapshot cannot be upgraded to a write on SQLite."""
+    db.session.rollback()
+    set_write_intent(True)
 
 
 def init_web(app: Flask) -> None:
@@ -317,7 +349,8 @@ def save(
     *,
     show: Callable[[Any, DomainError], None] | None = None,
 ) -> Saved:
-    """Run a form's write through its service and commit it, or roll all of it back.
+    """Run a form's write through its service (committed at the request's end), or roll all
+    of it back.
 
     A conflict (someone saved first) carries the record's current version into the form,
     so that saving again is a conscious overwrite; another broken rule is shown next to
@@ -339,5 +372,4 @@ def save(
         db.session.rollback()
         (show or show_error)(form, error)
         return Saved(ok=False)
-    db.session.commit()
     return Saved(ok=True, value=value)

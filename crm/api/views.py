@@ -112,20 +112,15 @@ BODY_FIELDS = {
 
 
 @contextmanager
-def one_transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll all of it back and let the error answer (naming
-    the field as the request did)."""
+def body_field_names() -> Iterator[None]:
+    """A broken rule raised in the block names its field as the request's body does. (The
+    request commits at its end and rolls back on any error: crm.web.App.)"""
     try:
         yield
     except DomainError as error:
-        db.session.rollback()
         if error.field:
             error.field = BODY_FIELDS.get(error.field, error.field)
         raise
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 def _state(iso2: str) -> State:
@@ -296,7 +291,7 @@ def stance_records(representative_id: int):
 def record_stance(representative_id: int, **body: Any):
     """Record a stance observed; the representative's current stance follows."""
     found = _representative(representative_id)
-    with one_transaction():
+    with body_field_names():
         entry = parliament_services.record_stance(api_user(), found, **body)
     return present.stance_record(api_user(), entry)
 
@@ -347,7 +342,7 @@ def create_interaction(**body: Any):
     target = _state_field(body.pop("state"))
     stances = [interaction_services.StanceSeen(**seen) for seen in body.pop("stances")]
     drafts = [interaction_services.FollowUpDraft(**d) for d in body.pop("follow_ups")]
-    with one_transaction():
+    with body_field_names():
         created = interaction_services.record_interaction(
             api_user(), target, stances=stances, follow_ups=drafts, **body
         )
@@ -365,7 +360,7 @@ def update_interaction(interaction_id: int, version: int, **changes: Any):
     found = _interaction(interaction_id)
     representative_ids = changes.pop("representative_ids", None)
     participant_ids = changes.pop("participant_ids", None)
-    with one_transaction():
+    with body_field_names():
         interaction_services.update_interaction(
             api_user(),
             found,
@@ -421,7 +416,7 @@ def follow_up(follow_up_id: int):
 def create_follow_up(**body: Any):
     """Add a follow-up about a state or one of its representatives."""
     target = _state_field(body.pop("state"))
-    with one_transaction():
+    with body_field_names():
         created = interaction_services.create_follow_up(api_user(), target, **body)
         created_id = created.id
     return present.follow_up(api_user(), _follow_up(created_id), g.today)
@@ -434,7 +429,7 @@ def create_follow_up(**body: Any):
 def set_follow_up_status(follow_up_id: int, status):
     """Mark a follow-up done or cancelled, or reopen it."""
     found = _follow_up(follow_up_id)
-    with one_transaction():
+    with body_field_names():
         interaction_services.set_follow_up_status(api_user(), found, status)
     return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)
 
@@ -481,7 +476,7 @@ def create_event(**body: Any):
     """Plan an event; times are RFC 3339 with their offset."""
     target = _state_field(body.pop("state"))
     require(api_user(), Action.CREATE, Event, state=target)  # before looking at the rest
-    with one_transaction():
+    with body_field_names():
         # The service checks that they belong to the state (after the permission check).
         body["section"] = _record(Section, body.pop("section_id"), field="section_id")
         body["stage"] = _record(Stage, body.pop("stage_id"), field="stage_id")
@@ -500,7 +495,7 @@ def update_event(event_id: int, version: int, **values: Any):
     found = _event(event_id)
     actor = api_user()
     require(actor, Action.EDIT, found)  # before looking at the rest
-    with one_transaction():
+    with body_field_names():
         if values.get("status") is EventStatus.CANCELLED:
             if len(values) > 1:
                 raise ValidationFailed(

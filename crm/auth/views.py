@@ -104,7 +104,6 @@ def _finish_sign_in(user: User, how: str, next_url: str | None) -> str:
     signed_in = signin.complete(
         user, how=how, ip=request.remote_addr, user_agent=request.user_agent.string
     )
-    db.session.commit()
     session.clear()
     login_user(signed_in.user)
     return _safe_next(next_url)
@@ -120,10 +119,8 @@ def login():
         try:
             passed = signin.check_password(form.email.data, form.password.data)
         except AccountLocked as error:
-            db.session.commit()  # the audit entry and the count
             return _locked_page("auth/login.html", error, form=form)
         if passed is None:
-            db.session.commit()
             form.password.errors.append(WRONG_SIGN_IN)
         elif passed.needs == "nothing":
             return redirect(_finish_sign_in(passed.user, "password", request.args.get("next")))
@@ -131,7 +128,6 @@ def login():
             if passed.needs == "enrolment":
                 # Each sign-in shows a new secret: one seen before is of no use to anyone.
                 mfa.start_enrolment(passed.user)
-            db.session.commit()
             _start_pending(passed.user, passed.needs, request.args.get("next"))
             target = "auth.login_code" if passed.needs == "code" else "auth.login_enrol"
             return redirect(url_for(target))
@@ -157,11 +153,9 @@ def login_code():
         try:
             how = signin.check_code(user, form.code.data)
         except AccountLocked as error:
-            db.session.commit()
             session.pop(PENDING_KEY, None)
             return _locked_page("auth/login_code.html", error, form=form)
         if how is None:
-            db.session.commit()
             form.code.errors.append(WRONG_CODE)
         else:
             next_url = session[PENDING_KEY].get("next")
@@ -194,7 +188,6 @@ def login_enrol():
         try:
             codes = mfa.confirm_enrolment(user, form.code.data)
         except ValidationFailed as error:
-            db.session.commit()  # the refused code's audit entry
             form.code.errors.append(error.message)
         else:
             next_url = session[PENDING_KEY].get("next")
@@ -223,7 +216,6 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
         services.end_session(_actor(), current_user.session_token)
-        db.session.commit()
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -246,13 +238,10 @@ def reauthenticate():
             try:
                 signin.reauthenticate(user, form.password.data, form.code.data or "")
             except AccountLocked as error:
-                db.session.commit()
                 return _locked_page("auth/reauthenticate.html", error, form=form, back=back)
             except ValidationFailed as error:
-                db.session.commit()  # the audit entry and the count
                 getattr(form, error.field or "password").errors.append(error.message)
             else:
-                db.session.commit()
                 flash(
                     f"Thank you. You can go ahead for the next {max_age_minutes()} minutes.",
                     "success",
@@ -287,7 +276,6 @@ def account():
             db.session.rollback()
             getattr(form, error.field or "new_password").errors.append(error.message)
         else:
-            db.session.commit()
             user.session_token = token
             login_user(user)
             flash(
@@ -295,7 +283,7 @@ def account():
                 "success",
             )
             return redirect(url_for("auth.account"))
-    status = 422 if form.errors else 200
+    status = form_status()
     return render_template(
         "auth/account.html",
         form=form,
@@ -322,7 +310,6 @@ def revoke_session(session_id: int):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("auth.account"))
     services.revoke_session(_actor(), session_id)
-    db.session.commit()
     flash("That session has been signed out.", "success")
     return redirect(url_for("auth.account"))
 
@@ -334,7 +321,6 @@ def start_second_factor():
     if refused is not None:
         return refused
     mfa.start_enrolment(_actor())
-    db.session.commit()
     return redirect(url_for("auth.second_factor"))
 
 
@@ -355,10 +341,8 @@ def second_factor():
         try:
             codes = mfa.confirm_enrolment(user, form.code.data)
         except ValidationFailed as error:
-            db.session.commit()  # the refused code's audit entry
             form.code.errors.append(error.message)
         else:
-            db.session.commit()
             return _recovery_codes_page(codes)
     status = form_status()
     return _enrol_page(user, form, url_for("auth.second_factor")), status
@@ -382,7 +366,6 @@ def regenerate_recovery_codes():
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("auth.account"))
-    db.session.commit()
     return _recovery_codes_page(codes)
 
 
@@ -398,7 +381,6 @@ def turn_off_second_factor():
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("Your second factor is off: signing in needs only your password.", "success")
     return redirect(url_for("auth.account"))
 
@@ -443,7 +425,6 @@ def set_enabled(user_id: int, change: str):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.", "success")
     return redirect(url_for("auth.users"))
 
@@ -461,7 +442,6 @@ def reset_second_factor(user_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(
             f"The second factor of {user.email} is reset; {sessions} session(s) and "
             f"{tokens} token(s) ended. They set up a new one when they next sign in.",

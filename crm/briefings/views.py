@@ -17,11 +17,10 @@ from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, Page, require
 from crm.briefings import packs, services
-from crm.db import write_intent
-from crm.extensions import db
 from crm.parliament.queries import get_representative
 from crm.states.queries import get_state
 from crm.text import fold
+from crm.web import side_write
 
 bp = Blueprint("briefings", __name__)
 
@@ -49,12 +48,9 @@ def _deliver(pack, template: str, filename: str) -> Response:
     from crm.briefings.render import render_pdf
 
     pdf = render_pdf(template, pack=pack)
-    # End the read transaction, then write the audit entry in a short one of its own
-    # (BEGIN IMMEDIATE on SQLite): a stale read snapshot cannot be upgraded to a write.
-    db.session.commit()
-    with write_intent():
-        services.record_printed(_actor(), pack, pdf)
-        db.session.commit()
+    # The audit entry is written in a short transaction of its own, after the rendering:
+    # never render inside a write transaction.
+    side_write(lambda: services.record_printed(_actor(), pack, pdf))
     response = Response(pdf.data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

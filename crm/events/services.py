@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm import records
-from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import ValidationFailed
@@ -370,12 +369,9 @@ def remove_invitation(actor: User, invitation: Invitation) -> None:
     """Withdraw an invitation; the audit entry keeps what it said."""
     require(actor, Action.EDIT, invitation)
     _refuse_archived(invitation.event)
-    record(
+    records.delete(
         actor,
-        "invitation.removed",
         invitation,
-        before=snapshot(invitation),
+        action="invitation.removed",
         summary=f"{invitation.representative.name} — {invitation.event.title}",
     )
-    db.session.delete(invitation)
-    db.session.flush()

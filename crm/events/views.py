@@ -421,7 +421,6 @@ def _event_action(event_id: int, permission: Action, act, done: str):
     except DomainError as error:
         db.session.rollback()
         return _render_show(event, status=422, message=error.message)
-    db.session.commit()
     flash(done.format(title=event.title), "success")
     return redirect(url_for("events.show", event_id=event.id))
 
@@ -563,6 +562,5 @@ def remove_invitation(event_id: int, invitation_id: int):
     except DomainError as error:
         db.session.rollback()
         return _render_show(event, status=422, message=error.message)
-    db.session.commit()
     flash(f"Withdrew the invitation of {name}.", "success")
     return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))

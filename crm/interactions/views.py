@@ -332,7 +332,6 @@ def archive(interaction_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("Contact archived. An administrator can restore it.", "success")
     return redirect(url_for("interactions.show", interaction_id=interaction_id))
 
@@ -351,7 +350,6 @@ def restore(interaction_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("Contact restored.", "success")
     return redirect(url_for("interactions.show", interaction_id=interaction_id))
 
@@ -571,7 +569,6 @@ def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash(done_message, "success")
     return redirect(back)
 

@@ -25,7 +25,7 @@ from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
-from crm.db import reads_first, utcnow, write_intent
+from crm.db import reads_first, utcnow
 from crm.errors import DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
@@ -43,7 +43,7 @@ from crm.interchange.popolo_export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state
-from crm.web import token_user
+from crm.web import begin_write, form_status, save, side_write, token_user
 
 bp = Blueprint("interchange", __name__)
 
@@ -60,11 +60,8 @@ def _state_or_404(iso2: str) -> State:
 
 
 def _log_export(target: Any, what: str, restricted: bool = False) -> None:
-    # End the read transaction so the audit entry is written in a short one of its own.
-    db.session.commit()
-    with write_intent():
-        services.record_export(_actor(), target, what=what, restricted=restricted)
-        db.session.commit()
+    # The audit entry is written in a short transaction of its own.
+    side_write(lambda: services.record_export(_actor(), target, what=what, restricted=restricted))
 
 
 def _download(body: Any, filename: str, mimetype: str) -> Response:
@@ -166,9 +163,8 @@ def import_csv(iso2: str):
                 if form.check_only.data:
                     checked = True
                 else:
-                    with write_intent():
-                        report = write_representatives(plan, actor=actor, source=source)
-                        db.session.commit()
+                    begin_write()
+                    report = write_representatives(plan, actor=actor, source=source)
                     flash(f"Imported: {report.summary()}.", "success")
                     return redirect(url_for("parliament.index", state=iso2))
             except CsvRejected as error:
@@ -259,22 +255,21 @@ def _tokens_page(scope: TokenScope):
     form = TokenForm.for_scope(scope)
     created = created_expires_at = None
     if form.validate_on_submit():
-        try:
-            raw, token = services.create_personal_token(
+        saved = save(
+            form,
+            lambda: services.create_personal_token(
                 actor, name=form.name.data or "", scope=scope, days=form.days.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved.ok:
+            raw, token = saved.value
             if scope is TokenScope.CALENDAR:
                 created = url_for("interchange.calendar_feed", token=raw, _external=True)
             else:
                 created = raw
             created_expires_at = token.expires_at
             form.name.data = ""
-    status = 422 if request.method == "POST" and created is None else 200
+    status = 200 if created else form_status()
     page, revoke = TOKEN_PAGES[scope]
     return render_template(
         "interchange/tokens.html",
@@ -303,7 +298,6 @@ def _revoke_token(token_id: int, scope: TokenScope):
         flash("The form expired; please try again.", "error")
         return redirect(url_for(page))
     services.revoke_personal_token(actor, token, scope)
-    db.session.commit()
     flash(f"The {services.TOKEN_NOUN[scope]} “{token.name}” no longer works.", "success")
     return redirect(url_for(page))
 
@@ -359,7 +353,6 @@ def admin_revoke_token(token_id: int):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("interchange.admin_tokens"))
     services.revoke_personal_token(actor, token, token.scope)
-    db.session.commit()
     noun = services.TOKEN_NOUN[token.scope]
     flash(f"The {noun} “{token.name}” of {token.user.email} no longer works.", "success")
     return redirect(url_for("interchange.admin_tokens"))

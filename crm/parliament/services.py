@@ -372,33 +372,6 @@ def _begin_change(
     records.check_version(representative, expected_version)
 
 
-def _finish_change(
-    actor: User,
-    representative: Representative,
-    action: str,
-    *,
-    before: dict[str, Any] | None = None,
-    after: Any = None,
-    summary: str | None = None,
-) -> None:
-    """Move the representative's version on, flush, and audit the change on them.
-
-    `after` may be a callable: values such as a new row's id exist only after the flush.
-    """
-    # Touching the row makes the ORM write it, and so bump its version (with the
-    # optimistic check of the version read); the child rows go in the same flush.
-    records.update(actor, representative, {"updated_at": utcnow()}, action=action)
-    values = after() if callable(after) else (after or {})
-    record(
-        actor,
-        action,
-        representative,
-        before=before,
-        after={**values, "version": representative.version},
-        summary=summary,
-    )
-
-
 # --- Creating a representative -----------------------------------------------------------
 
 
@@ -515,7 +488,7 @@ def add_contact_detail(
     kind, value, label = _clean_contact(kind, value, label)
     detail = ContactDetail(kind=kind, value=value, label=label)
     representative.contact_details.append(detail)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "contact_detail.added",
@@ -542,7 +515,7 @@ def update_contact_detail(
     detail.kind, detail.value, detail.label = kind, value, label
     if snapshot(detail) == before:
         return False
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "contact_detail.updated",
@@ -561,7 +534,7 @@ def remove_contact_detail(
     _begin_change(actor, representative, expected_version)
     before = snapshot(detail)
     representative.contact_details.remove(detail)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "contact_detail.removed",
@@ -585,7 +558,7 @@ def add_other_name(
     other = OtherName(name=name, lang=lang, note=note)
     representative.other_names.append(other)
     refresh_search_text(representative)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "other_name.added",
@@ -613,7 +586,7 @@ def update_other_name(
     if snapshot(other) == before:
         return False
     refresh_search_text(representative)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "other_name.updated",
@@ -633,7 +606,7 @@ def remove_other_name(
     before = snapshot(other)
     representative.other_names.remove(other)
     refresh_search_text(representative)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "other_name.removed",
@@ -668,7 +641,7 @@ def add_membership(
             )
     membership = _new_membership(seat)
     representative.memberships.append(membership)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "membership.added",
@@ -698,7 +671,7 @@ def end_membership(
     _check_end(membership.start_date, membership.end_date, end_date)
     before = snapshot(membership)
     membership.end_date = end_date
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "membership.ended",
@@ -750,7 +723,7 @@ def move_party(
     )
     representative.memberships.append(moved)
     old_name = membership.party.name if membership.party else "independent"
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "membership.party_changed",
@@ -791,7 +764,7 @@ def add_committee_membership(
             )
     seat = CommitteeMembership(committee=committee, role=role, start_date=start_date)
     representative.committee_memberships.append(seat)
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "committee_membership.added",
@@ -813,7 +786,7 @@ def end_committee_membership(
     _check_end(seat.start_date, seat.end_date, end_date)
     before = snapshot(seat)
     seat.end_date = end_date
-    _finish_change(
+    records.touch_parent(
         actor,
         representative,
         "committee_membership.ended",

@@ -20,8 +20,7 @@ from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action, may, require
-from crm.errors import Conflict, DomainError, ValidationFailed
-from crm.extensions import db
+from crm.errors import Conflict, ValidationFailed
 from crm.parliament import queries, services
 from crm.parliament.forms import (
     CommitteeSeatForm,
@@ -699,12 +698,7 @@ def restore(representative_id: int):
     rep = _representative_or_404(representative_id)
     actor = _actor()
     require(actor, Action.RESTORE, rep)
-    try:
-        services.restore_representative(actor, rep)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    services.restore_representative(actor, rep)
     flash(f"Restored {rep.name}.", "success")
     return redirect(url_for("parliament.show", representative_id=rep.id))
 
@@ -773,11 +767,6 @@ def restore_stance(record_id: int):
     entry = _stance_record_or_404(record_id)
     actor = _actor()
     require(actor, Action.RESTORE, entry)
-    try:
-        services.restore_stance_record(actor, entry)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    services.restore_stance_record(actor, entry)
     flash("Restored the stance record.", "success")
     return redirect(url_for("parliament.show", representative_id=entry.representative_id))

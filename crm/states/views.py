@@ -7,9 +7,7 @@ from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
-from crm.errors import DomainError, ValidationFailed
-from crm.extensions import db
-from crm.forms import show_error
+from crm.errors import ValidationFailed
 from crm.parliament.models import Chamber, Committee
 from crm.states import queries
 from crm.states import services as state_services
@@ -176,9 +174,10 @@ def new_stage(iso2: str):
     form = StageForm()
     form.set_choices(vote_queries.chambers_with_committees(state.id))
     if form.validate_on_submit():
-        try:
+
+        def write() -> Stage:
             chamber, committee = _place_from(form)
-            stage = state_services.add_stage(
+            return state_services.add_stage(
                 actor,
                 agreement,
                 kind=StageKind(form.kind.data),
@@ -188,12 +187,10 @@ def new_stage(iso2: str):
                 notes=form.notes.data,
                 position=_position_from(form),
             )
-        except DomainError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Added the stage “{stage.kind.label}”.", "success")
+
+        saved = save(form, write)
+        if saved.ok:
+            flash(f"Added the stage “{saved.value.kind.label}”.", "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
     status = form_status()
     return render_template(
@@ -334,7 +331,6 @@ def move_stage(stage_id: int):
         raise ValidationFailed("Move a stage up or down.")
     iso2 = stage.agreement.state.iso2
     if state_services.move_stage(actor, stage, form.direction.data):
-        db.session.commit()
         flash(f"Moved “{stage.kind.label}” {form.direction.data}.", "success")
     else:
         edge = "first" if form.direction.data == "up" else "last"

@@ -1,0 +1,106 @@
+"""Every request has one commit point (crm.web.App): what a view wrote is committed after it
+returned, a request with a safe method keeps nothing, and an error rolls all of it back
+before its page is drawn."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash
+
+from crm.auth.models import Role, Section
+from crm.errors import Conflict, ValidationFailed
+from crm.extensions import db
+from tests.conftest import sign_in
+from tests.factories import UserFactory
+
+
+def _sections() -> list[str]:
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(Section.name).order_by(Section.name)))
+
+
+def _write(name: str) -> None:
+    db.session.add(Section(name=name))
+    db.session.flush()
+
+
+def test_a_write_that_returns_is_committed_and_a_read_keeps_nothing(own_app):
+    @own_app.post("/test-write")
+    def write():
+        _write("Kept")
+        return "written"
+
+    @own_app.get("/test-read-that-writes")
+    def read():
+        _write("Not kept")
+        return "read"
+
+    client = own_app.test_client()
+    own_app.config["WTF_CSRF_ENABLED"] = False
+
+    assert client.post("/test-write").status_code == 200
+    assert client.get("/test-read-that-writes").status_code == 200
+
+    assert _sections() == ["Kept"]
+
+
+def test_an_error_rolls_back_before_its_page_is_drawn(own_app):
+    seen_while_drawing: list[int] = []
+
+    @own_app.post("/test-conflict-after-a-write")
+    def conflict_after_writing():
+        _write("Written before the conflict")
+        flash("Saved.", "success")
+        raise Conflict("Someone saved first.", changes={"current_version": 2, "changes": []})
+
+    @own_app.post("/test-refusal-after-a-write")
+    def refusal_after_writing():
+        _write("Written before the refusal")
+        abort(403)
+
+    @own_app.post("/test-rule-after-a-write")
+    def rule_after_writing():
+        _write("Written before the broken rule")
+        raise ValidationFailed("Not like that.", field="name")
+
+    @own_app.errorhandler(ValidationFailed)
+    def count_while_drawing(error):
+        seen_while_drawing.append(db.session.scalar(sa.select(sa.func.count(Section.id))))
+        return error.message, 422
+
+    own_app.config["WTF_CSRF_ENABLED"] = False
+    client = own_app.test_client()
+    sign_in(client, UserFactory(role=Role.ADMIN))
+
+    conflict = client.post("/test-conflict-after-a-write")
+    assert conflict.status_code == 409
+    # The message queued before the conflict is shown neither on its page nor the next.
+    assert "Saved." not in conflict.get_data(as_text=True)
+    assert client.post("/test-refusal-after-a-write").status_code == 403
+    assert client.post("/test-rule-after-a-write").status_code == 422
+
+    # The page of the error saw none of the request's writes, and none was kept.
+    assert seen_while_drawing == [0]
+    assert _sections() == []
+    with client.session_transaction() as stored:
+        assert "_flashes" not in stored
+
+
+def test_a_failing_commit_answers_with_an_error_and_keeps_no_message(own_app):
+    @own_app.post("/test-duplicate")
+    def duplicate():
+        db.session.add(Section(name="Twice"))
+        db.session.add(Section(name="Twice"))
+        flash("Saved twice.", "success")
+        return "looks fine until the commit"
+
+    own_app.config.update(WTF_CSRF_ENABLED=False, PROPAGATE_TEST_ERRORS=False)
+    client = own_app.test_client()
+
+    response = client.post("/test-duplicate")
+
+    assert response.status_code == 500
+    assert "Saved twice." not in response.get_data(as_text=True)
+    assert _sections() == []
+    with client.session_transaction() as stored:
+        assert "_flashes" not in stored
