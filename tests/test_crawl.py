@@ -8,10 +8,10 @@ page may fail.
 from __future__ import annotations
 
 from collections import Counter, deque
+from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.conftest import login, sign_in
 from tests.factories import PASSWORD
@@ -22,6 +22,23 @@ START = ["/dashboard", "/states", "/representatives", "/account"]
 SKIP_PREFIXES = ("/logout", "/static/")
 SKIP_SUFFIXES = (".pdf", ".ics", ".csv", ".json")
 MAX_PAGES = 400
+
+
+class _Links(HTMLParser):
+    """The targets of a page's links (the standard library's parser, without building the
+    tree a crawl of hundreds of pages does not need)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href is not None:
+                self.hrefs.append(href)
 
 
 def crawl(
@@ -45,8 +62,8 @@ def crawl(
         seen[url] = (response.status_code, html)
         if response.status_code != 200 or not html:
             continue
-        for link in BeautifulSoup(html, "html.parser").find_all("a", href=True):
-            href, _ = urldefrag(link["href"])
+        for target in _Links(html).hrefs:
+            href, _ = urldefrag(target)
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not href.startswith("/"):
                 continue

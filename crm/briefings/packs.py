@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
 from crm.auth.permissions import is_restricted, may_see_restricted
-from crm.charts import Hemicycle, Sparkline, hemicycle, sparkline
+from crm.charts import Hemicycle, Sparkline, hemicycle
 from crm.db import today, utcnow
-from crm.events.models import Event, EventStatus
-from crm.events.services import starts_after_stage
+from crm.events import queries as event_queries
+from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament import queries as parliament_queries
@@ -37,8 +37,7 @@ from crm.parliament.models import (
 )
 from crm.risk import services as risk_services
 from crm.risk.model import RiskConfig, RiskLevel, SwingEntry
-from crm.risk.models import RiskSnapshot
-from crm.risk.queries import risk_config
+from crm.risk.queries import risk_config, risk_trends
 from crm.states import queries as state_queries
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
 from crm.states.queries import ChamberSummary, current_membership_filter
@@ -54,7 +53,6 @@ EVENTS_CAP = 12
 TARGETS = 12
 STANCE_HISTORY_CAP = 10
 REP_CONTACTS_CAP = 6
-TREND_DAYS = 90
 
 # --- Who made a pack ------------------------------------------------------------------------
 
@@ -372,23 +370,6 @@ class StatePack(Withholding):
         return self.state
 
 
-def _upcoming_events(state: State, now: datetime) -> list[Event]:
-    return list(
-        db.session.scalars(
-            sa.select(Event)
-            .where(
-                Event.state_id == state.id,
-                Event.archived_at.is_(None),
-                Event.status != EventStatus.CANCELLED,
-                Event.starts_at >= now,
-            )
-            .options(selectinload(Event.stage))
-            .order_by(Event.starts_at, Event.id)
-            .limit(EVENTS_CAP)
-        )
-    )
-
-
 def _recent_contacts(state: State, since: datetime) -> tuple[list[Interaction], int]:
     where = (
         Interaction.state_id == state.id,
@@ -508,7 +489,7 @@ def state_pack(
     goal = campaign.goal.value if campaign is not None else "block"
     targets, are_swing = _targets(state, result, config, goal, on, actor)
     contacts, contacts_total = _recent_contacts(state, now - timedelta(days=CONTACT_DAYS))
-    events = _upcoming_events(state, now)
+    events = event_queries.upcoming_events(state, now, limit=EVENTS_CAP)
     follow_ups, follow_ups_total, overdue = _open_follow_ups(state, on)
     stages = list(agreement.stages) if agreement is not None else []
     upcoming = [
@@ -537,7 +518,7 @@ def state_pack(
         contacts_total=contacts_total,
         stages=stages,
         events=events,
-        late_events={e.id for e in events if starts_after_stage(e, e.stage, state.timezone)},
+        late_events=event_queries.late_event_ids(events),
         follow_ups=follow_ups,
         follow_ups_total=follow_ups_total,
         overdue=overdue,
@@ -703,26 +684,6 @@ class OverviewPack(Withholding):
         return "Coordinator overview"
 
 
-def _trends(campaign: Campaign, state_ids: list[int], on: date) -> dict[int, Sparkline]:
-    """Each state's risk over the last 90 days, from its snapshots (one query)."""
-    start = on - timedelta(days=TREND_DAYS)
-    series: dict[int, dict[date, float]] = defaultdict(dict)
-    for state_id, taken_on, risk in db.session.execute(
-        sa.select(RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk)
-        .where(
-            RiskSnapshot.campaign_id == campaign.id,
-            RiskSnapshot.state_id.in_(state_ids),
-            RiskSnapshot.taken_on >= start,
-        )
-        .order_by(RiskSnapshot.taken_on, RiskSnapshot.id)
-    ):
-        series[state_id][taken_on] = risk  # the day's last snapshot stands for it
-    return {
-        state_id: sparkline(sorted(points.items()), start, on)
-        for state_id, points in series.items()
-    }
-
-
 def overview_pack(actor: User | None) -> OverviewPack:
     """Every open state's risk, trend, next vote and seat charts."""
     on = today()
@@ -732,7 +693,7 @@ def overview_pack(actor: User | None) -> OverviewPack:
     closed: list[tuple[Agreement, State]] = []
     if campaign is not None:
         results = risk_services.forecasts(campaign, on, config)
-        trends = _trends(campaign, [r.state.id for r in results], on)
+        trends = risk_trends(campaign, [r.state.id for r in results], on)
         for result in results:
             charts = [
                 (

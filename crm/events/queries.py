@@ -167,6 +167,25 @@ def invitations_of_representative(
     )
 
 
+def upcoming_events(state: State, now: datetime, limit: int) -> list[Event]:
+    """The state's next events, not cancelled or archived, soonest first, with the stages
+    they aim at (the state page and its pack say which start after their vote)."""
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(
+                Event.state_id == state.id,
+                Event.archived_at.is_(None),
+                Event.status != EventStatus.CANCELLED,
+                Event.starts_at >= now,
+            )
+            .options(selectinload(Event.stage))
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+    )
+
+
 def late_event_ids(events: Iterable[Event]) -> set[int]:
     """The events that start after the stage they target (at most two queries).
 

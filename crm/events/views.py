@@ -56,12 +56,6 @@ def event_after_vote(event: Event) -> bool:
 
 
 @bp.app_template_global()
-def late_events(events: list[Event]) -> set[int]:
-    """The ids of the events in a list that start after the stage they target."""
-    return queries.late_event_ids(events)
-
-
-@bp.app_template_global()
 def representative_invitations(representative) -> list[Invitation]:
     """A representative's invitations to events, for the representative page."""
     return queries.invitations_of_representative(representative)

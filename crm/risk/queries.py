@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from crm.charts import Sparkline, sparkline
 from crm.db import month_end
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, Interaction, interaction_representatives
 from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
 from crm.risk.model import ChamberInput, Member, RiskConfig, StateInput
+from crm.risk.models import RiskSnapshot
 from crm.states.models import (
     Agreement,
     Campaign,
@@ -29,6 +31,8 @@ from crm.states.models import (
 from crm.states.queries import current_membership_filter, newest_contacts
 
 VOTE_KINDS = (StageKind.COMMITTEE_VOTE, StageKind.PLENARY_VOTE)
+# How far back a state's risk trend goes, on the pages and in the packs.
+TREND_DAYS = 90
 
 
 @dataclass
@@ -45,6 +49,28 @@ class StateContext:
     # Members met recently only in restricted contacts: for a reader who may not see those,
     # they were not met (see crm.risk.services.swing).
     met_only_in_restricted: frozenset[int] = frozenset()
+
+
+def risk_trends(campaign: Campaign, state_ids: list[int], on: date) -> dict[int, Sparkline]:
+    """Each state's risk over the last TREND_DAYS days up to `on`, from its snapshots (one
+    query); the last snapshot of a day stands for the day."""
+    start = on - timedelta(days=TREND_DAYS)
+    rows = db.session.execute(
+        sa.select(RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk)
+        .where(
+            RiskSnapshot.campaign_id == campaign.id,
+            RiskSnapshot.state_id.in_(state_ids),
+            RiskSnapshot.taken_on >= start,
+        )
+        .order_by(RiskSnapshot.taken_on, RiskSnapshot.id)
+    )
+    series: dict[int, dict[date, float]] = defaultdict(dict)
+    for state_id, taken_on, risk in rows:
+        series[state_id][taken_on] = risk
+    return {
+        state_id: sparkline(sorted(points.items()), start, on)
+        for state_id, points in series.items()
+    }
 
 
 def risk_config() -> RiskConfig:

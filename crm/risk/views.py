@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user, login_required
@@ -13,19 +10,16 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from crm.auth.permissions import Page, require
-from crm.charts import hemicycle, sparkline
+from crm.charts import hemicycle
 from crm.extensions import db
 from crm.parliament.models import Party, Representative
 from crm.risk import services
 from crm.risk.model import RiskLevel
-from crm.risk.models import RiskSnapshot
-from crm.risk.queries import risk_config
+from crm.risk.queries import risk_config, risk_trends
 from crm.states.models import Agreement, State
 from crm.states.queries import active_campaign, get_state
 
 bp = Blueprint("risk", __name__)
-
-TREND_DAYS = 90
 
 
 class DashboardFilterForm(Form):
@@ -40,27 +34,6 @@ class DashboardFilterForm(Form):
         "Next vote within (days)", validators=[Optional(), NumberRange(min=0, max=3650)]
     )
     low_coverage = BooleanField("Only coverage under 50 %")
-
-
-def _trends(campaign, state_ids: list[int]):
-    """Each state's risk over the last 90 days, from its snapshots (one query)."""
-    start = g.today - timedelta(days=TREND_DAYS)
-    rows = db.session.execute(
-        sa.select(RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk)
-        .where(
-            RiskSnapshot.campaign_id == campaign.id,
-            RiskSnapshot.state_id.in_(state_ids),
-            RiskSnapshot.taken_on >= start,
-        )
-        .order_by(RiskSnapshot.taken_on, RiskSnapshot.id)
-    )
-    series: dict[int, dict] = defaultdict(dict)
-    for state_id, taken_on, risk in rows:
-        series[state_id][taken_on] = risk  # the last snapshot of a day stands for it
-    return {
-        state_id: sparkline(sorted(points.items()), start, g.today)
-        for state_id, points in series.items()
-    }
 
 
 @bp.get("/dashboard")
@@ -110,7 +83,7 @@ def dashboard():
         total=len(results),
         levels=levels,
         closed=closed,
-        trends=_trends(campaign, [r.state.id for r in results]),
+        trends=risk_trends(campaign, [r.state.id for r in results], g.today),
         model=config,
     ), (200 if valid else 400)
 
@@ -154,6 +127,6 @@ def state_risk(iso2: str):
         breakdown=services.party_breakdown(result, config),
         charts=charts,
         reviews=services.vote_reviews(campaign, state.id),
-        risk_trend=_trends(campaign, [state.id]).get(state.id),
+        risk_trend=risk_trends(campaign, [state.id], g.today).get(state.id),
         model=config,
     )

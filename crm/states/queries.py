@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.db import as_utc
-from crm.events.models import Event, EventStatus
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.interactions.visibility import stances_linked_to_people
@@ -243,22 +242,6 @@ def recent_stance_records(state: State, *, reader: Any, limit: int = 10) -> list
                 selectinload(StanceRecord.interaction),
             )
             .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def upcoming_events(state: State, now: datetime, limit: int = 5) -> list[Event]:
-    return list(
-        db.session.scalars(
-            sa.select(Event)
-            .where(
-                Event.state_id == state.id,
-                Event.archived_at.is_(None),
-                Event.status != EventStatus.CANCELLED,
-                Event.starts_at >= now,
-            )
-            .order_by(Event.starts_at)
             .limit(limit)
         )
     )

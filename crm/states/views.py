@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import ValidationFailed
+from crm.events import queries as event_queries
 from crm.parliament.models import Chamber, Committee
 from crm.states import queries
 from crm.states import services as state_services
@@ -23,6 +24,9 @@ from crm.states.models import (
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
 from crm.web import form_status, save
+
+# How many of a state's next events its page lists.
+UPCOMING_EVENTS = 5
 
 bp = Blueprint("states", __name__)
 
@@ -51,6 +55,7 @@ def show(iso2: str):
     if iso2 != state.iso2:
         return redirect(url_for("states.show", iso2=state.iso2), 301)
     campaign = queries.active_campaign()
+    events = event_queries.upcoming_events(state, utcnow(), limit=UPCOMING_EVENTS)
     return render_template(
         "states/show.html",
         state=state,
@@ -59,7 +64,8 @@ def show(iso2: str):
         chambers=queries.chamber_summaries(state, g.today),
         interactions=queries.recent_interactions(state),
         stance_records=queries.recent_stance_records(state, reader=current_user),
-        events=queries.upcoming_events(state, utcnow()),
+        events=events,
+        late_events=event_queries.late_event_ids(events),
         follow_ups=queries.open_follow_up_count(state),
     )
 
