@@ -1,0 +1,147 @@
+"""Contact details and other names of a representative: what a good value is, and their
+add, update and remove (the generic child-row writes of `children.py`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from crm.errors import ValidationFailed
+from crm.parliament.models import ContactDetail, ContactKind, OtherName
+from crm.parliament.services.children import ChildKind
+
+# BCP 47 in the shape people type: "hi", "ne", "sr-Latn", "zh-Hant-TW".
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+PHONE_NUMBER = re.compile(r"\+?[0-9 ()./-]+((ext\.?|x) ?[0-9]{1,6})?", re.IGNORECASE)
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class NewOtherName:
+    name: str
+    lang: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class NewContactDetail:
+    kind: ContactKind
+    value: str
+    label: str | None = None
+
+
+def _is_web_address(value: str) -> bool:
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
+def contact_value_problem(kind: ContactKind, value: str) -> str | None:
+    """What is wrong with a contact detail's value for its kind, or None if it is fine.
+
+    Pages link e-mail, phone and web values, so those must be what they claim to be: a
+    `javascript:` "website" must never become a link.
+    """
+    value = (value or "").strip()
+    if not value:
+        return "Enter the contact detail."
+    if len(value) > 300:
+        return "At most 300 characters."
+    if kind is ContactKind.EMAIL:
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError:
+            return "Enter an e-mail address such as name@example.org."
+    elif kind is ContactKind.WEBSITE:
+        if not _is_web_address(value):
+            return "Enter a web address starting with http:// or https://."
+    elif kind is ContactKind.SOCIAL:
+        if URL_SCHEME.match(value) and not _is_web_address(value):
+            return "Enter a handle such as @name, or a link starting with http:// or https://."
+    elif kind in (ContactKind.PHONE, ContactKind.FAX):
+        digits = sum(ch.isdigit() for ch in value)
+        if not PHONE_NUMBER.fullmatch(value) or not 3 <= digits <= 30:
+            return "Enter a number using digits, spaces and + ( ) - . / only."
+    return None
+
+
+def clean_contact(
+    kind: ContactKind | str,
+    value: str,
+    label: str | None = None,
+    *,
+    prefix: str = "",
+    row: str = "",
+) -> dict[str, Any]:
+    """A contact detail's values, checked and stripped. `prefix` and `row` place an error
+    on a row of the new-representative form ("Contact 2: …")."""
+    kind = ContactKind(kind)
+    problem = contact_value_problem(kind, value)
+    if problem:
+        raise ValidationFailed(f"{row}{problem}", field=f"{prefix}value")
+    label = (label or "").strip() or None
+    if label and len(label) > 120:
+        raise ValidationFailed(f"{row}A label is at most 120 characters.", field=f"{prefix}label")
+    return {"kind": kind, "value": value.strip(), "label": label}
+
+
+def clean_other_name(
+    name: str,
+    lang: str | None = None,
+    note: str | None = None,
+    *,
+    prefix: str = "",
+    row: str = "",
+) -> dict[str, Any]:
+    """Another name's values, checked and stripped (`prefix` and `row` as for contacts)."""
+    name = (name or "").strip()
+    lang = (lang or "").strip() or None
+    note = (note or "").strip() or None
+    if not name:
+        raise ValidationFailed(f"{row}Enter the name.", field=f"{prefix}name")
+    if len(name) > 200:
+        raise ValidationFailed(f"{row}A name is at most 200 characters.", field=f"{prefix}name")
+    if lang and (len(lang) > 20 or not LANGUAGE_TAG.fullmatch(lang)):
+        raise ValidationFailed(
+            f"{row}Enter a language tag such as hi, ne or sr-Latn.", field=f"{prefix}lang"
+        )
+    if note and len(note) > 200:
+        raise ValidationFailed(f"{row}A note is at most 200 characters.", field=f"{prefix}note")
+    return {"name": name, "lang": lang, "note": note}
+
+
+CONTACT_DETAILS: ChildKind[ContactDetail] = ChildKind(
+    model=ContactDetail,
+    collection="contact_details",
+    clean=clean_contact,
+    action="contact_detail",
+    summary=lambda detail: f"{detail.kind.label}: {detail.value}",
+)
+
+OTHER_NAMES: ChildKind[OtherName] = ChildKind(
+    model=OtherName,
+    collection="other_names",
+    clean=clean_other_name,
+    action="other_name",
+    summary=lambda other: other.name,
+    searched=True,
+)
+
+# The names callers know: add_contact_detail(actor, rep, kind=…, value=…, label=…,
+# expected_version=…), update_contact_detail(actor, detail, …), remove_contact_detail(actor,
+# detail, expected_version=…); the same for other names (name=…, lang=…, note=…).
+add_contact_detail = CONTACT_DETAILS.add
+update_contact_detail = CONTACT_DETAILS.update
+remove_contact_detail = CONTACT_DETAILS.remove
+add_other_name = OTHER_NAMES.add
+update_other_name = OTHER_NAMES.update
+remove_other_name = OTHER_NAMES.remove

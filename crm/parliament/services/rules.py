@@ -1,0 +1,58 @@
+"""Rules every write about a representative's record shares: who may change it and when,
+which dates are plausible, and the folded names search uses."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from crm import records
+from crm.auth.permissions import Action, require
+from crm.db import today
+from crm.errors import ValidationFailed
+from crm.parliament.models import Representative
+from crm.text import search_text
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
+EARLIEST_DATE = date(1900, 1, 1)
+# How far ahead a seat may start or end: a term's known end, an election's known result.
+LATEST_AHEAD = timedelta(days=366)
+
+
+def refuse_archived(representative: Representative) -> None:
+    """An archived record changes only once an administrator has restored it."""
+    if representative.archived_at is not None:
+        raise ValidationFailed(
+            f"{representative.name} is archived: an administrator must restore the record "
+            "before it can change."
+        )
+
+
+def begin_change(actor: User, representative: Representative, expected_version: int | None) -> None:
+    """Check that the actor may change the record, and that nobody did since the form opened."""
+    require(actor, Action.EDIT, representative)
+    refuse_archived(representative)
+    records.check_version(representative, expected_version)
+
+
+def refresh_search_text(representative: Representative) -> None:
+    """Recompute the folded names used by search (after a name or other name changes)."""
+    representative.search_text = search_text(
+        [representative.name, *(other.name for other in representative.other_names)]
+    )
+
+
+def check_date(value: date, field: str) -> None:
+    latest = today() + LATEST_AHEAD
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValidationFailed(
+            f"Enter a date between {EARLIEST_DATE:%d %b %Y} and {latest:%d %b %Y}.", field=field
+        )
+
+
+def period(start: date | None, end: date | None) -> str:
+    """A seat's dates as a person reads them: "since 1 Jan 2024", "1 Jan 2020 – 3 Mar 2024"."""
+    begun = f"{start:%d %b %Y}" if start else "…"
+    return f"{begun} – {end:%d %b %Y}" if end else f"since {begun}"

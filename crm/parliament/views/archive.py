@@ -1,0 +1,52 @@
+"""Archiving a representative, and restoring them."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import login_required
+
+from crm.auth.permissions import Action, require
+from crm.parliament import services
+from crm.parliament.forms import ConfirmForm
+from crm.parliament.views.common import (
+    bp,
+    current_actor,
+    form_page,
+    person_form,
+    representative_or_404,
+    save_form,
+)
+
+
+@bp.route("/representatives/<int:representative_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive(representative_id: int):
+    rep, actor, form = person_form(representative_id, ConfirmForm)
+    require(actor, Action.ARCHIVE, rep)
+    response, conflict = save_form(
+        form,
+        lambda: services.archive_representative(actor, rep, expected_version=form.expected_version),
+        rep=rep,
+        done=f"Archived {rep.name}.",
+    )
+    return response or form_page(
+        rep,
+        form,
+        conflict,
+        heading=f"Archive {rep.name}",
+        intro="An archived representative disappears from lists and searches. Their history "
+        "is kept, and an administrator can restore them.",
+        submit_label="Archive",
+        danger=True,
+    )
+
+
+@bp.post("/representatives/<int:representative_id>/restore")
+@login_required
+def restore(representative_id: int):
+    rep = representative_or_404(representative_id)
+    actor = current_actor()
+    require(actor, Action.RESTORE, rep)
+    services.restore_representative(actor, rep)
+    flash(f"Restored {rep.name}.", "success")
+    return redirect(url_for("parliament.show", representative_id=rep.id))

@@ -1,0 +1,93 @@
+"""The representative list, the representative page, and the list of archived records."""
+
+from __future__ import annotations
+
+from flask import current_app, g, render_template, request
+from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
+
+from crm.auth.permissions import Action, may, require
+from crm.parliament import queries
+from crm.parliament.forms import RepresentativeFilterForm
+from crm.parliament.models import Representative, Stance
+from crm.parliament.queries import RepresentativeFilters
+from crm.parliament.views.common import bp, current_actor, representative_or_404
+
+
+@bp.get("/representatives")
+@login_required
+def index():
+    form = RepresentativeFilterForm(request.args)
+    states = queries.all_states()
+    state = next((s for s in states if s.iso2 == (form.state.data or "").upper()), None)
+    chambers, parties = queries.state_filter_choices(state)
+    form.state.choices = [SelectChoice("", "All states")] + [
+        SelectChoice(s.iso2, s.name) for s in states
+    ]
+    form.chamber.choices = [SelectChoice("", "All chambers")] + [
+        SelectChoice(str(c.id), c.name) for c in chambers
+    ]
+    form.party.choices = [SelectChoice("", "All parties")] + [
+        SelectChoice(str(p.id), p.name) for p in parties
+    ]
+    if form.state.data:
+        form.state.data = form.state.data.upper()
+    valid = form.validate()
+    if form.state.errors:
+        state = None
+    filters = RepresentativeFilters(
+        state=state,
+        chamber_id=int(form.chamber.data)
+        if form.chamber.data and not form.chamber.errors
+        else None,
+        party_id=int(form.party.data) if form.party.data and not form.party.errors else None,
+        stance=Stance(form.stance.data) if form.stance.data and not form.stance.errors else None,
+        q=(form.q.data or "") if not form.q.errors else "",
+        include_former=bool(form.former.data),
+    )
+    page = form.page.data if form.page.data and not form.page.errors else 1
+    pagination = queries.paginate_representatives(
+        filters, g.today, page, current_app.config["PAGE_SIZE"]
+    )
+    ids = [r.id for r in pagination.items]
+    status = 200 if valid else 400
+    return render_template(
+        "parliament/index.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        seats=queries.current_seats(ids, g.today),
+        last_contacts=queries.last_contacts(ids, reader=current_user),
+    ), status
+
+
+@bp.get("/representatives/<int:representative_id>")
+@login_required
+def show(representative_id: int):
+    representative = representative_or_404(representative_id)
+    may_restore = may(current_user, Action.RESTORE, representative)
+    return render_template(
+        "parliament/show.html",
+        rep=representative,
+        stance_records=queries.stance_history(representative, reader=current_user),
+        contacts=queries.contacts(representative, reader=current_user),
+        follow_ups=queries.open_follow_ups(representative, reader=current_user),
+        # Stances archived as recorded in error, for those who may restore them.
+        archived_stances=queries.archived_stance_records(representative) if may_restore else [],
+    )
+
+
+@bp.get("/representatives/archived")
+@login_required
+def archived():
+    # Only those who may restore see what there is to restore.
+    require(current_actor(), Action.RESTORE, Representative)
+    page = request.args.get("page", 1, type=int)
+    pagination = queries.paginate_archived_representatives(
+        max(1, min(page, 100_000)), current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "parliament/archived.html",
+        pagination=pagination,
+        stance_records=queries.archived_stance_records(),
+    )

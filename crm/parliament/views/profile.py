@@ -1,0 +1,84 @@
+"""Adding a representative, and editing their profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from crm.auth.permissions import Action, require
+from crm.parliament import services
+from crm.parliament.forms import NewRepresentativeForm, ProfileForm, RepresentativeForm
+from crm.parliament.models import ContactKind, Representative
+from crm.parliament.views.common import (
+    bp,
+    change_form,
+    current_actor,
+    found,
+    representative_or_404,
+    save_form,
+)
+from crm.parliament.views.seats import new_seat, seat_choices
+from crm.states.queries import get_state
+from crm.web import form_status, save
+
+
+def _profile(form: ProfileForm) -> dict[str, Any]:
+    return {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
+
+
+@bp.route("/representatives/<int:representative_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(representative_id: int):
+    rep = representative_or_404(representative_id)
+    actor, form = change_form(rep, RepresentativeForm, obj=rep)
+    response, conflict = save_form(
+        form,
+        lambda: services.update_representative(
+            actor, rep, _profile(form), expected_version=form.expected_version
+        ),
+        rep=rep,
+        done=f"Saved {rep.name}.",
+    )
+    if response:
+        return response
+    status = form_status(conflict)
+    return render_template("parliament/edit.html", rep=rep, form=form, conflict=conflict), status
+
+
+@bp.route("/states/<iso2>/representatives/new", methods=["GET", "POST"])
+@login_required
+def new(iso2: str):
+    state = found(get_state(iso2, load=()))
+    actor = current_actor()
+    require(actor, Action.CREATE, Representative, state=state)
+    form = NewRepresentativeForm()
+    chambers, parties = seat_choices(form, state)
+    if form.validate_on_submit():
+        saved = save(
+            form,
+            lambda: services.create_representative(
+                actor,
+                state,
+                profile=_profile(form),
+                seat=new_seat(form, chambers, parties),
+                other_names=[
+                    services.NewOtherName(row.form.name.data, row.form.lang.data)
+                    for row in form.other_names
+                    if not row.form.is_blank
+                ],
+                contact_details=[
+                    services.NewContactDetail(
+                        ContactKind(row.form.kind.data), row.form.value.data, row.form.label.data
+                    )
+                    for row in form.contact_details
+                    if not row.form.is_blank
+                ],
+            ),
+        )
+        if saved.ok:
+            flash(f"Added {saved.value.name}.", "success")
+            return redirect(url_for("parliament.show", representative_id=saved.value.id))
+    status = form_status()
+    return render_template("parliament/new.html", state=state, form=form), status

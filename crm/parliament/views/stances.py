@@ -1,0 +1,99 @@
+"""Stances: recording an observation, and archiving (or restoring) one recorded in error."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from crm.auth.permissions import Action, require
+from crm.errors import ValidationFailed
+from crm.parliament import queries, services
+from crm.parliament.forms import ConfirmForm, StanceForm
+from crm.parliament.models import Confidence, Stance, StanceRecord, StanceSource
+from crm.parliament.services.rules import refuse_archived
+from crm.parliament.views.common import (
+    bp,
+    current_actor,
+    form_page,
+    found,
+    representative_or_404,
+    save_form,
+    today_by_default,
+)
+from crm.web import form_status
+
+
+@bp.route("/representatives/<int:representative_id>/stances/new", methods=["GET", "POST"])
+@login_required
+def new_stance(representative_id: int):
+    rep = representative_or_404(representative_id)
+    actor = current_actor()
+    require(actor, Action.CREATE, StanceRecord, state=rep.state)
+    refuse_archived(rep)
+    form = StanceForm()
+    today_by_default(form.observed_on)
+    response, _ = save_form(
+        form,
+        lambda: services.record_stance(
+            actor,
+            rep,
+            stance=Stance(form.stance.data),
+            source=StanceSource(form.source.data),
+            confidence=Confidence(form.confidence.data),
+            observed_on=form.observed_on.data,
+            note=form.note.data,
+        ),
+        rep=rep,
+        done=f"Recorded {rep.name}'s stance.",
+    )
+    if response:
+        return response
+    # A stance record has no version: no conflict, only errors.
+    status = form_status()
+    return render_template("parliament/stance_form.html", rep=rep, form=form), status
+
+
+@bp.route("/stance-records/<int:record_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive_stance(record_id: int):
+    entry = found(queries.get_stance_record(record_id))
+    rep = entry.representative
+    actor = current_actor()
+    require(actor, Action.ARCHIVE, entry)
+    if entry.archived_at is not None:
+        raise ValidationFailed("This stance record is already archived.")
+    form = ConfirmForm()
+    response, conflict = save_form(
+        form,
+        lambda: services.archive_stance_record(actor, entry),
+        rep=rep,
+        done="Archived the stance record; the current stance was derived again.",
+    )
+    facts = [
+        ("Observed", f"{entry.observed_on:%d %b %Y}"),
+        ("Stance", entry.stance.label),
+        ("Source", entry.source.label),
+        ("Recorded by", entry.recorded_by.name if entry.recorded_by else "—"),
+    ]
+    return response or form_page(
+        rep,
+        form,
+        conflict,
+        heading="Archive a stance record",
+        intro="For a stance recorded in error. The current stance is derived again from the "
+        "remaining records; an administrator can restore this one.",
+        facts=facts,
+        submit_label="Archive",
+        danger=True,
+    )
+
+
+@bp.post("/stance-records/<int:record_id>/restore")
+@login_required
+def restore_stance(record_id: int):
+    entry = found(queries.get_stance_record(record_id))
+    actor = current_actor()
+    require(actor, Action.RESTORE, entry)
+    services.restore_stance_record(actor, entry)
+    flash("Restored the stance record.", "success")
+    return redirect(url_for("parliament.show", representative_id=entry.representative_id))
