@@ -55,12 +55,6 @@ def event_after_vote(event: Event) -> bool:
     return services.starts_after_stage(event, event.stage, event.state.timezone)
 
 
-@bp.app_template_global()
-def representative_invitations(representative) -> list[Invitation]:
-    """A representative's invitations to events, for the representative page."""
-    return queries.invitations_of_representative(representative)
-
-
 @bp.app_template_filter()
 def in_zone(value: datetime | None, timezone: str, fmt: str = "%d %b %Y %H:%M %Z") -> str:
     """A UTC datetime formatted in a time zone (%Z gives the zone's abbreviation)."""

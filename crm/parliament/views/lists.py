@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action, may, require
+from crm.events import queries as event_queries
 from crm.parliament import queries
 from crm.parliament.forms import RepresentativeFilterForm
 from crm.parliament.models import Representative, Stance
@@ -72,6 +73,7 @@ def show(representative_id: int):
         stance_records=queries.stance_history(representative, reader=current_user),
         contacts=queries.contacts(representative, reader=current_user),
         follow_ups=queries.open_follow_ups(representative, reader=current_user),
+        invitations=event_queries.invitations_of_representative(representative),
         # Stances archived as recorded in error, for those who may restore them.
         archived_stances=queries.archived_stance_records(representative) if may_restore else [],
     )
