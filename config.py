@@ -104,6 +104,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing keeps tests quick
+    # Every audit entry the suite makes the application write is checked against its
+    # action's shape (crm/audit/actions.py).
+    AUDIT_SHAPES_CHECKED = True
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600

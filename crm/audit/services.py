@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import inspect
 
 from crm.audit.models import AuditEntry
@@ -83,7 +83,20 @@ def record(
         entry.state_id = state_id if state_id is not None else state_id_of(target)
     else:
         entry.state_id = state_id
+    check_shape(action, entry.target_type, before, after)
     if has_request_context():
         entry.ip_address = request.remote_addr
     db.session.add(entry)
     return entry
+
+
+def check_shape(action: str, target_type: str | None, before: Any, after: Any) -> None:
+    """Where the configuration asks for it (the tests do), refuse an entry that departs
+    from its action's shape in crm/audit/actions.py: a programming error, not a user's."""
+    if not current_app.config.get("AUDIT_SHAPES_CHECKED"):
+        return
+    from crm.audit.actions import problems
+
+    found = problems(action, target_type, before, after)
+    if found:
+        raise ValueError("; ".join(found))

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from crm.audit.models import AuditEntry
-from crm.audit.services import plain, record
+from crm.audit.services import check_shape, plain, record
 from crm.auth.permissions import Action, may, require
 from crm.db import analyse_after_bulk_write, today, utcnow
 from crm.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -737,6 +737,8 @@ def write_representatives(
     except sa.exc.IntegrityError:
         raise Conflict(CHANGED_MEANWHILE) from None
     if writer.audit:
+        for entry in writer.audit:
+            check_shape(entry["action"], entry["target_type"], entry["before"], entry["after"])
         db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
     report = plan.report
     analyse_after_bulk_write(db.session, WRITTEN, len(report.added) + len(report.changed))

@@ -39,7 +39,7 @@ from crm.interchange.csv_import import (
     write_representatives,
 )
 from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
-from crm.interchange.popolo_export import export_chamber
+from crm.interchange.popolo.export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state

@@ -42,14 +42,21 @@ def _place(stage: Stage) -> str:
     return "parliament"
 
 
-def _summary(vote_event: VoteEvent) -> dict[str, Any]:
-    """A vote event with its counts and individual votes, for the audit log."""
+def vote_summary(vote_event: VoteEvent) -> dict[str, Any]:
+    """A vote event for the audit log, however it was recorded (a page, the API, a Popolo
+    file): totals by option, totals by party and option where the file gave them, and each
+    representative's vote (crm/audit/actions.py, "vote.recorded")."""
+    party_counts: dict[str, dict[str, int]] = {}
+    for count in vote_event.counts:
+        if count.party_id is not None:
+            party_counts.setdefault(str(count.party_id), {})[count.option.value] = count.value
     return {
         "held_on": vote_event.held_on.isoformat() if vote_event.held_on else None,
         "result": vote_event.result,
         "motion": vote_event.motion,
         "source": vote_event.source,
         "counts": {c.option.value: c.value for c in vote_event.counts if c.party_id is None},
+        "party_counts": party_counts,
         "votes": {str(v.representative_id): v.option.value for v in vote_event.votes},
     }
 
@@ -262,7 +269,7 @@ def _write_vote(
         records.create(actor, vote_event, action="vote.recorded", state=state, audit=False)
     else:
         require(actor, Action.EDIT, vote_event)
-        before = _summary(vote_event)
+        before = vote_summary(vote_event)
         old_held_on = vote_event.held_on
     vote_event.held_on = held_on
     vote_event.result = result.value
@@ -313,6 +320,6 @@ def _write_vote(
         "vote.recorded",
         vote_event,
         before=before,
-        after={**_summary(vote_event), "version": vote_event.version},
+        after={**vote_summary(vote_event), "version": vote_event.version},
     )
     return vote_event

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.interchange.popolo import committee_role
+from crm.interchange.popolo.committees import committee_role
 from crm.parliament.models import (
     CommitteeMembership,
     CommitteeRole,

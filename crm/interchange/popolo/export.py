@@ -18,12 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.interchange.popolo import (
-    POPOLO_CHAMBER_CLASSIFICATIONS,
-    POPOLO_SCHEME,
-    own_id,
-)
-from crm.interchange.popolo_read import POPOLO_CONTACT_TYPES
+from crm.interchange.popolo.chamber import POPOLO_CHAMBER_CLASSIFICATIONS
+from crm.interchange.popolo.ids import POPOLO_SCHEME, own_id
+from crm.interchange.popolo.roster_in import POPOLO_CONTACT_TYPES
 from crm.parliament.models import (
     Chamber,
     Committee,
