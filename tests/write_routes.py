@@ -48,6 +48,8 @@ class WriteCase:
     build: Callable[[World], tuple[str, dict[str, str]]]
     # The world's users who must get 403 (and write nothing).
     forbidden: tuple[str, ...] = ("other_member", "staff")
+    # Others who may do it too (an administrator, say): their write must be audited as well.
+    also_allowed: tuple[str, ...] = ()
     variant: str = ""
     # Statuses that mean "done" (a redirect after POST).
     ok: tuple[int, ...] = (302, 303)

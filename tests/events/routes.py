@@ -9,7 +9,8 @@ from crm.extensions import db
 from tests.world import World
 from tests.write_routes import WriteCase
 
-# Only the section of the event's state (and admins) change its events.
+# Only the section of the event's state and administrators change its events (only
+# administrators restore one).
 NOT_THEIRS = ("other_member", "staff", "coordinator")
 
 
@@ -91,19 +92,19 @@ def _remove(world: World) -> tuple[str, dict[str, str]]:
 
 CASES = [
     WriteCase("events.new", actor="member", audit="event.created", build=_new,
-              forbidden=NOT_THEIRS),
+              forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.edit", actor="member", audit="event.updated", build=_edit,
-              forbidden=NOT_THEIRS),
+              forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.cancel", actor="member", audit="event.cancelled", build=_cancel,
-              forbidden=NOT_THEIRS),
+              forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.archive", actor="member", audit="event.archived", build=_archive,
-              forbidden=NOT_THEIRS),
+              forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.restore", actor="admin", audit="event.restored", build=_restore,
               forbidden=("member", *NOT_THEIRS)),
     WriteCase("events.invite", actor="member", audit="invitation.created", build=_invite,
-              forbidden=NOT_THEIRS),
+              forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.update_invitation", actor="member", audit="invitation.updated",
-              build=_answer, forbidden=NOT_THEIRS),
+              build=_answer, forbidden=NOT_THEIRS, also_allowed=("admin",)),
     WriteCase("events.remove_invitation", actor="member", audit="invitation.removed",
-              build=_remove, forbidden=NOT_THEIRS),
+              build=_remove, forbidden=NOT_THEIRS, also_allowed=("admin",)),
 ]  # fmt: skip
