@@ -1,10 +1,10 @@
 """The number of SQL statements an API read makes does not grow with the data.
 
-Each endpoint is read twice on the same database with a section member's token: once on
-`build_world()` (completed so that every kind of related row the endpoint loads exists at
-least once), then again after `grow()` has added many more rows of every kind, spread over
-more states, people, chambers and parties. Both reads must make the same number of
-statements, and the second must really show more.
+Each endpoint is read with a section member's token on two databases, built once for the
+module: `build_world()` completed so that every kind of related row the endpoint loads
+exists at least once, and the same world after `grow()` has added many more rows of every
+kind, spread over more states, people, chambers and parties. Both reads must make the same
+number of statements, and the second must really show more.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from crm.auth.models import TokenScope
+from crm.auth.services import create_token
 from crm.events.models import Event, EventKind, Invitation
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, FollowUpStatus
@@ -33,7 +35,7 @@ from crm.parliament.models import (
 from crm.states.models import AgreementStatus, StageKind, StageResult, StageStatus, State
 from crm.votes.models import Count, VoteEvent, VoteOption
 from crm.votes.models import Vote as CastVote
-from tests.conftest import counting_queries
+from tests.conftest import counting_queries, read_only_worlds
 from tests.factories import (
     AgreementFactory,
     ChamberFactory,
@@ -350,29 +352,46 @@ def _list_lengths(small_body: dict[str, Any], large_body: dict[str, Any]) -> str
     )
 
 
+def _values(grown: int) -> dict[str, Any]:
+    world = build_world()
+    complete(world)
+    if grown:
+        grow(world)
+    home = world.home
+    raw, _token = create_token(None, world.member, name="tests", scope=TokenScope.API)
+    return {
+        "ids": {
+            "iso2": home.state.iso2,
+            "rep": home.reps[0].id,
+            "stance_rep": home.reps[1].id,
+            "interaction": home.interaction.id,
+            "event": home.event.id,
+        },
+        "headers": {"Authorization": f"Bearer {raw}"},
+    }
+
+
+@pytest.fixture(scope="module")
+def worlds(databases, tmp_path_factory):
+    with read_only_worlds(databases, tmp_path_factory, _values, (0, 1)) as built:
+        yield built
+
+
 @pytest.mark.parametrize(
     ("url_template", "measure"), ENDPOINTS, ids=[url for url, _measure in ENDPOINTS]
 )
-def test_api_read_query_count_does_not_grow_with_the_data(app, bearer, url_template, measure):
-    world = build_world()
-    complete(world)
-    home = world.home
-    url = url_template.format(
-        iso2=home.state.iso2,
-        rep=home.reps[0].id,
-        stance_rep=home.reps[1].id,
-        interaction=home.interaction.id,
-        event=home.event.id,
-    )
-    headers = bearer(world.member)
-    client = app.test_client()
-    client.get(url, headers=headers)  # a first request may set up what later ones reuse
-
-    small, small_body = _read(client, url, headers)
-    small_size = measure(small_body)
-    grow(world)
-    large, large_body = _read(client, url, headers)
-    large_size = measure(large_body)
+def test_api_read_query_count_does_not_grow_with_the_data(worlds, url_template, measure):
+    reads = []
+    for app, values in worlds.values():
+        url = url_template.format(**values["ids"])
+        with app.app_context():
+            client = app.test_client()
+            client.get(
+                url, headers=values["headers"]
+            )  # a first request may set up what later ones reuse
+            count, body = _read(client, url, values["headers"])
+            reads.append((count, body, measure(body)))
+    (small, small_body, small_size), (large, large_body, large_size) = reads
 
     assert small_size > 0, url
     assert large_size > small_size, f"{url}: the data did not grow ({small_size} → {large_size})"
