@@ -3,25 +3,57 @@
 Feature services call these helpers so that every change of a record, whoever makes it
 (a page, the API, the command line), is permission-checked, audited with its values before
 and after, and protected against lost edits.
+
+What these helpers need of a record is said by protocols, which the mapped classes meet
+with their columns: a `Record` is named in the audit log by its table and id; a `Versioned`
+one (crm.db.VersionedMixin) can tell a form opened on an older version; an `Archivable` one
+(crm.db.ArchivableMixin) is archived rather than deleted. The actor is always a `User`.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.audit.models import AuditEntry
 from crm.audit.services import diff, record, snapshot
+from crm.auth.models import User
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import Conflict, ValidationFailed
 from crm.extensions import db
+from crm.states.models import State
+
+
+@runtime_checkable
+class Record(Protocol):
+    """A mapped row, as the audit log names it."""
+
+    __tablename__: str
+    id: int
+
+
+@runtime_checkable
+class Versioned(Record, Protocol):
+    """A record with optimistic locking: each write moves its version on."""
+
+    version: int
+
+
+class Archivable(Record, Protocol):
+    """A record that is archived (and restored) instead of deleted."""
+
+    archived_at: datetime | None
+
+
+R = TypeVar("R", bound=Record)
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -36,10 +68,8 @@ class OtherChange:
     by_name: str | None = None  # the person's name, for the API (which shows no e-mails)
 
 
-def _changes_since(obj: Any, version: int) -> list[OtherChange]:
+def _changes_since(obj: Record, version: int) -> list[OtherChange]:
     """What others changed in `obj` after `version`, from the audit log."""
-    from crm.auth.models import User
-
     entries = db.session.execute(
         sa.select(AuditEntry, User.name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
@@ -68,7 +98,7 @@ def _changes_since(obj: Any, version: int) -> list[OtherChange]:
     return changes
 
 
-def conflict(obj: Any, version: int) -> Conflict:
+def conflict(obj: Versioned, version: int) -> Conflict:
     changes = _changes_since(obj, version)
     who = ", ".join(sorted({c.by for c in changes if c.by})) or "someone else"
     return Conflict(
@@ -78,20 +108,22 @@ def conflict(obj: Any, version: int) -> Conflict:
     )
 
 
-def check_version(obj: Any, expected_version: int | None) -> None:
+def check_version(obj: Versioned, expected_version: int | None) -> None:
     """Refuse an edit made from a form opened on an older version of the record."""
     if expected_version is not None and obj.version != expected_version:
         raise conflict(obj, expected_version)
 
 
-def _audit_after(obj: Any, after: dict[str, Any]) -> dict[str, Any]:
+def _audit_after(obj: Record, after: dict[str, Any]) -> dict[str, Any]:
     # The version lets a later conflict say exactly which changes came after a form opened.
-    if hasattr(obj, "version"):
+    if isinstance(obj, Versioned):
         after = {**after, "version": obj.version}
     return after
 
 
-def create(actor: Any, obj: Any, *, action: str, state: Any = None, audit: bool = True) -> Any:
+def create(
+    actor: User, obj: R, *, action: str, state: State | None = None, audit: bool = True
+) -> R:
     """Add a new record after checking the actor may create it (in `state`)."""
     require(actor, Action.CREATE, type(obj), state=state)
     texts = {
@@ -109,8 +141,8 @@ def create(actor: Any, obj: Any, *, action: str, state: Any = None, audit: bool 
 
 
 def update(
-    actor: Any,
-    obj: Any,
+    actor: User,
+    obj: Record,
     changes: Mapping[str, Any],
     *,
     action: str,
@@ -119,17 +151,20 @@ def update(
 ) -> dict[str, Any]:
     """Apply `changes` to `obj`; returns what actually changed (field → new value)."""
     require(actor, permission, obj)
-    check_version(obj, expected_version)
+    if expected_version is not None:
+        if not isinstance(obj, Versioned):
+            raise TypeError(f"{type(obj).__name__} has no version to check")
+        check_version(obj, expected_version)
     before = snapshot(obj)
     for field, value in clean(type(obj), changes).items():
         setattr(obj, field, value)
     return _flush_and_audit(actor, obj, before, action)
 
 
-def clean(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
+def clean(model: type[Record], values: Mapping[str, Any]) -> dict[str, Any]:
     """Strip text; an empty text box means NULL where the column allows it."""
     columns = sa.inspect(model).columns
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     for field, value in values.items():
         # Enum members are strings too, but they are choices, not typed text.
         if isinstance(value, str) and not isinstance(value, enum.Enum):
@@ -141,15 +176,21 @@ def clean(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _flush_and_audit(actor: Any, obj: Any, before: dict[str, Any], action: str) -> dict[str, Any]:
-    old_version = getattr(obj, "version", None)
+def _flush_and_audit(
+    actor: User, obj: Record, before: dict[str, Any], action: str
+) -> dict[str, Any]:
+    old_version = obj.version if isinstance(obj, Versioned) else None
     try:
         db.session.flush()
     except StaleDataError:
         # Someone saved between our read and our write (PostgreSQL, read committed).
         db.session.rollback()
         current = db.session.get(type(obj), obj.id)
-        raise conflict(current, old_version or 0) from None
+        if old_version is None or not isinstance(current, Versioned):
+            # No version to say what changed since: the record has none, or the rollback
+            # took it away (it was created in this transaction).
+            raise
+        raise conflict(current, old_version) from None
     changed_before, changed_after = diff(before, snapshot(obj))
     if changed_after:
         record(actor, action, obj, before=changed_before, after=_audit_after(obj, changed_after))
@@ -157,8 +198,8 @@ def _flush_and_audit(actor: Any, obj: Any, before: dict[str, Any], action: str) 
 
 
 def delete(
-    actor: Any,
-    obj: Any,
+    actor: User,
+    obj: Record,
     *,
     action: str,
     summary: str | None = None,
@@ -173,12 +214,12 @@ def delete(
 
 
 def touch_parent(
-    actor: Any,
-    parent: Any,
+    actor: User,
+    parent: Versioned,
     action: str,
     *,
     before: dict[str, Any] | None = None,
-    after: Any = None,
+    after: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
     summary: str | None = None,
 ) -> None:
     """A child row of `parent` (a contact detail of a person, say) was added, changed or
@@ -201,7 +242,9 @@ def touch_parent(
     )
 
 
-def archive(actor: Any, obj: Any, *, action: str, expected_version: int | None = None) -> None:
+def archive(
+    actor: User, obj: Archivable, *, action: str, expected_version: int | None = None
+) -> None:
     """Archive instead of deleting, so an admin can restore it."""
     if obj.archived_at is not None:
         raise ValidationFailed("This record is already archived.")
@@ -215,20 +258,20 @@ def archive(actor: Any, obj: Any, *, action: str, expected_version: int | None =
     )
 
 
-def restore(actor: Any, obj: Any, *, action: str) -> None:
+def restore(actor: User, obj: Archivable, *, action: str) -> None:
     if obj.archived_at is None:
         raise ValidationFailed("This record is not archived.")
     update(actor, obj, {"archived_at": None}, action=action, permission=Action.RESTORE)
 
 
 def replace_collection(
-    actor: Any,
-    obj: Any,
+    actor: User,
+    obj: Record,
     attribute: str,
-    new_items: Iterable[Any],
+    new_items: Iterable[Item],
     *,
     action: str,
-    describe=lambda item: str(getattr(item, "id", item)),
+    describe: Callable[[Item], str] = lambda item: str(getattr(item, "id", item)),
 ) -> None:
     """Replace a many-to-many collection, auditing the members before and after."""
     require(actor, Action.EDIT, obj)

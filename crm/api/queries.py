@@ -42,7 +42,9 @@ def parties(state: State | None) -> list[Party]:
     return list(db.session.scalars(stmt.order_by(Party.state_id, Party.name, Party.id)))
 
 
-def interactions_select_all(state: State | None, filters: InteractionFilters) -> sa.Select:
+def interactions_select_all(
+    state: State | None, filters: InteractionFilters
+) -> sa.Select[Interaction]:
     """Contacts newest first, of one state or all, with what the API shows of them."""
     return interactions_select(state, filters).options(
         selectinload(Interaction.state), selectinload(Interaction.follow_ups)

@@ -45,7 +45,7 @@ def snapshot(obj: Any) -> dict[str, Any]:
     }
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose values changed, as (before, after)."""
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     changed.discard("version")

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
-from flask_login import UserMixin
+from flask_login import UserMixin  # type: ignore[import-untyped]  # no stubs, no py.typed
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
@@ -80,7 +80,7 @@ class Section(TimestampMixin, Base):
         return f"<Section {self.name}>"
 
 
-class User(UserMixin, TimestampMixin, Base):
+class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin is untyped
     """Someone who signs in. What they may do follows from `role` and their sections."""
 
     __tablename__ = "users"
@@ -110,8 +110,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     # Set by the login code: Flask-Login stores `get_id()` in the cookie, and we store the
     # server-side session token there instead of the user id, so revoking it signs out.
-    session_token = None  # an instance attribute, not a column
-    session_last_seen_at = None
+    session_token = cast("str | None", None)  # an instance attribute, not a column
+    session_last_seen_at = cast("datetime | None", None)
     # When this browser last entered the password (and code): crm.auth.reauth.
     session_reauthenticated_at = cast("datetime | None", None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -157,7 +158,8 @@ def revoke_sessions(user: User, *, keep_token: str | None = None) -> int:
     if keep_token is not None:
         stmt = stmt.where(UserSession.token_hash != hash_token(keep_token))
     result = db.session.execute(stmt.values(revoked_at=utcnow()))
-    return result.rowcount or 0
+    # An UPDATE's result is a CursorResult (SQLAlchemy types execute() more loosely).
+    return cast("sa.CursorResult[Any]", result).rowcount or 0
 
 
 def live_sessions(user: User) -> list[UserSession]:
@@ -306,6 +308,7 @@ def create_token(
         raise ValidationFailed(f"Choose between 1 and {TOKEN_DAYS_MAX} days.", field="days")
     raw = new_token(TOKEN_MARK)
     now = utcnow()
+    expires_at = now + timedelta(days=days)
     token = ApiToken(
         user=user,
         name=(name or "token").strip()[:120],
@@ -313,14 +316,12 @@ def create_token(
         token_hash=hash_token(raw),
         prefix=raw[:PREFIX_LENGTH],
         created_at=now,
-        expires_at=now + timedelta(days=days),
+        expires_at=expires_at,
     )
     db.session.add(token)
     db.session.flush()
     after = {"name": token.name, "scope": scope.value, "prefix": token.prefix}
-    record(
-        actor, "token_created", token, after=after | {"expires_at": token.expires_at.isoformat()}
-    )
+    record(actor, "token_created", token, after=after | {"expires_at": expires_at.isoformat()})
     return raw, token
 
 

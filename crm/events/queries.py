@@ -32,12 +32,12 @@ class EventFilters:
     archived: bool = False
 
 
-def _last_moment():
+def _last_moment() -> sa.ColumnElement[datetime]:
     # An event is over once it has ended; without an end, once it has started.
     return sa.func.coalesce(Event.ends_at, Event.starts_at, type_=UTCDateTime)
 
 
-def events_select(filters: EventFilters, now: datetime) -> sa.Select:
+def events_select(filters: EventFilters, now: datetime) -> sa.Select[Event]:
     """Events matching the filters: upcoming soonest first, past and all newest first."""
     stmt = sa.select(Event)
     if filters.archived:

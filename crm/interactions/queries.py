@@ -259,7 +259,7 @@ def my_closed_follow_ups(user: User, limit: int = 50) -> list[FollowUp]:
 
 def follow_ups_select(
     state: State | None, status: FollowUpStatus, assignee: User | None, on: date
-) -> sa.Select:
+) -> sa.Select[FollowUp]:
     """Follow-ups of one status: open ones overdue first, closed ones newest first."""
     stmt = sa.select(FollowUp).where(FollowUp.status == status, FollowUp.archived_at.is_(None))
     if state is not None:

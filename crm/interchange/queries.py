@@ -19,7 +19,8 @@ def find_chamber(state: State, name: str) -> Chamber | None:
     chambers = state.chambers
     exact = [c for c in chambers if c.name == name.strip()]
     loose = [c for c in chambers if c.name.casefold() == name.strip().casefold()]
-    return (exact or loose or [None])[0]
+    found = exact or loose
+    return found[0] if found else None
 
 
 def get_chamber(state: State, chamber_id: int) -> Chamber | None:

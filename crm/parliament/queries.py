@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from crm.auth.permissions import withheld
-from crm.db import month_end
+from crm.db import as_utc, month_end
 from crm.extensions import db
 from crm.interactions.models import (
     FollowUp,
@@ -47,7 +47,7 @@ class RepresentativeFilters:
     include_former: bool = False
 
 
-def representatives_select(filters: RepresentativeFilters, on: date) -> sa.Select:
+def representatives_select(filters: RepresentativeFilters, on: date) -> sa.Select[Representative]:
     stmt = sa.select(Representative).where(Representative.archived_at.is_(None))
     if filters.state is not None:
         stmt = stmt.where(Representative.state_id == filters.state.id)
@@ -100,8 +100,6 @@ def last_contacts(representative_ids: list[int], *, reader: Any) -> dict[int, da
     linked to them (one query)."""
     if not representative_ids:
         return {}
-    from crm.states.queries import _as_utc
-
     link = interaction_representatives
     rows = db.session.execute(
         sa.select(link.c.representative_id, sa.func.max(Interaction.occurred_at))
@@ -113,7 +111,9 @@ def last_contacts(representative_ids: list[int], *, reader: Any) -> dict[int, da
         )
         .group_by(link.c.representative_id)
     )
-    return {rep_id: _as_utc(last) for rep_id, last in rows}
+    # MAX() is never NULL here (each group has a contact, and each contact a date): the test
+    # is for the type checker.
+    return {rep_id: at for rep_id, last in rows if (at := as_utc(last)) is not None}
 
 
 def all_states() -> list[State]:
@@ -233,10 +233,11 @@ def state_committees(state: State) -> list[Committee]:
     )
 
 
-def _with_representative(
-    model: type[Membership | CommitteeMembership | ContactDetail | OtherName | StanceRecord],
-    row_id: int,
-) -> Any:
+# A child row of a person's record: each has a `representative`.
+_Child = TypeVar("_Child", Membership, CommitteeMembership, ContactDetail, OtherName, StanceRecord)
+
+
+def _with_representative(model: type[_Child], row_id: int) -> _Child | None:
     """A child row of a person's record, with the person and their state (one query)."""
     return db.session.scalar(
         sa.select(model)

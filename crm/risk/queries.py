@@ -259,14 +259,14 @@ def state_contexts(
         chamber_status = _chamber_statuses(state_stages, on)
         state_chambers = chambers_of[state.id]
         upcoming = [
-            s
+            (s.scheduled_on, s)
             for s in state_stages
             if s.kind in VOTE_KINDS
             and s.status in (StageStatus.SCHEDULED, StageStatus.POSTPONED)
             and s.scheduled_on is not None
             and s.scheduled_on >= on
         ]
-        next_vote = min(upcoming, key=lambda s: s.scheduled_on, default=None)
+        next_on, next_vote = min(upcoming, key=lambda pair: pair[0], default=(None, None))
         model_input = StateInput(
             goal=campaign.goal.value,
             route=agreement.route.value,
@@ -283,7 +283,7 @@ def state_contexts(
                 )
                 for c in state_chambers
             ),
-            days_to_next_vote=(next_vote.scheduled_on - on).days if next_vote else None,
+            days_to_next_vote=(next_on - on).days if next_on is not None else None,
         )
         contexts.append(
             StateContext(

@@ -26,7 +26,7 @@ from crm.risk.model import (
 )
 from crm.risk.models import RiskSnapshot, SnapshotReason
 from crm.risk.queries import StateContext, risk_config, state_contexts
-from crm.states.models import Campaign
+from crm.states.models import Campaign, State
 from crm.states.queries import active_campaign
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class StateRisk:
     forecast: StateForecast
 
     @property
-    def state(self):
+    def state(self) -> State:
         return self.context.state
 
 
@@ -93,7 +93,9 @@ def swing(
     return swing_list(state_input, config or risk_config(), limit=limit)
 
 
-def _snapshot(result: StateRisk, campaign: Campaign, on: date, reason: SnapshotReason):
+def _snapshot(
+    result: StateRisk, campaign: Campaign, on: date, reason: SnapshotReason
+) -> RiskSnapshot:
     forecast = result.forecast
     return RiskSnapshot(
         state_id=result.state.id,

@@ -27,5 +27,8 @@ def repeated_refusals(since: datetime, threshold: int) -> list[Repeated]:
         .group_by(SecurityEvent.user_id)
         .having(count >= threshold)
     )
-    found = [Repeated(user_id, email or "?", n) for user_id, email, n in rows]
+    # The WHERE already leaves out rows without a user: the test is for the type checker.
+    found = [
+        Repeated(user_id, email or "?", n) for user_id, email, n in rows if user_id is not None
+    ]
     return sorted(found, key=lambda r: (-r.refusals, r.email))

@@ -29,7 +29,7 @@ def active_campaign() -> Campaign | None:
     )
 
 
-def current_membership_filter(on: date):
+def current_membership_filter(on: date) -> sa.ColumnElement[bool]:
     """Memberships running on the given day."""
     return sa.and_(
         sa.or_(Membership.start_date.is_(None), Membership.start_date <= on),
@@ -121,11 +121,7 @@ def newest_contacts(state_ids: list[int]) -> dict[int, datetime]:
         .scalar_subquery()
     )
     found = db.session.execute(sa.select(State.id, newest).where(State.id.in_(state_ids)))
-    return {state_id: as_utc(last) for state_id, last in found if last is not None}
-
-
-def _as_utc(value: datetime | str | None) -> datetime | None:
-    return as_utc(value)
+    return {state_id: at for state_id, last in found if (at := as_utc(last)) is not None}
 
 
 def get_state(iso2: str, *, load: Sequence[Any] = (State.sections, State.chambers)) -> State | None:

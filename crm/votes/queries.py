@@ -91,7 +91,7 @@ def _roll_call_chamber_id(stage: Stage) -> int | None:
     return stage.chamber_id
 
 
-def _current_seat_holders(stage: Stage, on: date) -> sa.Select:
+def _current_seat_holders(stage: Stage, on: date) -> sa.Select[int]:
     """The ids of the members who sit, on `on`, in the stage's committee or else chamber."""
     if stage.committee_id is not None:
         return sa.select(CommitteeMembership.representative_id).where(

@@ -227,12 +227,12 @@ def record_vote(
     if held_on > today():
         raise ValidationFailed("A vote cannot be recorded before it is held.", field="held_on")
     final = final_counts(counts, roll_call)
-    seats = stage.chamber.seats if stage.chamber is not None else None
+    chamber = stage.chamber
     total = sum(final.values())
-    if seats is not None and total > seats:
+    if chamber is not None and total > chamber.seats:
         raise ValidationFailed(
-            f"The counts add up to {total}, more than the {seats} seats of the "
-            f"{stage.chamber.name}. Check the numbers."
+            f"The counts add up to {total}, more than the {chamber.seats} seats of the "
+            f"{chamber.name}. Check the numbers."
         )
     _check_members(stage, roll_call)
     opened_on = stage.version
@@ -243,7 +243,10 @@ def record_vote(
     except StaleDataError:
         # Someone saved the stage or its vote between our read and our write (PostgreSQL).
         db.session.rollback()
-        raise records.conflict(db.session.get(Stage, stage.id), opened_on) from None
+        current = db.session.get(Stage, stage.id)
+        if current is None:
+            raise  # the rollback took the stage away: it was created in this transaction
+        raise records.conflict(current, opened_on) from None
 
 
 def _write_vote(
@@ -294,9 +297,9 @@ def _write_vote(
         if rep_id not in wanted or wanted[rep_id][1] is not vote.option or old_held_on != held_on
     ]
     touched = archive_vote_stances(actor, replaced)
-    for vote in replaced:
-        if vote.representative_id not in wanted:
-            vote_event.votes.remove(vote)
+    for old in replaced:
+        if old.representative_id not in wanted:
+            vote_event.votes.remove(old)
     new_stances: list[tuple[Representative, Vote]] = []
     for rep_id, (rep, option) in wanted.items():
         vote = existing.get(rep_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -75,7 +75,8 @@ def refresh_current_stances(representative_ids: Iterable[int]) -> None:
     }
     # The cached stance is derived data: it is written without the representative's version,
     # so someone editing the profile meanwhile gets no conflict they could not explain.
-    table = Representative.__table__
+    # A Table: SQLAlchemy types `__table__` as any FromClause, which sa.update() refuses.
+    table = cast("sa.Table", Representative.__table__)
     changed: list[dict[str, Any]] = []
     states: set[int] = set()
     for chunk_start in range(0, len(ids), 500):
