@@ -13,6 +13,7 @@ import contextvars
 import os
 import re
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -243,6 +244,15 @@ def blank_database_url(databases: Databases, tmp_path: Path) -> Iterator[str]:
         databases.drop(url)
     else:
         yield f"sqlite:///{tmp_path / 'blank.sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_browser() -> Iterator[None]:
+    """The test process's Chromium (tests/browser/helpers.py) is stopped when it ends."""
+    yield
+    helpers = sys.modules.get("tests.browser.helpers")
+    if helpers is not None:
+        helpers.close_shared_browser()
 
 
 @pytest.fixture(scope="session")

@@ -34,25 +34,63 @@ DESKTOP = {"width": 1280, "height": 900}
 T = TypeVar("T")
 
 
-def in_browser(work: Callable[[Any], T]) -> T:
-    """Run `work(chromium)` with a headless Chromium of its own, on a thread of its own:
-    Playwright's sync API allows one instance per thread, and the thread's event loop goes
-    with it (a test's database reads stay on the test's own thread)."""
+class _SharedChromium:
+    """One headless Chromium per test process, on a thread of its own: Playwright's sync API
+    allows one instance per thread, and the thread's event loop goes with it (a test's
+    database reads stay on the test's own thread). Launching takes most of a second."""
 
-    def run() -> T:
-        from playwright.sync_api import sync_playwright
+    def __init__(self) -> None:
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self.playwright: Any = None
+        self.chromium: Any = None
 
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
+    def run(self, work: Callable[[Any], T]) -> T:
+        return self.thread.submit(self._run, work).result()
+
+    def _run(self, work: Callable[[Any], T]) -> T:
+        if self.chromium is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.chromium = self.playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
-            try:
-                return work(chromium)
-            finally:
-                chromium.close()
+        try:
+            return work(self.chromium)
+        finally:
+            # Each test starts from a browser with nothing open: no cookie, no page.
+            for context in self.chromium.contexts:
+                context.close()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
+    def close(self) -> None:
+        def stop() -> None:
+            if self.chromium is not None:
+                self.chromium.close()
+                self.playwright.stop()
+                self.chromium = self.playwright = None
+
+        self.thread.submit(stop).result()
+        self.thread.shutdown()
+
+
+_shared: _SharedChromium | None = None
+
+
+def in_browser(work: Callable[[Any], T]) -> T:
+    """Run `work(chromium)` with the test process's headless Chromium (work opens contexts
+    of its own; whatever it leaves open is closed after it)."""
+    global _shared
+    if _shared is None:
+        _shared = _SharedChromium()
+    return _shared.run(work)
+
+
+def close_shared_browser() -> None:
+    """Stop the process's Chromium, if a test started it (at the end of the session)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None
 
 
 def sign_in(page: Any, base: str, email: str, password: str = DEMO_PASSWORD) -> None:
