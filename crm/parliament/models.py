@@ -192,6 +192,14 @@ class Committee(VersionedMixin, TimestampMixin, Base):
         return self.focus in (CommitteeFocus.FOREIGN_AFFAIRS, CommitteeFocus.LEGAL)
 
 
+def sort_name_for(name: str, given_name: str | None, family_name: str | None) -> str:
+    """How a person is sorted when no sort name is given: "Family, Given" when both parts
+    are known, else the name as written (a page, the API, a CSV or Popolo file alike)."""
+    if given_name and family_name:
+        return f"{family_name}, {given_name}"
+    return name
+
+
 class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
     """A member (or former member) of parliament: a Popolo Person."""
 

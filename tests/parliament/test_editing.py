@@ -264,3 +264,18 @@ def test_a_stance_recorded_meanwhile_does_not_make_the_profile_form_stale(client
     db.session.expire_all()
     saved = db.session.get(Representative, rep.id)
     assert (saved.notes, saved.stance) == ("Met at the embassy", Stance.LEANING_FOR)
+
+
+def test_an_emptied_sort_name_is_made_as_for_a_new_person(client, world):
+    """A person is sorted "Family, Given" when no sort name is given, whether they were
+    added on a page, from a file or edited (crm.parliament.models.sort_name_for)."""
+    rep = world["rep"]
+    sign_in(client, world["member"].email)
+    url = f"/representatives/{rep.id}/edit"
+    data = _form(client, url) | {"sort_name": "", "given_name": "Ana", "family_name": "Popescu"}
+    assert client.post(url, data=data).status_code == 302
+    assert db.session.get(Representative, rep.id).sort_name == "Popescu, Ana"
+
+    data = _form(client, url) | {"sort_name": "", "given_name": "", "family_name": ""}
+    assert client.post(url, data=data).status_code == 302
+    assert db.session.get(Representative, rep.id).sort_name == "Ana Popescu"

@@ -28,6 +28,7 @@ from crm.interchange.csv_import.read import (
 )
 from crm.parliament.models import (
     Representative,
+    sort_name_for,
 )
 from crm.risk.changes import inputs_changed
 from crm.text import search_text
@@ -207,8 +208,9 @@ class _Writer:
         for plan in new:
             profile = dict(plan.profile)
             if not profile.get("sort_name"):
-                given, family = profile.get("given_name"), profile.get("family_name")
-                profile["sort_name"] = f"{family}, {given}" if family and given else plan.name
+                profile["sort_name"] = sort_name_for(
+                    plan.name, profile.get("given_name"), profile.get("family_name")
+                )
             profile.update(
                 state_id=self.plan.state_id,
                 search_text=search_text([profile["name"]]),

@@ -16,7 +16,13 @@ from crm.interchange.popolo.report import shown
 from crm.interchange.popolo.roster_in import PersonIn
 from crm.interchange.popolo.run import RosterRun
 from crm.interchange.popolo.seats import Seat, sync_committee_seats, sync_seats
-from crm.parliament.models import ContactDetail, Identifier, OtherName, Representative
+from crm.parliament.models import (
+    ContactDetail,
+    Identifier,
+    OtherName,
+    Representative,
+    sort_name_for,
+)
 from crm.parliament.services import refresh_search_text
 
 
@@ -28,10 +34,9 @@ class People:
 
     def add(self, person: PersonIn, seats: list[Seat]) -> Representative:
         """A new representative, with the person's names, contacts, identifiers and seats."""
-        sort_name = person.sort_name
-        if not sort_name:
-            given, family = person.given_name, person.family_name
-            sort_name = f"{family}, {given}" if family and given else person.name
+        sort_name = person.sort_name or sort_name_for(
+            person.name, person.given_name, person.family_name
+        )
         rep = Representative(
             state=self.run.state,
             name=person.name,

@@ -9,7 +9,7 @@ from crm import records
 from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.errors import ValidationFailed
-from crm.parliament.models import ContactDetail, OtherName, Representative
+from crm.parliament.models import ContactDetail, OtherName, Representative, sort_name_for
 from crm.parliament.services.details import (
     NewContactDetail,
     NewOtherName,
@@ -71,7 +71,9 @@ def update_representative(
     begin_change(actor, representative, expected_version)
     _check_profile(changes, representative)
     if not changes.get("sort_name", representative.sort_name):
-        changes = {**changes, "sort_name": changes.get("name") or representative.name}
+        values = {**{f: getattr(representative, f) for f in EDITABLE_FIELDS}, **changes}
+        sort_name = sort_name_for(values["name"], values["given_name"], values["family_name"])
+        changes = {**changes, "sort_name": sort_name}
     # The folded names go into the same UPDATE as the new name: a second UPDATE at commit
     # would move the version past the one the audit entry names.
     name = (changes.get("name") or representative.name).strip()
@@ -118,8 +120,9 @@ def create_representative(
         for i, c in enumerate(contact_details)
     ]
     if not profile.get("sort_name"):
-        given, family = profile.get("given_name"), profile.get("family_name")
-        profile["sort_name"] = f"{family}, {given}" if family and given else profile["name"]
+        profile["sort_name"] = sort_name_for(
+            profile["name"], profile.get("given_name"), profile.get("family_name")
+        )
     representative = Representative(state=state, **profile)
     representative.other_names = [OtherName(**values) for values in names]
     representative.contact_details = [ContactDetail(**values) for values in contacts]
