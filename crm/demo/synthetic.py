@@ -24,9 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from crm.auth.models import Role, Section
-from crm.auth.services import create_user
 from crm.backup import BackupSummary, reset_sequences, row_counts, schema_revision
-from crm.demo.loader import ACCOUNTS, DEMO_PASSWORD
+from crm.demo.loader import create_accounts
+from crm.demo.parliament import STANCE_SCALE, draw_influence, draw_term_start, legislative_period
 from crm.errors import ValidationFailed
 from crm.events.models import Event, EventKind, EventStatus
 from crm.extensions import db
@@ -88,13 +88,6 @@ _FAMILY = [
 # fmt: on
 # A vote's stance records come only from recorded votes.
 _SOURCES = [source for source in StanceSource if source is not StanceSource.VOTE]
-_STANCES = [
-    Stance.FOR_RATIFICATION,
-    Stance.LEANING_FOR,
-    Stance.UNDECIDED,
-    Stance.LEANING_AGAINST,
-    Stance.AGAINST_RATIFICATION,
-]
 
 
 @dataclass(frozen=True)
@@ -218,20 +211,21 @@ class Generator:
         )
 
     def _accounts(self) -> None:
+        """The demo accounts; the section accounts get the first two states' sections."""
         sections = {1: db.session.get(Section, 1), 2: db.session.get(Section, 2)}
         section_accounts = iter(range(1, 3))
-        for email, name, role, section_names in ACCOUNTS:
-            own = []
+
+        def own(section_names: tuple[str, ...]) -> list[Section]:
             if section_names:
                 state_id = next(section_accounts, None)
-                if state_id is not None and sections.get(state_id) is not None:
-                    own = [sections[state_id]]
-            user = create_user(
-                None, email=email, name=name, role=role, password=DEMO_PASSWORD, sections=own
-            )
-            db.session.flush()
-            if role is Role.SECTION and own:
-                self.section_users[own[0].id] = user.id
+                section = sections.get(state_id) if state_id is not None else None
+                if section is not None:
+                    return [section]
+            return []
+
+        for user in create_accounts(own).values():
+            if user.role is Role.SECTION and user.sections:
+                self.section_users[user.sections[0].id] = user.id
 
     def _parliaments(self) -> None:
         states = self.scale.states
@@ -288,13 +282,13 @@ class Generator:
                         "scheduled_on": self.today + timedelta(days=self.rng.randrange(5, 120)),
                     }
                 )
-                start = self.today - timedelta(days=self.rng.randrange(200, 1300))
+                start = draw_term_start(self.rng, self.today)
                 for _seat in range(seats_here):
                     rep_id += 1
                     self.members[state_id].append(rep_id)
                     given, family = self.rng.choice(_GIVEN), self.rng.choice(_FAMILY)
                     name = f"{given} {family}"
-                    lean = self.rng.randrange(len(_STANCES))
+                    lean = self.rng.randrange(len(STANCE_SCALE))
                     known = self.rng.random() < 0.7
                     observed = self.today - timedelta(days=self.rng.randrange(1, 600))
                     reps.append(
@@ -308,8 +302,8 @@ class Generator:
                             "search_text": search_text([name]),
                             "languages": [],
                             "tags": [],
-                            "influence": self.rng.choices((1, 2, 3, 4, 5), (1, 3, 5, 3, 1))[0],
-                            "stance": (_STANCES[lean] if known else Stance.UNKNOWN).value,
+                            "influence": draw_influence(self.rng),
+                            "stance": (STANCE_SCALE[lean] if known else Stance.UNKNOWN).value,
                             "stance_on": observed if known else None,
                         }
                     )
@@ -319,7 +313,7 @@ class Generator:
                             "representative_id": rep_id,
                             "chamber_id": chamber_id,
                             "party_id": self.rng.choice(party_ids),
-                            "legislative_period": f"{start.year}–{start.year + 4}",
+                            "legislative_period": legislative_period(start),
                             "start_date": start,
                         }
                     )
@@ -328,7 +322,7 @@ class Generator:
                             {
                                 "id": len(stances) + 1,
                                 "representative_id": rep_id,
-                                "stance": _STANCES[lean].value,
+                                "stance": STANCE_SCALE[lean].value,
                                 "source": self.rng.choice(_SOURCES).value,
                                 "confidence": self.rng.choice(list(Confidence)).value,
                                 "observed_on": observed,
