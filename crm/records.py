@@ -141,16 +141,23 @@ def create(
 
 
 def update(
-    actor: User,
+    actor: User | None,
     obj: Record,
     changes: Mapping[str, Any],
     *,
     action: str,
     expected_version: int | None = None,
-    permission: Action = Action.EDIT,
+    permission: Action | None = Action.EDIT,
 ) -> dict[str, Any]:
-    """Apply `changes` to `obj`; returns what actually changed (field → new value)."""
-    require(actor, permission, obj)
+    """Apply `changes` to `obj`; returns what actually changed (field → new value).
+
+    `permission=None` only where the caller checked a permission of its own that covers
+    this change (recording a vote, which a section may do, sets its stage held); only then
+    may the actor be None (the command line, whose operator may do anything)."""
+    if permission is not None:
+        if actor is None:
+            raise TypeError("a permission is checked against an actor")
+        require(actor, permission, obj)
     if expected_version is not None:
         if not isinstance(obj, Versioned):
             raise TypeError(f"{type(obj).__name__} has no version to check")
@@ -177,7 +184,7 @@ def clean(model: type[Record], values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flush_and_audit(
-    actor: User, obj: Record, before: dict[str, Any], action: str
+    actor: User | None, obj: Record, before: dict[str, Any], action: str
 ) -> dict[str, Any]:
     old_version = obj.version if isinstance(obj, Versioned) else None
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm import records
 from crm.audit.models import AuditEntry
-from crm.audit.services import diff, record, snapshot
+from crm.audit.services import record
 from crm.auth.permissions import Action, may, require, state_id_of
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
@@ -34,12 +35,31 @@ STANCE_OF_VOTE = {
 }
 
 
-def _place(stage: Stage) -> str:
+def place(stage: Stage) -> str:
+    """Where a stage's vote is held: its committee, else its chamber."""
     if stage.committee is not None:
         return stage.committee.name
     if stage.chamber is not None:
         return stage.chamber.name
     return "parliament"
+
+
+@dataclass(frozen=True)
+class VoteToWrite:
+    """A vote held at a stage, every rule checked, as the roll-call page, the API and the
+    Popolo import record it."""
+
+    held_on: date
+    result: StageResult
+    final: Mapping[VoteOption, int]
+    roll_call: Mapping[Representative, VoteOption]
+    motion: str | None = None
+    source: str | None = None
+    # Totals by option and party, where a file gives them.
+    groups: Mapping[tuple[VoteOption, int], int] = field(default_factory=dict)
+    popolo_id: str | None = None
+    # Where the vote came from, in the audit entry and the stance notes ("" for a page).
+    via: str = ""
 
 
 def vote_summary(vote_event: VoteEvent) -> dict[str, Any]:
@@ -95,32 +115,26 @@ def _check_members(stage: Stage, roll_call: Mapping[Representative, VoteOption])
     for rep in roll_call:
         if rep.state_id != state_id or rep.id not in allowed:
             raise ValidationFailed(
-                f"{rep.name} has never sat in the {_place(stage)}: their vote cannot be "
+                f"{rep.name} has never sat in the {place(stage)}: their vote cannot be "
                 "recorded at this stage."
             )
 
 
-def _mark_held(actor: User, stage: Stage, held_on: date, result: StageResult) -> None:
-    """Set the stage held with its result, audited like records.update would.
+def _mark_held(actor: User | None, stage: Stage, held_on: date, result: StageResult) -> None:
+    """Set the stage held with its result, through records.update.
 
     Recording a vote is vote data, which a section may write for its own state; the stage's
     status and result follow from the vote, so they are written under that permission
     (checked by the caller) instead of the coordinators' stage permission.
     """
-    before = snapshot(stage)
-    stage.status = StageStatus.HELD
-    stage.held_on = held_on
-    stage.result = result
-    db.session.flush()
-    changed_before, changed_after = diff(before, snapshot(stage))
-    if changed_after:
-        record(
-            actor,
-            "stage.held",
-            stage,
-            before=changed_before,
-            after={**changed_after, "version": stage.version},
-        )
+    changed = records.update(
+        actor,
+        stage,
+        {"status": StageStatus.HELD, "held_on": held_on, "result": result},
+        action="stage.held",
+        permission=None,
+    )
+    if changed:
         inputs_changed(state_id_of(stage))
 
 
@@ -159,12 +173,14 @@ def archive_vote_stances(
 
 
 def _vote_stance(
-    actor: User, stage: Stage, rep: Representative, vote: Vote, held_on: date
+    actor: User | None, stage: Stage, rep: Representative, vote: Vote, written: VoteToWrite
 ) -> StanceRecord:
-    """The stance record an individual yes or no vote makes, recorded by the actor."""
+    """The stance record an individual yes or no vote makes, recorded by the actor (none:
+    the command line)."""
     option = vote.option
-    note = f"Voted {option.label.lower()} in the {_place(stage)} ({stage.kind.label.lower()})."
-    checked = may(actor, Action.CREATE, StanceRecord, state=rep.state)
+    note = f"Voted {option.label.lower()} in the {place(stage)} ({stage.kind.label.lower()})"
+    note += f"; {written.via}." if written.via else "."
+    checked = actor is not None and may(actor, Action.CREATE, StanceRecord, state=rep.state)
     entry = record_stance(
         # Coordinators record votes but not stances (SPEC §1): a stance seen in a vote is
         # part of the vote, whose permission the caller checked. record_stance checks the
@@ -173,12 +189,12 @@ def _vote_stance(
         rep,
         stance=STANCE_OF_VOTE[option],
         source=StanceSource.VOTE,
-        observed_on=held_on,
+        observed_on=written.held_on,
         confidence=Confidence.HIGH,
         note=note,
         vote=vote,
     )
-    if not checked:
+    if not checked and actor is not None:
         entry.recorded_by = actor
         for pending in db.session.new:
             if (
@@ -236,10 +252,16 @@ def record_vote(
         )
     _check_members(stage, roll_call)
     opened_on = stage.version
+    written = VoteToWrite(
+        held_on,
+        result,
+        final,
+        roll_call,
+        motion=(motion or "").strip() or None,
+        source=(source or "").strip() or None,
+    )
     try:
-        return _write_vote(
-            actor, stage, held_on, result, final, roll_call, motion=motion, source=source
-        )
+        return write_vote(actor, stage, written)[0]
     except StaleDataError:
         # Someone saved the stage or its vote between our read and our write (PostgreSQL).
         db.session.rollback()
@@ -249,72 +271,45 @@ def record_vote(
         raise records.conflict(current, opened_on) from None
 
 
-def _write_vote(
-    actor: User,
-    stage: Stage,
-    held_on: date,
-    result: StageResult,
-    final: dict[VoteOption, int],
-    roll_call: Mapping[Representative, VoteOption],
-    *,
-    motion: str | None,
-    source: str | None,
-) -> VoteEvent:
-    state = stage.agreement.state
+def write_vote(actor: User | None, stage: Stage, written: VoteToWrite) -> tuple[VoteEvent, int]:
+    """Write a checked vote at the stage, whoever records it (the caller checked that the
+    actor may; none: the command line): the stage held with its result, the vote event,
+    its counts and individual votes (each with the member's party on the day), and a stance
+    record for every yes or no vote that is new or changed. Returns the vote event and how
+    many stance records it made."""
     # The stage is written first: its versioned UPDATE makes a concurrent recording of the
     # same vote wait, then fail as a conflict, instead of creating a second vote event.
-    _mark_held(actor, stage, held_on, result)
+    _mark_held(actor, stage, written.held_on, written.result)
     vote_event = stage.vote_event
     before = None
     old_held_on = None
     if vote_event is None:
-        vote_event = VoteEvent(stage=stage, chamber=stage.chamber)
-        records.create(actor, vote_event, action="vote.recorded", state=state, audit=False)
+        vote_event = VoteEvent(stage=stage)
+        db.session.add(vote_event)
     else:
-        require(actor, Action.EDIT, vote_event)
+        if actor is not None:
+            require(actor, Action.EDIT, vote_event)
         before = vote_summary(vote_event)
         old_held_on = vote_event.held_on
-    vote_event.held_on = held_on
-    vote_event.result = result.value
-    vote_event.motion = (motion or "").strip() or None
-    vote_event.source = (source or "").strip() or None
     vote_event.chamber = stage.chamber
+    vote_event.held_on = written.held_on
+    vote_event.result = written.result.value
+    vote_event.motion = written.motion
+    vote_event.source = written.source
+    vote_event.popolo_id = written.popolo_id or vote_event.popolo_id
 
     # Counts are replaced whole; the old rows go first so the unique key stays free.
     vote_event.counts.clear()
     db.session.flush()
     for option in VoteOption:
-        if option in final:
-            vote_event.counts.append(Count(option=option, value=final[option]))
+        if option in written.final:
+            vote_event.counts.append(Count(option=option, value=written.final[option]))
+    for (option, party_id), value in written.groups.items():
+        vote_event.counts.append(Count(option=option, value=value, party_id=party_id))
 
-    wanted = {rep.id: (rep, option) for rep, option in roll_call.items()}
-    party_of = queries.parties_on(stage, wanted, held_on)
-    existing = {v.representative_id: v for v in vote_event.votes}
-    # A vote that changed (or moved to another day) takes back the stance it made.
-    replaced = [
-        vote
-        for rep_id, vote in existing.items()
-        if rep_id not in wanted or wanted[rep_id][1] is not vote.option or old_held_on != held_on
-    ]
-    touched = archive_vote_stances(actor, replaced)
-    for old in replaced:
-        if old.representative_id not in wanted:
-            vote_event.votes.remove(old)
-    new_stances: list[tuple[Representative, Vote]] = []
-    for rep_id, (rep, option) in wanted.items():
-        vote = existing.get(rep_id)
-        if vote is None:
-            vote = Vote(representative=rep, option=option, party_id=party_of.get(rep_id))
-            vote_event.votes.append(vote)
-        elif vote in replaced or vote.party_id != party_of.get(rep_id):
-            vote.option = option
-            vote.party_id = party_of.get(rep_id)
-        if option in STANCE_OF_VOTE and (vote.id is None or vote in replaced):
-            new_stances.append((rep, vote))
-    db.session.flush()
-
-    for rep, vote in new_stances:
-        _vote_stance(actor, stage, rep, vote, held_on)
+    made, touched = _write_roll_call(actor, stage, vote_event, written, old_held_on)
+    for rep, vote in made:
+        _vote_stance(actor, stage, rep, vote, written)
         touched.discard(rep.id)
     refresh_current_stances(touched)
     db.session.flush()
@@ -324,5 +319,49 @@ def _write_vote(
         vote_event,
         before=before,
         after={**vote_summary(vote_event), "version": vote_event.version},
+        summary=written.via[:1].upper() + written.via[1:] or None,
     )
-    return vote_event
+    return vote_event, len(made)
+
+
+def _write_roll_call(
+    actor: User | None,
+    stage: Stage,
+    vote_event: VoteEvent,
+    written: VoteToWrite,
+    old_held_on: date | None,
+) -> tuple[list[tuple[Representative, Vote]], set[int]]:
+    """The roll call written over the one recorded: the votes that need a stance record,
+    and the representatives whose stances from replaced votes were archived."""
+    wanted = {rep.id: (rep, option) for rep, option in written.roll_call.items()}
+    party_of = queries.parties_on(stage, wanted, written.held_on)
+    existing = {v.representative_id: v for v in vote_event.votes}
+    # A vote that changed (or moved to another day) takes back the stance it made.
+    replaced = [
+        vote
+        for rep_id, vote in existing.items()
+        if rep_id not in wanted
+        or wanted[rep_id][1] is not vote.option
+        or old_held_on != written.held_on
+    ]
+    touched = archive_vote_stances(
+        actor,
+        replaced,
+        reason=f"The {'imported ' if written.via else ''}roll call it came from was corrected.",
+    )
+    for old in replaced:
+        if old.representative_id not in wanted:
+            vote_event.votes.remove(old)
+    made: list[tuple[Representative, Vote]] = []
+    for rep_id, (rep, option) in wanted.items():
+        vote = existing.get(rep_id)
+        if vote is None:
+            vote = Vote(representative=rep, option=option, party_id=party_of.get(rep_id))
+            vote_event.votes.append(vote)
+        elif vote in replaced or vote.party_id != party_of.get(rep_id):
+            vote.option = option
+            vote.party_id = party_of.get(rep_id)
+        if option in STANCE_OF_VOTE and (vote.id is None or vote in replaced):
+            made.append((rep, vote))
+    db.session.flush()
+    return made, touched

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from crm.audit.services import diff, record, snapshot
-from crm.auth.permissions import Action, may, require
+from crm.audit.services import record
+from crm.auth.permissions import Action, require
 from crm.db import today
 from crm.errors import ValidationFailed
 from crm.extensions import db
@@ -24,18 +24,11 @@ from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.report import VoteReport
 from crm.interchange.popolo.voters import Voters, group_party, parties_of
 from crm.interchange.popolo.votes_in import VoteEventIn, VotesIn
-from crm.parliament.models import Confidence, Representative, StanceRecord, StanceSource
-from crm.parliament.services import record_stance, refresh_current_stances
+from crm.parliament.models import Representative
 from crm.risk.changes import inputs_changed
 from crm.states.models import Stage, StageResult, StageStatus
-from crm.votes import queries as vote_queries
-from crm.votes.models import Count, Vote, VoteEvent, VoteOption
-from crm.votes.services import (
-    STANCE_OF_VOTE,
-    archive_vote_stances,
-    final_counts,
-    vote_summary,
-)
+from crm.votes.models import VoteEvent, VoteOption
+from crm.votes.services import VoteToWrite, final_counts, place, write_vote
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -49,12 +42,6 @@ RESULTS = {
     ),
     **dict.fromkeys(("deferred", "postponed", "withdrawn"), StageResult.DEFERRED),
 }
-
-
-def _place(stage: Stage) -> str:
-    if stage.committee is not None:
-        return stage.committee.name
-    return stage.chamber.name if stage.chamber is not None else "parliament"
 
 
 def _choose(votes_in: VotesIn, event_id: str | None) -> VoteEventIn:
@@ -121,7 +108,7 @@ def import_vote_event(
         raise PopoloError(f"the vote is dated {held_on}, which is in the future")
     if result is None:
         result = _result(event)
-    report = VoteReport(stage=f"{stage.kind.label} in the {_place(stage)}", held_on=held_on,
+    report = VoteReport(stage=f"{stage.kind.label} in the {place(stage)}", held_on=held_on,
                         result=result)  # fmt: skip
     counts, groups = _counts(event, stage, report)
     roll_call = _roll_call(event, stage, votes_in)
@@ -134,7 +121,20 @@ def import_vote_event(
     if _recorded_already(stage, vote):
         report.unchanged = True
     else:
-        report.stances = _write(actor, stage, event, vote, source)
+        recorded = stage.vote_event
+        written = VoteToWrite(
+            vote.held_on,
+            vote.result,
+            vote.final,
+            vote.roll_call,
+            motion=vote.motion,
+            source=(recorded.source if recorded is not None else None)
+            or (f"Popolo file {source}"[:500] if source else None),
+            groups=vote.groups,
+            popolo_id=(event.id or "")[:200] or None,
+            via="imported from a Popolo file",
+        )
+        report.stances = write_vote(actor, stage, written)[1]
     entry = record(
         actor,
         "popolo.votes_imported",
@@ -203,7 +203,7 @@ def _roll_call(
             raise PopoloError(f"{rep.name} votes twice in the file")
         if rep.id not in voters.member_ids:
             raise PopoloError(
-                f"{rep.name} never sat in the {_place(stage)}: their vote cannot count"
+                f"{rep.name} never sat in the {place(stage)}: their vote cannot count"
             )
         roll_call[rep] = vote.option
     if unknown:
@@ -252,107 +252,3 @@ def _recorded_already(stage: Stage, vote: _Vote) -> bool:
         and {(c.option, c.party_id, c.value) for c in current.counts} == wanted_counts
         and {v.representative_id: v.option for v in current.votes} == wanted_votes
     )
-
-
-def _write(actor: User | None, stage: Stage, event: VoteEventIn, vote: _Vote, source: str) -> int:
-    """Write the vote; returns how many stance records it made."""
-    before_stage = snapshot(stage)
-    stage.status = StageStatus.HELD
-    stage.held_on = vote.held_on
-    stage.result = vote.result
-    db.session.flush()
-    changed_before, changed_after = diff(before_stage, snapshot(stage))
-    if changed_after:
-        record(actor, "stage.held", stage, before=changed_before,
-               after={**changed_after, "version": stage.version})  # fmt: skip
-
-    vote_event = stage.vote_event
-    before: dict[str, Any] | None = None
-    old_held_on = None
-    if vote_event is None:
-        vote_event = VoteEvent(stage=stage)
-        db.session.add(vote_event)
-    else:
-        before = vote_summary(vote_event)
-        old_held_on = vote_event.held_on
-    vote_event.chamber = stage.chamber
-    vote_event.held_on = vote.held_on
-    vote_event.result = vote.result.value
-    vote_event.motion = vote.motion
-    vote_event.popolo_id = (event.id or "")[:200] or vote_event.popolo_id
-    vote_event.source = vote_event.source or (f"Popolo file {source}"[:500] if source else None)
-
-    vote_event.counts.clear()
-    db.session.flush()
-    for option, value in vote.final.items():
-        vote_event.counts.append(Count(option=option, value=value))
-    for (option, party_id), value in vote.groups.items():
-        vote_event.counts.append(Count(option=option, value=value, party_id=party_id))
-
-    made, touched = _write_votes(actor, stage, vote_event, vote, old_held_on)
-    state = stage.agreement.state
-    for rep, cast in made:
-        checked = actor is not None and may(actor, Action.CREATE, StanceRecord, state=state)
-        record_stance(
-            actor if checked else None,
-            rep,
-            stance=STANCE_OF_VOTE[cast.option],
-            source=StanceSource.VOTE,
-            observed_on=vote.held_on,
-            confidence=Confidence.HIGH,
-            note=f"Voted {cast.option.label.lower()} in the {_place(stage)} "
-            f"({stage.kind.label.lower()}); imported from a Popolo file.",
-            vote=cast,
-        )
-        touched.discard(rep.id)
-    refresh_current_stances(touched)
-    db.session.flush()
-    record(
-        actor,
-        "vote.recorded",
-        vote_event,
-        before=before,
-        after={**vote_summary(vote_event), "version": vote_event.version},
-        summary="Imported from a Popolo file",
-    )
-    return len(made)
-
-
-def _write_votes(
-    actor: User | None,
-    stage: Stage,
-    vote_event: VoteEvent,
-    vote: _Vote,
-    old_held_on: date | None,
-) -> tuple[list[tuple[Representative, Vote]], set[int]]:
-    """The roll call written over the one recorded: the votes that need a stance record,
-    and the representatives whose stances from replaced votes were archived."""
-    wanted = {rep.id: (rep, option) for rep, option in vote.roll_call.items()}
-    party_of = vote_queries.parties_on(stage, wanted, vote.held_on)
-    existing = {v.representative_id: v for v in vote_event.votes}
-    replaced = [
-        cast
-        for rep_id, cast in existing.items()
-        if rep_id not in wanted
-        or wanted[rep_id][1] is not cast.option
-        or old_held_on != vote.held_on
-    ]
-    touched = archive_vote_stances(
-        actor, replaced, reason="The imported roll call it came from was corrected."
-    )
-    for cast in replaced:
-        if cast.representative_id not in wanted:
-            vote_event.votes.remove(cast)
-    made: list[tuple[Representative, Vote]] = []
-    for rep_id, (rep, option) in wanted.items():
-        found = existing.get(rep_id)
-        if found is None:
-            found = Vote(representative=rep, option=option, party_id=party_of.get(rep_id))
-            vote_event.votes.append(found)
-        else:
-            found.option = option
-            found.party_id = party_of.get(rep_id)
-        if option in STANCE_OF_VOTE and (found.id is None or found in replaced):
-            made.append((rep, found))
-    db.session.flush()
-    return made, touched
