@@ -226,6 +226,12 @@ class Databases:
         self.created.remove(name)
 
     def close(self) -> None:
+        if self.app is not None:
+            # The worker app's pooled connections are closed, not left to the garbage
+            # collector (psycopg warns of every connection deleted while open).
+            with self.app.app_context():
+                db.session.remove()
+                db.engine.dispose()
         if not PG_URL:
             return
         with self._maintenance() as conn:
