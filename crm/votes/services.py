@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm import records
-from crm.audit.models import AuditEntry
 from crm.audit.services import record
-from crm.auth.permissions import Action, may, require, state_id_of
+from crm.auth.permissions import Action, require, state_id_of
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
@@ -180,12 +179,9 @@ def _vote_stance(
     option = vote.option
     note = f"Voted {option.label.lower()} in the {place(stage)} ({stage.kind.label.lower()})"
     note += f"; {written.via}." if written.via else "."
-    checked = actor is not None and may(actor, Action.CREATE, StanceRecord, state=rep.state)
-    entry = record_stance(
-        # Coordinators record votes but not stances (SPEC §1): a stance seen in a vote is
-        # part of the vote, whose permission the caller checked. record_stance checks the
-        # section rule, so for them it runs unchecked and the result is attributed below.
-        actor if checked else None,
+    return record_stance(
+        # The vote's permission covers the stances it shows (the caller checked it).
+        actor,
         rep,
         stance=STANCE_OF_VOTE[option],
         source=StanceSource.VOTE,
@@ -193,19 +189,8 @@ def _vote_stance(
         confidence=Confidence.HIGH,
         note=note,
         vote=vote,
+        checked=True,
     )
-    if not checked and actor is not None:
-        entry.recorded_by = actor
-        for pending in db.session.new:
-            if (
-                isinstance(pending, AuditEntry)
-                and pending.target_type == StanceRecord.__tablename__
-                and pending.target_id == str(entry.id)
-            ):
-                pending.actor_id = actor.id
-                pending.actor_email = actor.email
-                pending.after = {**(pending.after or {}), "recorded_by_id": actor.id}
-    return entry
 
 
 def record_vote(

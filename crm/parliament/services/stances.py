@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm import records
-from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.db import today, utcnow
 from crm.errors import ValidationFailed
@@ -124,12 +123,15 @@ def record_stance(
     note: str | None = None,
     interaction: Interaction | None = None,
     vote: Vote | None = None,
+    checked: bool = False,
 ) -> StanceRecord:
     """Record an observation of a representative's stance and update their current stance.
 
-    `actor` is None only for imports and the demo loader, which check nothing.
+    `actor` is None only for the command line and the demo loader, which check nothing;
+    `checked` where the caller's own permission covers the stance (a vote recorded, which
+    coordinators may record though they record no stances: SPEC §1).
     """
-    if actor is not None:
+    if actor is not None and not checked:
         require(actor, Action.CREATE, StanceRecord, state=representative.state)
     if vote is None:
         # A roll call names whoever voted; anything else is about a record still in use.
@@ -149,10 +151,9 @@ def record_stance(
         interaction=interaction,
         vote=vote,
     )
-    db.session.add(entry)
-    db.session.flush()
+    # The permission was checked first: a refused user learns nothing from the rules.
+    records.create(actor, entry, action="stance.recorded", checked=True)
     refresh_current_stances([representative.id])
-    record(actor, "stance.recorded", entry, after=snapshot(entry))
     return entry
 
 
