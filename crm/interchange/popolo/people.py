@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crm.audit.services import record, snapshot
+from crm.audit.services import record
 from crm.db import utcnow
 from crm.extensions import db
 from crm.interchange.popolo.committees import Committees
@@ -23,7 +23,7 @@ from crm.parliament.models import (
     Representative,
     sort_name_for,
 )
-from crm.parliament.services import refresh_search_text
+from crm.parliament.services import add_representative, refresh_search_text
 
 
 @dataclass
@@ -58,22 +58,9 @@ class People:
         ]
         rep.memberships = [seat.membership(self.run.chamber) for seat in seats]
         rep.committee_memberships = [seat.membership() for seat in self.committees.seats_of(person)]
-        refresh_search_text(rep)
-        db.session.add(rep)
-        db.session.flush()
-        record(
-            self.run.actor,
-            "representative.created",
-            rep,
-            after={
-                **snapshot(rep),
-                "other_names": [snapshot(n) for n in rep.other_names],
-                "contact_details": [snapshot(c) for c in rep.contact_details],
-                "identifiers": [snapshot(i) for i in rep.identifiers],
-                "memberships": [snapshot(m) for m in rep.memberships],
-                "committee_memberships": [snapshot(c) for c in rep.committee_memberships],
-            },
-            summary=f"Imported {rep.name} from a Popolo file",
+        # The import checked its permission before reading the file.
+        add_representative(
+            self.run.actor, rep, summary=f"Imported {rep.name} from a Popolo file", checked=True
         )
         self.run.report.added.append(person.name)
         return rep

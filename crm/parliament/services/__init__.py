@@ -45,6 +45,7 @@ from crm.parliament.services.details import (
 )
 from crm.parliament.services.profile import (
     EDITABLE_FIELDS,
+    add_representative,
     create_representative,
     update_representative,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "add_contact_detail",
     "add_membership",
     "add_other_name",
+    "add_representative",
     "archive_representative",
     "archive_stance_record",
     "contact_value_problem",

@@ -127,19 +127,43 @@ def create_representative(
     representative.other_names = [OtherName(**values) for values in names]
     representative.contact_details = [ContactDetail(**values) for values in contacts]
     representative.memberships = [new_membership(seat)]
+    return add_representative(actor, representative, summary=f"Added {representative.name}")
+
+
+def add_representative(
+    actor: User | None, representative: Representative, *, summary: str, checked: bool = False
+) -> Representative:
+    """Add a new representative made with their names, contacts, identifiers and seats:
+    the row through records, one audit entry holding all of it, and the forecast told of
+    the new seats. The form and the Popolo import add people through it (`checked` where
+    the import checked its permission first, or the command line runs it)."""
     refresh_search_text(representative)
-    records.create(actor, representative, action="representative.created", state=state, audit=False)
+    records.create(
+        actor,
+        representative,
+        action="representative.created",
+        state=representative.state,
+        audit=False,
+        checked=checked,
+    )
     record(
         actor,
         "representative.created",
         representative,
         after={
             **snapshot(representative),
-            "other_names": [snapshot(n) for n in representative.other_names],
-            "contact_details": [snapshot(c) for c in representative.contact_details],
-            "memberships": [snapshot(m) for m in representative.memberships],
+            **{
+                children: [snapshot(row) for row in getattr(representative, children)]
+                for children in (
+                    "other_names",
+                    "contact_details",
+                    "identifiers",
+                    "memberships",
+                    "committee_memberships",
+                )
+            },
         },
-        summary=f"Added {representative.name}",
+        summary=summary,
     )
-    inputs_changed(state.id)  # with their first seat
+    inputs_changed(representative.state_id)
     return representative
