@@ -40,6 +40,12 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def page_number(form: Any) -> int:
+    """The page of a list its filters ask for: their `page`, or the first when that is
+    missing or invalid."""
+    return form.page.data if form.page.data and not form.page.errors else 1
+
+
 class LogFilterForm(Form):
     """A log's filters from the query string: its own fields, and these three."""
 

@@ -6,17 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, flash, g, request, session
 from flask_login import current_user
 
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import show_error
+
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
+T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -137,6 +142,19 @@ def _strict_transport_security() -> str | None:
     if current_app.config.get("HSTS_INCLUDE_SUBDOMAINS"):
         value += "; includeSubDomains"
     return value
+
+
+def found(row: T | None) -> T:
+    """The row a URL names, or 404."""
+    if row is None:
+        abort(404)
+    return row
+
+
+def current_actor() -> User:
+    """The signed-in user as the services take it: the object, not Flask-Login's proxy."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 # The longest `next` followed; anything longer is not a page of ours worth returning to.
@@ -341,6 +359,25 @@ def form_status(conflict: Conflict | None = None) -> int:
     if conflict is not None:
         return 409
     return 422 if request.method == "POST" else 200
+
+
+def flash_outcome(
+    write: Callable[[], T],
+    done: str | Callable[[T], str],
+    *,
+    refusal: type[DomainError] = DomainError,
+) -> bool:
+    """A one-button write (no form to show again), its outcome told on the next page: `done`
+    (or the message made from what the write returned) when it was written, else the
+    service's `refusal` as an error, with all of it rolled back. Returns whether it was."""
+    try:
+        value = write()
+    except refusal as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    flash(done(value) if callable(done) else done, "success")
+    return True
 
 
 def save(

@@ -247,16 +247,22 @@ def representatives(**args: Any):
     )
 
 
+def _shown(record: Any, missing: str) -> Any:
+    """A record a path names; an archived one only to those who may restore it (to anyone
+    else it is not there)."""
+    if record is None or (
+        record.archived_at is not None and not may(api_user(), Action.RESTORE, record)
+    ):
+        raise NotFound(missing)
+    return record
+
+
 def _representative(representative_id: int):
-    found = parliament_queries.get_representative(representative_id)
-    if found is None or (found.archived_at is not None and not _may_restore(found)):
-        raise NotFound("No such representative.")
+    found = _shown(
+        parliament_queries.get_representative(representative_id), "No such representative."
+    )
     require(api_user(), Action.VIEW, found)
     return found
-
-
-def _may_restore(record: Any) -> bool:
-    return may(api_user(), Action.RESTORE, record)
 
 
 @bp.get(f"/representatives/<{ID}:representative_id>")
@@ -318,9 +324,7 @@ def interactions(**args: Any):
 
 
 def _interaction(interaction_id: int) -> Interaction:
-    found = interaction_queries.get_interaction(interaction_id)
-    if found is None or (found.archived_at is not None and not _may_restore(found)):
-        raise NotFound("No such contact.")
+    found = _shown(interaction_queries.get_interaction(interaction_id), "No such contact.")
     require(api_user(), Action.VIEW, found)
     return found
 
@@ -454,10 +458,7 @@ def events(**args: Any):
 
 
 def _event(event_id: int):
-    found = event_queries.get_event(event_id)
-    if found is None or (found.archived_at is not None and not _may_restore(found)):
-        raise NotFound("No such event.")
-    return found
+    return _shown(event_queries.get_event(event_id), "No such event.")
 
 
 @bp.get(f"/events/<{ID}:event_id>")

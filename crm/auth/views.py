@@ -3,7 +3,10 @@ sessions, second factor) and the administrators' users page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import (
@@ -34,7 +37,7 @@ from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import NotFound, ValidationFailed
 from crm.extensions import db, limiter
-from crm.web import form_status, safe_next
+from crm.web import current_actor, flash_outcome, form_status, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -44,6 +47,8 @@ WRONG_CODE = "That code is not right, or was already used. Enter the newest code
 # for this long at most.
 PENDING_KEY = "pending_sign_in"
 PENDING_MAX_AGE = timedelta(minutes=5)
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 def _login_limit() -> str:
@@ -56,16 +61,30 @@ def _safe_next(target: str | None) -> str:
     return safe_next(target, url_for("risk.dashboard"))
 
 
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
 def _locked_page(template: str, error: AccountLocked, **context):
     response = current_app.make_response(
         (render_template(template, locked=error.message, **context), 429)
     )
     response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def _security_change(back: str, *, page: Page | None = None) -> Callable[[V], V]:
+    """A posted change to sign-in security: the permission for `page` first (403 for
+    others), then a recent re-authentication and a fresh form, else back to the page the
+    endpoint `back` names (crm.auth.reauth.security_change_refused)."""
+
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if page is not None:
+                require(current_user, "view", page)
+            refused = security_change_refused(url_for(back))
+            return refused if refused is not None else view(*args, **kwargs)
+
+        return cast(V, checked)
+
+    return decorate
 
 
 # --- Signing in ------------------------------------------------------------------------------
@@ -184,17 +203,25 @@ def login_enrol():
     if user is None or user.totp_pending_secret is None:
         return _pending_expired()
     form = EnrolForm()
-    if form.validate_on_submit():
-        try:
-            codes = mfa.confirm_enrolment(user, form.code.data)
-        except ValidationFailed as error:
-            form.code.errors.append(error.message)
-        else:
-            next_url = session[PENDING_KEY].get("next")
-            target = _finish_sign_in(user, "password and new second factor", next_url)
-            return render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
+    codes = _confirm_enrolment(user, form)
+    if codes is not None:
+        next_url = session[PENDING_KEY].get("next")
+        target = _finish_sign_in(user, "password and new second factor", next_url)
+        return render_template("auth/recovery_codes.html", codes=codes, continue_to=target)
     status = form_status()
     return _enrol_page(user, form, url_for("auth.login_enrol")), status
+
+
+def _confirm_enrolment(user: User, form: EnrolForm) -> list[str] | None:
+    """The recovery codes, once the form's code confirms the secret being set up; else None,
+    with the mistake (if the form was sent) next to the code."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return mfa.confirm_enrolment(user, form.code.data)
+    except ValidationFailed as error:
+        form.code.errors.append(error.message)
+        return None
 
 
 def _enrol_page(user: User, form: EnrolForm, action: str) -> str:
@@ -215,7 +242,7 @@ def _enrol_page(user: User, form: EnrolForm, action: str) -> str:
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.end_session(_actor(), current_user.session_token)
+        services.end_session(current_actor(), current_user.session_token)
     logout_user()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -228,7 +255,7 @@ def logout():
 @login_required
 @limiter.limit(_login_limit, methods=["POST"])
 def reauthenticate():
-    user = _actor()
+    user = current_actor()
     form = ReauthForm()
     back = safe_next(request.args.get("next"), url_for("auth.account"))
     if form.validate_on_submit():
@@ -258,7 +285,7 @@ def reauthenticate():
 @login_required
 def account():
     form = PasswordChangeForm()
-    user = _actor()
+    user = current_actor()
     if request.method == "POST":
         stale = stale_auth_redirect(url_for("auth.account"))
         if stale is not None:
@@ -309,18 +336,16 @@ def revoke_session(session_id: int):
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("auth.account"))
-    services.revoke_session(_actor(), session_id)
+    services.revoke_session(current_actor(), session_id)
     flash("That session has been signed out.", "success")
     return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/second-factor/start")
 @login_required
+@_security_change("auth.account")
 def start_second_factor():
-    refused = security_change_refused(url_for("auth.account"))
-    if refused is not None:
-        return refused
-    mfa.start_enrolment(_actor())
+    mfa.start_enrolment(current_actor())
     return redirect(url_for("auth.second_factor"))
 
 
@@ -328,7 +353,7 @@ def start_second_factor():
 @login_required
 def second_factor():
     """The secret being enrolled and its QR code, and the first code that confirms it."""
-    user = _actor()
+    user = current_actor()
     # The page shows a secret: it needs the same recent proof as starting the set-up.
     stale = stale_auth_redirect(url_for("auth.account"))
     if stale is not None:
@@ -337,13 +362,9 @@ def second_factor():
         flash("Start setting up a second factor from here.", "info")
         return redirect(url_for("auth.account"))
     form = EnrolForm()
-    if form.validate_on_submit():
-        try:
-            codes = mfa.confirm_enrolment(user, form.code.data)
-        except ValidationFailed as error:
-            form.code.errors.append(error.message)
-        else:
-            return _recovery_codes_page(codes)
+    codes = _confirm_enrolment(user, form)
+    if codes is not None:
+        return _recovery_codes_page(codes)
     status = form_status()
     return _enrol_page(user, form, url_for("auth.second_factor")), status
 
@@ -356,12 +377,10 @@ def _recovery_codes_page(codes: list[str]) -> str:
 
 @bp.post("/account/second-factor/recovery-codes")
 @login_required
+@_security_change("auth.account")
 def regenerate_recovery_codes():
-    refused = security_change_refused(url_for("auth.account"))
-    if refused is not None:
-        return refused
     try:
-        codes = mfa.regenerate_recovery_codes(_actor())
+        codes = mfa.regenerate_recovery_codes(current_actor())
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -371,17 +390,13 @@ def regenerate_recovery_codes():
 
 @bp.post("/account/second-factor/off")
 @login_required
+@_security_change("auth.account")
 def turn_off_second_factor():
-    refused = security_change_refused(url_for("auth.account"))
-    if refused is not None:
-        return refused
-    try:
-        mfa.turn_off(_actor())
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash("Your second factor is off: signing in needs only your password.", "success")
+    flash_outcome(
+        lambda: mfa.turn_off(current_actor()),
+        "Your second factor is off: signing in needs only your password.",
+        refusal=ValidationFailed,
+    )
     return redirect(url_for("auth.account"))
 
 
@@ -398,13 +413,6 @@ def users():
     return render_template("admin/users.html", users=rows, form=ConfirmForm())
 
 
-def _admin_change_refused():
-    """For every administrator change to users: permission first (403 for others), then a
-    recent re-authentication, then a fresh form."""
-    require(current_user, "view", Page.USER_ADMIN)
-    return security_change_refused(url_for("auth.users"))
-
-
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -414,37 +422,28 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.post("/admin/users/<int:user_id>/<any(enable, disable):change>")
 @login_required
+@_security_change("auth.users", page=Page.USER_ADMIN)
 def set_enabled(user_id: int, change: str):
-    refused = _admin_change_refused()
-    if refused is not None:
-        return refused
     user = _user_or_404(user_id)
-    try:
-        services.set_user_enabled(_actor(), user, change == "enable")
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.", "success")
+    flash_outcome(
+        lambda: services.set_user_enabled(current_actor(), user, change == "enable"),
+        f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.",
+        refusal=ValidationFailed,
+    )
     return redirect(url_for("auth.users"))
 
 
 @bp.post("/admin/users/<int:user_id>/second-factor/reset")
 @login_required
+@_security_change("auth.users", page=Page.USER_ADMIN)
 def reset_second_factor(user_id: int):
-    refused = _admin_change_refused()
-    if refused is not None:
-        return refused
     user = _user_or_404(user_id)
-    try:
-        sessions, tokens = mfa.reset(_actor(), user)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(
-            f"The second factor of {user.email} is reset; {sessions} session(s) and "
-            f"{tokens} token(s) ended. They set up a new one when they next sign in.",
-            "success",
-        )
+    flash_outcome(
+        lambda: mfa.reset(current_actor(), user),
+        lambda ended: (
+            f"The second factor of {user.email} is reset; {ended[0]} session(s) and "
+            f"{ended[1]} token(s) ended. They set up a new one when they next sign in."
+        ),
+        refusal=ValidationFailed,
+    )
     return redirect(url_for("auth.users"))

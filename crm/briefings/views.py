@@ -12,15 +12,15 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, redirect, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, redirect, url_for
+from flask_login import login_required
 
 from crm.auth.permissions import Action, Page, require
 from crm.briefings import packs, services
 from crm.parliament.queries import get_representative
 from crm.states.queries import get_state
 from crm.text import fold
-from crm.web import side_write
+from crm.web import current_actor, found, side_write
 
 bp = Blueprint("briefings", __name__)
 
@@ -39,56 +39,49 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:60] or "pack"
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _deliver(pack, template: str, filename: str) -> Response:
+def _deliver(pack, template: str, *name: str) -> Response:
+    """The pack as a PDF download, `briefing-<name>-<its day>.pdf`; its printing is audited."""
     # WeasyPrint is imported on the first pack, not with the app: it takes a second.
     from crm.briefings.render import render_pdf
 
     pdf = render_pdf(template, pack=pack)
     # The audit entry is written in a short transaction of its own, after the rendering:
     # never render inside a write transaction.
-    side_write(lambda: services.record_printed(_actor(), pack, pdf))
+    side_write(lambda: services.record_printed(current_actor(), pack, pdf))
+    filename = "-".join(["briefing", *name, pack.today.isoformat()]) + ".pdf"
     response = Response(pdf.data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
+def _print(target, build, template: str, *name: str) -> Response:
+    """The pack `build` makes of `target`, for a reader who may print it (else 403)."""
+    actor = current_actor()
+    require(actor, Action.PRINT, target)
+    return _deliver(build(target, actor), template, *name)
+
+
 @bp.get("/states/<iso2>/briefing.pdf")
 @login_required
 def state_pack(iso2: str):
-    state = get_state(iso2)
-    if state is None:
-        abort(404)
+    state = found(get_state(iso2))
     if iso2 != state.iso2:
         return redirect(url_for("briefings.state_pack", iso2=state.iso2), 301)
-    actor = _actor()
-    require(actor, Action.PRINT, state)
-    pack = packs.state_pack(state, actor)
-    filename = f"briefing-{state.iso2}-{slug(state.name)}-{pack.today.isoformat()}.pdf"
-    return _deliver(pack, "pdf/state.html", filename)
+    return _print(state, packs.state_pack, "pdf/state.html", state.iso2, slug(state.name))
 
 
 @bp.get("/representatives/<int:representative_id>/briefing.pdf")
 @login_required
 def representative_pack(representative_id: int):
-    rep = get_representative(representative_id)
-    if rep is None:
-        abort(404)
-    actor = _actor()
-    require(actor, Action.PRINT, rep)
-    pack = packs.representative_pack(rep, actor)
-    filename = f"briefing-{rep.state.iso2}-{slug(rep.name)}-{rep.id}-{pack.today.isoformat()}.pdf"
-    return _deliver(pack, "pdf/representative.html", filename)
+    rep = found(get_representative(representative_id))
+    name = (rep.state.iso2, slug(rep.name), str(rep.id))
+    return _print(rep, packs.representative_pack, "pdf/representative.html", *name)
 
 
 @bp.get("/briefings/overview.pdf")
 @login_required
 def overview_pack():
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.VIEW, Page.OVERVIEW_PACK)
-    pack = packs.overview_pack(actor)
-    return _deliver(pack, "pdf/overview.html", f"briefing-overview-{pack.today.isoformat()}.pdf")
+    return _deliver(packs.overview_pack(actor), "pdf/overview.html", "overview")

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
 
@@ -37,11 +28,12 @@ from crm.events.forms import (
 )
 from crm.events.models import Event, EventKind, EventStatus, Invitation, Rsvp
 from crm.extensions import db
+from crm.forms import page_number
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
 from crm.states import queries as state_queries
 from crm.states.models import State
-from crm.web import form_status, save
+from crm.web import current_actor, form_status, found, save
 
 bp = Blueprint("events", __name__)
 
@@ -63,70 +55,56 @@ def in_zone(value: datetime | None, timezone: str, fmt: str = "%d %b %Y %H:%M %Z
     return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
 
 
-# --- Loading ------------------------------------------------------------------------------
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _state_or_404(iso2: str) -> State:
-    state = state_queries.get_state(iso2)
-    if state is None:
-        abort(404)
-    return state
-
-
-def _event_or_404(event_id: int) -> Event:
-    event = queries.get_event(event_id)
-    if event is None:
-        abort(404)
-    return event
-
-
-def _invitation_or_404(event: Event, invitation_id: int) -> Invitation:
-    invitation = queries.get_invitation(event, invitation_id)
-    if invitation is None:
-        abort(404)
-    return invitation
-
-
-def _page_number(form) -> int:
-    return form.page.data if form.page.data and not form.page.errors else 1
-
-
 # --- Lists and the calendar ---------------------------------------------------------------
 
 
-@bp.get("/events")
+@bp.get("/events", endpoint="index")
+@bp.get("/states/<iso2>/events", endpoint="state_index")
 @login_required
-def index():
-    return _list(None)
+def index(iso2: str | None = None):
+    return _of_state(iso2, _list)
 
 
-@bp.get("/states/<iso2>/events")
+@bp.get("/events/calendar", endpoint="calendar")
+@bp.get("/states/<iso2>/events/calendar", endpoint="state_calendar")
 @login_required
-def state_index(iso2: str):
-    state = _state_or_404(iso2)
+def calendar(iso2: str | None = None):
+    return _of_state(iso2, _calendar)
+
+
+def _of_state(iso2: str | None, page: Callable[[State | None], Any]):
+    """Every state's page, or under /states/<iso2>/ one state's: a code spelled otherwise
+    (`de`) moves for good to the state's own spelling, keeping the filters."""
+    if iso2 is None:
+        return page(None)
+    state = found(state_queries.get_state(iso2))
     if iso2 != state.iso2:
-        return redirect(url_for("events.state_index", iso2=state.iso2, **request.args), 301)
-    return _list(state)
+        return redirect(url_for(request.endpoint, iso2=state.iso2, **request.args), 301)
+    return page(state)
 
 
-def _list(state: State | None):
-    form = EventFilterForm(request.args)
-    states = queries.all_states()
+def _validate(
+    form: EventFilterForm | CalendarForm, state: State | None
+) -> tuple[bool, State | None]:
+    """Validate a page's filters; returns whether they are valid, and the state whose events
+    the page shows: its own (whose filter is not shown), else the one the filter names."""
+    states = queries.all_states() if state is None else []
     form.state.choices = [SelectChoice("", "All states")] + [
         SelectChoice(s.iso2, s.name) for s in states
     ]
     if state is not None:
-        form.state.data = state.iso2  # the page is the state's own; its filter is not shown
+        form.state.data = ""
     elif form.state.data:
         form.state.data = form.state.data.upper()
     valid = form.validate()
-    chosen = state
-    if chosen is None and form.state.data and not form.state.errors:
-        chosen = next((s for s in states if s.iso2 == form.state.data), None)
+    if state is None and form.state.data and not form.state.errors:
+        state = next((s for s in states if s.iso2 == form.state.data), None)
+    return valid, state
+
+
+def _list(state: State | None):
+    form = EventFilterForm(request.args)
+    valid, chosen = _validate(form, state)
     filters = queries.EventFilters(
         state=chosen,
         kind=EventKind(form.kind.data) if form.kind.data and not form.kind.errors else None,
@@ -137,7 +115,7 @@ def _list(state: State | None):
         archived=bool(form.archived.data),
     )
     pagination = queries.paginate_events(
-        filters, utcnow(), _page_number(form), current_app.config["PAGE_SIZE"]
+        filters, utcnow(), page_number(form), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "events/index.html",
@@ -150,35 +128,9 @@ def _list(state: State | None):
     ), 200 if valid else 400
 
 
-@bp.get("/events/calendar")
-@login_required
-def calendar():
-    return _calendar(None)
-
-
-@bp.get("/states/<iso2>/events/calendar")
-@login_required
-def state_calendar(iso2: str):
-    state = _state_or_404(iso2)
-    if iso2 != state.iso2:
-        return redirect(url_for("events.state_calendar", iso2=state.iso2, **request.args), 301)
-    return _calendar(state)
-
-
 def _calendar(state: State | None):
     form = CalendarForm(request.args)
-    states = queries.all_states() if state is None else []
-    form.state.choices = [SelectChoice("", "All states")] + [
-        SelectChoice(s.iso2, s.name) for s in states
-    ]
-    if state is not None:
-        form.state.data = ""
-    elif form.state.data:
-        form.state.data = form.state.data.upper()
-    valid = form.validate()
-    chosen = state
-    if chosen is None and form.state.data and not form.state.errors:
-        chosen = next((s for s in states if s.iso2 == form.state.data), None)
+    valid, chosen = _validate(form, state)
     if form.month.data and not form.month.errors:
         first = date(int(form.month.data[:4]), int(form.month.data[5:7]), 1)
     else:
@@ -204,7 +156,7 @@ def _calendar(state: State | None):
 @bp.get("/events/<int:event_id>")
 @login_required
 def show(event_id: int):
-    return _render_show(_event_or_404(event_id))
+    return _render_show(found(queries.get_event(event_id)))
 
 
 def _invitation_form(invitation: Invitation) -> InvitationForm:
@@ -332,8 +284,8 @@ def _flash_if_late(event: Event) -> None:
 @bp.route("/states/<iso2>/events/new", methods=["GET", "POST"])
 @login_required
 def new(iso2: str):
-    state = _state_or_404(iso2)
-    actor = _actor()
+    state = found(state_queries.get_state(iso2))
+    actor = current_actor()
     require(actor, Action.CREATE, Event, state=state)
     stages = queries.stages_of(state)
     form = EventForm()
@@ -361,8 +313,8 @@ def new(iso2: str):
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int):
-    event = _event_or_404(event_id)
-    actor = _actor()
+    event = found(queries.get_event(event_id))
+    actor = current_actor()
     require(actor, Action.EDIT, event)
     state = event.state
     stages = queries.stages_of(state)
@@ -395,8 +347,8 @@ def edit(event_id: int):
 
 def _event_action(event_id: int, permission: Action, act, done: str):
     """Run a one-button action (cancel, archive, restore) and go back to the event."""
-    event = _event_or_404(event_id)
-    actor = _actor()
+    event = found(queries.get_event(event_id))
+    actor = current_actor()
     require(actor, permission, event)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -454,8 +406,8 @@ def restore(event_id: int):
 @bp.route("/events/<int:event_id>/invitations/new", methods=["GET", "POST"])
 @login_required
 def invite(event_id: int):
-    event = _event_or_404(event_id)
-    actor = _actor()
+    event = found(queries.get_event(event_id))
+    actor = current_actor()
     require(actor, Action.CREATE, Invitation, state=event.state)
     filter_form = CandidateFilterForm(request.args)
     chambers, parties = parliament_queries.state_filter_choices(event.state)
@@ -488,7 +440,7 @@ def invite(event_id: int):
         q=(filter_form.q.data or "") if not filter_form.q.errors else "",
     )
     pagination = queries.candidates(
-        event, filters, g.today, _page_number(filter_form), current_app.config["PAGE_SIZE"]
+        event, filters, g.today, page_number(filter_form), current_app.config["PAGE_SIZE"]
     )
     status = 422 if request.method == "POST" else (200 if filters_valid else 400)
     return render_template(
@@ -506,9 +458,9 @@ def invite(event_id: int):
 @bp.post("/events/<int:event_id>/invitations/<int:invitation_id>")
 @login_required
 def update_invitation(event_id: int, invitation_id: int):
-    event = _event_or_404(event_id)
-    invitation = _invitation_or_404(event, invitation_id)
-    actor = _actor()
+    event = found(queries.get_event(event_id))
+    invitation = found(queries.get_invitation(event, invitation_id))
+    actor = current_actor()
     require(actor, Action.EDIT, invitation)
     form = InvitationForm()
     if form.validate_on_submit():
@@ -538,9 +490,9 @@ def update_invitation(event_id: int, invitation_id: int):
 @bp.post("/events/<int:event_id>/invitations/<int:invitation_id>/remove")
 @login_required
 def remove_invitation(event_id: int, invitation_id: int):
-    event = _event_or_404(event_id)
-    invitation = _invitation_or_404(event, invitation_id)
-    actor = _actor()
+    event = found(queries.get_event(event_id))
+    invitation = found(queries.get_invitation(event, invitation_id))
+    actor = current_actor()
     require(actor, Action.EDIT, invitation)
     if not FlaskForm().validate_on_submit():
         return _render_show(event, status=422, message="The form was out of date; try again.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import (
@@ -16,14 +16,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
 from crm.auth.permissions import Action, may, require, restricted_readable_states
 from crm.errors import DomainError
-from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import page_number, show_error
 from crm.interactions import queries, services
 from crm.interactions.forms import (
     FollowUpForm,
@@ -46,34 +45,13 @@ from crm.interactions.models import (
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
 from crm.states.queries import get_state
-from crm.web import safe_next, save
+from crm.web import current_actor, flash_outcome, found, safe_next, save
 
 bp = Blueprint("interactions", __name__)
 
 
-def _actor() -> User:
-    return current_user._get_current_object()
-
-
 def _state_or_404(iso2: str) -> State:
-    state = get_state(iso2, load=(State.sections,))
-    if state is None:
-        abort(404)
-    return state
-
-
-def _interaction_or_404(interaction_id: int) -> Interaction:
-    interaction = queries.get_interaction(interaction_id)
-    if interaction is None:
-        abort(404)
-    return interaction
-
-
-def _follow_up_or_404(follow_up_id: int) -> FollowUp:
-    follow_up = queries.get_follow_up(follow_up_id)
-    if follow_up is None:
-        abort(404)
-    return follow_up
+    return found(get_state(iso2, load=(State.sections,)))
 
 
 def _show_error(form: Any, error: DomainError) -> None:
@@ -128,7 +106,7 @@ class Picker:
 
 
 def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> list[User]:
-    people = services.allowed_people(state, _actor(), keep=keep)
+    people = services.allowed_people(state, current_actor(), keep=keep)
     choices = [SelectChoice("", "Nobody yet")] + [SelectChoice(str(u.id), u.name) for u in people]
     for entry in getattr(form, "follow_ups", []):
         entry.form.assignee.choices = choices
@@ -153,7 +131,7 @@ def _sync_stance_entries(form: InteractionForm, picker: Picker) -> dict[int, Any
 @login_required
 def new(iso2: str):
     state = _state_or_404(iso2)
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.CREATE, Interaction, state=state)
     form = InteractionForm()
     people = _configure_people(form, state)
@@ -220,23 +198,14 @@ def new(iso2: str):
     chosen_ids = list(dict.fromkeys([*(form.representatives.data or []), *stance_ids]))
     picker = Picker(state, [i for i in chosen_ids if i is not None], ticked, form.q.data or "")
     stance_entries = _sync_stance_entries(form, picker)
-    return render_template(
-        "interactions/form.html",
-        state=state,
-        form=form,
-        picker=picker,
-        people=people,
-        stance_entries=stance_entries,
-        interaction=None,
-        conflict=None,
-    ), status
+    return _form_page(form, state, picker, people, status, stance_entries=stance_entries)
 
 
 @bp.get("/interactions/<int:interaction_id>")
 @login_required
 def show(interaction_id: int):
-    interaction = _interaction_or_404(interaction_id)
-    allowed = may(_actor(), Action.VIEW, interaction)
+    interaction = found(queries.get_interaction(interaction_id))
+    allowed = may(current_actor(), Action.VIEW, interaction)
     return render_template(
         "interactions/show.html",
         interaction=interaction,
@@ -250,8 +219,8 @@ def show(interaction_id: int):
 @bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(interaction_id: int):
-    interaction = _interaction_or_404(interaction_id)
-    actor = _actor()
+    interaction = found(queries.get_interaction(interaction_id))
+    actor = current_actor()
     require(actor, Action.EDIT, interaction)
     state = interaction.state
     form = InteractionEditForm(obj=interaction)
@@ -296,7 +265,7 @@ def edit(interaction_id: int):
         status = 200 if refining else 422
     if conflict is not None or status == 422:
         # The rollback expired the record: load it (and its people) again for the page.
-        interaction = _interaction_or_404(interaction_id)
+        interaction = found(queries.get_interaction(interaction_id))
         state = interaction.state
     ticked = set(form.representatives.data or [])
     picker = Picker(
@@ -306,52 +275,64 @@ def edit(interaction_id: int):
         form.q.data or "",
         keep=interaction.representatives,
     )
+    return _form_page(
+        form, state, picker, people, status, interaction=interaction, conflict=conflict
+    )
+
+
+def _form_page(
+    form: Any,
+    state: State,
+    picker: Picker,
+    people: list[User],
+    status: int,
+    *,
+    stance_entries: dict[int, Any] | None = None,
+    interaction: Interaction | None = None,
+    conflict: Any = None,
+):
+    """The contact form: a new contact (with its stance entries) or an edit of one."""
     return render_template(
         "interactions/form.html",
         state=state,
         form=form,
         picker=picker,
         people=people,
-        stance_entries={},
+        stance_entries=stance_entries or {},
         interaction=interaction,
         conflict=conflict,
     ), status
 
 
+def _archive_or_restore(
+    interaction_id: int, permission: Action, change: Callable[[User, Interaction], Any], done: str
+):
+    interaction = found(queries.get_interaction(interaction_id))
+    actor = current_actor()
+    require(actor, permission, interaction)
+    if not StatusForm().validate_on_submit():
+        abort(400)
+    flash_outcome(lambda: change(actor, interaction), done)
+    return redirect(url_for("interactions.show", interaction_id=interaction_id))
+
+
 @bp.post("/interactions/<int:interaction_id>/archive")
 @login_required
 def archive(interaction_id: int):
-    interaction = _interaction_or_404(interaction_id)
-    actor = _actor()
-    require(actor, Action.ARCHIVE, interaction)
-    if not StatusForm().validate_on_submit():
-        abort(400)
-    try:
-        services.archive_interaction(actor, interaction)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash("Contact archived. An administrator can restore it.", "success")
-    return redirect(url_for("interactions.show", interaction_id=interaction_id))
+    return _archive_or_restore(
+        interaction_id,
+        Action.ARCHIVE,
+        services.archive_interaction,
+        "Contact archived. An administrator can restore it.",
+    )
 
 
 @bp.post("/interactions/<int:interaction_id>/restore")
 @login_required
 def restore(interaction_id: int):
-    interaction = _interaction_or_404(interaction_id)
-    actor = _actor()
-    require(actor, Action.RESTORE, interaction)
-    if not StatusForm().validate_on_submit():
-        abort(400)
-    try:
-        services.restore_interaction(actor, interaction)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash("Contact restored.", "success")
-    return redirect(url_for("interactions.show", interaction_id=interaction_id))
+    return _archive_or_restore(
+        interaction_id, Action.RESTORE, services.restore_interaction, "Contact restored."
+    )
 
 
 # --- Lists -------------------------------------------------------------------------------
@@ -376,9 +357,9 @@ def state_index(iso2: str):
         kind=kind,
         representative_id=rep_id,
         archived=bool(form.archived.data),
-        restricted_readable=restricted_readable_states(_actor()),
+        restricted_readable=restricted_readable_states(current_actor()),
     )
-    page = form.page.data if form.page.data and not form.page.errors else 1
+    page = page_number(form)
     pagination = queries.paginate_interactions(
         state, filters, page, current_app.config["PAGE_SIZE"]
     )
@@ -402,7 +383,7 @@ def _follow_up_context() -> dict[str, Any]:
 @bp.get("/follow-ups")
 @login_required
 def follow_ups_mine():
-    actor = _actor()
+    actor = current_actor()
     return render_template(
         "interactions/my_follow_ups.html",
         open_items=queries.my_open_follow_ups(actor, g.today),
@@ -418,7 +399,7 @@ def follow_ups_state(iso2: str):
     form = FollowUpStatusFilterForm(request.args)
     valid = form.validate()
     status = FollowUpStatus(form.status.data) if not form.status.errors else FollowUpStatus.OPEN
-    page = form.page.data if form.page.data and not form.page.errors else 1
+    page = page_number(form)
     pagination = queries.paginate_state_follow_ups(
         state, status, g.today, page, current_app.config["PAGE_SIZE"]
     )
@@ -440,7 +421,9 @@ def follow_ups_state(iso2: str):
 def _configure_follow_up_form(
     form: FollowUpForm, state: State, keep_assignee: User | None = None
 ) -> None:
-    people = services.allowed_people(state, _actor(), keep=[keep_assignee] if keep_assignee else [])
+    people = services.allowed_people(
+        state, current_actor(), keep=[keep_assignee] if keep_assignee else []
+    )
     form.assignee.choices = [SelectChoice("", "Nobody yet")] + [
         SelectChoice(str(u.id), u.name) for u in people
     ]
@@ -467,7 +450,7 @@ def _ensure_choice(form: FollowUpForm, representative: Representative | None) ->
 @login_required
 def follow_up_new():
     state = _state_or_404(request.args.get("state", ""))
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.CREATE, FollowUp, state=state)
     form = FollowUpForm()
     _configure_follow_up_form(form, state)
@@ -511,8 +494,8 @@ def follow_up_new():
 @bp.route("/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
 @login_required
 def follow_up_edit(follow_up_id: int):
-    follow_up = _follow_up_or_404(follow_up_id)
-    actor = _actor()
+    follow_up = found(queries.get_follow_up(follow_up_id))
+    actor = current_actor()
     require(actor, Action.EDIT, follow_up)
     state = follow_up.state
     form = FollowUpForm(obj=follow_up)
@@ -545,7 +528,7 @@ def follow_up_edit(follow_up_id: int):
     else:
         status = 422
     if status != 200:
-        follow_up = _follow_up_or_404(follow_up_id)
+        follow_up = found(queries.get_follow_up(follow_up_id))
     return render_template(
         "interactions/follow_up_form.html",
         state=follow_up.state,
@@ -556,20 +539,14 @@ def follow_up_edit(follow_up_id: int):
 
 
 def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
-    follow_up = _follow_up_or_404(follow_up_id)
-    actor = _actor()
+    follow_up = found(queries.get_follow_up(follow_up_id))
+    actor = current_actor()
     require(actor, Action.EDIT, follow_up)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
     back = safe_next(form.next.data, url_for("interactions.follow_ups_mine"))
-    try:
-        services.set_follow_up_status(actor, follow_up, status)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(done_message, "success")
+    flash_outcome(lambda: services.set_follow_up_status(actor, follow_up, status), done_message)
     return redirect(back)
 
 

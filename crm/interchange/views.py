@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
@@ -43,25 +43,16 @@ from crm.interchange.popolo.export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state
-from crm.web import begin_write, form_status, save, side_write, token_user
+from crm.web import begin_write, current_actor, form_status, found, save, side_write, token_user
 
 bp = Blueprint("interchange", __name__)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _state_or_404(iso2: str) -> State:
-    state = get_state(iso2)
-    if state is None:
-        abort(404)
-    return state
-
-
 def _log_export(target: Any, what: str, restricted: bool = False) -> None:
     # The audit entry is written in a short transaction of its own.
-    side_write(lambda: services.record_export(_actor(), target, what=what, restricted=restricted))
+    side_write(
+        lambda: services.record_export(current_actor(), target, what=what, restricted=restricted)
+    )
 
 
 def _download(body: Any, filename: str, mimetype: str) -> Response:
@@ -81,27 +72,27 @@ def _csv(state: State, name: str, header: Sequence[str], rows: Iterable[Sequence
 @bp.get("/states/<iso2>/data")
 @login_required
 def state_data(iso2: str):
-    state = _state_or_404(iso2)
+    state = found(get_state(iso2))
     if iso2 != state.iso2:
         return redirect(url_for("interchange.state_data", iso2=state.iso2), 301)
     return render_template(
         "interchange/state_data.html",
         state=state,
-        may_import=may(_actor(), Action.CREATE, Representative, state=state),
-        sees_restricted=may_see_restricted(_actor(), state.id),
+        may_import=may(current_actor(), Action.CREATE, Representative, state=state),
+        sees_restricted=may_see_restricted(current_actor(), state.id),
     )
 
 
 @bp.get("/states/<iso2>/representatives.csv")
 @login_required
 def representatives_csv(iso2: str):
-    state = _state_or_404(iso2)
+    state = found(get_state(iso2))
     former = request.args.get("former") == "1"
     _log_export(state, f"Representatives of {state.name} (CSV{', with former' if former else ''})")
     rows = csvio.representative_rows(
         state,
         g.today,
-        may_see_restricted=may_see_restricted(_actor(), state.id),
+        may_see_restricted=may_see_restricted(current_actor(), state.id),
         former=former,
         stale_days=current_app.config["STALE_STANCE_DAYS"],
     )
@@ -111,8 +102,8 @@ def representatives_csv(iso2: str):
 @bp.get("/states/<iso2>/interactions.csv")
 @login_required
 def interactions_csv(iso2: str):
-    state = _state_or_404(iso2)
-    allowed = may_see_restricted(_actor(), state.id)
+    state = found(get_state(iso2))
+    allowed = may_see_restricted(current_actor(), state.id)
     _log_export(state, f"Interactions in {state.name} (CSV)", restricted=allowed)
     rows = csvio.interaction_rows(state, may_see_restricted=allowed)
     return _csv(state, "interactions", csvio.INTERACTION_COLUMNS, rows)
@@ -121,7 +112,7 @@ def interactions_csv(iso2: str):
 @bp.get("/states/<iso2>/events.csv")
 @login_required
 def events_csv(iso2: str):
-    state = _state_or_404(iso2)
+    state = found(get_state(iso2))
     _log_export(state, f"Events in {state.name} (CSV)")
     return _csv(state, "events", csvio.EVENT_COLUMNS, csvio.event_rows(state))
 
@@ -129,10 +120,8 @@ def events_csv(iso2: str):
 @bp.get("/states/<iso2>/chambers/<int:chamber_id>/popolo.json")
 @login_required
 def chamber_popolo(iso2: str, chamber_id: int):
-    state = _state_or_404(iso2)
-    chamber = queries.get_chamber(state, chamber_id)
-    if chamber is None:
-        abort(404)
+    state = found(get_state(iso2))
+    chamber = found(queries.get_chamber(state, chamber_id))
     _log_export(chamber, f"Roster of the {chamber.name} of {state.name} (Popolo JSON)")
     body = json.dumps(export_chamber(chamber), ensure_ascii=False, indent=2) + "\n"
     filename = f"{state.iso2}-chamber-{chamber.id}.popolo.json"
@@ -143,8 +132,8 @@ def chamber_popolo(iso2: str, chamber_id: int):
 @reads_first
 @login_required
 def import_csv(iso2: str):
-    state = _state_or_404(iso2)
-    actor = _actor()
+    state = found(get_state(iso2))
+    actor = current_actor()
     require(actor, Action.CREATE, Representative, state=state)
     form = CsvImportForm()
     report = None
@@ -246,7 +235,7 @@ TOKEN_PAGES = {
 
 
 def _tokens_page(scope: TokenScope):
-    actor = _actor()
+    actor = current_actor()
     if request.method == "POST":
         # A new credential needs a recent password (and code): crm.auth.reauth.
         stale = stale_auth_redirect(url_for(TOKEN_PAGES[scope][0]))
@@ -291,7 +280,7 @@ def _revoke_token(token_id: int, scope: TokenScope):
     token = queries.get_token(token_id)
     if token is None or token.scope is not scope:
         abort(404)
-    actor = _actor()
+    actor = current_actor()
     page = TOKEN_PAGES[scope][0]
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -330,7 +319,7 @@ def revoke_api_token(token_id: int):
 @login_required
 def admin_tokens():
     """Every live calendar link and API token, so an administrator can revoke a leaked one."""
-    require(_actor(), Action.VIEW, Page.USER_ADMIN)
+    require(current_actor(), Action.VIEW, Page.USER_ADMIN)
     return render_template(
         "admin/tokens.html",
         tokens=queries.live_tokens(),
@@ -344,11 +333,9 @@ def admin_tokens():
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 @login_required
 def admin_revoke_token(token_id: int):
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.VIEW, Page.USER_ADMIN)
-    token = queries.get_token(token_id)
-    if token is None:
-        abort(404)
+    token = found(queries.get_token(token_id))
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("interchange.admin_tokens"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from crm.auth.permissions import Action, require
@@ -23,7 +23,7 @@ from crm.states.models import (
 )
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
-from crm.web import form_status, save
+from crm.web import current_actor, form_status, found, save
 
 # How many of a state's next events its page lists.
 UPCOMING_EVENTS = 5
@@ -49,9 +49,7 @@ def index():
 @bp.get("/states/<iso2>")
 @login_required
 def show(iso2: str):
-    state = queries.get_state(iso2)
-    if state is None:
-        abort(404)
+    state = found(queries.get_state(iso2))
     if iso2 != state.iso2:
         return redirect(url_for("states.show", iso2=state.iso2), 301)
     campaign = queries.active_campaign()
@@ -73,25 +71,9 @@ def show(iso2: str):
 # --- The agreement and its stages of ratification ----------------------------------------------
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _agreement_or_404(iso2: str) -> tuple[State, Agreement]:
-    state = queries.get_state(iso2)
-    if state is None:
-        abort(404)
-    agreement = queries.agreement_for(state, queries.active_campaign())
-    if agreement is None:
-        abort(404)
-    return state, agreement
-
-
-def _stage_or_404(stage_id: int) -> Stage:
-    stage = vote_queries.get_stage(stage_id)
-    if stage is None:
-        abort(404)
-    return stage
+    state = found(queries.get_state(iso2))
+    return state, found(queries.agreement_for(state, queries.active_campaign()))
 
 
 @bp.get("/states/<iso2>/agreement")
@@ -109,7 +91,7 @@ def agreement(iso2: str):
 @login_required
 def edit_agreement(iso2: str):
     state, agreement = _agreement_or_404(iso2)
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.EDIT, agreement)
     if request.method == "GET":
         form = AgreementForm(obj=agreement)
@@ -175,7 +157,7 @@ def _position_from(form: StageForm) -> int | None:
 @login_required
 def new_stage(iso2: str):
     state, agreement = _agreement_or_404(iso2)
-    actor = _actor()
+    actor = current_actor()
     require(actor, Action.CREATE, Stage, state=state)
     form = StageForm()
     form.set_choices(vote_queries.chambers_with_committees(state.id))
@@ -207,7 +189,7 @@ def new_stage(iso2: str):
 @bp.get("/stages/<int:stage_id>")
 @login_required
 def stage(stage_id: int):
-    return _render_stage(_stage_or_404(stage_id))
+    return _render_stage(found(vote_queries.get_stage(stage_id)))
 
 
 def _render_stage(stage: Stage, posted=None, conflict=None, status: int = 200):
@@ -239,8 +221,8 @@ def _render_stage(stage: Stage, posted=None, conflict=None, status: int = 200):
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_stage(stage_id: int):
-    stage = _stage_or_404(stage_id)
-    actor = _actor()
+    stage = found(vote_queries.get_stage(stage_id))
+    actor = current_actor()
     require(actor, Action.EDIT, stage)
     agreement = stage.agreement
     form = StageForm()
@@ -299,8 +281,8 @@ _ACTION_DONE = {
 @bp.post("/stages/<int:stage_id>/<any(schedule, postpone, hold, cancel):action>")
 @login_required
 def stage_action(stage_id: int, action: str):
-    stage = _stage_or_404(stage_id)
-    actor = _actor()
+    stage = found(vote_queries.get_stage(stage_id))
+    actor = current_actor()
     require(actor, Action.EDIT, stage)
     form = ACTION_FORMS[action](prefix=action)
     if not form.validate_on_submit():
@@ -320,7 +302,10 @@ def stage_action(stage_id: int, action: str):
     saved = save(form, act)
     if not saved.ok:
         return _render_stage(
-            _stage_or_404(stage_id), posted=form, conflict=saved.conflict, status=saved.status
+            found(vote_queries.get_stage(stage_id)),
+            posted=form,
+            conflict=saved.conflict,
+            status=saved.status,
         )
     flash(f"{_ACTION_DONE[action]}: {stage.kind.label}.", "success")
     return redirect(url_for("states.stage", stage_id=stage.id))
@@ -329,8 +314,8 @@ def stage_action(stage_id: int, action: str):
 @bp.post("/stages/<int:stage_id>/move")
 @login_required
 def move_stage(stage_id: int):
-    stage = _stage_or_404(stage_id)
-    actor = _actor()
+    stage = found(vote_queries.get_stage(stage_id))
+    actor = current_actor()
     require(actor, Action.EDIT, stage)
     form = MoveForm()
     if not form.validate_on_submit():

@@ -8,14 +8,8 @@ from flask_login import login_required
 from crm.auth.permissions import Action, require
 from crm.parliament import services
 from crm.parliament.forms import ConfirmForm
-from crm.parliament.views.common import (
-    bp,
-    current_actor,
-    form_page,
-    person_form,
-    representative_or_404,
-    save_form,
-)
+from crm.parliament.views.common import bp, form_page, person_form, representative_or_404, save_form
+from crm.web import current_actor
 
 
 @bp.route("/representatives/<int:representative_id>/archive", methods=["GET", "POST"])

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from crm.auth.permissions import Action, require
 from crm.errors import Conflict
@@ -17,27 +16,15 @@ from crm.parliament import queries
 from crm.parliament.forms import EndSeatForm
 from crm.parliament.models import Representative
 from crm.parliament.services.rules import refuse_archived
-from crm.web import form_status, save
+from crm.web import current_actor, form_status, found, save
 
 bp = Blueprint("parliament", __name__)
 
-T = TypeVar("T")
 F = TypeVar("F", bound=VersionedForm)
-
-
-def found(row: T | None) -> T:
-    """The row a URL names, or 404."""
-    if row is None:
-        abort(404)
-    return row
 
 
 def representative_or_404(representative_id: int) -> Representative:
     return found(queries.get_representative(representative_id))
-
-
-def current_actor() -> Any:
-    return current_user._get_current_object()
 
 
 def require_change(actor: Any, rep: Representative) -> None:

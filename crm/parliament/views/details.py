@@ -19,14 +19,8 @@ from crm.parliament import queries, services
 from crm.parliament.forms import ConfirmForm, ContactDetailForm, OtherNameForm
 from crm.parliament.models import ContactDetail, OtherName, Representative
 from crm.parliament.services.children import ChildKind
-from crm.parliament.views.common import (
-    bp,
-    change_form,
-    form_page,
-    found,
-    representative_or_404,
-    save_form,
-)
+from crm.parliament.views.common import bp, change_form, form_page, representative_or_404, save_form
+from crm.web import found
 
 
 @dataclass(frozen=True)

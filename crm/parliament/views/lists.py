@@ -8,11 +8,13 @@ from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action, may, require
 from crm.events import queries as event_queries
+from crm.forms import page_number
 from crm.parliament import queries
 from crm.parliament.forms import RepresentativeFilterForm
 from crm.parliament.models import Representative, Stance
 from crm.parliament.queries import RepresentativeFilters
-from crm.parliament.views.common import bp, current_actor, representative_or_404
+from crm.parliament.views.common import bp, representative_or_404
+from crm.web import current_actor
 
 
 @bp.get("/representatives")
@@ -46,7 +48,7 @@ def index():
         q=(form.q.data or "") if not form.q.errors else "",
         include_former=bool(form.former.data),
     )
-    page = form.page.data if form.page.data and not form.page.errors else 1
+    page = page_number(form)
     pagination = queries.paginate_representatives(
         filters, g.today, page, current_app.config["PAGE_SIZE"]
     )

@@ -11,17 +11,10 @@ from crm.auth.permissions import Action, require
 from crm.parliament import services
 from crm.parliament.forms import NewRepresentativeForm, ProfileForm, RepresentativeForm
 from crm.parliament.models import ContactKind, Representative
-from crm.parliament.views.common import (
-    bp,
-    change_form,
-    current_actor,
-    found,
-    representative_or_404,
-    save_form,
-)
+from crm.parliament.views.common import bp, change_form, representative_or_404, save_form
 from crm.parliament.views.seats import new_seat, seat_choices
 from crm.states.queries import get_state
-from crm.web import form_status, save
+from crm.web import current_actor, form_status, found, save
 
 
 def _profile(form: ProfileForm) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from crm.parliament.views.common import (
     bp,
     end_seat_page,
     form_page,
-    found,
     person_form,
     save_form,
     today_by_default,
 )
+from crm.web import found
 
 
 def _party_label(party: Party) -> str:

@@ -13,14 +13,12 @@ from crm.parliament.models import Confidence, Stance, StanceRecord, StanceSource
 from crm.parliament.services.rules import refuse_archived
 from crm.parliament.views.common import (
     bp,
-    current_actor,
     form_page,
-    found,
     representative_or_404,
     save_form,
     today_by_default,
 )
-from crm.web import form_status
+from crm.web import current_actor, form_status, found
 
 
 @bp.route("/representatives/<int:representative_id>/stances/new", methods=["GET", "POST"])
