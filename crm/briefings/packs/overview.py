@@ -1,0 +1,93 @@
+"""The coordinators' overview: every open state's risk, trend, next vote and seat charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from crm.auth.models import User
+from crm.briefings.packs.common import (
+    Imprint,
+    Withholding,
+    imprint,
+)
+from crm.charts import Hemicycle, Sparkline, hemicycle
+from crm.db import today
+from crm.extensions import db
+from crm.risk import services as risk_services
+from crm.risk.model import RiskConfig, RiskLevel
+from crm.risk.queries import risk_config, risk_trends
+from crm.states import queries as state_queries
+from crm.states.models import Agreement, Campaign, State
+
+# --- The coordinator overview ---------------------------------------------------------------
+
+
+@dataclass
+class OverviewRow:
+    risk: risk_services.StateRisk
+    trend: Sparkline | None
+    charts: list[tuple[str, Hemicycle]]
+
+
+@dataclass
+class OverviewPack(Withholding):
+    imprint: Imprint
+    campaign: Campaign | None
+    today: date
+    rows: list[OverviewRow]
+    levels: dict[RiskLevel, int]
+    closed: list[tuple[Agreement, State]]
+    model: RiskConfig
+    can_see_restricted: bool = False
+
+    kind = "overview"
+    target = None
+
+    @property
+    def title(self) -> str:
+        return "Coordinator overview"
+
+
+def overview_pack(actor: User | None) -> OverviewPack:
+    """Every open state's risk, trend, next vote and seat charts."""
+    on = today()
+    config = risk_config()
+    campaign = state_queries.active_campaign()
+    rows: list[OverviewRow] = []
+    closed: list[tuple[Agreement, State]] = []
+    if campaign is not None:
+        results = risk_services.forecasts(campaign, on, config)
+        trends = risk_trends(campaign, [r.state.id for r in results], on)
+        for result in results:
+            charts = [
+                (
+                    result.context.chambers[c.id].name,
+                    hemicycle([m.stance for m in c.members], c.seats),
+                )
+                for c in result.context.model_input.chambers
+            ]
+            rows.append(OverviewRow(result, trends.get(result.state.id), charts))
+        closed = [
+            (a, s)
+            for a, s in db.session.execute(
+                sa.select(Agreement, State)
+                .join(State, State.id == Agreement.state_id)
+                .where(Agreement.campaign_id == campaign.id)
+                .order_by(State.name)
+            )
+            if not a.status.is_open
+        ]
+    return OverviewPack(
+        imprint=imprint(actor),
+        campaign=campaign,
+        today=on,
+        rows=rows,
+        levels={
+            level: sum(1 for r in rows if r.risk.forecast.level is level) for level in RiskLevel
+        },
+        closed=closed,
+        model=config,
+    )
