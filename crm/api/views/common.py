@@ -1,0 +1,152 @@
+"""What the API's endpoints share: the blueprint (bearer tokens, no shared caches), the
+parser, the documented answers, and finding the records a request names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import BadRequest
+
+from crm.api import PROBLEM_JSON
+from crm.api import schemas as s
+from crm.api.auth import api_user, authenticate
+from crm.auth.permissions import Action, may
+from crm.errors import DomainError, NotFound, ValidationFailed
+from crm.extensions import db
+from crm.states.models import State
+from crm.states.queries import get_state
+
+
+class _Parser(FlaskParser):
+    """webargs' parser, refusing with 400 the JSON that Python cannot read back (a number
+    of thousands of digits, nesting deeper than the interpreter allows) instead of failing."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs answers these itself
+        except (ValueError, RecursionError) as error:
+            raise BadRequest("The JSON body holds a number too long or nesting too deep.") from (
+                error
+            )
+
+
+class _Blueprint(Blueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+bp = _Blueprint(
+    "api",
+    __name__,
+    url_prefix="/api/v1",
+    description="The campaign's data for other tools: the same records and rules as the pages.",
+)
+bp.before_request(authenticate)
+
+
+@bp.after_request
+def _no_shared_caches(response):
+    # Answers depend on who asks and may hold restricted content.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Authorization")
+    return response
+
+
+# Ids in paths: a number outside the database's 32-bit ids names no row, so routing answers
+# 404 before any query runs.
+ID = f"int(min=1, max={s.MAX_ID})"
+
+
+def query(schema: type) -> Any:
+    """Query-string arguments, passed as keywords; unknown parameters are refused (a typo in
+    a filter must not silently return everything)."""
+    return bp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
+
+
+def documented(*statuses: int):
+    """Document the problem documents an operation may answer with."""
+
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=s.Problem, content_type=PROBLEM_JSON)(view)
+        return view
+
+    return decorate
+
+
+# The services name fields as the pages' forms do; the API's bodies name these by their ids.
+BODY_FIELDS = {
+    "representatives": "representative_ids",
+    "participants": "participant_ids",
+    "representative": "representative_id",
+    "assignee": "assignee_id",
+    "section": "section_id",
+    "stage": "stage_id",
+}
+
+
+@contextmanager
+def body_field_names() -> Iterator[None]:
+    """A broken rule raised in the block names its field as the request's body does. (The
+    request commits at its end and rolls back on any error: crm.web.App.)"""
+    try:
+        yield
+    except DomainError as error:
+        if error.field:
+            error.field = BODY_FIELDS.get(error.field, error.field)
+        raise
+
+
+def find_state(iso2: str) -> State:
+    found = get_state(iso2) if len(iso2) == 2 else None
+    if found is None:
+        raise NotFound(f"No state {iso2.upper()!r}.")
+    return found
+
+
+def state_field(iso2: str) -> State:
+    """A state named in a request body: unknown is invalid input, not a missing page."""
+    found = get_state(iso2)
+    if found is None:
+        raise ValidationFailed(f"No state {iso2.upper()!r}.", field="state")
+    return found
+
+
+def named_record(model: type, record_id: int | None, *, field: str) -> Any:
+    """A record named by id in a request body, or None when none is named."""
+    if record_id is None:
+        return None
+    found = db.session.get(model, record_id)
+    if found is None:
+        raise ValidationFailed("No such record.", field=field)
+    return found
+
+
+def optional_state(args: dict[str, Any]) -> State | None:
+    return find_state(args["state"]) if args.get("state") else None
+
+
+def stale_days() -> int:
+    return int(current_app.config["STALE_STANCE_DAYS"])
+
+
+def paginate(stmt, args: dict[str, Any]):
+    return db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+
+
+def shown(record: Any, missing: str) -> Any:
+    """A record a path names; an archived one only to those who may restore it (to anyone
+    else it is not there)."""
+    if record is None or (
+        record.archived_at is not None and not may(api_user(), Action.RESTORE, record)
+    ):
+        raise NotFound(missing)
+    return record

@@ -1,0 +1,163 @@
+"""Contacts (interactions) and follow-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from crm.api import present, queries
+from crm.api import schemas as s
+from crm.api.auth import api_user
+from crm.api.views.common import (
+    ID,
+    body_field_names,
+    bp,
+    documented,
+    optional_state,
+    paginate,
+    query,
+    shown,
+    state_field,
+)
+from crm.auth.permissions import Action, require, restricted_readable_states
+from crm.errors import NotFound
+from crm.interactions import queries as interaction_queries
+from crm.interactions import services as interaction_services
+from crm.interactions.models import Interaction
+from crm.interactions.queries import InteractionFilters
+
+# --- Interactions and follow-ups ----------------------------------------------------------------
+
+
+@bp.get("/interactions")
+@query(s.InteractionArgs)
+@bp.response(200, s.page_of(s.InteractionOut, "InteractionPage"))
+@documented(401, 404)
+def interactions(**args: Any):
+    """Contacts, newest first. A restricted contact the reader may not see shows only its
+    state and day."""
+    filters = InteractionFilters(
+        kind=args.get("kind"),
+        representative_id=args.get("representative"),
+        restricted_readable=restricted_readable_states(api_user()),
+    )
+    stmt = queries.interactions_select_all(optional_state(args), filters)
+    pagination = paginate(stmt, args)
+    reader = api_user()
+    return present.page(pagination, (present.interaction(reader, i) for i in pagination.items))
+
+
+def _interaction(interaction_id: int) -> Interaction:
+    found = shown(interaction_queries.get_interaction(interaction_id), "No such contact.")
+    require(api_user(), Action.VIEW, found)
+    return found
+
+
+@bp.get(f"/interactions/<{ID}:interaction_id>")
+@bp.response(200, s.InteractionOut)
+@documented(401, 403, 404)
+def interaction(interaction_id: int):
+    """One contact. A restricted one is refused to those who may not read it."""
+    return present.interaction(api_user(), _interaction(interaction_id))
+
+
+@bp.post("/interactions")
+@bp.arguments(s.InteractionIn, as_kwargs=True)
+@bp.response(201, s.InteractionOut)
+@documented(401, 403)
+def create_interaction(**body: Any):
+    """Log a contact with the stances seen and follow-ups agreed, all or nothing."""
+    target = state_field(body.pop("state"))
+    stances = [interaction_services.StanceSeen(**seen) for seen in body.pop("stances")]
+    drafts = [interaction_services.FollowUpDraft(**d) for d in body.pop("follow_ups")]
+    with body_field_names():
+        created = interaction_services.record_interaction(
+            api_user(), target, stances=stances, follow_ups=drafts, **body
+        )
+        created_id = created.id
+    return present.interaction(api_user(), _interaction(created_id))
+
+
+@bp.patch(f"/interactions/<{ID}:interaction_id>")
+@bp.arguments(s.InteractionPatch, as_kwargs=True)
+@bp.response(200, s.InteractionOut)
+@documented(401, 403, 404, 409)
+def update_interaction(interaction_id: int, version: int, **changes: Any):
+    """Edit a contact: only the fields sent change. People met and participants, when sent,
+    replace the lists. A version older than the contact's is a conflict (409)."""
+    found = _interaction(interaction_id)
+    representative_ids = changes.pop("representative_ids", None)
+    participant_ids = changes.pop("participant_ids", None)
+    with body_field_names():
+        interaction_services.update_interaction(
+            api_user(),
+            found,
+            changes,
+            representative_ids=(
+                [r.id for r in found.representatives]
+                if representative_ids is None
+                else representative_ids
+            ),
+            participant_ids=(
+                [u.id for u in found.participants] if participant_ids is None else participant_ids
+            ),
+            expected_version=version,
+        )
+    return present.interaction(api_user(), _interaction(interaction_id))
+
+
+@bp.get("/follow-ups")
+@query(s.FollowUpArgs)
+@bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
+@documented(401, 404)
+def follow_ups(**args: Any):
+    """Follow-ups of one status (open by default: overdue first, then by due date)."""
+    reader = api_user()
+    stmt = interaction_queries.follow_ups_select(
+        optional_state(args), args["status"], reader if args["mine"] else None, g.today
+    )
+    pagination = paginate(stmt, args)
+    return present.page(
+        pagination, (present.follow_up(reader, f, g.today) for f in pagination.items)
+    )
+
+
+def _follow_up(follow_up_id: int):
+    found = interaction_queries.get_follow_up(follow_up_id)
+    if found is None or found.archived_at is not None:
+        raise NotFound("No such follow-up.")
+    return found
+
+
+@bp.get(f"/follow-ups/<{ID}:follow_up_id>")
+@bp.response(200, s.FollowUpOut)
+@documented(401, 404)
+def follow_up(follow_up_id: int):
+    """One follow-up."""
+    return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)
+
+
+@bp.post("/follow-ups")
+@bp.arguments(s.FollowUpIn, as_kwargs=True)
+@bp.response(201, s.FollowUpOut)
+@documented(401, 403)
+def create_follow_up(**body: Any):
+    """Add a follow-up about a state or one of its representatives."""
+    target = state_field(body.pop("state"))
+    with body_field_names():
+        created = interaction_services.create_follow_up(api_user(), target, **body)
+        created_id = created.id
+    return present.follow_up(api_user(), _follow_up(created_id), g.today)
+
+
+@bp.patch(f"/follow-ups/<{ID}:follow_up_id>")
+@bp.arguments(s.FollowUpStatusIn, as_kwargs=True)
+@bp.response(200, s.FollowUpOut)
+@documented(401, 403, 404)
+def set_follow_up_status(follow_up_id: int, status):
+    """Mark a follow-up done or cancelled, or reopen it."""
+    found = _follow_up(follow_up_id)
+    with body_field_names():
+        interaction_services.set_follow_up_status(api_user(), found, status)
+    return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)

@@ -1,0 +1,104 @@
+"""Public events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm.api import present
+from crm.api import schemas as s
+from crm.api.auth import api_user
+from crm.api.views.common import (
+    ID,
+    body_field_names,
+    bp,
+    documented,
+    named_record,
+    optional_state,
+    paginate,
+    query,
+    shown,
+    state_field,
+)
+from crm.auth.models import Section
+from crm.auth.permissions import Action, require
+from crm.db import utcnow
+from crm.errors import ValidationFailed
+from crm.events import queries as event_queries
+from crm.events import services as event_services
+from crm.events.models import Event, EventStatus
+from crm.states.models import Stage
+
+# --- Events --------------------------------------------------------------------------------------
+
+
+@bp.get("/events")
+@query(s.EventArgs)
+@bp.response(200, s.page_of(s.EventOut, "EventPage"))
+@documented(401, 404)
+def events(**args: Any):
+    """Events: upcoming soonest first (by default), past or all newest first."""
+    filters = event_queries.EventFilters(
+        state=optional_state(args),
+        kind=args.get("kind"),
+        status=args.get("status"),
+        when=args["when"],
+    )
+    pagination = paginate(event_queries.events_select(filters, utcnow()), args)
+    return present.page(pagination, (present.event(e) for e in pagination.items))
+
+
+def _event(event_id: int):
+    return shown(event_queries.get_event(event_id), "No such event.")
+
+
+@bp.get(f"/events/<{ID}:event_id>")
+@bp.response(200, s.EventOut)
+@documented(401, 404)
+def event(event_id: int):
+    """One event."""
+    return present.event(_event(event_id))
+
+
+@bp.post("/events")
+@bp.arguments(s.EventIn, as_kwargs=True)
+@bp.response(201, s.EventOut)
+@documented(401, 403)
+def create_event(**body: Any):
+    """Plan an event; times are RFC 3339 with their offset."""
+    target = state_field(body.pop("state"))
+    require(api_user(), Action.CREATE, Event, state=target)  # before looking at the rest
+    with body_field_names():
+        # The service checks that they belong to the state (after the permission check).
+        body["section"] = named_record(Section, body.pop("section_id"), field="section_id")
+        body["stage"] = named_record(Stage, body.pop("stage_id"), field="stage_id")
+        created = event_services.create_event(api_user(), target, body)
+        created_id = created.id
+    return present.event(_event(created_id))
+
+
+@bp.patch(f"/events/<{ID}:event_id>")
+@bp.arguments(s.EventPatch, as_kwargs=True)
+@bp.response(200, s.EventOut)
+@documented(401, 403, 404, 409)
+def update_event(event_id: int, version: int, **values: Any):
+    """Edit an event: only the fields sent change. Cancelling (status `cancelled`) is a
+    change of its own. A version older than the event's is a conflict (409)."""
+    found = _event(event_id)
+    actor = api_user()
+    require(actor, Action.EDIT, found)  # before looking at the rest
+    with body_field_names():
+        if values.get("status") is EventStatus.CANCELLED:
+            if len(values) > 1:
+                raise ValidationFailed(
+                    "Cancel an event on its own, without other changes.", field="status"
+                )
+            event_services.cancel_event(actor, found, expected_version=version)
+        else:
+            if "section_id" in values:
+                values["section"] = named_record(
+                    Section, values.pop("section_id"), field="section_id"
+                )
+            if "stage_id" in values:
+                values["stage"] = named_record(Stage, values.pop("stage_id"), field="stage_id")
+            event_services.update_event(actor, found, values, expected_version=version)
+    return present.event(_event(event_id))
