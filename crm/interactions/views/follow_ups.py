@@ -1,0 +1,230 @@
+"""Follow-ups: the reader's and a state's lists, the form, and marking one done, cancelled or
+open again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from wtforms.fields import SelectChoice
+
+from crm.auth.models import User
+from crm.auth.permissions import Action, require
+from crm.forms import page_number
+from crm.interactions import queries, services
+from crm.interactions.forms import (
+    FollowUpForm,
+    FollowUpStatusFilterForm,
+    StatusForm,
+    ids_from,
+)
+from crm.interactions.models import (
+    FollowUp,
+    FollowUpStatus,
+)
+from crm.interactions.views.common import bp, state_or_404
+from crm.parliament.models import Representative
+from crm.states.models import State
+from crm.web import current_actor, flash_outcome, found, safe_next, save
+
+
+def _follow_up_context() -> dict[str, Any]:
+    return {"status_form": StatusForm(), "next_url": request.full_path.rstrip("?")}
+
+
+@bp.get("/follow-ups")
+@login_required
+def follow_ups_mine():
+    actor = current_actor()
+    return render_template(
+        "interactions/my_follow_ups.html",
+        open_items=queries.my_open_follow_ups(actor, g.today),
+        closed_items=queries.my_closed_follow_ups(actor),
+        **_follow_up_context(),
+    )
+
+
+@bp.get("/states/<iso2>/follow-ups")
+@login_required
+def follow_ups_state(iso2: str):
+    state = state_or_404(iso2)
+    form = FollowUpStatusFilterForm(request.args)
+    valid = form.validate()
+    status = FollowUpStatus(form.status.data) if not form.status.errors else FollowUpStatus.OPEN
+    page = page_number(form)
+    pagination = queries.paginate_state_follow_ups(
+        state, status, g.today, page, current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "interactions/state_follow_ups.html",
+        state=state,
+        form=form,
+        status=status,
+        pagination=pagination,
+        counts=queries.follow_up_counts(state, g.today),
+        args={"iso2": state.iso2, "status": status.value},
+        **_follow_up_context(),
+    ), (200 if valid else 400)
+
+
+# --- Follow-ups on their own ---------------------------------------------------------------
+
+
+def _configure_follow_up_form(
+    form: FollowUpForm, state: State, keep_assignee: User | None = None
+) -> None:
+    people = services.allowed_people(
+        state, current_actor(), keep=[keep_assignee] if keep_assignee else []
+    )
+    form.assignee.choices = [SelectChoice("", "Nobody yet")] + [
+        SelectChoice(str(u.id), u.name) for u in people
+    ]
+    choices = [SelectChoice("", f"{state.name} in general")]
+    for group in queries.current_members(state, g.today):
+        choices += [
+            SelectChoice(str(r.id), r.name, optgroup=group.chamber.name)
+            for r in group.representatives
+        ]
+    form.representative.choices = choices
+
+
+def _ensure_choice(form: FollowUpForm, representative: Representative | None) -> None:
+    """Keep a representative who has left parliament choosable on their follow-up."""
+    if representative is None:
+        return
+    if all(c.value != str(representative.id) for c in form.representative.choices):
+        form.representative.choices.append(
+            SelectChoice(str(representative.id), representative.name, optgroup="Others")
+        )
+
+
+@bp.route("/follow-ups/new", methods=["GET", "POST"])
+@login_required
+def follow_up_new():
+    state = state_or_404(request.args.get("state", ""))
+    actor = current_actor()
+    require(actor, Action.CREATE, FollowUp, state=state)
+    form = FollowUpForm()
+    _configure_follow_up_form(form, state)
+    status = 200
+    if request.method == "GET":
+        form.assignee.data = actor.id
+        wanted = ids_from(request.args.getlist("representative"))[:1]
+        rep = queries.representatives_by_ids(wanted).get(wanted[0]) if wanted else None
+        if rep is not None and rep.state_id == state.id:
+            form.representative.data = rep.id
+            _ensure_choice(form, rep)
+    elif form.validate_on_submit():
+        saved = save(
+            form,
+            lambda: services.create_follow_up(
+                actor,
+                state,
+                title=form.title.data,
+                details=form.details.data,
+                due_on=form.due_on.data,
+                assignee_id=form.assignee.data,
+                representative_id=form.representative.data,
+            ),
+        )
+        status = saved.status
+        if saved.ok:
+            follow_up = saved.value
+            flash("Follow-up added.", "success")
+            if follow_up.representative_id:
+                return redirect(
+                    url_for("parliament.show", representative_id=follow_up.representative_id)
+                )
+            return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
+    else:
+        status = 422
+    return render_template(
+        "interactions/follow_up_form.html", state=state, form=form, follow_up=None, conflict=None
+    ), status
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
+@login_required
+def follow_up_edit(follow_up_id: int):
+    follow_up = found(queries.get_follow_up(follow_up_id))
+    actor = current_actor()
+    require(actor, Action.EDIT, follow_up)
+    state = follow_up.state
+    form = FollowUpForm(obj=follow_up)
+    _configure_follow_up_form(form, state, keep_assignee=follow_up.assignee)
+    _ensure_choice(form, follow_up.representative)
+    conflict = None
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(follow_up.version)
+        form.assignee.data = follow_up.assignee_id
+        form.representative.data = follow_up.representative_id
+    elif form.validate_on_submit():
+        changes = {
+            "title": form.title.data,
+            "details": form.details.data,
+            "due_on": form.due_on.data,
+            "assignee_id": form.assignee.data,
+            "representative_id": form.representative.data,
+        }
+        saved = save(
+            form,
+            lambda: services.update_follow_up(
+                actor, follow_up, changes, expected_version=form.expected_version
+            ),
+        )
+        if saved.ok:
+            flash("Follow-up saved.", "success")
+            return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
+        conflict, status = saved.conflict, saved.status
+    else:
+        status = 422
+    if status != 200:
+        follow_up = found(queries.get_follow_up(follow_up_id))
+    return render_template(
+        "interactions/follow_up_form.html",
+        state=follow_up.state,
+        form=form,
+        follow_up=follow_up,
+        conflict=conflict,
+    ), status
+
+
+def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
+    follow_up = found(queries.get_follow_up(follow_up_id))
+    actor = current_actor()
+    require(actor, Action.EDIT, follow_up)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = safe_next(form.next.data, url_for("interactions.follow_ups_mine"))
+    flash_outcome(lambda: services.set_follow_up_status(actor, follow_up, status), done_message)
+    return redirect(back)
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/done")
+@login_required
+def follow_up_done(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.DONE, "Follow-up marked done.")
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/cancel")
+@login_required
+def follow_up_cancel(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.CANCELLED, "Follow-up cancelled.")
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/reopen")
+@login_required
+def follow_up_reopen(follow_up_id: int):
+    return _set_status(follow_up_id, FollowUpStatus.OPEN, "Follow-up reopened.")
