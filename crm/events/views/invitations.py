@@ -1,0 +1,130 @@
+"""Inviting representatives to an event, their answers, and withdrawing an invitation."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms.fields import SelectChoice
+
+from crm.auth.permissions import Action, require
+from crm.errors import DomainError
+from crm.events import queries, services
+from crm.events.forms import (
+    CandidateFilterForm,
+    InvitationForm,
+    InviteForm,
+)
+from crm.events.models import Invitation, Rsvp
+from crm.events.views.common import bp
+from crm.events.views.event import render_show
+from crm.extensions import db
+from crm.forms import page_number
+from crm.parliament import queries as parliament_queries
+from crm.parliament.queries import RepresentativeFilters
+from crm.web import current_actor, found, save
+
+# --- Invitations --------------------------------------------------------------------------
+
+
+@bp.route("/events/<int:event_id>/invitations/new", methods=["GET", "POST"])
+@login_required
+def invite(event_id: int):
+    event = found(queries.get_event(event_id))
+    actor = current_actor()
+    require(actor, Action.CREATE, Invitation, state=event.state)
+    filter_form = CandidateFilterForm(request.args)
+    chambers, parties = parliament_queries.state_filter_choices(event.state)
+    filter_form.chamber.choices = [SelectChoice("", "All chambers")] + [
+        SelectChoice(str(c.id), c.name) for c in chambers
+    ]
+    filter_form.party.choices = [SelectChoice("", "All parties")] + [
+        SelectChoice(str(p.id), p.name) for p in parties
+    ]
+    filters_valid = filter_form.validate()
+    form = InviteForm()
+    if form.validate_on_submit():
+        saved = save(
+            form, lambda: services.invite(actor, event, form.representative.data, on=g.today)
+        )
+        if saved.ok:
+            invited = saved.value
+            names = ", ".join(i.representative.name for i in invited[:5])
+            more = f" and {len(invited) - 5} more" if len(invited) > 5 else ""
+            flash(f"Invited {names}{more}.", "success")
+            return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))
+    filters = RepresentativeFilters(
+        state=event.state,
+        chamber_id=int(filter_form.chamber.data)
+        if filter_form.chamber.data and not filter_form.chamber.errors
+        else None,
+        party_id=int(filter_form.party.data)
+        if filter_form.party.data and not filter_form.party.errors
+        else None,
+        q=(filter_form.q.data or "") if not filter_form.q.errors else "",
+    )
+    pagination = queries.candidates(
+        event, filters, g.today, page_number(filter_form), current_app.config["PAGE_SIZE"]
+    )
+    status = 422 if request.method == "POST" else (200 if filters_valid else 400)
+    return render_template(
+        "events/invite.html",
+        event=event,
+        state=event.state,
+        form=form,
+        filter_form=filter_form,
+        pagination=pagination,
+        seats=parliament_queries.current_seats([r.id for r in pagination.items], g.today),
+        chosen=set(form.representative.data or []),
+    ), status
+
+
+@bp.post("/events/<int:event_id>/invitations/<int:invitation_id>")
+@login_required
+def update_invitation(event_id: int, invitation_id: int):
+    event = found(queries.get_event(event_id))
+    invitation = found(queries.get_invitation(event, invitation_id))
+    actor = current_actor()
+    require(actor, Action.EDIT, invitation)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        saved = save(
+            form,
+            lambda: services.update_invitation(
+                actor,
+                invitation,
+                rsvp=Rsvp(form.rsvp.data),
+                attended=form.attended_value,
+                note=form.note.data,
+                expected_version=form.expected_version,
+            ),
+        )
+        if saved.conflict is not None:
+            return render_show(
+                event, status=409, conflict=saved.conflict, row=(invitation_id, form)
+            )
+        if saved.ok:
+            flash(f"Saved the invitation of {invitation.representative.name}.", "success")
+            return redirect(
+                url_for("events.show", event_id=event.id, _anchor=f"invitation-{invitation.id}")
+            )
+    return render_show(event, status=422, row=(invitation_id, form))
+
+
+@bp.post("/events/<int:event_id>/invitations/<int:invitation_id>/remove")
+@login_required
+def remove_invitation(event_id: int, invitation_id: int):
+    event = found(queries.get_event(event_id))
+    invitation = found(queries.get_invitation(event, invitation_id))
+    actor = current_actor()
+    require(actor, Action.EDIT, invitation)
+    if not FlaskForm().validate_on_submit():
+        return render_show(event, status=422, message="The form was out of date; try again.")
+    name = invitation.representative.name
+    try:
+        services.remove_invitation(actor, invitation)
+    except DomainError as error:
+        db.session.rollback()
+        return render_show(event, status=422, message=error.message)
+    flash(f"Withdrew the invitation of {name}.", "success")
+    return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))
