@@ -114,6 +114,24 @@ def check_version(obj: Versioned, expected_version: int | None) -> None:
         raise conflict(obj, expected_version)
 
 
+def begin_edit(actor: User, obj: Versioned, expected_version: int | None) -> None:
+    """Before a use case checks its own rules: the actor may edit `obj`, and nobody saved
+    it since the form was opened (so a stale form hears of the conflict, not of a rule
+    that the other change made moot)."""
+    require(actor, Action.EDIT, obj)
+    check_version(obj, expected_version)
+
+
+def check_fields(
+    values: Mapping[str, Any], fields: Iterable[str], *, verb: str = "editable"
+) -> None:
+    """Refuse values for columns a use case does not set: a caller's mistake, not the
+    user's, so a ValueError (a form only ever sends its own fields)."""
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ValueError(f"not {verb} here: {', '.join(sorted(unknown))}")
+
+
 def _audit_after(obj: Record, after: dict[str, Any]) -> dict[str, Any]:
     # The version lets a later conflict say exactly which changes came after a form opened.
     if isinstance(obj, Versioned):

@@ -106,6 +106,18 @@ def add_parties(state: State) -> list[tuple[Party | None, float]]:
     return parties
 
 
+def _seat_taken_over(seat: Membership, party: Party | None, start_date: date) -> Membership:
+    """The seat continued by someone else, or by the same person for another party: the
+    same chamber, constituency and term, from `start_date`."""
+    return Membership(
+        chamber=seat.chamber,
+        party=party,
+        constituency=seat.constituency,
+        legislative_period=seat.legislative_period,
+        start_date=start_date,
+    )
+
+
 class ParliamentBuilder:
     """Builds one state's parliament after another; keeps every representative it made, in
     order (their e-mail handles are numbered by it)."""
@@ -161,13 +173,7 @@ class ParliamentBuilder:
                     seat.end_date = left_on
                     rep = self._person(state)
                     rep.memberships.append(
-                        Membership(
-                            chamber=chamber,
-                            party=party_for_seat,
-                            constituency=seat.constituency,
-                            legislative_period=seat.legislative_period,
-                            start_date=left_on + timedelta(days=1),
-                        )
+                        _seat_taken_over(seat, party_for_seat, left_on + timedelta(days=1))
                     )
                 elif roll < 0.06 and len(parties) > 1:
                     # Changed party group mid-term (or left it to sit as an independent).
@@ -175,15 +181,7 @@ class ParliamentBuilder:
                     seat.end_date = moved_on - timedelta(days=1)
                     new_party = self.rng.choice([p for p, _w in parties if p is not party])
                     party_for_seat = new_party
-                    rep.memberships.append(
-                        Membership(
-                            chamber=chamber,
-                            party=new_party,
-                            constituency=seat.constituency,
-                            legislative_period=seat.legislative_period,
-                            start_date=moved_on,
-                        )
-                    )
+                    rep.memberships.append(_seat_taken_over(seat, new_party, moved_on))
                 members.append((rep, party_for_seat))
             seated[chamber] = members
         return seated

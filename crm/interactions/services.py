@@ -304,11 +304,8 @@ def update_interaction(
     A change of people alone still moves the version on, so that a form opened before it
     cannot silently undo it.
     """
-    unknown = set(changes) - set(INTERACTION_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    require(actor, Action.EDIT, interaction)
-    records.check_version(interaction, expected_version)
+    records.check_fields(changes, INTERACTION_FIELDS)
+    records.begin_edit(actor, interaction, expected_version)
     state = interaction.state
     if "occurred_at" in changes:
         _check_occurred_at(changes["occurred_at"])
@@ -452,11 +449,8 @@ def update_follow_up(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Edit a follow-up's text, due date, assignee or representative; returns what changed."""
-    unknown = set(changes) - set(FOLLOW_UP_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    require(actor, Action.EDIT, follow_up)
-    records.check_version(follow_up, expected_version)
+    records.check_fields(changes, FOLLOW_UP_FIELDS)
+    records.begin_edit(actor, follow_up, expected_version)
     state = follow_up.state
     _check_follow_up_text(
         changes.get("title", follow_up.title), changes.get("details", follow_up.details)

@@ -16,11 +16,12 @@ import enum
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from crm.events.models import Event, Invitation, Rsvp
 from crm.extensions import db
@@ -33,6 +34,8 @@ BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 500
 RESTRICTED_KIND = "restricted contact"
+
+Row = TypeVar("Row", Representative, Interaction, Event)
 
 
 def cell(value: Any) -> Any:
@@ -75,9 +78,18 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     yield buffer.getvalue()
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _in_chunks(model: type[Row], ids: list[int], *options: ExecutableOption) -> Iterator[list[Row]]:
+    """The rows of `model` with these ids, in this order, CHUNK at a time: each chunk and
+    what `options` loads with it in a fixed number of queries, however long the file."""
     for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+        chunk = ids[start : start + CHUNK]
+        found = {
+            row.id: row
+            for row in db.session.scalars(
+                sa.select(model).where(model.id.in_(chunk)).options(*options)
+            )
+        }
+        yield [found[row_id] for row_id in chunk]
 
 
 def _local(value: datetime | None, zone: ZoneInfo) -> str:
@@ -146,22 +158,15 @@ def representative_rows(
             .order_by(Representative.sort_name, Representative.id)
         )
     )
-    for chunk in _chunks(ids):
-        reps = {
-            rep.id: rep
-            for rep in db.session.scalars(
-                sa.select(Representative)
-                .where(Representative.id.in_(chunk))
-                .options(
-                    selectinload(Representative.memberships).selectinload(Membership.chamber),
-                    selectinload(Representative.memberships).selectinload(Membership.party),
-                    selectinload(Representative.contact_details),
-                    selectinload(Representative.identifiers),
-                )
-            )
-        }
-        for rep_id in chunk:
-            rep = reps[rep_id]
+    for reps in _in_chunks(
+        Representative,
+        ids,
+        selectinload(Representative.memberships).selectinload(Membership.chamber),
+        selectinload(Representative.memberships).selectinload(Membership.party),
+        selectinload(Representative.contact_details),
+        selectinload(Representative.identifiers),
+    ):
+        for rep in reps:
             current = [m for m in rep.memberships if m.is_current(on)]
             seat = (current or rep.memberships or [None])[0]
             contacts = {kind: [] for kind in ContactKind}
@@ -228,18 +233,14 @@ def interaction_rows(state: State, *, may_see_restricted: bool) -> Iterator[list
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
         )
     )
-    for chunk in _chunks(ids):
-        options = [selectinload(Interaction.representatives)]
-        options += [selectinload(Interaction.participants)]
-        options += [selectinload(Interaction.follow_ups).selectinload(FollowUp.assignee)]
-        found = {
-            i.id: i
-            for i in db.session.scalars(
-                sa.select(Interaction).where(Interaction.id.in_(chunk)).options(*options)
-            )
-        }
-        for interaction_id in chunk:
-            interaction = found[interaction_id]
+    for interactions in _in_chunks(
+        Interaction,
+        ids,
+        selectinload(Interaction.representatives),
+        selectinload(Interaction.participants),
+        selectinload(Interaction.follow_ups).selectinload(FollowUp.assignee),
+    ):
+        for interaction in interactions:
             local = interaction.occurred_at.astimezone(zone)
             if interaction.is_restricted and not may_see_restricted:
                 yield ["", local.date(), "", "", RESTRICTED_KIND, "", "", "", "", "", ""]
@@ -303,32 +304,25 @@ def event_rows(state: State) -> Iterator[list[Any]]:
             .order_by(Event.starts_at, Event.id)
         )
     )
-    for chunk in _chunks(ids):
-        found = {
-            e.id: e
-            for e in db.session.scalars(
-                sa.select(Event)
-                .where(Event.id.in_(chunk))
-                .options(
-                    selectinload(Event.section),
-                    selectinload(Event.stage).selectinload(Stage.chamber),
-                    selectinload(Event.stage).selectinload(Stage.committee),
-                )
-            )
-        }
+    for events in _in_chunks(
+        Event,
+        ids,
+        selectinload(Event.section),
+        selectinload(Event.stage).selectinload(Stage.chamber),
+        selectinload(Event.stage).selectinload(Stage.committee),
+    ):
         guests: dict[int, dict[str, int]] = {}
         for event_id, rsvp, attended, n in db.session.execute(
             sa.select(Invitation.event_id, Invitation.rsvp, Invitation.attended, sa.func.count())
-            .where(Invitation.event_id.in_(chunk))
+            .where(Invitation.event_id.in_([event.id for event in events]))
             .group_by(Invitation.event_id, Invitation.rsvp, Invitation.attended)
         ):
             tally = guests.setdefault(event_id, {"invited": 0, "accepted": 0, "attended": 0})
             tally["invited"] += n
             tally["accepted"] += n if Rsvp(rsvp) is Rsvp.ACCEPTED else 0
             tally["attended"] += n if attended else 0
-        for event_id in chunk:
-            event = found[event_id]
-            tally = guests.get(event_id, {"invited": 0, "accepted": 0, "attended": 0})
+        for event in events:
+            tally = guests.get(event.id, {"invited": 0, "accepted": 0, "attended": 0})
             stage = event.stage
             stage_place = None
             if stage is not None:

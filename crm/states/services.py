@@ -77,9 +77,7 @@ def update_agreement(
     `executive_probability` is a fraction from 0 to 1 (pages enter it as a percentage).
     Returns what changed.
     """
-    unknown = set(changes) - set(AGREEMENT_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    records.check_fields(changes, AGREEMENT_FIELDS)
     status = changes.get("status", agreement.status)
     route = changes.get("route", agreement.route)
     if not isinstance(status, AgreementStatus) or not isinstance(route, RatificationRoute):
@@ -187,11 +185,8 @@ def update_stage(
     The status changes only through the actions (schedule, postpone, hold, cancel) and
     by recording a vote. Returns what changed.
     """
-    unknown = set(changes) - set(STAGE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
-    require(actor, Action.EDIT, stage)
-    records.check_version(stage, expected_version)
+    records.check_fields(changes, STAGE_FIELDS)
+    records.begin_edit(actor, stage, expected_version)
     agreement = stage.agreement
     chamber = changes.get("chamber", stage.chamber)
     committee = changes.get("committee", stage.committee)
@@ -248,8 +243,7 @@ def schedule_stage(
     actor: User, stage: Stage, on: date, *, expected_version: int | None
 ) -> dict[str, Any]:
     """Set the date a stage is expected (again): status `scheduled`."""
-    require(actor, Action.EDIT, stage)
-    records.check_version(stage, expected_version)
+    records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
         raise ValidationFailed(
             f"This stage was held{' on ' + _fmt(stage.held_on) if stage.held_on else ''}; "
@@ -268,8 +262,7 @@ def postpone_stage(
     actor: User, stage: Stage, to: date, *, expected_version: int | None
 ) -> dict[str, Any]:
     """Move a stage to a later date: status `postponed`."""
-    require(actor, Action.EDIT, stage)
-    records.check_version(stage, expected_version)
+    records.begin_edit(actor, stage, expected_version)
     if stage.status in (StageStatus.HELD, StageStatus.CANCELLED):
         raise ValidationFailed(
             f"This stage is {stage.status.label.lower()}; only a stage still to come can be "
@@ -294,8 +287,7 @@ def hold_stage(
     actor: User, stage: Stage, held_on: date | None, *, expected_version: int | None
 ) -> dict[str, Any]:
     """Record that a stage has happened (its date if known): status `held`."""
-    require(actor, Action.EDIT, stage)
-    records.check_version(stage, expected_version)
+    records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
         raise ValidationFailed("This stage is already marked as held.", field="on")
     if stage.status is StageStatus.CANCELLED:
@@ -314,8 +306,7 @@ def hold_stage(
 
 def cancel_stage(actor: User, stage: Stage, *, expected_version: int | None) -> dict[str, Any]:
     """Record that a stage will not happen: status `cancelled`."""
-    require(actor, Action.EDIT, stage)
-    records.check_version(stage, expected_version)
+    records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
         raise ValidationFailed("This stage was held; it can no longer be cancelled.")
     if stage.status is StageStatus.CANCELLED:

@@ -3,7 +3,8 @@ kept, changed, added, or ended — never deleted, so the chamber's history stays
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -60,6 +61,7 @@ def _is_open(seat: Membership | CommitteeMembership | Seat | CommitteeSeat, on: 
 
 W = TypeVar("W")
 E = TypeVar("E")
+Seated = TypeVar("Seated", Membership, CommitteeMembership)
 
 
 def _pair(wanted: list[W], existing: list[E], *tests: Callable[[W, E], bool]) -> list[tuple[W, E]]:
@@ -109,31 +111,25 @@ def sync_seats(
     for seat, membership in pairs:
         if seat.matches(membership):
             continue
-        old = snapshot(membership)
         changes = []
-        for attr, value in (
-            ("party", seat.party),
-            ("constituency", seat.constituency),
-            ("role", seat.role),
-            ("legislative_period", seat.period),
-            ("start_date", seat.start_date),
-            ("end_date", seat.end_date),
-        ):
-            current = getattr(membership, attr)
-            if (current.id if isinstance(current, Party) else current) != (
-                value.id if isinstance(value, Party) else value
+        with _noted(membership, "memberships", before, after):
+            for attr, value in (
+                ("party", seat.party),
+                ("constituency", seat.constituency),
+                ("role", seat.role),
+                ("legislative_period", seat.period),
+                ("start_date", seat.start_date),
+                ("end_date", seat.end_date),
             ):
-                changes.append(f"{attr.replace('_', ' ')} {shown(current)} → {shown(value)}")
-                setattr(membership, attr, value)
-        db.session.flush()
-        before.setdefault("memberships", []).append(old)
-        after.setdefault("memberships", []).append(snapshot(membership))
+                current = getattr(membership, attr)
+                if (current.id if isinstance(current, Party) else current) != (
+                    value.id if isinstance(value, Party) else value
+                ):
+                    changes.append(f"{attr.replace('_', ' ')} {shown(current)} → {shown(value)}")
+                    setattr(membership, attr, value)
         what.append(f"seat in {chamber.name}: {', '.join(changes)}")
     for seat in wanted:
-        membership = seat.membership(chamber)
-        rep.memberships.append(membership)
-        db.session.flush()
-        after.setdefault("memberships_added", []).append(snapshot(membership))
+        _added(rep.memberships, seat.membership(chamber), "memberships", after)
         period = f" ({seat.period})" if seat.period else ""
         what.append(f"new seat in {chamber.name}{period}")
     for membership in existing:
@@ -171,17 +167,11 @@ def sync_committee_seats(
     for seat, held in pairs:
         if seat.matches(held):
             continue
-        old = snapshot(held)
-        held.role, held.start_date, held.end_date = seat.role, seat.start_date, seat.end_date
-        db.session.flush()
-        before.setdefault("committee_memberships", []).append(old)
-        after.setdefault("committee_memberships", []).append(snapshot(held))
+        with _noted(held, "committee_memberships", before, after):
+            held.role, held.start_date, held.end_date = seat.role, seat.start_date, seat.end_date
         what.append(f"{seat.committee.name}: {seat.role.label.lower()}")
     for seat in wanted:
-        held = seat.membership()
-        rep.committee_memberships.append(held)
-        db.session.flush()
-        after.setdefault("committee_memberships_added", []).append(snapshot(held))
+        _added(rep.committee_memberships, seat.membership(), "committee_memberships", after)
         what.append(f"new seat on {seat.committee.name} ({seat.role.label.lower()})")
     for held in existing:
         if _end_seat(run, held, "committee_memberships", before, after):
@@ -201,12 +191,32 @@ def _end_seat(
     end = run.end_date(seat)
     if seat.end_date is not None and seat.end_date <= end:
         return False
+    with _noted(seat, key, before, after):
+        seat.end_date = end
+    return True
+
+
+@contextmanager
+def _noted(
+    seat: Membership | CommitteeMembership,
+    key: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> Iterator[None]:
+    """Note the seat as it was before the block changed it and as it is after, under `key`
+    of the person's audit entry."""
     old = snapshot(seat)
-    seat.end_date = end
+    yield
     db.session.flush()
     before.setdefault(key, []).append(old)
     after.setdefault(key, []).append(snapshot(seat))
-    return True
+
+
+def _added(seats: list[Seated], seat: Seated, key: str, after: dict[str, Any]) -> None:
+    """Give the person a new seat, noted under `<key>_added` of their audit entry."""
+    seats.append(seat)
+    db.session.flush()
+    after.setdefault(f"{key}_added", []).append(snapshot(seat))
 
 
 def end_missing(

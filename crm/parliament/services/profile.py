@@ -65,9 +65,7 @@ def update_representative(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Edit a representative's profile; returns what changed."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    records.check_fields(changes, EDITABLE_FIELDS)
     begin_change(actor, representative, expected_version)
     _check_profile(changes, representative)
     if not changes.get("sort_name", representative.sort_name):
@@ -101,9 +99,7 @@ def create_representative(
 ) -> Representative:
     """Add a representative of `state` with their first seat, other names and contacts."""
     require(actor, Action.CREATE, Representative, state=state)
-    unknown = set(profile) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not set here: {', '.join(sorted(unknown))}")
+    records.check_fields(profile, EDITABLE_FIELDS, verb="set")
     profile = records.clean(Representative, profile)
     _check_profile({"name": "", **profile}, None)
     check_seat(state.id, seat.chamber, seat.party, seat.start_date)
