@@ -10,12 +10,21 @@ import pytest
 import sqlalchemy as sa
 
 from crm.audit.models import AuditEntry
+from crm.auth.models import Role
 from crm.extensions import db
-from crm.parliament.models import Representative, Stance, StanceRecord, StanceSource
+from crm.interchange.popolo.votes import import_vote_event
+from crm.interchange.popolo.votes_in import read_vote_events
+from crm.parliament.models import Party, Representative, Stance, StanceRecord, StanceSource
 from crm.states.models import StageKind, StageResult, StageStatus
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
 from tests.conftest import SHARED, row_counts
-from tests.factories import AgreementFactory, PartyFactory, StageFactory, StateFactory
+from tests.factories import (
+    AgreementFactory,
+    PartyFactory,
+    StageFactory,
+    StateFactory,
+    UserFactory,
+)
 from tests.interchange.factories import SPEC_EXAMPLES, roster, run, write
 
 VOTE = {
@@ -274,3 +283,27 @@ def test_the_popolo_spec_examples_of_a_vote_event_count_and_vote(app, tmp_path):
         sa.select(StanceRecord).where(StanceRecord.archived_at.is_(None))
     ).all()
     assert live == []
+
+
+def test_a_coordinators_import_is_recorded_as_on_the_roll_call_page(app, stage):
+    """The import writes through the votes service: the stances a vote shows are the
+    importing coordinator's (coordinators record votes, not stances: SPEC §1), and the
+    vote's audit entry has the page's shape (totals and party totals as objects)."""
+    coordinator = UserFactory(role=Role.COORDINATOR)
+    import_vote_event(read_vote_events(json.dumps(VOTE).encode()), stage, actor=coordinator)
+    db.session.commit()
+
+    stances = db.session.scalars(sa.select(StanceRecord)).all()
+    assert len(stances) == 3
+    assert {s.recorded_by_id for s in stances} == {coordinator.id}
+    stance_entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "stance.recorded")
+    ).all()
+    assert {e.actor_id for e in stance_entries} == {coordinator.id}
+    [vote_entry] = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "vote.recorded")
+    ).all()
+    green = db.session.scalars(sa.select(Party).where(Party.name == "Green Party")).one()
+    assert vote_entry.actor_id == coordinator.id
+    assert vote_entry.after["counts"] == {"yes": 1, "no": 2}
+    assert vote_entry.after["party_counts"][str(green.id)] == {"yes": 1}
