@@ -3,6 +3,7 @@ submitted form in one transaction."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,11 +47,16 @@ class App(Flask):
 
     A view returns: what it wrote is committed after it returned (a request with a safe
     method writes nothing, so its transaction is rolled back), and anything it raised rolls
-    all of it back before an error page is rendered (as Indico's request handler does).
+    all of it back, and the browser's session with it, before an error page is rendered (as
+    Indico's request handler does).
     Services never commit. Only `side_write` commits a short write of its own beside the
     request's work (a note that a session was used, an audit entry of a download)."""
 
     def dispatch_request(self) -> Any:
+        # The browser's session is rolled back with the database: a sign-out, a new session
+        # token or a message about a write that did not happen would otherwise outlive it.
+        # (Messages queued by earlier requests are kept, to be shown on the error page.)
+        browser_session = copy.deepcopy(dict(session))
         try:
             response = super().dispatch_request()
             if request.method in SAFE_METHODS:
@@ -59,8 +65,8 @@ class App(Flask):
                 db.session.commit()
         except BaseException:
             db.session.rollback()
-            # A message about a write that did not happen would be a lie on the next page.
-            session.pop("_flashes", None)
+            session.clear()
+            session.update(browser_session)
             raise
         return response
 

@@ -5,12 +5,13 @@ before its page is drawn."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash
+from flask import abort, flash, has_request_context, redirect, session
 
 from crm.auth.models import Role, Section
+from crm.auth.services import live_sessions
 from crm.errors import Conflict, ValidationFailed
 from crm.extensions import db
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.factories import UserFactory
 
 
@@ -91,6 +92,7 @@ def test_a_failing_commit_answers_with_an_error_and_keeps_no_message(own_app):
     def duplicate():
         db.session.add(Section(name="Twice"))
         db.session.add(Section(name="Twice"))
+        session["step"] = "saved"
         flash("Saved twice.", "success")
         return "looks fine until the commit"
 
@@ -102,5 +104,54 @@ def test_a_failing_commit_answers_with_an_error_and_keeps_no_message(own_app):
     assert response.status_code == 500
     assert "Saved twice." not in response.get_data(as_text=True)
     assert _sections() == []
+    # The browser's session is rolled back with the database.
     with client.session_transaction() as stored:
         assert "_flashes" not in stored
+        assert "step" not in stored
+
+
+def test_a_message_from_an_earlier_request_is_shown_on_the_error_page(own_app):
+    """A refusal rolls back its own request only: what the previous one queued (a warning
+    that a recovery code was used, say) still reaches the reader."""
+
+    @own_app.post("/test-done")
+    def done():
+        flash("Signed in with a recovery code.", "warning")
+        return redirect("/test-refused")
+
+    @own_app.get("/test-refused")
+    def refused():
+        abort(403)
+
+    own_app.config["WTF_CSRF_ENABLED"] = False
+    client = own_app.test_client()
+    sign_in(client, UserFactory(role=Role.STAFF))
+
+    response = client.post("/test-done", follow_redirects=True)
+
+    assert response.status_code == 403
+    assert "Signed in with a recovery code." in response.get_data(as_text=True)
+
+
+def test_a_sign_out_whose_commit_fails_leaves_the_browser_signed_in(own_app, monkeypatch):
+    """Signing out ends the server's session and the browser's together, or neither: a
+    browser signed out of a session the server still honours could not end it again."""
+    own_app.config["PROPAGATE_TEST_ERRORS"] = False
+    client = own_app.test_client()
+    user = UserFactory(role=Role.STAFF)
+    sign_in(client, user)
+    token = csrf_token(client.get("/account").get_data(as_text=True))
+
+    commit = db.session.commit
+
+    def fail() -> None:
+        if has_request_context():  # the request's commit, not the test's own
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("the disk is full"))
+        commit()
+
+    monkeypatch.setattr(db.session, "commit", fail)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 500
+    monkeypatch.undo()
+
+    assert client.get("/account").status_code == 200
+    assert live_sessions(user) != []

@@ -37,7 +37,7 @@ NOTHING_TO_DO = "0 added, 0 changed, 0 ended"
 
 def _chamber_with_history():
     """A chamber whose members were entered by hand: no Popolo ids, every kind of detail."""
-    state = StateFactory(iso2="QR", name="Roundtripia", timezone="Asia/Kathmandu")
+    state = StateFactory(name="Roundtripia", timezone="Asia/Kathmandu")
     chamber = ChamberFactory(state=state, name="National Assembly", seats=7)
     green, red = (
         PartyFactory(state=state, name="Green", abbreviation="GR"),
@@ -165,10 +165,11 @@ def test_exporting_then_importing_into_the_same_database_changes_nothing(app, tm
 
 def test_a_database_filled_from_an_export_exports_the_same_document(app, fresh_app, tmp_path):
     state, chamber = _chamber_with_history()
+    iso2 = state.iso2
     path, original = _export(app, state, chamber.name, tmp_path)
 
     with fresh_app() as empty:
-        copy = StateFactory(iso2="QR", name="Roundtripia", timezone="Asia/Kathmandu")
+        copy = StateFactory(iso2=iso2, name="Roundtripia", timezone="Asia/Kathmandu")
         output = _import(empty, path, copy, "National Assembly")
         assert "5 added" in output
         _again_path, again = _export(empty, copy, "National Assembly", tmp_path, "again.json")
