@@ -122,14 +122,12 @@ def begin_edit(actor: User, obj: Versioned, expected_version: int | None) -> Non
     check_version(obj, expected_version)
 
 
-def check_fields(
-    values: Mapping[str, Any], fields: Iterable[str], *, verb: str = "editable"
-) -> None:
+def check_fields(values: Mapping[str, Any], fields: Iterable[str]) -> None:
     """Refuse values for columns a use case does not set: a caller's mistake, not the
     user's, so a ValueError (a form only ever sends its own fields)."""
     unknown = set(values) - set(fields)
     if unknown:
-        raise ValueError(f"not {verb} here: {', '.join(sorted(unknown))}")
+        raise ValueError(f"not settable here: {', '.join(sorted(unknown))}")
 
 
 def _audit_after(obj: Record, after: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +149,7 @@ def create(
     """Add a new record after checking the actor may create it (in `state`).
 
     `checked` only where the caller checked already (before rules that answer with their
-    own message) or the actor is None (the command line and the demo, which check nothing).
+    own message) or the actor is None (the command line, which checks nothing).
     """
     if not checked:
         if actor is None:
@@ -241,11 +239,10 @@ def delete(
     *,
     action: str,
     summary: str | None = None,
-    permission: Action = Action.EDIT,
 ) -> None:
     """Really delete a small row (an invitation, a seat that never was); the audit entry,
     on the row itself, keeps what it said. Records people rely on are archived instead."""
-    require(actor, permission, obj)
+    require(actor, Action.EDIT, obj)
     record(actor, action, obj, before=snapshot(obj), summary=summary)
     db.session.delete(obj)
     db.session.flush()

@@ -65,8 +65,11 @@ class App(Flask):
                 db.session.commit()
         except BaseException:
             db.session.rollback()
-            session.clear()
-            session.update(browser_session)
+            # Put back only a session the request changed: setting it marks it modified,
+            # and every error page would send the cookie again (an anonymous 404 a blank one).
+            if dict(session) != browser_session:
+                session.clear()
+                session.update(browser_session)
             raise
         return response
 
@@ -119,7 +122,6 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         models=models,
         may=_may,
-        may_see_restricted=_may_see_restricted,
         withheld=_withheld,
         stance_date=_stance_date,
         reauth_minutes=_reauth_minutes,
@@ -260,12 +262,6 @@ def _may(action, target, state=None) -> bool:
     return may(current_user, action, target, state=state)
 
 
-def _may_see_restricted(state_id: int | None) -> bool:
-    from crm.auth.permissions import may_see_restricted
-
-    return may_see_restricted(current_user, state_id)
-
-
 def _withheld(target: Any) -> bool:
     from crm.auth.permissions import withheld
 
@@ -353,11 +349,6 @@ class Saved:
     # What the write returned (the new record, for a create).
     value: Any = None
 
-    @property
-    def status(self) -> int:
-        """The status of the page shown again when the form was not saved."""
-        return 409 if self.conflict is not None else 422
-
 
 def form_status(conflict: Conflict | None = None) -> int:
     """The status of a form page: 409 after a conflict, 422 when a submitted form is shown
@@ -378,6 +369,8 @@ def flash_outcome(
     service's `refusal` as an error, with all of it rolled back. Returns whether it was."""
     try:
         value = write()
+    except PermissionDenied:
+        raise  # a refusal of permission is a 403 (and in the security log), not a message
     except refusal as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -409,8 +402,7 @@ def save(
             version.data = str(error.changes["current_version"])
         return Saved(ok=False, conflict=error)
     except PermissionDenied:
-        db.session.rollback()
-        raise
+        raise  # a 403; the request's rollback takes back what was begun
     except DomainError as error:
         db.session.rollback()
         (show or show_error)(form, error)

@@ -2,7 +2,7 @@
 what an entry of each action is about and what its `before` and `after` hold.
 
 An entry's `before` and `after` are JSON objects. For a change of a record they hold the
-changed columns (`COLUMNS`: any column of the target's table, as `crm.audit.services.plain`
+changed columns (any column of the target's table, as `crm.audit.services.plain`
 writes it), and `version`, the record's version after the change, so that a later conflict
 can say which changes came after a form was opened (crm.records). Other keys are named
 here with their JSON type: "str", "int", "float", "bool", "list", "dict" or "null", and
@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.db import Base
-
-COLUMNS = "columns"
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,9 @@ from crm.auth.permissions import Page, require
 from crm.auth.reauth import max_age_minutes, security_change_refused, stale_auth_redirect
 from crm.auth.signin import AccountLocked
 from crm.db import utcnow
-from crm.errors import NotFound, ValidationFailed
+from crm.errors import ValidationFailed
 from crm.extensions import db, limiter
-from crm.web import current_actor, flash_outcome, form_status, safe_next
+from crm.web import current_actor, flash_outcome, form_status, found, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -413,18 +413,11 @@ def users():
     return render_template("admin/users.html", users=rows, form=ConfirmForm())
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
-
-
 @bp.post("/admin/users/<int:user_id>/<any(enable, disable):change>")
 @login_required
 @_security_change("auth.users", page=Page.USER_ADMIN)
 def set_enabled(user_id: int, change: str):
-    user = _user_or_404(user_id)
+    user = found(db.session.get(User, user_id))
     flash_outcome(
         lambda: services.set_user_enabled(current_actor(), user, change == "enable"),
         f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.",
@@ -437,7 +430,7 @@ def set_enabled(user_id: int, change: str):
 @login_required
 @_security_change("auth.users", page=Page.USER_ADMIN)
 def reset_second_factor(user_id: int):
-    user = _user_or_404(user_id)
+    user = found(db.session.get(User, user_id))
     flash_outcome(
         lambda: mfa.reset(current_actor(), user),
         lambda ended: (

@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 
 from crm.auth.services import get_user_by_email
 from crm.briefings import packs
-from crm.briefings.render import render_pdf, warm_up
 from crm.briefings.services import record_printed
 from crm.briefings.views import slug
 from crm.cli_support import committed
@@ -59,6 +58,9 @@ def briefings_command(
         known = set(db.session.scalars(sa.select(State.iso2).where(State.iso2.in_(codes))))
         if missing := [code for code in codes if code not in known]:
             raise click.ClickException(f"No such state: {', '.join(missing)}")
+    # WeasyPrint takes half a second to import: loaded when packs are made, not with the app.
+    from crm.briefings.render import render_pdf, warm_up
+
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     warm_up()  # the fonts, once, before the bar starts

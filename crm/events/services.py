@@ -202,7 +202,7 @@ def _refuse_archived(event: Event) -> None:
 def create_event(actor: User, state: State, values: Mapping[str, Any]) -> Event:
     """Plan a new event in `state`; `values` holds the EVENT_FIELDS (times aware, in UTC)."""
     require(actor, Action.CREATE, Event, state=state)
-    records.check_fields(values, EVENT_FIELDS, verb="settable")
+    records.check_fields(values, EVENT_FIELDS)
     _check_event(state, values, utcnow())
     if values.get("status") is EventStatus.CANCELLED:
         raise ValidationFailed("A new event cannot start out cancelled.", field="status")
@@ -217,7 +217,7 @@ def update_event(
 ) -> dict[str, Any]:
     """Edit an event; returns what changed. A stale form raises `Conflict`."""
     require(actor, Action.EDIT, event)
-    records.check_fields(values, EVENT_FIELDS, verb="settable")
+    records.check_fields(values, EVENT_FIELDS)
     _refuse_archived(event)
     records.check_version(event, expected_version)
     merged = {field: getattr(event, field) for field in EVENT_FIELDS} | dict(values)

@@ -162,7 +162,6 @@ def import_csv(iso2: str):
                 form.form_errors.append(error.message)
             except PermissionDenied:
                 # A refusal is a 403 (and in the security log), not a mistake in the file.
-                db.session.rollback()
                 raise
             except DomainError as error:
                 db.session.rollback()

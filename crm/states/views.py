@@ -63,7 +63,6 @@ def show(iso2: str):
         interactions=queries.recent_interactions(state),
         stance_records=queries.recent_stance_records(state, reader=current_user),
         events=events,
-        late_events=event_queries.late_event_ids(events),
         follow_ups=queries.open_follow_up_count(state),
     )
 
@@ -305,7 +304,7 @@ def stage_action(stage_id: int, action: str):
             found(vote_queries.get_stage(stage_id)),
             posted=form,
             conflict=saved.conflict,
-            status=saved.status,
+            status=form_status(saved.conflict),
         )
     flash(f"{_ACTION_DONE[action]}: {stage.kind.label}.", "success")
     return redirect(url_for("states.stage", stage_id=stage.id))

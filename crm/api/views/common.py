@@ -106,7 +106,7 @@ def body_field_names() -> Iterator[None]:
 
 
 def find_state(iso2: str) -> State:
-    found = get_state(iso2) if len(iso2) == 2 else None
+    found = get_state(iso2)
     if found is None:
         raise NotFound(f"No state {iso2.upper()!r}.")
     return found

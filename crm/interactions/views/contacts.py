@@ -21,7 +21,8 @@ from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
 from crm.auth.permissions import Action, may, require, restricted_readable_states
-from crm.forms import page_number
+from crm.errors import DomainError
+from crm.forms import page_number, show_error
 from crm.interactions import queries, services
 from crm.interactions.forms import (
     InteractionEditForm,
@@ -37,10 +38,10 @@ from crm.interactions.models import (
     Interaction,
     InteractionKind,
 )
-from crm.interactions.views.common import bp, show_list_error, state_or_404
+from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
-from crm.web import current_actor, flash_outcome, found, save
+from crm.web import current_actor, flash_outcome, form_status, found, save
 
 # --- The contact form --------------------------------------------------------------------
 
@@ -107,6 +108,14 @@ def _sync_stance_entries(form: InteractionForm, picker: Picker) -> dict[int, Any
     return entries
 
 
+def _show_list_error(form: Any, error: DomainError) -> None:
+    # Errors about a whole list of sub-forms have no single field to sit next to.
+    if error.field in ("stances", "follow_ups"):
+        form.form_errors.append(error.message)
+    else:
+        show_error(form, error)
+
+
 @bp.route("/states/<iso2>/interactions/new", methods=["GET", "POST"])
 @login_required
 def new(iso2: str):
@@ -116,7 +125,6 @@ def new(iso2: str):
     form = InteractionForm()
     people = _configure_people(form, state)
     refining = request.method == "POST" and "refine" in request.form
-    status = 200
     if request.method == "GET":
         form.occurred_at.data = now_local(state.timezone)
         form.participants.data = [actor.id]
@@ -165,14 +173,13 @@ def new(iso2: str):
                     if (entry.form.title.data or "").strip()
                 ],
             ),
-            show=show_list_error,
+            show=_show_list_error,
         )
         if saved.ok:
             flash("Contact saved.", "success")
             return redirect(url_for("interactions.show", interaction_id=saved.value.id))
-        status = saved.status
-    else:
-        status = 200 if refining else 422
+    # Refining the choice of people is not a refusal: the form is simply shown again.
+    status = 200 if refining else form_status()
     ticked = set(form.representatives.data or [])
     stance_ids = [e.form.representative_id for e in form.stances]
     chosen_ids = list(dict.fromkeys([*(form.representatives.data or []), *stance_ids]))
@@ -206,8 +213,7 @@ def edit(interaction_id: int):
     form = InteractionEditForm(obj=interaction)
     people = _configure_people(form, state, keep=interaction.participants)
     refining = request.method == "POST" and "refine" in request.form
-    conflict = None
-    status = 200
+    saved = None
     if request.method == "GET":
         form.version.data = str(interaction.version)
         form.occurred_at.data = to_local(interaction.occurred_at, state.timezone)
@@ -240,10 +246,9 @@ def edit(interaction_id: int):
         if saved.ok:
             flash("Contact saved.", "success")
             return redirect(url_for("interactions.show", interaction_id=interaction.id))
-        conflict, status = saved.conflict, saved.status
-    else:
-        status = 200 if refining else 422
-    if conflict is not None or status == 422:
+    conflict = saved.conflict if saved is not None else None
+    status = 200 if refining else form_status(conflict)
+    if saved is not None:
         # The rollback expired the record: load it (and its people) again for the page.
         interaction = found(queries.get_interaction(interaction_id))
         state = interaction.state

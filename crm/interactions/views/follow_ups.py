@@ -35,7 +35,7 @@ from crm.interactions.models import (
 from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Representative
 from crm.states.models import State
-from crm.web import current_actor, flash_outcome, found, safe_next, save
+from crm.web import current_actor, flash_outcome, form_status, found, safe_next, save
 
 
 def _follow_up_context() -> dict[str, Any]:
@@ -116,7 +116,6 @@ def follow_up_new():
     require(actor, Action.CREATE, FollowUp, state=state)
     form = FollowUpForm()
     _configure_follow_up_form(form, state)
-    status = 200
     if request.method == "GET":
         form.assignee.data = actor.id
         wanted = ids_from(request.args.getlist("representative"))[:1]
@@ -137,7 +136,6 @@ def follow_up_new():
                 representative_id=form.representative.data,
             ),
         )
-        status = saved.status
         if saved.ok:
             follow_up = saved.value
             flash("Follow-up added.", "success")
@@ -146,11 +144,9 @@ def follow_up_new():
                     url_for("parliament.show", representative_id=follow_up.representative_id)
                 )
             return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
-    else:
-        status = 422
     return render_template(
         "interactions/follow_up_form.html", state=state, form=form, follow_up=None, conflict=None
-    ), status
+    ), form_status()
 
 
 @bp.route("/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
@@ -163,8 +159,7 @@ def follow_up_edit(follow_up_id: int):
     form = FollowUpForm(obj=follow_up)
     _configure_follow_up_form(form, state, keep_assignee=follow_up.assignee)
     _ensure_choice(form, follow_up.representative)
-    conflict = None
-    status = 200
+    saved = None
     if request.method == "GET":
         form.version.data = str(follow_up.version)
         form.assignee.data = follow_up.assignee_id
@@ -186,10 +181,9 @@ def follow_up_edit(follow_up_id: int):
         if saved.ok:
             flash("Follow-up saved.", "success")
             return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
-        conflict, status = saved.conflict, saved.status
-    else:
-        status = 422
-    if status != 200:
+    conflict = saved.conflict if saved is not None else None
+    if saved is not None:
+        # The rollback expired the record: load it again for the page.
         follow_up = found(queries.get_follow_up(follow_up_id))
     return render_template(
         "interactions/follow_up_form.html",
@@ -197,7 +191,7 @@ def follow_up_edit(follow_up_id: int):
         form=form,
         follow_up=follow_up,
         conflict=conflict,
-    ), status
+    ), form_status(conflict)
 
 
 def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):

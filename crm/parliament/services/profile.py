@@ -99,7 +99,7 @@ def create_representative(
 ) -> Representative:
     """Add a representative of `state` with their first seat, other names and contacts."""
     require(actor, Action.CREATE, Representative, state=state)
-    records.check_fields(profile, EDITABLE_FIELDS, verb="set")
+    records.check_fields(profile, EDITABLE_FIELDS)
     profile = records.clean(Representative, profile)
     _check_profile({"name": "", **profile}, None)
     check_seat(state.id, seat.chamber, seat.party, seat.start_date)

@@ -127,7 +127,7 @@ def record_stance(
 ) -> StanceRecord:
     """Record an observation of a representative's stance and update their current stance.
 
-    `actor` is None only for the command line and the demo loader, which check nothing;
+    `actor` is None only for the command line, which checks nothing;
     `checked` where the caller's own permission covers the stance (a vote recorded, which
     coordinators may record though they record no stances: SPEC §1).
     """
