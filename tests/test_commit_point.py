@@ -9,8 +9,9 @@ from flask import abort, flash, has_request_context, redirect, session
 
 from crm.auth.models import Role, Section
 from crm.auth.services import live_sessions
-from crm.errors import Conflict, ValidationFailed
+from crm.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.extensions import db
+from crm.web import flash_outcome
 from tests.conftest import csrf_token, sign_in
 from tests.factories import UserFactory
 
@@ -155,3 +156,32 @@ def test_a_sign_out_whose_commit_fails_leaves_the_browser_signed_in(own_app, mon
 
     assert client.get("/account").status_code == 200
     assert live_sessions(user) != []
+
+
+def test_an_error_page_sends_no_cookie_when_the_session_did_not_change(own_app):
+    """Putting the session back is only for a request that changed it: otherwise every
+    error page would send the cookie again (to an anonymous reader, an empty one)."""
+    response = own_app.test_client().get("/no-such-page")
+
+    assert response.status_code == 404
+    assert response.headers.get("Set-Cookie") is None
+
+
+def test_a_one_button_write_refused_permission_answers_403_not_a_message(own_app):
+    @own_app.post("/test-refused-write")
+    def refused_write():
+        def write() -> None:
+            raise PermissionDenied("Only administrators may do that.")
+
+        flash_outcome(write, "Done.")
+        return redirect("/account")
+
+    own_app.config["WTF_CSRF_ENABLED"] = False
+    client = own_app.test_client()
+    sign_in(client, UserFactory(role=Role.STAFF))
+
+    response = client.post("/test-refused-write")
+
+    assert response.status_code == 403
+    with client.session_transaction() as stored:
+        assert "_flashes" not in stored

@@ -48,10 +48,12 @@ class _SharedChromium:
         return self.thread.submit(self._run, work).result()
 
     def _run(self, work: Callable[[Any], T]) -> T:
-        if self.chromium is None:
+        if self.playwright is None:
             from playwright.sync_api import sync_playwright
 
             self.playwright = sync_playwright().start()
+        if self.chromium is None or not self.chromium.is_connected():
+            # The first test, or one after a test that closed or crashed the browser.
             self.chromium = self.playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
@@ -59,15 +61,17 @@ class _SharedChromium:
             return work(self.chromium)
         finally:
             # Each test starts from a browser with nothing open: no cookie, no page.
-            for context in self.chromium.contexts:
-                context.close()
+            if self.chromium.is_connected():
+                for context in self.chromium.contexts:
+                    context.close()
 
     def close(self) -> None:
         def stop() -> None:
             if self.chromium is not None:
                 self.chromium.close()
+            if self.playwright is not None:
                 self.playwright.stop()
-                self.chromium = self.playwright = None
+            self.chromium = self.playwright = None
 
         self.thread.submit(stop).result()
         self.thread.shutdown()

@@ -100,6 +100,17 @@ def test_import_creates_people_parties_seats_and_names(app, state, tmp_path):
     assert _rep("Vasile Bătrânu").memberships[0].end_date == date(2019, 5, 31)
 
 
+def test_a_person_with_no_sort_name_is_sorted_family_given(app, state, tmp_path):
+    """As when added on the page (crm.parliament.models.sort_name_for)."""
+    document = roster()
+    ana = next(p for p in document["persons"] if p["name"] == "Ana Popescu")
+    del ana["sort_name"]
+
+    assert _import(app, write(tmp_path, document), state).exit_code == 0
+
+    assert _rep("Ana Popescu").sort_name == "Popescu, Ana"
+
+
 def test_imported_people_are_searchable_and_their_stance_unknown(app, state, tmp_path):
     assert _import(app, write(tmp_path, roster()), state).exit_code == 0
     ana = _rep("Ana Popescu")
