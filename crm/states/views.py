@@ -63,6 +63,7 @@ def show(iso2: str):
         interactions=queries.recent_interactions(state),
         stance_records=queries.recent_stance_records(state, reader=current_user),
         events=events,
+        late_events=event_queries.late_event_ids(events),
         follow_ups=queries.open_follow_up_count(state),
     )
 

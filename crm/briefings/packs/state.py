@@ -34,7 +34,6 @@ from crm.charts import Hemicycle
 from crm.db import today, utcnow
 from crm.events import queries as event_queries
 from crm.events.models import Event
-from crm.events.services import starts_after_stage
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament import queries as parliament_queries
@@ -252,7 +251,7 @@ def state_pack(
         contacts_total=contacts_total,
         stages=stages,
         events=events,
-        late_events={e.id for e in events if starts_after_stage(e, e.stage, state.timezone)},
+        late_events=event_queries.late_event_ids(events),
         follow_ups=follow_ups,
         follow_ups_total=follow_ups_total,
         overdue=overdue,
