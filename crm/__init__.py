@@ -19,9 +19,7 @@ def create_app(config_class: type[Config] = Config, **overrides: object) -> Flas
     if issubclass(config_class, ProductionConfig):
         config_class.validate()
     app = App(
-        __name__,
-        template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
+        __name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance")
     )
     app.config.from_object(config_class)
     app.config.update(overrides)

@@ -72,12 +72,7 @@ def hemicycle(stances: Sequence[str], total_seats: int | None = None) -> Hemicyc
     scale = (width / 2 - 4) / (outer + seat_r)
     cx, cy = width / 2, height - 4
     seats = tuple(
-        Seat(
-            round(cx + x * scale, 2),
-            round(cy - y * scale, 2),
-            round(seat_r * scale, 2),
-            label,
-        )
+        Seat(round(cx + x * scale, 2), round(cy - y * scale, 2), round(seat_r * scale, 2), label)
         for (_angle, x, y), label in zip(positions, labels, strict=True)
     )
     counts = tuple((s, filled.count(s)) for s in STANCE_ORDER if filled.count(s))
@@ -116,10 +111,5 @@ def sparkline(
     if len(pts) == 1:
         pts.insert(0, (pad, pts[0][1]))
     return Sparkline(
-        width,
-        height,
-        " ".join(f"{x},{y}" for x, y in pts),
-        pts[-1],
-        values[0][1],
-        values[-1][1],
+        width, height, " ".join(f"{x},{y}" for x, y in pts), pts[-1], values[0][1], values[-1][1]
     )

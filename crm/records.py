@@ -74,8 +74,7 @@ def _changes_since(obj: Record, version: int) -> list[OtherChange]:
         sa.select(AuditEntry, User.name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(
-            AuditEntry.target_type == type(obj).__tablename__,
-            AuditEntry.target_id == str(obj.id),
+            AuditEntry.target_type == type(obj).__tablename__, AuditEntry.target_id == str(obj.id)
         )
         .order_by(AuditEntry.id.desc())
         .limit(50)
@@ -233,13 +232,7 @@ def _flush_and_audit(
     return changed_after
 
 
-def delete(
-    actor: User,
-    obj: Record,
-    *,
-    action: str,
-    summary: str | None = None,
-) -> None:
+def delete(actor: User, obj: Record, *, action: str, summary: str | None = None) -> None:
     """Really delete a small row (an invitation, a seat that never was); the audit entry,
     on the row itself, keeps what it said. Records people rely on are archived instead."""
     require(actor, Action.EDIT, obj)
@@ -268,12 +261,7 @@ def touch_parent(
     update(actor, parent, {"updated_at": utcnow()}, action=action)
     values = after() if callable(after) else (after or {})
     record(
-        actor,
-        action,
-        parent,
-        before=before,
-        after=_audit_after(parent, values),
-        summary=summary,
+        actor, action, parent, before=before, after=_audit_after(parent, values), summary=summary
     )
 
 

@@ -130,10 +130,7 @@ def init_web(app: Flask) -> None:
         Page=_page_enum(),
     )
     app.jinja_env.filters.update(
-        local_datetime=local_datetime,
-        fmt_date=fmt_date,
-        month=fmt_month,
-        days_ago=days_ago,
+        local_datetime=local_datetime, fmt_date=fmt_date, month=fmt_month, days_ago=days_ago
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -380,10 +377,7 @@ def flash_outcome(
 
 
 def save(
-    form: Any,
-    write: Callable[[], Any],
-    *,
-    show: Callable[[Any, DomainError], None] | None = None,
+    form: Any, write: Callable[[], Any], *, show: Callable[[Any, DomainError], None] | None = None
 ) -> Saved:
     """Run a form's write through its service (committed at the request's end), or roll all
     of it back.

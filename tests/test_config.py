@@ -10,13 +10,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 import config
-from config import (
-    ConfigError,
-    DevelopmentConfig,
-    ProductionConfig,
-    TestingConfig,
-    config_from_env,
-)
+from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, config_from_env
 from crm import create_app
 from crm.extensions import db
 

@@ -11,13 +11,7 @@ from flask import current_app
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
-from crm.parliament.models import (
-    CommitteeMembership,
-    ContactDetail,
-    ContactKind,
-    OtherName,
-    Stance,
-)
+from crm.parliament.models import CommitteeMembership, ContactDetail, ContactKind, OtherName, Stance
 from crm.security.models import SecurityEvent
 from tests.conftest import login, page_queries, read_only_worlds
 from tests.factories import (

@@ -12,12 +12,7 @@ from marshmallow import validate
 
 from crm.auth.models import Role
 from crm.events.models import EventKind, EventStatus
-from crm.interactions.models import (
-    MAX_FOLLOW_UPS,
-    Confidentiality,
-    FollowUpStatus,
-    InteractionKind,
-)
+from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.interactions.queries import MAX_ID
 from crm.parliament.models import (
     ChamberKind,
@@ -114,8 +109,7 @@ def Enum(enum: Any, **kwargs: Any) -> ma.fields.Enum:
 def Iso2(**kwargs: Any) -> Text:
     kwargs.setdefault("metadata", {"description": "ISO 3166 alpha-2 code of the state."})
     return Text(
-        validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Give an ISO 3166 alpha-2 code."),
-        **kwargs,
+        validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Give an ISO 3166 alpha-2 code."), **kwargs
     )
 
 
@@ -536,9 +530,7 @@ class FollowUpIn(Schema):
 
 class FollowUpStatusIn(Schema):
     status = Enum(
-        FollowUpStatus,
-        required=True,
-        metadata={"description": "done, cancelled, or open again."},
+        FollowUpStatus, required=True, metadata={"description": "done, cancelled, or open again."}
     )
 
 
@@ -569,8 +561,7 @@ class EventOut(ma.Schema):
     section = ma.fields.Nested(Ref, allow_none=True)
     stage_id = ma.fields.Integer(allow_none=True)
     after_the_vote = ma.fields.Boolean(
-        required=True,
-        metadata={"description": "It starts after the vote it aims at."},
+        required=True, metadata={"description": "It starts after the vote it aims at."}
     )
     expected_attendance = ma.fields.Integer(allow_none=True)
     actual_attendance = ma.fields.Integer(allow_none=True)

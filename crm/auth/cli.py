@@ -24,9 +24,7 @@ from crm.extensions import db
 @click.argument("email")
 @click.option("--name", default="", help="Display name (defaults to the e-mail).")
 @click.option(
-    "--role",
-    type=click.Choice(["section", "coordinator", "staff", "admin"]),
-    required=True,
+    "--role", type=click.Choice(["section", "coordinator", "staff", "admin"]), required=True
 )
 @click.option("--section", "sections", multiple=True, help="Section name (repeatable).")
 @click.password_option(help="Asked for when not given.")

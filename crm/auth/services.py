@@ -293,12 +293,7 @@ def token_expired(token: ApiToken, now: datetime | None = None) -> bool:
 
 
 def create_token(
-    actor: User | None,
-    user: User,
-    *,
-    name: str,
-    scope: TokenScope,
-    days: int = TOKEN_DAYS_DEFAULT,
+    actor: User | None, user: User, *, name: str, scope: TokenScope, days: int = TOKEN_DAYS_DEFAULT
 ) -> tuple[str, ApiToken]:
     """A new bearer token for `user` that works for `days` days (1 to 365); the raw value is
     returned once and only its hash kept."""

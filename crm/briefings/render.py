@@ -150,14 +150,8 @@ def render_pdf(template: str, **context: Any) -> Pdf:
     with _render_lock:
         laid_out = time.perf_counter()
         document = HTML(
-            string=html,
-            base_url=(setup.static / "pdf").as_uri() + "/",
-            url_fetcher=setup.fetcher,
-        ).render(
-            font_config=setup.fonts,
-            stylesheets=[setup.stylesheet],
-            cache=setup.image_cache,
-        )
+            string=html, base_url=(setup.static / "pdf").as_uri() + "/", url_fetcher=setup.fetcher
+        ).render(font_config=setup.fonts, stylesheets=[setup.stylesheet], cache=setup.image_cache)
         data = document.write_pdf()
         finished = time.perf_counter()
     return Pdf(

@@ -123,10 +123,7 @@ class ActivityBuilder:
             self._held_committee_vote(committee_vote, key, seated[lower])
 
     def _held_committee_vote(
-        self,
-        stage: Stage,
-        committee: Committee,
-        members: list[tuple[Representative, Party | None]],
+        self, stage: Stage, committee: Committee, members: list[tuple[Representative, Party | None]]
     ) -> None:
         """A committee vote already held, with its roll call (Romania and Tajikistan)."""
         stage.status = StageStatus.HELD

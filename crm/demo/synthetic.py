@@ -192,8 +192,7 @@ class Generator:
             ({"id": n, "name": f"Section {code}"} for n, code in zip(ids, self.codes, strict=True)),
         )
         self._insert(
-            db.metadata.tables["section_states"],
-            ({"section_id": n, "state_id": n} for n in ids),
+            db.metadata.tables["section_states"], ({"section_id": n, "state_id": n} for n in ids)
         )
         self._insert(
             Agreement.__table__,

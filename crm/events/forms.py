@@ -131,8 +131,7 @@ class EventForm(VersionedForm):
         "Actual attendance", validators=_count("Actual attendance", 10_000_000)
     )
     signatures_handed_over = IntegerField(
-        "Petition signatures handed over",
-        validators=_count("Signatures", 1_000_000_000),
+        "Petition signatures handed over", validators=_count("Signatures", 1_000_000_000)
     )
     press_links = LinksField(
         "Press coverage",

@@ -57,9 +57,7 @@ def events_select(filters: EventFilters, now: datetime) -> sa.Select[Event]:
     else:
         stmt = stmt.order_by(Event.starts_at.desc(), Event.id.desc())
     return stmt.options(
-        selectinload(Event.state),
-        selectinload(Event.stage),
-        selectinload(Event.section),
+        selectinload(Event.state), selectinload(Event.stage), selectinload(Event.section)
     )
 
 
@@ -156,10 +154,7 @@ def invitations_of_representative(
         db.session.scalars(
             sa.select(Invitation)
             .join(Invitation.event)
-            .where(
-                Invitation.representative_id == representative.id,
-                Event.archived_at.is_(None),
-            )
+            .where(Invitation.representative_id == representative.id, Event.archived_at.is_(None))
             .options(selectinload(Invitation.event).selectinload(Event.state))
             .order_by(Event.starts_at.desc(), Event.id.desc())
             .limit(limit)

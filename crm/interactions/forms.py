@@ -26,23 +26,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import (
-    DataRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.db import today
 from crm.forms import VersionedForm
-from crm.interactions.models import (
-    MAX_FOLLOW_UPS,
-    Confidentiality,
-    FollowUpStatus,
-    InteractionKind,
-)
+from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.parliament.models import Confidence, Stance
 
 _ID = re.compile(r"[0-9]{1,9}")
@@ -263,8 +251,7 @@ class FollowUpForm(VersionedForm):
     """A follow-up on its own: about a state, or one of its representatives."""
 
     title = StringField(
-        "What is to be done",
-        validators=[DataRequired("Say what is to be done."), Length(max=300)],
+        "What is to be done", validators=[DataRequired("Say what is to be done."), Length(max=300)]
     )
     details = TextAreaField("Details", validators=[Optional(), Length(max=5_000)])
     due_on = DateField("Due on", validators=[Optional()])

@@ -58,9 +58,7 @@ interaction_representatives = sa.Table(
     "interaction_representatives",
     Base.metadata,
     sa.Column(
-        "interaction_id",
-        sa.ForeignKey("interactions.id", ondelete="CASCADE"),
-        primary_key=True,
+        "interaction_id", sa.ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
     ),
     # A person met stays on record: representatives are archived, not deleted.
     sa.Column(
@@ -75,9 +73,7 @@ interaction_participants = sa.Table(
     "interaction_participants",
     Base.metadata,
     sa.Column(
-        "interaction_id",
-        sa.ForeignKey("interactions.id", ondelete="CASCADE"),
-        primary_key=True,
+        "interaction_id", sa.ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
 )

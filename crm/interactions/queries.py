@@ -55,8 +55,7 @@ def interaction_stance_records(interaction: Interaction) -> list[StanceRecord]:
         db.session.scalars(
             sa.select(StanceRecord)
             .where(
-                StanceRecord.interaction_id == interaction.id,
-                StanceRecord.archived_at.is_(None),
+                StanceRecord.interaction_id == interaction.id, StanceRecord.archived_at.is_(None)
             )
             .options(selectinload(StanceRecord.representative))
             .order_by(StanceRecord.id)
@@ -99,8 +98,7 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
         # answering (by a count, or a row) whether one matches.
         stmt = stmt.where(linked_for_states(filters.restricted_readable))
     return stmt.options(
-        selectinload(Interaction.representatives),
-        selectinload(Interaction.participants),
+        selectinload(Interaction.representatives), selectinload(Interaction.participants)
     ).order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
 
 
@@ -284,11 +282,7 @@ def paginate_state_follow_ups(
 def follow_up_counts(state: State, on: date) -> dict[str, int]:
     """How many of a state's follow-ups are open, overdue, done and cancelled (one query)."""
     rows = db.session.execute(
-        sa.select(
-            FollowUp.status,
-            sa.func.count(),
-            sa.func.count().filter(FollowUp.due_on < on),
-        )
+        sa.select(FollowUp.status, sa.func.count(), sa.func.count().filter(FollowUp.due_on < on))
         .where(FollowUp.state_id == state.id, FollowUp.archived_at.is_(None))
         .group_by(FollowUp.status)
     ).all()

@@ -216,8 +216,7 @@ def record_interaction(
     for seen in stances:
         if seen.representative_id not in met:
             raise ValidationFailed(
-                "A stance can only be recorded for someone met in this contact.",
-                field="stances",
+                "A stance can only be recorded for someone met in this contact.", field="stances"
             )
     if len(follow_ups) > MAX_FOLLOW_UPS:
         raise ValidationFailed(
@@ -324,11 +323,7 @@ def update_interaction(
     if reps_change or people_change:
         changes = {**changes, "updated_at": utcnow()}
     changed = records.update(
-        actor,
-        interaction,
-        changes,
-        action="interaction.updated",
-        expected_version=expected_version,
+        actor, interaction, changes, action="interaction.updated", expected_version=expected_version
     )
     if reps_change:
         records.replace_collection(
@@ -377,12 +372,7 @@ def restore_interaction(actor: User, interaction: Interaction) -> None:
 def _check_follow_up_text(
     title: str | None, details: str | None, *, field_prefix: str = ""
 ) -> None:
-    _check_text(
-        title,
-        field=field_prefix or "title",
-        required="Say what is to be done.",
-        limit=300,
-    )
+    _check_text(title, field=field_prefix or "title", required="Say what is to be done.", limit=300)
     _check_text(details, field=field_prefix or "details", required=None, limit=5_000)
 
 
@@ -442,11 +432,7 @@ FOLLOW_UP_FIELDS = ("title", "details", "due_on", "assignee_id", "representative
 
 
 def update_follow_up(
-    actor: User,
-    follow_up: FollowUp,
-    changes: dict[str, Any],
-    *,
-    expected_version: int | None,
+    actor: User, follow_up: FollowUp, changes: dict[str, Any], *, expected_version: int | None
 ) -> dict[str, Any]:
     """Edit a follow-up's text, due date, assignee or representative; returns what changed."""
     records.check_fields(changes, FOLLOW_UP_FIELDS)
@@ -485,9 +471,6 @@ def set_follow_up_status(actor: User, follow_up: FollowUp, status: FollowUpStatu
     records.update(
         actor,
         follow_up,
-        {
-            "status": status,
-            "completed_at": utcnow() if status is FollowUpStatus.DONE else None,
-        },
+        {"status": status, "completed_at": utcnow() if status is FollowUpStatus.DONE else None},
         action=action,
     )

@@ -279,13 +279,7 @@ def _echo_report(report: _Report, dry_run: bool) -> None:
 
 
 def _deliver(
-    text: str,
-    output: str | None,
-    target: object,
-    *,
-    what: str,
-    done: str,
-    restricted: bool = False,
+    text: str, output: str | None, target: object, *, what: str, done: str, restricted: bool = False
 ) -> None:
     """Audit an export, then write it to `output` (saying `done` on the standard error) or
     to the standard output. The reading transaction ends first: the audit entry is written

@@ -132,12 +132,7 @@ REPRESENTATIVE_COLUMNS = [
 
 
 def representative_rows(
-    state: State,
-    on: date,
-    *,
-    may_see_restricted: bool,
-    former: bool = False,
-    stale_days: int = 180,
+    state: State, on: date, *, may_see_restricted: bool, former: bool = False, stale_days: int = 180
 ) -> Iterator[list[Any]]:
     """A state's representatives (current members, or everyone when `former`), by name,
     with their seat, current stance and its date. A fixed number of queries per chunk.

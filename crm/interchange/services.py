@@ -30,9 +30,7 @@ def personal_tokens(user: User, scope: TokenScope) -> list[ApiToken]:
         db.session.scalars(
             sa.select(ApiToken)
             .where(
-                ApiToken.user_id == user.id,
-                ApiToken.scope == scope,
-                ApiToken.revoked_at.is_(None),
+                ApiToken.user_id == user.id, ApiToken.scope == scope, ApiToken.revoked_at.is_(None)
             )
             .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )

@@ -229,8 +229,7 @@ class CommitteeSeatForm(VersionedForm):
 class ContactDetailForm(VersionedForm):
     kind = SelectField("Kind", choices=ContactKind.choices(), default=ContactKind.EMAIL.value)
     value = StringField(
-        "Address or number",
-        validators=[DataRequired("Enter the contact detail."), Length(max=300)],
+        "Address or number", validators=[DataRequired("Enter the contact detail."), Length(max=300)]
     )
     label = StringField(
         "Label", validators=[Optional(), Length(max=120)], description=CONTACT_LABEL_HINT

@@ -354,8 +354,7 @@ class Membership(VersionedMixin, Base):
     __tablename__ = "memberships"
     __table_args__ = (
         sa.CheckConstraint(
-            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
-            name="dates_ordered",
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_ordered"
         ),
         sa.Index("ix_memberships_chamber_end", "chamber_id", "end_date"),
     )
@@ -390,8 +389,7 @@ class CommitteeMembership(VersionedMixin, Base):
     __tablename__ = "committee_memberships"
     __table_args__ = (
         sa.CheckConstraint(
-            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
-            name="dates_ordered",
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_ordered"
         ),
     )
 

@@ -85,10 +85,7 @@ def current_seats(representative_ids: list[int], on: date) -> dict[int, Membersh
         return {}
     seats = db.session.scalars(
         sa.select(Membership)
-        .where(
-            Membership.representative_id.in_(representative_ids),
-            current_membership_filter(on),
-        )
+        .where(Membership.representative_id.in_(representative_ids), current_membership_filter(on))
         .options(selectinload(Membership.chamber), selectinload(Membership.party))
         .order_by(Membership.start_date)
     )
@@ -162,10 +159,7 @@ def stance_history(representative: Representative, *, reader: Any) -> list[Stanc
                 StanceRecord.representative_id == representative.id,
                 StanceRecord.archived_at.is_(None),
             )
-            .options(
-                selectinload(StanceRecord.recorded_by),
-                selectinload(StanceRecord.interaction),
-            )
+            .options(selectinload(StanceRecord.recorded_by), selectinload(StanceRecord.interaction))
             .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
         )
     )

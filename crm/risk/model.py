@@ -147,10 +147,7 @@ class RiskConfig:
                     "down to against_ratification"
                 )
         levels = ("medium_probability", "high_near_probability", "high_probability")
-        for lower_name, higher_name in (
-            *pairwise(levels),
-            (levels[-1], "critical_probability"),
-        ):
+        for lower_name, higher_name in (*pairwise(levels), (levels[-1], "critical_probability")):
             if getattr(self, lower_name) > getattr(self, higher_name):
                 raise ValueError(
                     f"risk setting {lower_name} must not exceed {higher_name}: the levels must "

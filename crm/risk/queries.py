@@ -19,15 +19,7 @@ from crm.interactions.models import Confidentiality, Interaction, interaction_re
 from crm.parliament.models import Chamber, Membership, Party, Representative, StanceRecord
 from crm.risk.model import ChamberInput, Member, RiskConfig, StateInput
 from crm.risk.models import RiskSnapshot
-from crm.states.models import (
-    Agreement,
-    Campaign,
-    Stage,
-    StageKind,
-    StageResult,
-    StageStatus,
-    State,
-)
+from crm.states.models import Agreement, Campaign, Stage, StageKind, StageResult, StageStatus, State
 from crm.states.queries import current_membership_filter, newest_contacts
 
 VOTE_KINDS = (StageKind.COMMITTEE_VOTE, StageKind.PLENARY_VOTE)

@@ -234,8 +234,7 @@ def recent_stance_records(state: State, *, reader: Any, limit: int = 10) -> list
                 stances_linked_to_people(reader),
             )
             .options(
-                selectinload(StanceRecord.representative),
-                selectinload(StanceRecord.interaction),
+                selectinload(StanceRecord.representative), selectinload(StanceRecord.interaction)
             )
             .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
             .limit(limit)
@@ -248,10 +247,7 @@ def open_follow_up_count(state: State) -> tuple[int, int]:
     from crm.db import today
 
     row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count().filter(FollowUp.due_on < today()),
-        ).where(
+        sa.select(sa.func.count(), sa.func.count().filter(FollowUp.due_on < today())).where(
             FollowUp.state_id == state.id,
             FollowUp.status == FollowUpStatus.OPEN,
             FollowUp.archived_at.is_(None),

@@ -55,22 +55,11 @@ def _update(actor: User, obj: Any, changes: dict[str, Any], **kwargs: Any) -> di
     return changed
 
 
-AGREEMENT_FIELDS = (
-    "status",
-    "route",
-    "route_note",
-    "signed_on",
-    "executive_probability",
-    "notes",
-)
+AGREEMENT_FIELDS = ("status", "route", "route_note", "signed_on", "executive_probability", "notes")
 
 
 def update_agreement(
-    actor: User,
-    agreement: Agreement,
-    changes: dict[str, Any],
-    *,
-    expected_version: int | None,
+    actor: User, agreement: Agreement, changes: dict[str, Any], *, expected_version: int | None
 ) -> dict[str, Any]:
     """Edit an agreement's status, route, signature date, executive estimate and notes.
 
@@ -102,8 +91,7 @@ def _check_place(
     """A stage's chamber and committee must be of the agreement's state, and agree."""
     if committee is not None and committee.chamber.state_id != agreement.state_id:
         raise ValidationFailed(
-            f"The {committee.name} is a committee of another state's parliament.",
-            field="committee",
+            f"The {committee.name} is a committee of another state's parliament.", field="committee"
         )
     if chamber is not None and chamber.state_id != agreement.state_id:
         raise ValidationFailed(
@@ -174,11 +162,7 @@ STAGE_FIELDS = ("kind", "chamber", "committee", "scheduled_on", "notes", "positi
 
 
 def update_stage(
-    actor: User,
-    stage: Stage,
-    changes: dict[str, Any],
-    *,
-    expected_version: int | None,
+    actor: User, stage: Stage, changes: dict[str, Any], *, expected_version: int | None
 ) -> dict[str, Any]:
     """Edit a stage's kind, place, scheduled date, notes and place in the list.
 
@@ -297,10 +281,7 @@ def hold_stage(
     if held_on is not None and held_on > today():
         raise ValidationFailed("A stage cannot be held in the future.", field="on")
     return _update(
-        actor,
-        stage,
-        {"status": StageStatus.HELD, "held_on": held_on},
-        action="stage.held",
+        actor, stage, {"status": StageStatus.HELD, "held_on": held_on}, action="stage.held"
     )
 
 

@@ -13,14 +13,7 @@ from crm.parliament.models import Chamber, Committee
 from crm.states import queries
 from crm.states import services as state_services
 from crm.states.forms import ACTION_FORMS, AgreementForm, MoveForm, StageForm
-from crm.states.models import (
-    Agreement,
-    AgreementStatus,
-    RatificationRoute,
-    Stage,
-    StageKind,
-    State,
-)
+from crm.states.models import Agreement, AgreementStatus, RatificationRoute, Stage, StageKind, State
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
 from crm.web import current_actor, form_status, found, save
@@ -127,11 +120,7 @@ def edit_agreement(iso2: str):
         conflict = saved.conflict
     status = form_status(conflict)
     return render_template(
-        "states/agreement_edit.html",
-        state=state,
-        agreement=agreement,
-        form=form,
-        conflict=conflict,
+        "states/agreement_edit.html", state=state, agreement=agreement, form=form, conflict=conflict
     ), status
 
 

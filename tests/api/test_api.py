@@ -616,8 +616,7 @@ def test_a_refused_contact_edit_writes_nothing(api, world, changes, field):
     contact = world.home.interaction
     before = every_row(ignore=("api_tokens",))
     body = _problem(
-        api.patch(f"/api/v1/interactions/{contact.id}", {"version": contact.version} | changes),
-        422,
+        api.patch(f"/api/v1/interactions/{contact.id}", {"version": contact.version} | changes), 422
     )
     assert field in body["errors"]["json"], body
     assert every_row(ignore=("api_tokens",)) == before

@@ -34,9 +34,7 @@ def attempt(client, email: str, password: str, n: int, path: str = "/login"):
     page = client.get("/login", environ_base=address)
     token = csrf_token(page.get_data(as_text=True))
     return client.post(
-        path,
-        data={"email": email, "password": password, "csrf_token": token},
-        environ_base=address,
+        path, data={"email": email, "password": password, "csrf_token": token}, environ_base=address
     )
 
 

@@ -371,8 +371,7 @@ def test_the_rate_limit_applies_to_posts_only(client):
     # Another account each time, so that only the limit on the address can refuse.
     statuses = [
         client.post(
-            "/login",
-            data={"email": UserFactory().email, "password": "x", "csrf_token": token},
+            "/login", data={"email": UserFactory().email, "password": "x", "csrf_token": token}
         ).status_code
         for _ in range(11)
     ]

@@ -105,9 +105,7 @@ def test_the_documented_demo_password_passes_the_policy_for_every_demo_account(e
     assert password_problem(DEMO_PASSWORD, email=email, name=name) is None
 
 
-def test_only_the_first_characters_are_estimated_so_a_long_password_is_checked_quickly(
-    monkeypatch,
-):
+def test_only_the_first_characters_are_estimated_so_a_long_password_is_checked_quickly(monkeypatch):
     """zxcvbn's time grows steeply with length (seconds for 128 random characters)."""
     seen: list[str] = []
     estimate = passwords._estimator()

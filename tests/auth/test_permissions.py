@@ -16,15 +16,7 @@ from typing import Any
 import pytest
 from flask_login import AnonymousUserMixin
 
-from crm.auth.models import (
-    ApiToken,
-    Role,
-    TokenScope,
-    User,
-    UserSession,
-    hash_token,
-    new_token,
-)
+from crm.auth.models import ApiToken, Role, TokenScope, User, UserSession, hash_token, new_token
 from crm.auth.permissions import Action, Page, may, require
 from crm.db import utcnow
 from crm.errors import PermissionDenied
@@ -114,9 +106,7 @@ def _account_records(owner: User) -> dict[str, Any]:
         prefix="abcdefgh",
     )
     session = UserSession(
-        user=owner,
-        token_hash=hash_token(new_token()),
-        expires_at=utcnow() + timedelta(days=1),
+        user=owner, token_hash=hash_token(new_token()), expires_at=utcnow() + timedelta(days=1)
     )
     db.session.add_all([token, session])
     db.session.commit()

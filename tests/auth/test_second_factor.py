@@ -17,14 +17,7 @@ from crm.auth.models import ApiToken, RecoveryCode, Role, TokenScope, User, User
 from crm.auth.services import create_token
 from crm.db import utcnow
 from crm.extensions import db
-from tests.auth.factor import (
-    SECRET,
-    app_with,
-    code_at,
-    enrol,
-    post_code,
-    sign_in_with_code,
-)
+from tests.auth.factor import SECRET, app_with, code_at, enrol, post_code, sign_in_with_code
 from tests.conftest import DEMO_PASSWORD, csrf_token, login, post_form
 from tests.factories import PASSWORD, UserFactory
 
@@ -285,9 +278,7 @@ def required_app(databases, tmp_path):
         yield app
 
 
-def test_a_required_user_without_a_factor_enrols_at_sign_in_and_reaches_nothing_else(
-    required_app,
-):
+def test_a_required_user_without_a_factor_enrols_at_sign_in_and_reaches_nothing_else(required_app):
     client = required_app.test_client()
     user = UserFactory(role=Role.COORDINATOR)
 
@@ -369,9 +360,7 @@ def test_a_session_of_a_required_user_without_a_factor_stops_working(required_ap
     assert not is_signed_in(client)
 
 
-def test_tokens_of_a_required_user_without_a_factor_open_nothing_until_they_enrol(
-    required_app,
-):
+def test_tokens_of_a_required_user_without_a_factor_open_nothing_until_they_enrol(required_app):
     user = UserFactory(role=Role.COORDINATOR)
     api_raw, _ = create_token(None, user, name="script", scope=TokenScope.API)
     feed_raw, _ = create_token(None, user, name="phone", scope=TokenScope.CALENDAR)

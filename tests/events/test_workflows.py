@@ -179,9 +179,7 @@ def test_cancelling_from_a_stale_page_is_a_conflict(sign_in, world):
 
 def test_a_held_event_cannot_be_cancelled(sign_in, world):
     event = EventFactory(
-        state=world.home.state,
-        status=EventStatus.HELD,
-        starts_at=utcnow() - timedelta(days=2),
+        state=world.home.state, status=EventStatus.HELD, starts_at=utcnow() - timedelta(days=2)
     )
     client = sign_in("member")
     soup = page(client, f"/events/{event.id}")

@@ -11,19 +11,8 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.interactions.models import (
-    Confidentiality,
-    FollowUp,
-    Interaction,
-    InteractionKind,
-)
-from crm.parliament.models import (
-    Confidence,
-    Representative,
-    Stance,
-    StanceRecord,
-    StanceSource,
-)
+from crm.interactions.models import Confidentiality, FollowUp, Interaction, InteractionKind
+from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
 from tests.conftest import csrf_token, login, sign_in
 from tests.factories import PASSWORD, UserFactory
 from tests.interactions.helpers import get_form, soup_of

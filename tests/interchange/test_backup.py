@@ -314,10 +314,7 @@ BROKEN_LINES: dict[str, tuple[Callable[[list[str]], list[str]], str]] = {
         _edit_row("representatives", "languages", None),
         "representatives.languages should be a JSON value, not null",
     ),
-    "the same id twice": (
-        _duplicate_first_row("parties"),
-        "the database refused rows of parties",
-    ),
+    "the same id twice": (_duplicate_first_row("parties"), "the database refused rows of parties"),
 }
 
 
@@ -337,10 +334,7 @@ def test_a_damaged_backup_is_refused_and_writes_nothing(app, world_backup, tmp_p
 
 BROKEN_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "empty": (lambda data: b"", "not a backup of this application"),
-    "not compressed": (
-        lambda data: gzip.decompress(data),
-        "not a backup of this application",
-    ),
+    "not compressed": (lambda data: gzip.decompress(data), "not a backup of this application"),
     "cut short": (lambda data: data[: len(data) // 2], "damaged or cut short"),
     "a flipped checksum byte": (
         lambda data: data[:-8] + bytes([data[-8] ^ 0xFF]) + data[-7:],

@@ -242,8 +242,7 @@ def test_a_change_of_name_and_party_is_an_update(app, state, tmp_path):
     assert "dinu-pop" in maria.search_text
     entry = db.session.scalars(
         sa.select(AuditEntry).where(
-            AuditEntry.action == "representative.updated",
-            AuditEntry.target_id == str(maria.id),
+            AuditEntry.action == "representative.updated", AuditEntry.target_id == str(maria.id)
         )
     ).one()
     assert entry.before["name"] == "Maria Dinu"

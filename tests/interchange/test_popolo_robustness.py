@@ -1041,10 +1041,7 @@ def test_numbers_and_nan_where_text_is_expected_are_read_as_text(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert {
         (r.name, r.identifiers[0].value) for r in db.session.scalars(sa.select(Representative))
-    } == {
-        ("nan", "7"),
-        ("1000.0", "8.5"),
-    }
+    } == {("nan", "7"), ("1000.0", "8.5")}
 
 
 VOTE = {

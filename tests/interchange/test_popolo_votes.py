@@ -18,13 +18,7 @@ from crm.parliament.models import Party, Representative, Stance, StanceRecord, S
 from crm.states.models import StageKind, StageResult, StageStatus
 from crm.votes.models import Count, Vote, VoteEvent, VoteOption
 from tests.conftest import SHARED, row_counts
-from tests.factories import (
-    AgreementFactory,
-    PartyFactory,
-    StageFactory,
-    StateFactory,
-    UserFactory,
-)
+from tests.factories import AgreementFactory, PartyFactory, StageFactory, StateFactory, UserFactory
 from tests.interchange.factories import SPEC_EXAMPLES, roster, run, write
 
 VOTE = {

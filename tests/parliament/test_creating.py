@@ -108,8 +108,7 @@ def test_an_independent_needs_no_party_and_blank_rows_are_skipped(client, world)
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["stefan balanescu", "STEFAN BALANESCU", "balanescu", "Бэлэнеску", "राजेश कुमार"],
+    "query", ["stefan balanescu", "STEFAN BALANESCU", "balanescu", "Бэлэнеску", "राजेश कुमार"]
 )
 def test_the_new_person_is_found_across_scripts_and_accents(client, world, query):
     sign_in(client, world, "member")
@@ -169,10 +168,7 @@ BAD_INPUT = {
         "contact_details-2-value",
     ),
     "bad language tag": (lambda w: {"other_names-0-lang": "Russian!"}, "other_names-0-lang"),
-    "language without a name": (
-        lambda w: {"other_names-1-name": ""},
-        "other_names-1-name",
-    ),
+    "language without a name": (lambda w: {"other_names-1-name": ""}, "other_names-1-name"),
     "do not contact without a reason": (
         lambda w: {"do_not_contact": "y", "do_not_contact_reason": ""},
         "do_not_contact_reason",

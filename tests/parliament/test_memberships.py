@@ -280,10 +280,7 @@ def test_adding_and_ending_a_committee_seat(member, world):
 
 
 COMMITTEE_BAD = {
-    "committee of another state": (
-        lambda w: {"committee": str(w.other.committee.id)},
-        "committee",
-    ),
+    "committee of another state": (lambda w: {"committee": str(w.other.committee.id)}, "committee"),
     "no committee": (lambda w: {"committee": ""}, "committee"),
     "unknown role": (lambda w: {"role": "king"}, "role"),
     "no start date": (lambda w: {"start_date": ""}, "start_date"),

@@ -105,11 +105,7 @@ def test_former_members_are_listed_only_on_request(staff):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [
-        ("state=ZZ", "state"),
-        ("stance=loves-us", "stance"),
-        ("state=RO&chamber=999999", "chamber"),
-    ],
+    [("state=ZZ", "state"), ("stance=loves-us", "stance"), ("state=RO&chamber=999999", "chamber")],
 )
 def test_bad_filters_say_what_is_wrong_next_to_the_field(staff, query, field):
     soup = page(staff, f"/representatives?{query}", status=400)

@@ -205,10 +205,7 @@ def test_pass_probability_matches_brute_force_enumeration(size, attendance):
     for rule in ALL_RULES:
         for seats in sorted({max(size, 1), size + 1, size + 2, size + 5}):
             exact = pass_probability(probabilities, attendance, rule, seats)
-            assert exact == pytest.approx(brute_force(cells, rule, seats), abs=1e-12), (
-                rule,
-                seats,
-            )
+            assert exact == pytest.approx(brute_force(cells, rule, seats), abs=1e-12), (rule, seats)
 
 
 @settings(max_examples=200, deadline=None)

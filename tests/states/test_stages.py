@@ -13,13 +13,7 @@ from crm.auth.models import Role
 from crm.extensions import db
 from crm.states.models import Stage, StageKind, StageStatus
 from tests.conftest import counting_queries, csrf_token, login, sign_in
-from tests.factories import (
-    PASSWORD,
-    ChamberFactory,
-    CommitteeFactory,
-    StageFactory,
-    UserFactory,
-)
+from tests.factories import PASSWORD, ChamberFactory, CommitteeFactory, StageFactory, UserFactory
 from tests.pages import page, text
 from tests.states.test_agreement import form_of, form_values
 from tests.world import build_world

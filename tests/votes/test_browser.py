@@ -76,9 +76,7 @@ def test_a_section_records_a_plenary_vote_from_a_phone(live_server):
     assert sorted(v.option.value for v in recorded) == ["no", "yes"]
 
 
-def test_the_agreement_stage_and_vote_pages_have_no_serious_accessibility_problems(
-    live_server,
-):
+def test_the_agreement_stage_and_vote_pages_have_no_serious_accessibility_problems(live_server):
     stage_id = _romanian_plenary_vote().id
     db.session.rollback()
     paths = (

@@ -501,10 +501,7 @@ def test_who_may_record_a_vote(client, world, who, side, status):
 
 
 def test_only_votes_have_a_vote_page(client, world):
-    review = StageFactory(
-        agreement=world.home.agreement,
-        kind=StageKind.CONSTITUTIONAL_REVIEW,
-    )
+    review = StageFactory(agreement=world.home.agreement, kind=StageKind.CONSTITUTIONAL_REVIEW)
     sign_in(client, world.coordinator.email)
     assert client.get(_url(review)).status_code == 404
     assert client.get("/stages/999999/vote").status_code == 404

@@ -7,11 +7,7 @@ from flask import g
 from crm.api import present, queries
 from crm.api import schemas as s
 from crm.api.auth import api_user
-from crm.api.views.common import (
-    bp,
-    documented,
-    find_state,
-)
+from crm.api.views.common import bp, documented, find_state
 from crm.auth.permissions import Action, Page, require
 from crm.db import utcnow
 from crm.errors import NotFound

@@ -7,14 +7,7 @@ from typing import Any
 from crm.api import present, queries
 from crm.api import schemas as s
 from crm.api.auth import api_user
-from crm.api.views.common import (
-    ID,
-    bp,
-    documented,
-    find_state,
-    optional_state,
-    query,
-)
+from crm.api.views.common import ID, bp, documented, find_state, optional_state, query
 from crm.errors import NotFound
 from crm.states.queries import active_campaign, agreement_for
 

@@ -20,13 +20,7 @@ from crm.charts import Hemicycle, hemicycle
 from crm.db import utcnow
 from crm.extensions import db
 from crm.parliament import queries as parliament_queries
-from crm.parliament.models import (
-    CommitteeMembership,
-    Membership,
-    Party,
-    Representative,
-    StanceDate,
-)
+from crm.parliament.models import CommitteeMembership, Membership, Party, Representative, StanceDate
 from crm.risk.model import RiskConfig
 from crm.states.models import State
 from crm.states.queries import ChamberSummary, current_membership_filter

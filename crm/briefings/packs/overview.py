@@ -8,11 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from crm.auth.models import User
-from crm.briefings.packs.common import (
-    Imprint,
-    Withholding,
-    imprint,
-)
+from crm.briefings.packs.common import Imprint, Withholding, imprint
 from crm.charts import Hemicycle, Sparkline, hemicycle
 from crm.db import today
 from crm.extensions import db

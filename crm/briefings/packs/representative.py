@@ -18,12 +18,7 @@ from crm.briefings.packs.common import (
 from crm.db import today
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament import queries as parliament_queries
-from crm.parliament.models import (
-    CommitteeMembership,
-    Membership,
-    Representative,
-    StanceRecord,
-)
+from crm.parliament.models import CommitteeMembership, Membership, Representative, StanceRecord
 from crm.risk import services as risk_services
 from crm.risk.model import RiskLevel, SwingEntry
 from crm.risk.queries import risk_config

@@ -37,11 +37,7 @@ from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament import queries as parliament_queries
-from crm.parliament.models import (
-    CommitteeMembership,
-    Membership,
-    Representative,
-)
+from crm.parliament.models import CommitteeMembership, Membership, Representative
 from crm.risk import services as risk_services
 from crm.risk.model import RiskConfig, SwingEntry
 from crm.risk.queries import risk_config

@@ -13,12 +13,7 @@ from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import Conflict, DomainError
 from crm.events import queries, services
-from crm.events.forms import (
-    FOLD_CHOICES,
-    ActionForm,
-    EventForm,
-    InvitationForm,
-)
+from crm.events.forms import FOLD_CHOICES, ActionForm, EventForm, InvitationForm
 from crm.events.models import Event, EventKind, EventStatus, Invitation
 from crm.events.views.common import bp
 from crm.extensions import db

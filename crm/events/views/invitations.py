@@ -10,11 +10,7 @@ from wtforms.fields import SelectChoice
 from crm.auth.permissions import Action, require
 from crm.errors import DomainError
 from crm.events import queries, services
-from crm.events.forms import (
-    CandidateFilterForm,
-    InvitationForm,
-    InviteForm,
-)
+from crm.events.forms import CandidateFilterForm, InvitationForm, InviteForm
 from crm.events.models import Invitation, Rsvp
 from crm.events.views.common import bp
 from crm.events.views.event import render_show

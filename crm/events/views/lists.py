@@ -13,10 +13,7 @@ from wtforms.fields import SelectChoice
 
 from crm.db import utcnow
 from crm.events import queries
-from crm.events.forms import (
-    CalendarForm,
-    EventFilterForm,
-)
+from crm.events.forms import CalendarForm, EventFilterForm
 from crm.events.models import EventKind, EventStatus
 from crm.events.views.common import bp
 from crm.forms import page_number

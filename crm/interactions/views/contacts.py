@@ -6,16 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
@@ -33,11 +24,7 @@ from crm.interactions.forms import (
     now_local,
     to_local,
 )
-from crm.interactions.models import (
-    Confidentiality,
-    Interaction,
-    InteractionKind,
-)
+from crm.interactions.models import Confidentiality, Interaction, InteractionKind
 from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State

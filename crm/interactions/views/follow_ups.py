@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
@@ -22,16 +13,8 @@ from crm.auth.models import User
 from crm.auth.permissions import Action, require
 from crm.forms import page_number
 from crm.interactions import queries, services
-from crm.interactions.forms import (
-    FollowUpForm,
-    FollowUpStatusFilterForm,
-    StatusForm,
-    ids_from,
-)
-from crm.interactions.models import (
-    FollowUp,
-    FollowUpStatus,
-)
+from crm.interactions.forms import FollowUpForm, FollowUpStatusFilterForm, StatusForm, ids_from
+from crm.interactions.models import FollowUp, FollowUpStatus
 from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Representative
 from crm.states.models import State

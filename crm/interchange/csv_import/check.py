@@ -34,14 +34,7 @@ from crm.interchange.csv_import.read import (
     RowError,
     read_rows,
 )
-from crm.parliament.models import (
-    Chamber,
-    ContactKind,
-    Identifier,
-    Party,
-    Representative,
-    seated_on,
-)
+from crm.parliament.models import Chamber, ContactKind, Identifier, Party, Representative, seated_on
 from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_problem
 from crm.text import fold
 

@@ -26,10 +26,7 @@ from crm.interchange.csv_import.read import (
     WRITTEN,
     CsvReport,
 )
-from crm.parliament.models import (
-    Representative,
-    sort_name_for,
-)
+from crm.parliament.models import Representative, sort_name_for
 from crm.risk.changes import inputs_changed
 from crm.text import search_text
 
@@ -40,11 +37,7 @@ if TYPE_CHECKING:
 
 
 def write_representatives(
-    plan: ImportPlan,
-    *,
-    actor: User | None = None,
-    actor_label: str | None = None,
-    source: str = "",
+    plan: ImportPlan, *, actor: User | None = None, actor_label: str | None = None, source: str = ""
 ) -> CsvReport:
     """Write a checked file, in the caller's transaction, with a few bulk statements.
 

@@ -104,8 +104,7 @@ def _person(rep: Representative, pid: str) -> dict[str, Any]:
         person["identifiers"] = [{"scheme": s, "identifier": v} for s, v in identifiers]
     contacts = []
     for detail in sorted(
-        rep.contact_details,
-        key=lambda c: (POPOLO_CONTACT_TYPES[c.kind], c.value, c.label or ""),
+        rep.contact_details, key=lambda c: (POPOLO_CONTACT_TYPES[c.kind], c.value, c.label or "")
     ):
         entry = {"type": POPOLO_CONTACT_TYPES[detail.kind], "value": detail.value}
         if detail.label:

@@ -96,11 +96,7 @@ class People:
         self.run.report.changed.append((known_as, what))
 
     def _details(
-        self,
-        rep: Representative,
-        person: PersonIn,
-        before: dict[str, Any],
-        after: dict[str, Any],
+        self, rep: Representative, person: PersonIn, before: dict[str, Any], after: dict[str, Any]
     ) -> list[str]:
         """The names the file gives, and the other names, contacts and identifiers it adds."""
         what: list[str] = []

@@ -279,11 +279,7 @@ def _contact(
     if (
         label is None
         and kind in (ContactKind.SOCIAL, ContactKind.OTHER)
-        and popolo_type
-        not in (
-            "social",
-            "other",
-        )
+        and popolo_type not in ("social", "other")
     ):
         # Keep what the file said it was ("twitter", "skype"…).
         label = popolo_type

@@ -198,10 +198,7 @@ def _end_seat(
 
 @contextmanager
 def _noted(
-    seat: Membership | CommitteeMembership,
-    key: str,
-    before: dict[str, Any],
-    after: dict[str, Any],
+    seat: Membership | CommitteeMembership, key: str, before: dict[str, Any], after: dict[str, Any]
 ) -> Iterator[None]:
     """Note the seat as it was before the block changed it and as it is after, under `key`
     of the person's audit entry."""

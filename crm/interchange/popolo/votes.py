@@ -216,9 +216,7 @@ def _roll_call(
 
 
 def _final_counts(
-    stage: Stage,
-    counts: dict[VoteOption, int | None],
-    roll_call: dict[Representative, VoteOption],
+    stage: Stage, counts: dict[VoteOption, int | None], roll_call: dict[Representative, VoteOption]
 ) -> dict[VoteOption, int]:
     """The counts to store, checked against the roll call and the chamber's seats."""
     try:

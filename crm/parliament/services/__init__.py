@@ -23,10 +23,7 @@ Callers import from here (`from crm.parliament import services`), not from the m
 """
 
 from crm.parliament.services.archive import archive_representative, restore_representative
-from crm.parliament.services.committees import (
-    add_committee_membership,
-    end_committee_membership,
-)
+from crm.parliament.services.committees import add_committee_membership, end_committee_membership
 from crm.parliament.services.details import (
     CONTACT_DETAILS,
     LANGUAGE_TAG,

@@ -60,11 +60,7 @@ def add_committee_membership(
 
 
 def end_committee_membership(
-    actor: User,
-    seat: CommitteeMembership,
-    *,
-    end_date: date,
-    expected_version: int | None = None,
+    actor: User, seat: CommitteeMembership, *, end_date: date, expected_version: int | None = None
 ) -> None:
     """End a committee seat; the representative keeps it in their history."""
     end_seat(

@@ -95,12 +95,7 @@ def clean_contact(
 
 
 def clean_other_name(
-    name: str,
-    lang: str | None = None,
-    note: str | None = None,
-    *,
-    prefix: str = "",
-    row: str = "",
+    name: str, lang: str | None = None, note: str | None = None, *, prefix: str = "", row: str = ""
 ) -> dict[str, Any]:
     """Another name's values, checked and stripped (`prefix` and `row` as for contacts)."""
     name = (name or "").strip()

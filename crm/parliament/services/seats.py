@@ -15,13 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from crm import records
 from crm.audit.services import snapshot
 from crm.errors import ValidationFailed
-from crm.parliament.models import (
-    Chamber,
-    CommitteeMembership,
-    Membership,
-    Party,
-    Representative,
-)
+from crm.parliament.models import Chamber, CommitteeMembership, Membership, Party, Representative
 from crm.parliament.services.rules import begin_change, check_date, period
 from crm.risk.changes import inputs_changed
 

@@ -16,13 +16,7 @@ from crm.db import today, utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, Interaction
-from crm.parliament.models import (
-    Confidence,
-    Representative,
-    Stance,
-    StanceRecord,
-    StanceSource,
-)
+from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
 from crm.parliament.services.rules import refuse_archived
 from crm.risk.changes import inputs_changed
 

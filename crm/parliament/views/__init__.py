@@ -17,15 +17,7 @@ Views parse the form, call a service and return: the request commits once, after
 """
 
 # Importing the page modules registers their routes on the blueprint.
-from crm.parliament.views import (  # noqa: F401
-    archive,
-    committees,
-    details,
-    lists,
-    profile,
-    seats,
-    stances,
-)
+from crm.parliament.views import archive, committees, details, lists, profile, seats, stances  # noqa: F401
 from crm.parliament.views.common import bp
 
 __all__ = ["bp"]

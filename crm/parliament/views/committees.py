@@ -20,8 +20,7 @@ from crm.web import found
 
 
 @bp.route(
-    "/representatives/<int:representative_id>/committee-memberships/new",
-    methods=["GET", "POST"],
+    "/representatives/<int:representative_id>/committee-memberships/new", methods=["GET", "POST"]
 )
 @login_required
 def new_committee_membership(representative_id: int):
