@@ -8,13 +8,23 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 from wtforms.fields import SelectChoice
+
+if TYPE_CHECKING:
+    from crm.states.models import State
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,11 +108,24 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
 
 
 class LabelledEnum(enum.StrEnum):
-    """A string enum whose members carry a human label for pages and PDFs."""
+    """A string enum whose members carry a human label for pages and PDFs.
+
+    The label is the value in words ("two_thirds" → "Two thirds") unless the member names
+    its own: `VOTES_CAST = "votes_cast", "Majority of votes cast"`.
+    """
+
+    _value_: str
+    _label: str | None
+
+    def __new__(cls, value: str, label: str | None = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return self._label or self.value.replace("_", " ").capitalize()
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
@@ -124,7 +147,7 @@ class VersionedMixin:
 
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
-    @sa.orm.declared_attr.directive
+    @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
@@ -137,6 +160,23 @@ class ArchivableMixin:
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class StateRecordMixin(VersionedMixin, ArchivableMixin, TimestampMixin):
+    """A record a national section keeps for one state (a person, a contact, a follow-up, an
+    event): the state decides who may see and edit it, and the record is versioned,
+    timestamped and archived rather than deleted."""
+
+    # First in the table, as in every other table (backups and reports name a row by it).
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    # States are never deleted: they keep the records their sections made.
+    state_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("states.id", ondelete="RESTRICT"), sort_order=-1
+    )
+
+    @declared_attr
+    def state(cls) -> Mapped[State]:
+        return relationship("State")
 
 
 # --- SQLite behaviour -------------------------------------------------------------------

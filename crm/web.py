@@ -162,6 +162,23 @@ def current_actor() -> User:
     return user
 
 
+def permitted(action: Any, target: Any, *, state: Any = None) -> User:
+    """The signed-in user, who must be allowed to do `action` to `target` (else 403): for
+    CREATE, `target` is the class of the record and `state` the state it will belong to."""
+    from crm.auth.permissions import require
+
+    actor = current_actor()
+    require(actor, action, target, state=state)
+    return actor
+
+
+def found_for(action: Any, row: T | None) -> tuple[T, User]:
+    """The row a URL names (or 404), and the signed-in user, who must be allowed to do
+    `action` to it (else 403)."""
+    row = found(row)
+    return row, permitted(action, row)
+
+
 # The longest `next` followed; anything longer is not a page of ours worth returning to.
 _NEXT_MAX_LENGTH = 2000
 

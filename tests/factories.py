@@ -36,7 +36,7 @@ from crm.states.models import (
     StageKind,
     State,
 )
-from crm.text import search_text
+from crm.text import name_keys, search_text
 
 PASSWORD = "correct horse battery"
 # Hashed once: per-user hashing would dominate the suite's time.
@@ -170,6 +170,7 @@ class RepresentativeFactory(Base):
     sort_name = factory.LazyAttribute(lambda o: f"{o.family_name}, {o.given_name}")
     influence = 3
     search_text = factory.LazyAttribute(lambda o: search_text([o.name]))
+    name_keys = factory.LazyAttribute(lambda o: name_keys([o.name]))
 
 
 class OtherNameFactory(Base):

@@ -114,6 +114,10 @@ REPRESENTATIVE_ADDED = {
     "membership_added": "dict",
 }
 
+# An import from a file: the file's name and how many records it added, changed and left as
+# they were.
+IMPORTED = {"file": "str", "added": "int", "changed": "int", "unchanged": "int"}
+
 ACTIONS: dict[str, Shape] = {
     # Campaigns, states, agreements and the stages of ratification.
     "agreement.updated": _changed("agreements"),
@@ -184,21 +188,8 @@ ACTIONS: dict[str, Shape] = {
     # Votes: totals by option, and the individual votes by representative id.
     "vote.recorded": Shape("vote_events", maybe(only(**VOTE)), only(**VOTE, **VERSION)),
     # Files in and out, packs printed.
-    "csv.imported": Shape(
-        "states", None, only(file="str", added="int", changed="int", unchanged="int")
-    ),
-    "popolo.imported": Shape(
-        "chambers",
-        None,
-        only(
-            file="str",
-            added="int",
-            changed="int",
-            unchanged="int",
-            ended="int",
-            parties_added="list",
-        ),
-    ),
+    "csv.imported": Shape("states", None, only(**IMPORTED)),
+    "popolo.imported": Shape("chambers", None, only(**IMPORTED, ended="int", parties_added="list")),
     "popolo.votes_imported": Shape(
         "stages", None, only(file="str", counts="dict", party_counts="dict", votes="int")
     ),

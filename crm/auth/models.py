@@ -135,16 +135,22 @@ class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin 
         return f"<User {self.email} {self.role}>"
 
 
-class UserSession(Base):
+class IssuedToUserMixin:
+    """A secret issued to one user (a browser session, a recovery code, an API token), kept
+    only as its hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What was issued to a user goes with the user.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserSession(IssuedToUserMixin, Base):
     """A signed-in browser. Revoking the row signs that browser out, wherever its cookie is."""
 
     __tablename__ = "user_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # A user's sessions go with the user.
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -157,16 +163,12 @@ class UserSession(Base):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(Base):
+class RecoveryCode(IssuedToUserMixin, Base):
     """A one-time code that stands in for the authenticator app, stored only as its hash."""
 
     __tablename__ = "recovery_codes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # A user's recovery codes go with the user.
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -189,20 +191,16 @@ class SignInThrottle(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ApiToken(Base):
+class ApiToken(IssuedToUserMixin, Base):
     """A bearer token for the API or the calendar feed, stored only as its hash."""
 
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # A user's tokens go with the user.
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope, "token_scope"))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # The first characters, shown in lists so people can tell their tokens apart.
     prefix: Mapped[str] = mapped_column(sa.String(12))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -17,25 +17,38 @@ import enum
 from collections.abc import Callable
 from typing import Any
 
-from crm.audit.models import AuditEntry
-from crm.auth.models import ApiToken, Role, Section, User, UserSession
+from crm.auth.models import Role
 from crm.errors import PermissionDenied
-from crm.events.models import Event, Invitation
-from crm.interactions.models import Confidentiality, FollowUp, Interaction
-from crm.parliament.models import (
+from crm.interactions.models import Confidentiality
+from crm.models import (
+    Agreement,
+    ApiToken,
+    AuditEntry,
+    Campaign,
     Chamber,
     Committee,
     CommitteeMembership,
     ContactDetail,
+    Count,
+    Event,
+    FollowUp,
     Identifier,
+    Interaction,
+    Invitation,
+    KeyMessage,
     Membership,
     OtherName,
     Party,
     Representative,
+    Section,
+    Stage,
     StanceRecord,
+    State,
+    User,
+    UserSession,
+    Vote,
+    VoteEvent,
 )
-from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
-from crm.votes.models import Count, Vote, VoteEvent
 
 
 class Action(enum.StrEnum):

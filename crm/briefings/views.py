@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, redirect, url_for
 from flask_login import login_required
 
-from crm.auth.permissions import Action, Page, require
+from crm.auth.permissions import Action, Page
 from crm.briefings import packs, services
 from crm.parliament.queries import get_representative
 from crm.states.queries import get_state
 from crm.text import fold
-from crm.web import current_actor, found, side_write
+from crm.web import current_actor, found, permitted, side_write
 
 bp = Blueprint("briefings", __name__)
 
@@ -57,8 +57,7 @@ def _deliver(pack, template: str, *name: str) -> Response:
 
 def _print(target, build, template: str, *name: str) -> Response:
     """The pack `build` makes of `target`, for a reader who may print it (else 403)."""
-    actor = current_actor()
-    require(actor, Action.PRINT, target)
+    actor = permitted(Action.PRINT, target)
     return _deliver(build(target, actor), template, *name)
 
 
@@ -82,6 +81,5 @@ def representative_pack(representative_id: int):
 @bp.get("/briefings/overview.pdf")
 @login_required
 def overview_pack():
-    actor = current_actor()
-    require(actor, Action.VIEW, Page.OVERVIEW_PACK)
+    actor = permitted(Action.VIEW, Page.OVERVIEW_PACK)
     return _deliver(packs.overview_pack(actor), "pdf/overview.html", "overview")

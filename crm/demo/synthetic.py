@@ -63,7 +63,7 @@ from crm.states.models import (
     StageKind,
     State,
 )
-from crm.text import search_text
+from crm.text import name_columns
 
 BATCH = 5000
 MAX_STATES = 26 * 26  # two-letter codes
@@ -298,7 +298,7 @@ class Generator:
                             "sort_name": f"{family}, {given}",
                             "given_name": given,
                             "family_name": family,
-                            "search_text": search_text([name]),
+                            **name_columns([name]),
                             "languages": [],
                             "tags": [],
                             "influence": draw_influence(self.rng),

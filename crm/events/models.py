@@ -8,20 +8,12 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import (
-    ArchivableMixin,
-    Base,
-    LabelledEnum,
-    TimestampMixin,
-    UTCDateTime,
-    VersionedMixin,
-    enum_column,
-)
+from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, VersionedMixin, enum_column
 
 if TYPE_CHECKING:
     from crm.auth.models import Section, User
     from crm.parliament.models import Representative
-    from crm.states.models import Stage, State
+    from crm.states.models import Stage
 
 
 class EventKind(LabelledEnum):
@@ -49,7 +41,7 @@ class Rsvp(LabelledEnum):
     DECLINED = "declined"
 
 
-class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+class Event(StateRecordMixin, Base):
     """A public event: petition hand-over, vigil, press conference…
 
     Start and end are stored in UTC and shown in the state's time zone.
@@ -61,9 +53,6 @@ class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         sa.Index("ix_events_state_starts", "state_id", "starts_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # States are never deleted; the state decides who may see and edit the event.
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(sa.String(300))
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
     status: Mapped[EventStatus] = mapped_column(
@@ -91,7 +80,6 @@ class Event(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
 
-    state: Mapped[State] = relationship()
     section: Mapped[Section | None] = relationship()
     stage: Mapped[Stage | None] = relationship()
     created_by: Mapped[User | None] = relationship()

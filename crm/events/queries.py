@@ -18,6 +18,7 @@ from crm.events.services import local_date, starts_after_stage
 from crm.extensions import db
 from crm.parliament.models import Representative
 from crm.parliament.queries import RepresentativeFilters, representatives_select
+from crm.queries import get_loaded
 from crm.states.models import Agreement, Stage, State
 
 WHEN_CHOICES = ("upcoming", "past", "all")
@@ -83,17 +84,15 @@ def rsvp_counts(event_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 def get_event(event_id: int) -> Event | None:
     """An event with what its page shows: state and sections, stage, section, author."""
-    return db.session.scalar(
-        sa.select(Event)
-        .where(Event.id == event_id)
-        .options(
-            selectinload(Event.state).selectinload(State.sections),
-            selectinload(Event.section),
-            selectinload(Event.stage).selectinload(Stage.chamber),
-            selectinload(Event.stage).selectinload(Stage.committee),
-            selectinload(Event.stage).selectinload(Stage.agreement),
-            selectinload(Event.created_by),
-        )
+    return get_loaded(
+        Event,
+        event_id,
+        selectinload(Event.state).selectinload(State.sections),
+        selectinload(Event.section),
+        selectinload(Event.stage).selectinload(Stage.chamber),
+        selectinload(Event.stage).selectinload(Stage.committee),
+        selectinload(Event.stage).selectinload(Stage.agreement),
+        selectinload(Event.created_by),
     )
 
 

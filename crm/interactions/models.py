@@ -8,34 +8,21 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import (
-    ArchivableMixin,
-    Base,
-    LabelledEnum,
-    TimestampMixin,
-    UTCDateTime,
-    VersionedMixin,
-    enum_column,
-)
+from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, enum_column
 
 if TYPE_CHECKING:
     from crm.auth.models import User
     from crm.parliament.models import Representative
-    from crm.states.models import State
 
 
 class InteractionKind(LabelledEnum):
     MEETING = "meeting"
     CALL = "call"
     LETTER = "letter"
-    EMAIL = "email"
+    EMAIL = "email", "E-mail"
     EVENT_ENCOUNTER = "event_encounter"
     PETITION_HANDOVER = "petition_handover"
     OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return "E-mail" if self is InteractionKind.EMAIL else super().label
 
 
 class Confidentiality(LabelledEnum):
@@ -79,7 +66,7 @@ interaction_participants = sa.Table(
 )
 
 
-class Interaction(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+class Interaction(StateRecordMixin, Base):
     """A meeting, call, letter… with one or more representatives of one state.
 
     A restricted interaction is visible only to its state's section, coordinators and
@@ -89,9 +76,6 @@ class Interaction(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
     __tablename__ = "interactions"
     __table_args__ = (sa.Index("ix_interactions_state_occurred", "state_id", "occurred_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # States are never deleted; the interaction's state decides who may see and edit it.
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[InteractionKind] = mapped_column(enum_column(InteractionKind, "interaction_kind"))
     summary: Mapped[str] = mapped_column(sa.Text)
@@ -104,7 +88,6 @@ class Interaction(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
 
-    state: Mapped[State] = relationship()
     representatives: Mapped[list[Representative]] = relationship(
         secondary=interaction_representatives, order_by="Representative.sort_name"
     )
@@ -121,14 +104,14 @@ class Interaction(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         return self.confidentiality is Confidentiality.RESTRICTED
 
 
-class FollowUp(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+class FollowUp(StateRecordMixin, Base):
     """Something to do by a date, for a person, about an interaction, representative or state."""
 
     __tablename__ = "follow_ups"
     __table_args__ = (sa.Index("ix_follow_ups_assignee_status", "assignee_id", "status", "due_on"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The state decides who may see and edit it; states are never deleted.
+    # Indexed on its own: a state's follow-up lists and counts filter on it (the other state
+    # records lead a composite index with it).
     state_id: Mapped[int] = mapped_column(
         sa.ForeignKey("states.id", ondelete="RESTRICT"), index=True
     )
@@ -152,7 +135,6 @@ class FollowUp(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
 
-    state: Mapped[State] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     interaction: Mapped[Interaction | None] = relationship(back_populates="follow_ups")

@@ -23,9 +23,10 @@ from crm.interactions.models import (
 )
 from crm.interactions.visibility import linked_for_states
 from crm.parliament.models import Chamber, Membership, Representative, StanceRecord
+from crm.parliament.queries import NameMatch
+from crm.queries import get_loaded
 from crm.states.models import State
 from crm.states.queries import current_membership_filter
-from crm.text import fold, like_pattern
 
 # Ids in URLs and forms are checked against this before they reach a query: PostgreSQL
 # integers stop here, and a bigger number cannot name a row anyway.
@@ -36,16 +37,14 @@ def get_interaction(interaction_id: int) -> Interaction | None:
     """An interaction with everything its page shows (representatives, people, follow-ups)."""
     if not 0 < interaction_id <= MAX_ID:
         return None
-    return db.session.scalar(
-        sa.select(Interaction)
-        .where(Interaction.id == interaction_id)
-        .options(
-            selectinload(Interaction.state).selectinload(State.sections),
-            selectinload(Interaction.representatives),
-            selectinload(Interaction.participants),
-            selectinload(Interaction.created_by),
-            selectinload(Interaction.follow_ups).selectinload(FollowUp.assignee),
-        )
+    return get_loaded(
+        Interaction,
+        interaction_id,
+        selectinload(Interaction.state).selectinload(State.sections),
+        selectinload(Interaction.representatives),
+        selectinload(Interaction.participants),
+        selectinload(Interaction.created_by),
+        selectinload(Interaction.follow_ups).selectinload(FollowUp.assignee),
     )
 
 
@@ -177,9 +176,9 @@ def current_members(state: State, on: date) -> list[ChamberGroup]:
 
 
 def find_representatives(state: State, q: str, limit: int = 30) -> list[Representative]:
-    """The state's representatives whose names match `q` (accents and case folded)."""
-    term = fold(q.strip())
-    if not term:
+    """The state's representatives whose names match `q` (parliament.queries.NameMatch)."""
+    match = NameMatch(q)
+    if not match:
         return []
     return list(
         db.session.scalars(
@@ -187,9 +186,9 @@ def find_representatives(state: State, q: str, limit: int = 30) -> list[Represen
             .where(
                 Representative.state_id == state.id,
                 Representative.archived_at.is_(None),
-                Representative.search_text.like(like_pattern(term), escape="\\"),
+                match.condition,
             )
-            .order_by(Representative.sort_name, Representative.id)
+            .order_by(*match.order, Representative.sort_name, Representative.id)
             .limit(limit)
         )
     )
@@ -223,49 +222,30 @@ def by_due_date(on: date) -> tuple[Any, ...]:
 
 def my_open_follow_ups(user: User, on: date, limit: int = 200) -> list[FollowUp]:
     """The open follow-ups assigned to a user: overdue first, then by due date."""
-    return list(
-        db.session.scalars(
-            sa.select(FollowUp)
-            .where(
-                FollowUp.assignee_id == user.id,
-                FollowUp.status == FollowUpStatus.OPEN,
-                FollowUp.archived_at.is_(None),
-            )
-            .options(*follow_up_options())
-            .order_by(*by_due_date(on))
-            .limit(limit)
-        )
-    )
+    stmt = follow_ups_select(None, FollowUpStatus.OPEN, user, on)
+    return list(db.session.scalars(stmt.limit(limit)))
 
 
 def my_closed_follow_ups(user: User, limit: int = 50) -> list[FollowUp]:
     """The user's follow-ups that are done or cancelled, most recently closed first."""
-    return list(
-        db.session.scalars(
-            sa.select(FollowUp)
-            .where(
-                FollowUp.assignee_id == user.id,
-                FollowUp.status != FollowUpStatus.OPEN,
-                FollowUp.archived_at.is_(None),
-            )
-            .options(*follow_up_options())
-            .order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(follow_ups_select(None, None, user, None).limit(limit)))
 
 
 def follow_ups_select(
-    state: State | None, status: FollowUpStatus, assignee: User | None, on: date
+    state: State | None, status: FollowUpStatus | None, assignee: User | None, on: date | None
 ) -> sa.Select[FollowUp]:
-    """Follow-ups of one status: open ones overdue first, closed ones newest first."""
-    stmt = sa.select(FollowUp).where(FollowUp.status == status, FollowUp.archived_at.is_(None))
+    """Follow-ups of one status (None: done or cancelled): open ones overdue first on `on`,
+    closed ones most recently closed first."""
+    stmt = sa.select(FollowUp).where(
+        FollowUp.status != FollowUpStatus.OPEN if status is None else FollowUp.status == status,
+        FollowUp.archived_at.is_(None),
+    )
     if state is not None:
         stmt = stmt.where(FollowUp.state_id == state.id)
     if assignee is not None:
         stmt = stmt.where(FollowUp.assignee_id == assignee.id)
     stmt = stmt.options(*follow_up_options())
-    if status is FollowUpStatus.OPEN:
+    if status is FollowUpStatus.OPEN and on is not None:
         return stmt.order_by(*by_due_date(on))
     return stmt.order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
 
@@ -297,6 +277,4 @@ def follow_up_counts(state: State, on: date) -> dict[str, int]:
 def get_follow_up(follow_up_id: int) -> FollowUp | None:
     if not 0 < follow_up_id <= MAX_ID:
         return None
-    return db.session.scalar(
-        sa.select(FollowUp).where(FollowUp.id == follow_up_id).options(*follow_up_options())
-    )
+    return get_loaded(FollowUp, follow_up_id, *follow_up_options())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -267,22 +268,30 @@ def record_interaction(
 
     about = representatives[0] if len(representatives) == 1 else None
     for draft, assignee in zip(follow_ups, assignees, strict=True):
-        records.create(
-            actor,
-            FollowUp(
-                state=state,
-                title=draft.title,
-                details=draft.details,
-                due_on=draft.due_on,
-                assignee=assignee,
-                interaction=interaction,
-                representative=about,
-                created_by=actor,
-            ),
-            action="follow_up.created",
-            state=state,
-        )
+        _add_follow_up(actor, state, draft, assignee, about, interaction)
     return interaction
+
+
+def _add_follow_up(
+    actor: User,
+    state: State,
+    draft: FollowUpDraft,
+    assignee: User | None,
+    representative: Representative | None,
+    interaction: Interaction | None = None,
+) -> FollowUp:
+    """Create a follow-up from its checked draft and the people it names."""
+    follow_up = FollowUp(
+        state=state,
+        title=draft.title,
+        details=draft.details,
+        due_on=draft.due_on,
+        assignee=assignee,
+        interaction=interaction,
+        representative=representative,
+        created_by=actor,
+    )
+    return records.create(actor, follow_up, action="follow_up.created", state=state)
 
 
 # The interaction's own columns that its edit form changes.
@@ -325,26 +334,20 @@ def update_interaction(
     changed = records.update(
         actor, interaction, changes, action="interaction.updated", expected_version=expected_version
     )
-    if reps_change:
-        records.replace_collection(
-            actor,
-            interaction,
-            "representatives",
-            representatives,
-            action="interaction.updated",
-            describe=lambda r: r.name,
-        )
-        changed["representatives"] = [r.name for r in representatives]
-    if people_change:
-        records.replace_collection(
-            actor,
-            interaction,
-            "participants",
-            participants,
-            action="interaction.updated",
-            describe=lambda u: u.email,
-        )
-        changed["participants"] = [u.email for u in participants]
+    for attribute, members, describe, moved in (
+        ("representatives", representatives, attrgetter("name"), reps_change),
+        ("participants", participants, attrgetter("email"), people_change),
+    ):
+        if moved:
+            records.replace_collection(
+                actor,
+                interaction,
+                attribute,
+                members,
+                action="interaction.updated",
+                describe=describe,
+            )
+            changed[attribute] = [describe(m) for m in members]
     if "confidentiality" in changed:
         # Whether a current stance shows its exact date follows the contact it came from.
         refresh_current_stances(
@@ -415,17 +418,8 @@ def create_follow_up(
     _check_due_not_too_far(due_on, field="due_on")
     assignee = _assignee(state, actor, assignee_id)
     representative = _representative_of(state, representative_id)
-    follow_up = FollowUp(
-        state=state,
-        title=title,
-        details=details,
-        due_on=due_on,
-        assignee=assignee,
-        representative=representative,
-        created_by=actor,
-    )
-    records.create(actor, follow_up, action="follow_up.created", state=state)
-    return follow_up
+    draft = FollowUpDraft(title=title, due_on=due_on, details=details)
+    return _add_follow_up(actor, state, draft, assignee, representative)
 
 
 FOLLOW_UP_FIELDS = ("title", "details", "due_on", "assignee_id", "representative_id")

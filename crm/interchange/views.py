@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -43,7 +44,16 @@ from crm.interchange.popolo.export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state
-from crm.web import begin_write, current_actor, form_status, found, save, side_write, token_user
+from crm.web import (
+    begin_write,
+    current_actor,
+    form_status,
+    found,
+    permitted,
+    save,
+    side_write,
+    token_user,
+)
 
 bp = Blueprint("interchange", __name__)
 
@@ -133,8 +143,7 @@ def chamber_popolo(iso2: str, chamber_id: int):
 @login_required
 def import_csv(iso2: str):
     state = found(get_state(iso2))
-    actor = current_actor()
-    require(actor, Action.CREATE, Representative, state=state)
+    actor = permitted(Action.CREATE, Representative, state=state)
     form = CsvImportForm()
     report = None
     errors: list = []
@@ -226,10 +235,15 @@ def calendar_feed():
     return response
 
 
-# Calendar links and API tokens are managed alike: each kind has its page and its revoke route.
+# Calendar links and API tokens are managed alike: each kind has its page and its revoke
+# route (their path, and the endpoints of the two), registered below.
+TOKEN_ROUTES = {
+    TokenScope.CALENDAR: ("/account/calendar", "calendar_links", "revoke_calendar_link"),
+    TokenScope.API: ("/account/api-tokens", "api_tokens", "revoke_api_token"),
+}
 TOKEN_PAGES = {
-    TokenScope.CALENDAR: ("interchange.calendar_links", "interchange.revoke_calendar_link"),
-    TokenScope.API: ("interchange.api_tokens", "interchange.revoke_api_token"),
+    scope: (f"interchange.{page}", f"interchange.{revoke}")
+    for scope, (_path, page, revoke) in TOKEN_ROUTES.items()
 }
 
 
@@ -290,28 +304,16 @@ def _revoke_token(token_id: int, scope: TokenScope):
     return redirect(url_for(page))
 
 
-@bp.route("/account/calendar", methods=["GET", "POST"])
-@login_required
-def calendar_links():
-    return _tokens_page(TokenScope.CALENDAR)
-
-
-@bp.post("/account/calendar/<int:token_id>/revoke")
-@login_required
-def revoke_calendar_link(token_id: int):
-    return _revoke_token(token_id, TokenScope.CALENDAR)
-
-
-@bp.route("/account/api-tokens", methods=["GET", "POST"])
-@login_required
-def api_tokens():
-    return _tokens_page(TokenScope.API)
-
-
-@bp.post("/account/api-tokens/<int:token_id>/revoke")
-@login_required
-def revoke_api_token(token_id: int):
-    return _revoke_token(token_id, TokenScope.API)
+for _scope, (_path, _page, _revoke) in TOKEN_ROUTES.items():
+    bp.add_url_rule(
+        _path, _page, login_required(partial(_tokens_page, _scope)), methods=["GET", "POST"]
+    )
+    bp.add_url_rule(
+        f"{_path}/<int:token_id>/revoke",
+        _revoke,
+        login_required(partial(_revoke_token, scope=_scope)),
+        methods=["POST"],
+    )
 
 
 @bp.get("/admin/tokens")
@@ -332,8 +334,7 @@ def admin_tokens():
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 @login_required
 def admin_revoke_token(token_id: int):
-    actor = current_actor()
-    require(actor, Action.VIEW, Page.USER_ADMIN)
+    actor = permitted(Action.VIEW, Page.USER_ADMIN)
     token = found(queries.get_token(token_id))
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")

@@ -17,6 +17,7 @@ from crm.db import (
     ArchivableMixin,
     Base,
     LabelledEnum,
+    StateRecordMixin,
     TimestampMixin,
     UTCDateTime,
     VersionedMixin,
@@ -39,19 +40,10 @@ class ChamberKind(LabelledEnum):
 
 
 class MajorityRule(LabelledEnum):
-    VOTES_CAST = "votes_cast"  # more yes than no among those voting
-    MEMBERS = "members"  # more than half of all seats
-    TWO_THIRDS_PRESENT = "two_thirds_present"
-    TWO_THIRDS_MEMBERS = "two_thirds_members"
-
-    @property
-    def label(self) -> str:
-        return {
-            "votes_cast": "Majority of votes cast",
-            "members": "Majority of all members",
-            "two_thirds_present": "Two thirds of members present",
-            "two_thirds_members": "Two thirds of all members",
-        }[self.value]
+    VOTES_CAST = "votes_cast", "Majority of votes cast"  # more yes than no among those voting
+    MEMBERS = "members", "Majority of all members"  # more than half of all seats
+    TWO_THIRDS_PRESENT = "two_thirds_present", "Two thirds of members present"
+    TWO_THIRDS_MEMBERS = "two_thirds_members", "Two thirds of all members"
 
 
 class CommitteeFocus(LabelledEnum):
@@ -78,17 +70,6 @@ class Stance(LabelledEnum):
     LEANING_AGAINST = "leaning_against"
     AGAINST_RATIFICATION = "against_ratification"
     UNKNOWN = "unknown"
-
-    @property
-    def label(self) -> str:
-        return {
-            "for_ratification": "For ratification",
-            "leaning_for": "Leaning for",
-            "undecided": "Undecided",
-            "leaning_against": "Leaning against",
-            "against_ratification": "Against ratification",
-            "unknown": "Unknown",
-        }[self.value]
 
 
 class StanceSource(LabelledEnum):
@@ -200,7 +181,7 @@ def sort_name_for(name: str, given_name: str | None, family_name: str | None) ->
     return name
 
 
-class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
+class Representative(StateRecordMixin, Base):
     """A member (or former member) of parliament: a Popolo Person."""
 
     __tablename__ = "representatives"
@@ -209,15 +190,14 @@ class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
         sa.Index("ix_representatives_state_sort", "state_id", "sort_name"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The state decides which section may edit the record; states are never deleted.
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(200))
     sort_name: Mapped[str] = mapped_column(sa.String(200))
     given_name: Mapped[str | None] = mapped_column(sa.String(120))
     family_name: Mapped[str | None] = mapped_column(sa.String(120))
-    # Name and other names folded (case, accents) for search across scripts and spellings.
+    # Name and other names folded (case, accents) and in Latin letters, for search across
+    # scripts; their sound keys (crm.text.name_keys) find other spellings of the same name.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    name_keys: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     gender: Mapped[str | None] = mapped_column(sa.String(20))
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     influence: Mapped[int] = mapped_column(default=3)
@@ -236,7 +216,6 @@ class Representative(VersionedMixin, ArchivableMixin, TimestampMixin, Base):
     # see the contact see the stance, but its date only as a month (SPEC §2).
     stance_restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    state: Mapped[State] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="representative",
         order_by="Membership.start_date.desc()",

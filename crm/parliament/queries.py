@@ -34,7 +34,50 @@ from crm.parliament.models import (
 )
 from crm.states.models import State
 from crm.states.queries import current_membership_filter
-from crm.text import fold, like_pattern
+from crm.text import fold, like_pattern, name_words, sound_key, transliterate
+
+# A name is rarely more than six words; a longer search is cut rather than made slow.
+MAX_SEARCH_WORDS = 6
+
+
+class NameMatch:
+    """Who a name search finds, and in what order: the one rule of every people search.
+
+    Each word of the search must be in one of the person's names (case, accents and script
+    aside: "ivanov" finds Иванов) or sound like a word of them (Fatima finds Fatma,
+    Abeysekara finds Abeysekera: crm.text.sound_key). People whose names hold every word
+    as typed come first.
+    """
+
+    def __init__(self, q: str) -> None:
+        words = [w for w in fold(q).split() if w][:MAX_SEARCH_WORDS]
+        self.words = words
+        typed = [self._typed(word) for word in words]
+        self.spelt = sa.and_(sa.true(), *typed)
+        self.condition = sa.and_(
+            sa.true(),
+            *(sa.or_(spelt, *self._sounds(word)) for spelt, word in zip(typed, words, strict=True)),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    @property
+    def order(self) -> tuple[Any, ...]:
+        return (sa.case((self.spelt, 0), else_=1),) if self.words else ()
+
+    @staticmethod
+    def _typed(word: str) -> sa.ColumnElement[bool]:
+        spellings = dict.fromkeys([word, transliterate(word)])
+        return sa.or_(
+            *(Representative.search_text.like(like_pattern(s), escape="\\") for s in spellings if s)
+        )
+
+    @staticmethod
+    def _sounds(word: str) -> list[sa.ColumnElement[bool]]:
+        # A key of one or two letters (Ana → AN) would match half a parliament.
+        keys = {sound_key(w) for w in name_words([word])}
+        return [Representative.name_keys.like(f"% {key} %") for key in keys if len(key) >= 3]
 
 
 @dataclass(frozen=True)
@@ -62,12 +105,11 @@ def representatives_select(filters: RepresentativeFilters, on: date) -> sa.Selec
         stmt = stmt.where(seat.exists())
     if filters.stance is not None:
         stmt = stmt.where(Representative.stance == filters.stance)
-    if filters.q.strip():
-        stmt = stmt.where(
-            Representative.search_text.like(like_pattern(fold(filters.q.strip())), escape="\\")
-        )
+    match = NameMatch(filters.q)
+    if match:
+        stmt = stmt.where(match.condition)
     return stmt.options(selectinload(Representative.state)).order_by(
-        Representative.sort_name, Representative.id
+        *match.order, Representative.sort_name, Representative.id
     )
 
 

@@ -23,24 +23,11 @@ class CampaignGoal(LabelledEnum):
 
 
 class RomeStatuteStatus(LabelledEnum):
-    NOT_PARTY = "not_party"
+    NOT_PARTY = "not_party", "Not a party"
     SIGNED = "signed"
-    UNSIGNED = "unsigned"  # signed, then notified the intention not to ratify
+    UNSIGNED = "unsigned", "Signed; intention not to ratify notified"
     RATIFIED = "ratified"
     ACCEDED = "acceded"
-
-    @property
-    def label(self) -> str:
-        return _ROME_LABELS[self]
-
-
-_ROME_LABELS = {
-    RomeStatuteStatus.NOT_PARTY: "Not a party",
-    RomeStatuteStatus.SIGNED: "Signed",
-    RomeStatuteStatus.UNSIGNED: "Signed; intention not to ratify notified",
-    RomeStatuteStatus.RATIFIED: "Ratified",
-    RomeStatuteStatus.ACCEDED: "Acceded",
-}
 
 
 class AgreementStatus(LabelledEnum):
@@ -58,16 +45,8 @@ class AgreementStatus(LabelledEnum):
 
 class RatificationRoute(LabelledEnum):
     PARLIAMENT = "parliament"
-    EXECUTIVE = "executive"
-    NONE_SITTING = "none_sitting"
-
-    @property
-    def label(self) -> str:
-        return {
-            "parliament": "Parliament",
-            "executive": "Executive (no parliamentary vote)",
-            "none_sitting": "No sitting legislature",
-        }[self.value]
+    EXECUTIVE = "executive", "Executive (no parliamentary vote)"
+    NONE_SITTING = "none_sitting", "No sitting legislature"
 
 
 class StageKind(LabelledEnum):

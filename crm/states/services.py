@@ -223,6 +223,12 @@ def _fmt(day: date | None) -> str:
     return day.strftime("%d %b %Y") if day else ""
 
 
+def _set_status(actor: User, stage: Stage, status: StageStatus, **dates: Any) -> dict[str, Any]:
+    """Give a stage its new status and the date that goes with it, audited as the action
+    of that name (`stage.held`, say)."""
+    return _update(actor, stage, {"status": status, **dates}, action=f"stage.{status.value}")
+
+
 def schedule_stage(
     actor: User, stage: Stage, on: date, *, expected_version: int | None
 ) -> dict[str, Any]:
@@ -234,12 +240,7 @@ def schedule_stage(
             "a stage that has happened cannot be scheduled again. Add a new stage instead.",
             field="on",
         )
-    return _update(
-        actor,
-        stage,
-        {"status": StageStatus.SCHEDULED, "scheduled_on": on},
-        action="stage.scheduled",
-    )
+    return _set_status(actor, stage, StageStatus.SCHEDULED, scheduled_on=on)
 
 
 def postpone_stage(
@@ -259,12 +260,7 @@ def postpone_stage(
             "is scheduled for now. To bring the stage forward, schedule it for the earlier date.",
             field="on",
         )
-    return _update(
-        actor,
-        stage,
-        {"status": StageStatus.POSTPONED, "scheduled_on": to},
-        action="stage.postponed",
-    )
+    return _set_status(actor, stage, StageStatus.POSTPONED, scheduled_on=to)
 
 
 def hold_stage(
@@ -280,9 +276,7 @@ def hold_stage(
         )
     if held_on is not None and held_on > today():
         raise ValidationFailed("A stage cannot be held in the future.", field="on")
-    return _update(
-        actor, stage, {"status": StageStatus.HELD, "held_on": held_on}, action="stage.held"
-    )
+    return _set_status(actor, stage, StageStatus.HELD, held_on=held_on)
 
 
 def cancel_stage(actor: User, stage: Stage, *, expected_version: int | None) -> dict[str, Any]:
@@ -292,4 +286,4 @@ def cancel_stage(actor: User, stage: Stage, *, expected_version: int | None) -> 
         raise ValidationFailed("This stage was held; it can no longer be cancelled.")
     if stage.status is StageStatus.CANCELLED:
         raise ValidationFailed("This stage is already cancelled.")
-    return _update(actor, stage, {"status": StageStatus.CANCELLED}, action="stage.cancelled")
+    return _set_status(actor, stage, StageStatus.CANCELLED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
@@ -16,7 +16,7 @@ from crm.states.forms import ACTION_FORMS, AgreementForm, MoveForm, StageForm
 from crm.states.models import Agreement, AgreementStatus, RatificationRoute, Stage, StageKind, State
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
-from crm.web import current_actor, form_status, found, save
+from crm.web import form_status, found, found_for, permitted, save
 
 # How many of a state's next events its page lists.
 UPCOMING_EVENTS = 5
@@ -84,8 +84,7 @@ def agreement(iso2: str):
 @login_required
 def edit_agreement(iso2: str):
     state, agreement = _agreement_or_404(iso2)
-    actor = current_actor()
-    require(actor, Action.EDIT, agreement)
+    actor = permitted(Action.EDIT, agreement)
     if request.method == "GET":
         form = AgreementForm(obj=agreement)
         form.version.data = str(agreement.version)
@@ -146,8 +145,7 @@ def _position_from(form: StageForm) -> int | None:
 @login_required
 def new_stage(iso2: str):
     state, agreement = _agreement_or_404(iso2)
-    actor = current_actor()
-    require(actor, Action.CREATE, Stage, state=state)
+    actor = permitted(Action.CREATE, Stage, state=state)
     form = StageForm()
     form.set_choices(vote_queries.chambers_with_committees(state.id))
     if form.validate_on_submit():
@@ -210,9 +208,7 @@ def _render_stage(stage: Stage, posted=None, conflict=None, status: int = 200):
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_stage(stage_id: int):
-    stage = found(vote_queries.get_stage(stage_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, stage)
+    stage, actor = found_for(Action.EDIT, vote_queries.get_stage(stage_id))
     agreement = stage.agreement
     form = StageForm()
     form.set_choices(vote_queries.chambers_with_committees(agreement.state_id))
@@ -270,9 +266,7 @@ _ACTION_DONE = {
 @bp.post("/stages/<int:stage_id>/<any(schedule, postpone, hold, cancel):action>")
 @login_required
 def stage_action(stage_id: int, action: str):
-    stage = found(vote_queries.get_stage(stage_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, stage)
+    stage, actor = found_for(Action.EDIT, vote_queries.get_stage(stage_id))
     form = ACTION_FORMS[action](prefix=action)
     if not form.validate_on_submit():
         return _render_stage(stage, posted=form, status=422)
@@ -303,9 +297,7 @@ def stage_action(stage_id: int, action: str):
 @bp.post("/stages/<int:stage_id>/move")
 @login_required
 def move_stage(stage_id: int):
-    stage = found(vote_queries.get_stage(stage_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, stage)
+    stage, actor = found_for(Action.EDIT, vote_queries.get_stage(stage_id))
     form = MoveForm()
     if not form.validate_on_submit():
         raise ValidationFailed("Move a stage up or down.")

@@ -18,6 +18,7 @@ from crm.parliament.models import (
     Party,
     Representative,
 )
+from crm.queries import get_loaded
 from crm.states.models import Agreement, Stage
 from crm.states.queries import current_membership_filter
 from crm.votes.models import Vote, VoteEvent, VoteOption
@@ -25,20 +26,18 @@ from crm.votes.models import Vote, VoteEvent, VoteOption
 
 def get_stage(stage_id: int) -> Stage | None:
     """A stage with its agreement, state, chamber, committee and recorded vote."""
-    return db.session.scalar(
-        sa.select(Stage)
-        .where(Stage.id == stage_id)
-        .options(
-            selectinload(Stage.agreement).selectinload(Agreement.state),
-            selectinload(Stage.agreement).selectinload(Agreement.campaign),
-            selectinload(Stage.chamber),
-            selectinload(Stage.committee).selectinload(Committee.chamber),
-            selectinload(Stage.vote_event).selectinload(VoteEvent.counts),
-            selectinload(Stage.vote_event)
-            .selectinload(VoteEvent.votes)
-            .selectinload(Vote.representative),
-            selectinload(Stage.vote_event).selectinload(VoteEvent.votes).selectinload(Vote.party),
-        )
+    return get_loaded(
+        Stage,
+        stage_id,
+        selectinload(Stage.agreement).selectinload(Agreement.state),
+        selectinload(Stage.agreement).selectinload(Agreement.campaign),
+        selectinload(Stage.chamber),
+        selectinload(Stage.committee).selectinload(Committee.chamber),
+        selectinload(Stage.vote_event).selectinload(VoteEvent.counts),
+        selectinload(Stage.vote_event)
+        .selectinload(VoteEvent.votes)
+        .selectinload(Vote.representative),
+        selectinload(Stage.vote_event).selectinload(VoteEvent.votes).selectinload(Vote.party),
     )
 
 
@@ -59,30 +58,32 @@ def get_chamber(chamber_id: int) -> Chamber | None:
 
 
 def get_committee(committee_id: int) -> Committee | None:
-    return db.session.scalar(
-        sa.select(Committee)
-        .where(Committee.id == committee_id)
-        .options(selectinload(Committee.chamber))
-    )
+    return get_loaded(Committee, committee_id, selectinload(Committee.chamber))
 
 
 # --- The roll call ----------------------------------------------------------------------------
 
 
 @dataclass
-class PartyGroup:
-    """The members of one party in a roll call (party None: independents)."""
+class _OfParty:
+    """Rows grouped by party (None: independents)."""
 
     party: Party | None
+
+    @property
+    def name(self) -> str:
+        return self.party.name if self.party is not None else "Independents and no party"
+
+
+@dataclass
+class PartyGroup(_OfParty):
+    """The members of one party in a roll call."""
+
     members: list[Representative] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return str(self.party.id) if self.party is not None else "none"
-
-    @property
-    def name(self) -> str:
-        return self.party.name if self.party is not None else "Independents and no party"
 
 
 def _roll_call_chamber_id(stage: Stage) -> int | None:
@@ -204,15 +205,10 @@ def counts_of(vote_event: VoteEvent | None) -> dict[VoteOption, int]:
 
 
 @dataclass
-class VotesOfParty:
+class VotesOfParty(_OfParty):
     """The recorded votes of one party at a vote event, with their tally."""
 
-    party: Party | None
     votes: list[Vote] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.party.name if self.party is not None else "Independents and no party"
 
     @property
     def tally(self) -> dict[VoteOption, int]:

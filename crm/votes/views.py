@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.states.models import StageResult, StageStatus
 from crm.votes import queries, services
 from crm.votes.forms import vote_form_class
 from crm.votes.models import VoteEvent
-from crm.web import current_actor, form_status, save
+from crm.web import form_status, permitted, save
 
 bp = Blueprint("votes", __name__)
 
@@ -22,8 +22,7 @@ def record(stage_id: int):
     if stage is None or not stage.kind.is_vote:
         abort(404)
     state = stage.agreement.state
-    actor = current_actor()
-    require(actor, Action.CREATE, VoteEvent, state=state)
+    actor = permitted(Action.CREATE, VoteEvent, state=state)
     # The grid lists today's members (and anyone with a vote already recorded); the same
     # rows are built for the POST, so only their fields are read from the request.
     groups = queries.roll_call_groups(stage, g.today)

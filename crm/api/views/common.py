@@ -1,10 +1,10 @@
 """What the API's endpoints share: the blueprint (bearer tokens, no shared caches), the
-parser, the documented answers, and finding the records a request names."""
+parser, routing with the documented answers, and finding the records a request names."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -65,21 +65,54 @@ def _no_shared_caches(response):
 ID = f"int(min=1, max={s.MAX_ID})"
 
 
-def query(schema: type) -> Any:
-    """Query-string arguments, passed as keywords; unknown parameters are refused (a typo in
-    a filter must not silently return everything)."""
-    return bp.arguments(schema, location="query", as_kwargs=True, unknown=RAISE)
+View = Callable[..., Any]
 
 
-def documented(*statuses: int):
-    """Document the problem documents an operation may answer with."""
+def _operation(
+    method: str,
+    path: str,
+    status: int,
+    answer: Any,
+    problems: tuple[int, ...],
+    *,
+    args: type | None = None,
+    body: type | None = None,
+) -> Callable[[View], View]:
+    """Route an operation and document it: its answer, the problem documents it may answer
+    with (401 for every one: each needs a token), and the query-string arguments or the body
+    it reads, passed as keywords. Unknown query parameters are refused: a typo in a filter
+    must not silently return everything."""
 
-    def decorate(view):
-        for status in statuses:
-            view = bp.alt_response(status, schema=s.Problem, content_type=PROBLEM_JSON)(view)
-        return view
+    def decorate(view: View) -> View:
+        for problem in (401, *problems):
+            view = bp.alt_response(problem, schema=s.Problem, content_type=PROBLEM_JSON)(view)
+        view = bp.response(status, answer)(view)
+        if args is not None:
+            view = bp.arguments(args, location="query", as_kwargs=True, unknown=RAISE)(view)
+        if body is not None:
+            view = bp.arguments(body, as_kwargs=True)(view)
+        return bp.route(path, methods=[method])(view)
 
     return decorate
+
+
+def get(path: str, answer: Any, *problems: int, args: type | None = None) -> Callable[[View], View]:
+    return _operation("GET", path, 200, answer, problems, args=args)
+
+
+def listing(path: str, args: type, item: type, name: str) -> Callable[[View], View]:
+    """A GET answering a page of `item`s (the schema `name`); a state `args` names may be
+    unknown (404)."""
+    return get(path, s.page_of(item, name), 404, args=args)
+
+
+def post(path: str, body: type, answer: type, *problems: int) -> Callable[[View], View]:
+    """A POST that makes a record and answers it (201)."""
+    return _operation("POST", path, 201, answer, problems, body=body)
+
+
+def patch(path: str, body: type, answer: type, *problems: int) -> Callable[[View], View]:
+    return _operation("PATCH", path, 200, answer, problems, body=body)
 
 
 # The services name fields as the pages' forms do; the API's bodies name these by their ids.

@@ -12,11 +12,12 @@ from crm.api.auth import api_user
 from crm.api.views.common import (
     ID,
     body_field_names,
-    bp,
-    documented,
+    get,
+    listing,
     optional_state,
     paginate,
-    query,
+    patch,
+    post,
     shown,
     state_field,
 )
@@ -30,10 +31,7 @@ from crm.interactions.queries import InteractionFilters
 # --- Interactions and follow-ups ----------------------------------------------------------------
 
 
-@bp.get("/interactions")
-@query(s.InteractionArgs)
-@bp.response(200, s.page_of(s.InteractionOut, "InteractionPage"))
-@documented(401, 404)
+@listing("/interactions", s.InteractionArgs, s.InteractionOut, "InteractionPage")
 def interactions(**args: Any):
     """Contacts, newest first. A restricted contact the reader may not see shows only its
     state and day."""
@@ -54,18 +52,13 @@ def _interaction(interaction_id: int) -> Interaction:
     return found
 
 
-@bp.get(f"/interactions/<{ID}:interaction_id>")
-@bp.response(200, s.InteractionOut)
-@documented(401, 403, 404)
+@get(f"/interactions/<{ID}:interaction_id>", s.InteractionOut, 403, 404)
 def interaction(interaction_id: int):
     """One contact. A restricted one is refused to those who may not read it."""
     return present.interaction(api_user(), _interaction(interaction_id))
 
 
-@bp.post("/interactions")
-@bp.arguments(s.InteractionIn, as_kwargs=True)
-@bp.response(201, s.InteractionOut)
-@documented(401, 403)
+@post("/interactions", s.InteractionIn, s.InteractionOut, 403)
 def create_interaction(**body: Any):
     """Log a contact with the stances seen and follow-ups agreed, all or nothing."""
     target = state_field(body.pop("state"))
@@ -79,10 +72,7 @@ def create_interaction(**body: Any):
     return present.interaction(api_user(), _interaction(created_id))
 
 
-@bp.patch(f"/interactions/<{ID}:interaction_id>")
-@bp.arguments(s.InteractionPatch, as_kwargs=True)
-@bp.response(200, s.InteractionOut)
-@documented(401, 403, 404, 409)
+@patch(f"/interactions/<{ID}:interaction_id>", s.InteractionPatch, s.InteractionOut, 403, 404, 409)
 def update_interaction(interaction_id: int, version: int, **changes: Any):
     """Edit a contact: only the fields sent change. People met and participants, when sent,
     replace the lists. A version older than the contact's is a conflict (409)."""
@@ -107,10 +97,7 @@ def update_interaction(interaction_id: int, version: int, **changes: Any):
     return present.interaction(api_user(), _interaction(interaction_id))
 
 
-@bp.get("/follow-ups")
-@query(s.FollowUpArgs)
-@bp.response(200, s.page_of(s.FollowUpOut, "FollowUpPage"))
-@documented(401, 404)
+@listing("/follow-ups", s.FollowUpArgs, s.FollowUpOut, "FollowUpPage")
 def follow_ups(**args: Any):
     """Follow-ups of one status (open by default: overdue first, then by due date)."""
     reader = api_user()
@@ -130,18 +117,13 @@ def _follow_up(follow_up_id: int):
     return found
 
 
-@bp.get(f"/follow-ups/<{ID}:follow_up_id>")
-@bp.response(200, s.FollowUpOut)
-@documented(401, 404)
+@get(f"/follow-ups/<{ID}:follow_up_id>", s.FollowUpOut, 404)
 def follow_up(follow_up_id: int):
     """One follow-up."""
     return present.follow_up(api_user(), _follow_up(follow_up_id), g.today)
 
 
-@bp.post("/follow-ups")
-@bp.arguments(s.FollowUpIn, as_kwargs=True)
-@bp.response(201, s.FollowUpOut)
-@documented(401, 403)
+@post("/follow-ups", s.FollowUpIn, s.FollowUpOut, 403)
 def create_follow_up(**body: Any):
     """Add a follow-up about a state or one of its representatives."""
     target = state_field(body.pop("state"))
@@ -151,10 +133,7 @@ def create_follow_up(**body: Any):
     return present.follow_up(api_user(), _follow_up(created_id), g.today)
 
 
-@bp.patch(f"/follow-ups/<{ID}:follow_up_id>")
-@bp.arguments(s.FollowUpStatusIn, as_kwargs=True)
-@bp.response(200, s.FollowUpOut)
-@documented(401, 403, 404)
+@patch(f"/follow-ups/<{ID}:follow_up_id>", s.FollowUpStatusIn, s.FollowUpOut, 403, 404)
 def set_follow_up_status(follow_up_id: int, status):
     """Mark a follow-up done or cancelled, or reopen it."""
     found = _follow_up(follow_up_id)

@@ -10,12 +10,13 @@ from crm.api.auth import api_user
 from crm.api.views.common import (
     ID,
     body_field_names,
-    bp,
-    documented,
+    get,
+    listing,
     named_record,
     optional_state,
     paginate,
-    query,
+    patch,
+    post,
     shown,
     state_field,
 )
@@ -31,10 +32,7 @@ from crm.states.models import Stage
 # --- Events --------------------------------------------------------------------------------------
 
 
-@bp.get("/events")
-@query(s.EventArgs)
-@bp.response(200, s.page_of(s.EventOut, "EventPage"))
-@documented(401, 404)
+@listing("/events", s.EventArgs, s.EventOut, "EventPage")
 def events(**args: Any):
     """Events: upcoming soonest first (by default), past or all newest first."""
     filters = event_queries.EventFilters(
@@ -51,18 +49,13 @@ def _event(event_id: int):
     return shown(event_queries.get_event(event_id), "No such event.")
 
 
-@bp.get(f"/events/<{ID}:event_id>")
-@bp.response(200, s.EventOut)
-@documented(401, 404)
+@get(f"/events/<{ID}:event_id>", s.EventOut, 404)
 def event(event_id: int):
     """One event."""
     return present.event(_event(event_id))
 
 
-@bp.post("/events")
-@bp.arguments(s.EventIn, as_kwargs=True)
-@bp.response(201, s.EventOut)
-@documented(401, 403)
+@post("/events", s.EventIn, s.EventOut, 403)
 def create_event(**body: Any):
     """Plan an event; times are RFC 3339 with their offset."""
     target = state_field(body.pop("state"))
@@ -76,10 +69,7 @@ def create_event(**body: Any):
     return present.event(_event(created_id))
 
 
-@bp.patch(f"/events/<{ID}:event_id>")
-@bp.arguments(s.EventPatch, as_kwargs=True)
-@bp.response(200, s.EventOut)
-@documented(401, 403, 404, 409)
+@patch(f"/events/<{ID}:event_id>", s.EventPatch, s.EventOut, 403, 404, 409)
 def update_event(event_id: int, version: int, **values: Any):
     """Edit an event: only the fields sent change. Cancelling (status `cancelled`) is a
     change of its own. A version older than the event's is a conflict (409)."""

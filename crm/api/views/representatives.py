@@ -12,11 +12,11 @@ from crm.api.auth import api_user
 from crm.api.views.common import (
     ID,
     body_field_names,
-    bp,
-    documented,
+    get,
+    listing,
     optional_state,
     paginate,
-    query,
+    post,
     shown,
     stale_days,
 )
@@ -28,10 +28,7 @@ from crm.parliament.queries import RepresentativeFilters
 # --- Representatives and their stances -------------------------------------------------------
 
 
-@bp.get("/representatives")
-@query(s.RepresentativeArgs)
-@bp.response(200, s.page_of(s.RepresentativeSummaryOut, "RepresentativePage"))
-@documented(401, 404)
+@listing("/representatives", s.RepresentativeArgs, s.RepresentativeSummaryOut, "RepresentativePage")
 def representatives(**args: Any):
     """Representatives sitting now (or ever, with include_former), by sort name."""
     filters = RepresentativeFilters(
@@ -62,9 +59,7 @@ def _representative(representative_id: int):
     return found
 
 
-@bp.get(f"/representatives/<{ID}:representative_id>")
-@bp.response(200, s.RepresentativeOut)
-@documented(401, 404)
+@get(f"/representatives/<{ID}:representative_id>", s.RepresentativeOut, 404)
 def representative(representative_id: int):
     """One representative: seats, committees, contact details, names, identifiers."""
     found = _representative(representative_id)
@@ -72,9 +67,11 @@ def representative(representative_id: int):
     return present.representative(api_user(), found, seat, g.today, stale_days())
 
 
-@bp.get(f"/representatives/<{ID}:representative_id>/stances")
-@bp.response(200, s.list_of(s.StanceRecordOut, "StanceRecordList"))
-@documented(401, 404)
+@get(
+    f"/representatives/<{ID}:representative_id>/stances",
+    s.list_of(s.StanceRecordOut, "StanceRecordList"),
+    404,
+)
 def stance_records(representative_id: int):
     """The representative's stance records, newest first. One observed in a restricted
     contact the reader may not read keeps its stance and month only (`observed_month`):
@@ -87,10 +84,13 @@ def stance_records(representative_id: int):
     )
 
 
-@bp.post(f"/representatives/<{ID}:representative_id>/stances")
-@bp.arguments(s.StanceRecordIn, as_kwargs=True)
-@bp.response(201, s.StanceRecordOut)
-@documented(401, 403, 404)
+@post(
+    f"/representatives/<{ID}:representative_id>/stances",
+    s.StanceRecordIn,
+    s.StanceRecordOut,
+    403,
+    404,
+)
 def record_stance(representative_id: int, **body: Any):
     """Record a stance observed; the representative's current stance follows."""
     found = _representative(representative_id)

@@ -7,7 +7,7 @@ from flask import g
 from crm.api import present, queries
 from crm.api import schemas as s
 from crm.api.auth import api_user
-from crm.api.views.common import bp, documented, find_state
+from crm.api.views.common import find_state, get
 from crm.auth.permissions import Action, Page, require
 from crm.db import utcnow
 from crm.errors import NotFound
@@ -18,18 +18,14 @@ from crm.states.queries import active_campaign
 # --- Stages and risk -----------------------------------------------------------------------------
 
 
-@bp.get("/states/<iso2>/stages")
-@bp.response(200, s.list_of(s.StageOut, "StageList"))
-@documented(401, 404)
+@get("/states/<iso2>/stages", s.list_of(s.StageOut, "StageList"), 404)
 def stages(iso2: str):
     """The stages of the state's agreement, in order, with the votes held."""
     found = find_state(iso2)
     return present.items(present.stage(x) for x in queries.stages(found, active_campaign()))
 
 
-@bp.get("/risk")
-@bp.response(200, s.list_of(s.RiskSummaryOut, "RiskList"))
-@documented(401, 403)
+@get("/risk", s.list_of(s.RiskSummaryOut, "RiskList"), 403)
 def risk():
     """Every open state's ratification risk, most urgent first."""
     require(api_user(), Action.VIEW, Page.DASHBOARD)
@@ -40,9 +36,7 @@ def risk():
     return present.items(present.risk_summary(r) for r in found)
 
 
-@bp.get("/states/<iso2>/risk")
-@bp.response(200, s.StateRiskOut)
-@documented(401, 403, 404)
+@get("/states/<iso2>/risk", s.StateRiskOut, 403, 404)
 def state_risk(iso2: str):
     """The state's ratification risk with every number needed to check it."""
     require(api_user(), Action.VIEW, Page.DASHBOARD)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -297,3 +297,24 @@ class Withholding:
         """The current stance's date as the reader may see it (a month only, when it was
         observed in a restricted contact they may not read)."""
         return rep.stance_date(withheld=rep.stance_restricted and not self.can_see_restricted)
+
+
+class Pack(Withholding):
+    """What the pages and the audit log say of a pack: its kind, its title, and the record
+    it is about (none for the overview)."""
+
+    kind: ClassVar[str]
+    # The title, followed by the name of the record the pack is about: "Roster: Romania".
+    heading: ClassVar[str]
+    # The field holding that record.
+    about: ClassVar[str | None] = "state"
+
+    @property
+    def target(self) -> State | Representative | None:
+        target: State | Representative | None = getattr(self, self.about) if self.about else None
+        return target
+
+    @property
+    def title(self) -> str:
+        target = self.target
+        return self.heading if target is None else f"{self.heading}: {target.name}"

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from crm.auth.models import User
-from crm.briefings.packs.common import Imprint, Withholding, imprint
+from crm.briefings.packs.common import Imprint, Pack, imprint
 from crm.charts import Hemicycle, Sparkline, hemicycle
 from crm.db import today
 from crm.extensions import db
@@ -29,7 +29,7 @@ class OverviewRow:
 
 
 @dataclass
-class OverviewPack(Withholding):
+class OverviewPack(Pack):
     imprint: Imprint
     campaign: Campaign | None
     today: date
@@ -40,11 +40,8 @@ class OverviewPack(Withholding):
     can_see_restricted: bool = False
 
     kind = "overview"
-    target = None
-
-    @property
-    def title(self) -> str:
-        return "Coordinator overview"
+    heading = "Coordinator overview"
+    about = None
 
 
 def overview_pack(actor: User | None) -> OverviewPack:

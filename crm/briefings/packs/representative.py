@@ -11,7 +11,7 @@ from crm.briefings.packs.common import (
     REP_CONTACTS_CAP,
     STANCE_HISTORY_CAP,
     Imprint,
-    Withholding,
+    Pack,
     asks,
     imprint,
 )
@@ -29,7 +29,7 @@ from crm.states.models import Campaign, Stage, State
 
 
 @dataclass
-class RepresentativePack(Withholding):
+class RepresentativePack(Pack):
     imprint: Imprint
     rep: Representative
     state: State
@@ -52,14 +52,8 @@ class RepresentativePack(Withholding):
     level: RiskLevel | None
 
     kind = "representative"
-
-    @property
-    def title(self) -> str:
-        return f"Meeting brief: {self.rep.name}"
-
-    @property
-    def target(self) -> Representative:
-        return self.rep
+    heading = "Meeting brief"
+    about = "rep"
 
 
 def representative_pack(rep: Representative, actor: User | None) -> RepresentativePack:

@@ -19,9 +19,9 @@ from crm.briefings.packs.common import (
     ROSTER_CAP,
     TARGETS,
     Imprint,
+    Pack,
     Roster,
     Seat,
-    Withholding,
     asks,
     committee_seats,
     current_seats,
@@ -62,7 +62,7 @@ class Target:
 
 
 @dataclass
-class StatePack(Withholding):
+class StatePack(Pack):
     imprint: Imprint
     state: State
     campaign: Campaign | None
@@ -89,14 +89,7 @@ class StatePack(Withholding):
     last_contact: datetime | None = None
 
     kind = "state"
-
-    @property
-    def title(self) -> str:
-        return f"Briefing pack: {self.state.name}"
-
-    @property
-    def target(self) -> State:
-        return self.state
+    heading = "Briefing pack"
 
 
 def _recent_contacts(state: State, since: datetime) -> tuple[list[Interaction], int]:
@@ -261,7 +254,7 @@ def state_pack(
 
 
 @dataclass
-class RosterPack(Withholding):
+class RosterPack(Pack):
     imprint: Imprint
     state: State
     campaign: Campaign | None
@@ -270,14 +263,7 @@ class RosterPack(Withholding):
     can_see_restricted: bool = False
 
     kind = "roster"
-
-    @property
-    def title(self) -> str:
-        return f"Roster: {self.state.name}"
-
-    @property
-    def target(self) -> State:
-        return self.state
+    heading = "Roster"
 
 
 def roster_pack(state: State, actor: User | None) -> RosterPack:

@@ -9,7 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import Conflict, DomainError
 from crm.events import queries, services
@@ -20,7 +20,7 @@ from crm.extensions import db
 from crm.parliament import queries as parliament_queries
 from crm.states import queries as state_queries
 from crm.states.models import State
-from crm.web import current_actor, form_status, found, save
+from crm.web import form_status, found, found_for, permitted, save
 
 # --- One event ----------------------------------------------------------------------------
 
@@ -157,8 +157,7 @@ def _flash_if_late(event: Event) -> None:
 @login_required
 def new(iso2: str):
     state = found(state_queries.get_state(iso2))
-    actor = current_actor()
-    require(actor, Action.CREATE, Event, state=state)
+    actor = permitted(Action.CREATE, Event, state=state)
     stages = queries.stages_of(state)
     form = EventForm()
     form.set_choices(sections=state.sections, stages=stages, current_status=None)
@@ -185,9 +184,7 @@ def new(iso2: str):
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int):
-    event = found(queries.get_event(event_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, event)
+    event, actor = found_for(Action.EDIT, queries.get_event(event_id))
     state = event.state
     stages = queries.stages_of(state)
     form = EventForm(data=_form_data(event) if request.method == "GET" else None)
@@ -219,14 +216,12 @@ def edit(event_id: int):
 
 def _event_action(event_id: int, permission: Action, act, done: str):
     """Run a one-button action (cancel, archive, restore) and go back to the event."""
-    event = found(queries.get_event(event_id))
-    actor = current_actor()
-    require(actor, permission, event)
+    event, actor = found_for(permission, queries.get_event(event_id))
     form = ActionForm()
     if not form.validate_on_submit():
         return render_show(event, status=422, message="The form was out of date; try again.")
     try:
-        act(actor, event, form.expected_version)
+        act(actor, event, expected_version=form.expected_version)
     except Conflict as error:
         db.session.rollback()
         return render_show(event, status=409, conflict=error)
@@ -243,7 +238,7 @@ def cancel(event_id: int):
     return _event_action(
         event_id,
         Action.EDIT,
-        lambda actor, event, version: services.cancel_event(actor, event, expected_version=version),
+        services.cancel_event,
         "Cancelled “{title}”. It stays in the lists, marked cancelled.",
     )
 
@@ -254,9 +249,7 @@ def archive(event_id: int):
     return _event_action(
         event_id,
         Action.ARCHIVE,
-        lambda actor, event, version: services.archive_event(
-            actor, event, expected_version=version
-        ),
+        services.archive_event,
         "Archived “{title}”. An administrator can restore it.",
     )
 
@@ -267,6 +260,6 @@ def restore(event_id: int):
     return _event_action(
         event_id,
         Action.RESTORE,
-        lambda actor, event, _version: services.restore_event(actor, event),
+        lambda actor, event, expected_version: services.restore_event(actor, event),
         "Restored “{title}”.",
     )

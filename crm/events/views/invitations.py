@@ -7,7 +7,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.errors import DomainError
 from crm.events import queries, services
 from crm.events.forms import CandidateFilterForm, InvitationForm, InviteForm
@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.forms import page_number
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
-from crm.web import current_actor, found, save
+from crm.web import found, found_for, permitted, save
 
 # --- Invitations --------------------------------------------------------------------------
 
@@ -27,8 +27,7 @@ from crm.web import current_actor, found, save
 @login_required
 def invite(event_id: int):
     event = found(queries.get_event(event_id))
-    actor = current_actor()
-    require(actor, Action.CREATE, Invitation, state=event.state)
+    actor = permitted(Action.CREATE, Invitation, state=event.state)
     filter_form = CandidateFilterForm(request.args)
     chambers, parties = parliament_queries.state_filter_choices(event.state)
     filter_form.chamber.choices = [SelectChoice("", "All chambers")] + [
@@ -79,9 +78,7 @@ def invite(event_id: int):
 @login_required
 def update_invitation(event_id: int, invitation_id: int):
     event = found(queries.get_event(event_id))
-    invitation = found(queries.get_invitation(event, invitation_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, invitation)
+    invitation, actor = found_for(Action.EDIT, queries.get_invitation(event, invitation_id))
     form = InvitationForm()
     if form.validate_on_submit():
         saved = save(
@@ -111,9 +108,7 @@ def update_invitation(event_id: int, invitation_id: int):
 @login_required
 def remove_invitation(event_id: int, invitation_id: int):
     event = found(queries.get_event(event_id))
-    invitation = found(queries.get_invitation(event, invitation_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, invitation)
+    invitation, actor = found_for(Action.EDIT, queries.get_invitation(event, invitation_id))
     if not FlaskForm().validate_on_submit():
         return render_show(event, status=422, message="The form was out of date; try again.")
     name = invitation.representative.name

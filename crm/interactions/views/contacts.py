@@ -11,7 +11,7 @@ from flask_login import login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
-from crm.auth.permissions import Action, may, require, restricted_readable_states
+from crm.auth.permissions import Action, may, restricted_readable_states
 from crm.errors import DomainError
 from crm.forms import page_number, show_error
 from crm.interactions import queries, services
@@ -28,7 +28,7 @@ from crm.interactions.models import Confidentiality, Interaction, InteractionKin
 from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Confidence, Representative, Stance
 from crm.states.models import State
-from crm.web import current_actor, flash_outcome, form_status, found, save
+from crm.web import current_actor, flash_outcome, form_status, found, found_for, permitted, save
 
 # --- The contact form --------------------------------------------------------------------
 
@@ -107,8 +107,7 @@ def _show_list_error(form: Any, error: DomainError) -> None:
 @login_required
 def new(iso2: str):
     state = state_or_404(iso2)
-    actor = current_actor()
-    require(actor, Action.CREATE, Interaction, state=state)
+    actor = permitted(Action.CREATE, Interaction, state=state)
     form = InteractionForm()
     people = _configure_people(form, state)
     refining = request.method == "POST" and "refine" in request.form
@@ -193,9 +192,7 @@ def show(interaction_id: int):
 @bp.route("/interactions/<int:interaction_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(interaction_id: int):
-    interaction = found(queries.get_interaction(interaction_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, interaction)
+    interaction, actor = found_for(Action.EDIT, queries.get_interaction(interaction_id))
     state = interaction.state
     form = InteractionEditForm(obj=interaction)
     people = _configure_people(form, state, keep=interaction.participants)
@@ -279,9 +276,7 @@ def _form_page(
 def _archive_or_restore(
     interaction_id: int, permission: Action, change: Callable[[User, Interaction], Any], done: str
 ):
-    interaction = found(queries.get_interaction(interaction_id))
-    actor = current_actor()
-    require(actor, permission, interaction)
+    interaction, actor = found_for(permission, queries.get_interaction(interaction_id))
     if not StatusForm().validate_on_submit():
         abort(400)
     flash_outcome(lambda: change(actor, interaction), done)

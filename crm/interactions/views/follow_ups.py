@@ -10,7 +10,7 @@ from flask_login import login_required
 from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.forms import page_number
 from crm.interactions import queries, services
 from crm.interactions.forms import FollowUpForm, FollowUpStatusFilterForm, StatusForm, ids_from
@@ -18,7 +18,16 @@ from crm.interactions.models import FollowUp, FollowUpStatus
 from crm.interactions.views.common import bp, state_or_404
 from crm.parliament.models import Representative
 from crm.states.models import State
-from crm.web import current_actor, flash_outcome, form_status, found, safe_next, save
+from crm.web import (
+    current_actor,
+    flash_outcome,
+    form_status,
+    found,
+    found_for,
+    permitted,
+    safe_next,
+    save,
+)
 
 
 def _follow_up_context() -> dict[str, Any]:
@@ -95,8 +104,7 @@ def _ensure_choice(form: FollowUpForm, representative: Representative | None) ->
 @login_required
 def follow_up_new():
     state = state_or_404(request.args.get("state", ""))
-    actor = current_actor()
-    require(actor, Action.CREATE, FollowUp, state=state)
+    actor = permitted(Action.CREATE, FollowUp, state=state)
     form = FollowUpForm()
     _configure_follow_up_form(form, state)
     if request.method == "GET":
@@ -135,9 +143,7 @@ def follow_up_new():
 @bp.route("/follow-ups/<int:follow_up_id>/edit", methods=["GET", "POST"])
 @login_required
 def follow_up_edit(follow_up_id: int):
-    follow_up = found(queries.get_follow_up(follow_up_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, follow_up)
+    follow_up, actor = found_for(Action.EDIT, queries.get_follow_up(follow_up_id))
     state = follow_up.state
     form = FollowUpForm(obj=follow_up)
     _configure_follow_up_form(form, state, keep_assignee=follow_up.assignee)
@@ -178,9 +184,7 @@ def follow_up_edit(follow_up_id: int):
 
 
 def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
-    follow_up = found(queries.get_follow_up(follow_up_id))
-    actor = current_actor()
-    require(actor, Action.EDIT, follow_up)
+    follow_up, actor = found_for(Action.EDIT, queries.get_follow_up(follow_up_id))
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)

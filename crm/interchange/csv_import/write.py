@@ -28,7 +28,7 @@ from crm.interchange.csv_import.read import (
 )
 from crm.parliament.models import Representative, sort_name_for
 from crm.risk.changes import inputs_changed
-from crm.text import search_text
+from crm.text import name_columns
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -206,7 +206,7 @@ class _Writer:
                 )
             profile.update(
                 state_id=self.plan.state_id,
-                search_text=search_text([profile["name"]]),
+                **name_columns([profile["name"]]),
                 created_at=self.now,
                 updated_at=self.now,
             )
@@ -245,6 +245,7 @@ class _Writer:
                         for key in PROFILE_FIELDS
                     },
                     "search_text": sa.bindparam("b_search_text"),
+                    "name_keys": sa.bindparam("b_name_keys"),
                     "updated_at": sa.bindparam("b_updated_at", type_=table.c.updated_at.type),
                     "version": table.c.version + 1,
                 }
@@ -258,7 +259,12 @@ class _Writer:
                     "b_id": plan.rep_id,
                     "b_version": plan.version,
                     **{f"b_{key}": values[key] for key in PROFILE_FIELDS},
-                    "b_search_text": search_text([values["name"], *plan.other_names]),
+                    **{
+                        f"b_{column}": value
+                        for column, value in name_columns(
+                            [values["name"], *plan.other_names]
+                        ).items()
+                    },
                     "b_updated_at": self.now,
                 }
             )

@@ -9,12 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from crm import records
-from crm.audit.services import snapshot
 from crm.errors import ValidationFailed
 from crm.parliament.models import Committee, CommitteeMembership, CommitteeRole, Representative
 from crm.parliament.services.rules import begin_change, check_date, period
-from crm.parliament.services.seats import end_seat, still_held
+from crm.parliament.services.seats import add_seat, end_seat, still_held
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -47,16 +45,13 @@ def add_committee_membership(
             f"({period(held.start_date, held.end_date)}): end that seat first.",
             field="start_date",
         )
-    seat = CommitteeMembership(committee=committee, role=role, start_date=start_date)
-    representative.committee_memberships.append(seat)
-    records.touch_parent(
+    return add_seat(
         actor,
-        representative,
-        "committee_membership.added",
-        after=lambda: {"committee_membership": snapshot(seat)},
+        representative.committee_memberships,
+        CommitteeMembership(committee=committee, role=role, start_date=start_date),
+        key="committee_membership",
         summary=f"{role.label} of {committee.name} from {start_date:%d %b %Y}",
     )
-    return seat
 
 
 def end_committee_membership(

@@ -19,7 +19,6 @@ from crm.parliament.services.details import (
 from crm.parliament.services.rules import begin_change, refresh_search_text
 from crm.parliament.services.seats import NewSeat, check_seat, new_membership
 from crm.risk.changes import inputs_changed
-from crm.text import search_text
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -76,9 +75,7 @@ def update_representative(
     # would move the version past the one the audit entry names.
     name = (changes.get("name") or representative.name).strip()
     if name != representative.name:
-        representative.search_text = search_text(
-            [name, *(other.name for other in representative.other_names)]
-        )
+        refresh_search_text(representative, name)
     return records.update(
         actor,
         representative,

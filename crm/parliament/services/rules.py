@@ -11,7 +11,7 @@ from crm.auth.permissions import Action, require
 from crm.db import today
 from crm.errors import ValidationFailed
 from crm.parliament.models import Representative
-from crm.text import search_text
+from crm.text import name_columns
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -37,11 +37,13 @@ def begin_change(actor: User, representative: Representative, expected_version: 
     records.check_version(representative, expected_version)
 
 
-def refresh_search_text(representative: Representative) -> None:
-    """Recompute the folded names used by search (after a name or other name changes)."""
-    representative.search_text = search_text(
-        [representative.name, *(other.name for other in representative.other_names)]
-    )
+def refresh_search_text(representative: Representative, name: str | None = None) -> None:
+    """Recompute the search columns (after the name, or `name` about to be written, or an
+    other name changes)."""
+    names = [name or representative.name, *(other.name for other in representative.other_names)]
+    columns = name_columns(names)
+    representative.search_text = columns["search_text"]
+    representative.name_keys = columns["name_keys"]
 
 
 def check_date(value: date, field: str) -> None:

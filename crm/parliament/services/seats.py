@@ -79,6 +79,20 @@ def still_held(seats: Iterable[S], start: date) -> S | None:
     return next((seat for seat in seats if seat.end_date is None or seat.end_date >= start), None)
 
 
+def add_seat(actor: User, seats: list[S], seat: S, *, key: str, summary: str) -> S:
+    """Add a new seat to the representative's `seats` in a chamber or on a committee
+    (audited as `<key>.added`)."""
+    seats.append(seat)
+    records.touch_parent(
+        actor,
+        seat.representative,
+        f"{key}.added",
+        after=lambda: {key: snapshot(seat)},
+        summary=summary,
+    )
+    return seat
+
+
 def end_seat(
     actor: User,
     seat: Membership | CommitteeMembership,
@@ -124,13 +138,11 @@ def add_membership(
             "“Move party” for a change of party.",
             field="start_date",
         )
-    membership = new_membership(seat)
-    representative.memberships.append(membership)
-    records.touch_parent(
+    membership = add_seat(
         actor,
-        representative,
-        "membership.added",
-        after=lambda: {"membership": snapshot(membership)},
+        representative.memberships,
+        new_membership(seat),
+        key="membership",
         summary=f"Seat in {seat.chamber.name} from {seat.start_date:%d %b %Y}",
     )
     inputs_changed(representative.state_id)

@@ -9,7 +9,7 @@ from crm.auth.permissions import Action, require
 from crm.parliament import services
 from crm.parliament.forms import ConfirmForm
 from crm.parliament.views.common import bp, form_page, person_form, representative_or_404, save_form
-from crm.web import current_actor
+from crm.web import permitted
 
 
 @bp.route("/representatives/<int:representative_id>/archive", methods=["GET", "POST"])
@@ -39,8 +39,7 @@ def archive(representative_id: int):
 @login_required
 def restore(representative_id: int):
     rep = representative_or_404(representative_id)
-    actor = current_actor()
-    require(actor, Action.RESTORE, rep)
+    actor = permitted(Action.RESTORE, rep)
     services.restore_representative(actor, rep)
     flash(f"Restored {rep.name}.", "success")
     return redirect(url_for("parliament.show", representative_id=rep.id))

@@ -7,14 +7,14 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.parliament import services
 from crm.parliament.forms import NewRepresentativeForm, ProfileForm, RepresentativeForm
 from crm.parliament.models import ContactKind, Representative
 from crm.parliament.views.common import bp, change_form, representative_or_404, save_form
 from crm.parliament.views.seats import new_seat, seat_choices
 from crm.states.queries import get_state
-from crm.web import current_actor, form_status, found, save
+from crm.web import form_status, found, permitted, save
 
 
 def _profile(form: ProfileForm) -> dict[str, Any]:
@@ -44,8 +44,7 @@ def edit(representative_id: int):
 @login_required
 def new(iso2: str):
     state = found(get_state(iso2, load=()))
-    actor = current_actor()
-    require(actor, Action.CREATE, Representative, state=state)
+    actor = permitted(Action.CREATE, Representative, state=state)
     form = NewRepresentativeForm()
     chambers, parties = seat_choices(form, state)
     if form.validate_on_submit():

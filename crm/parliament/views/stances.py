@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from crm.auth.permissions import Action, require
+from crm.auth.permissions import Action
 from crm.errors import ValidationFailed
 from crm.parliament import queries, services
 from crm.parliament.forms import ConfirmForm, StanceForm
@@ -18,15 +18,14 @@ from crm.parliament.views.common import (
     save_form,
     today_by_default,
 )
-from crm.web import current_actor, form_status, found
+from crm.web import form_status, found, found_for, permitted
 
 
 @bp.route("/representatives/<int:representative_id>/stances/new", methods=["GET", "POST"])
 @login_required
 def new_stance(representative_id: int):
     rep = representative_or_404(representative_id)
-    actor = current_actor()
-    require(actor, Action.CREATE, StanceRecord, state=rep.state)
+    actor = permitted(Action.CREATE, StanceRecord, state=rep.state)
     refuse_archived(rep)
     form = StanceForm()
     today_by_default(form.observed_on)
@@ -56,8 +55,7 @@ def new_stance(representative_id: int):
 def archive_stance(record_id: int):
     entry = found(queries.get_stance_record(record_id))
     rep = entry.representative
-    actor = current_actor()
-    require(actor, Action.ARCHIVE, entry)
+    actor = permitted(Action.ARCHIVE, entry)
     if entry.archived_at is not None:
         raise ValidationFailed("This stance record is already archived.")
     form = ConfirmForm()
@@ -89,9 +87,7 @@ def archive_stance(record_id: int):
 @bp.post("/stance-records/<int:record_id>/restore")
 @login_required
 def restore_stance(record_id: int):
-    entry = found(queries.get_stance_record(record_id))
-    actor = current_actor()
-    require(actor, Action.RESTORE, entry)
+    entry, actor = found_for(Action.RESTORE, queries.get_stance_record(record_id))
     services.restore_stance_record(actor, entry)
     flash("Restored the stance record.", "success")
     return redirect(url_for("parliament.show", representative_id=entry.representative_id))
