@@ -319,6 +319,7 @@ SCALE_PAGES = [
     ("a state's risk", "/states/{iso2}/risk"),
     ("all representatives (first page)", "/representatives"),
     ("search all representatives by name", "/representatives?q=popescu"),
+    ("… by a spelling that only sounds alike", "/representatives?q=popesko"),
     ("a state's representatives", "/representatives?state={iso2}"),
     ("a representative", "/representatives/{rep}"),
     ("a state's interactions", "/states/{iso2}/interactions"),
@@ -433,6 +434,7 @@ def scale_section(scale: Scale | None = None) -> list[str]:
                 f"{len(statements)} |"
             )
         with app.app_context():
+            searches = _name_searches()
             db.session.remove()
             db.engine.dispose()
 
@@ -456,6 +458,14 @@ def scale_section(scale: Scale | None = None) -> list[str]:
         "|---|---|---:|---:|---:|---:|",
         *rows,
         "",
+        "A name search alone (`parliament.queries.NameMatch`, the rule of every people "
+        f"search: the first 30 of {counts['representatives']:,} representatives, every "
+        "state, as the pickers ask it):",
+        "",
+        "| search | found | best | median |",
+        "|---|---:|---:|---:|",
+        *searches,
+        "",
         "Commands, each in a process of its own (wall time, peak resident memory):",
         "",
         "| command | time | peak memory |",
@@ -467,6 +477,41 @@ def scale_section(scale: Scale | None = None) -> list[str]:
         "",
     ]
     return lines
+
+
+NAME_SEARCHES = [
+    ("a family name as spelt", "popescu"),
+    ("a spelling that only sounds alike", "popesko"),
+    ("two words", "ana popescu"),
+    ("a name nobody has", "zzyzx"),
+]
+
+
+def _name_searches() -> list[str]:
+    """Time NameMatch's query over every representative (inside an app context)."""
+    import sqlalchemy as sa
+
+    from crm.extensions import db
+    from crm.parliament.models import Representative
+    from crm.parliament.queries import NameMatch
+
+    rows = []
+    for label, q in NAME_SEARCHES:
+        match = NameMatch(q)
+        stmt = (
+            sa.select(Representative.id)
+            .where(Representative.archived_at.is_(None), match.condition)
+            .order_by(*match.order, Representative.sort_name, Representative.id)
+            .limit(30)
+        )
+        found: list[int] = []
+
+        def search(stmt: sa.Select[tuple[int]] = stmt, found: list[int] = found) -> None:
+            found[:] = db.session.scalars(stmt).all()
+
+        best, median = best_of(search, repeat=5, remembered=True)
+        rows.append(f"| {label} (`{q}`) | {len(found)} | {ms(best)} | {ms(median)} |")
+    return rows
 
 
 CSV_ROWS = 20_000

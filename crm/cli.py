@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
-from crm import backup_cli
+from crm import backup_cli, submissions_cli
 from crm.auth import cli as auth_cli
 from crm.briefings import cli as briefings_cli
 from crm.demo import cli as demo_cli
@@ -14,6 +14,14 @@ from crm.risk import cli as risk_cli
 
 crm_cli = AppGroup("crm", help="Campaign CRM commands.")
 
-for feature in (auth_cli, risk_cli, briefings_cli, interchange_cli, backup_cli, demo_cli):
+for feature in (
+    auth_cli,
+    risk_cli,
+    briefings_cli,
+    interchange_cli,
+    backup_cli,
+    demo_cli,
+    submissions_cli,
+):
     for command in feature.COMMANDS:
         crm_cli.add_command(command)

@@ -1,5 +1,6 @@
-"""What every editing form shares: the version it was opened on, and showing errors; and
-what the administrators' logs (audit, security) share: their date and page filters."""
+"""What every editing form shares: the version it was opened on, a one-time submission key,
+and showing errors; and what the administrators' logs (audit, security) share: their date
+and page filters."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from wtforms.validators import NumberRange, Optional, Regexp
 
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.submissions import KEY_PATTERN, new_key
 
 
 class VersionedForm(FlaskForm):
@@ -28,6 +30,36 @@ class VersionedForm(FlaskForm):
         # Optional() lets blank or whitespace-only through without the Regexp check.
         value = (self.version.data or "").strip()
         return int(value) if value else None
+
+
+class OnceForm(FlaskForm):
+    """A form that makes a record, sent at most once: it carries a submission key made when
+    it is drawn (kept when it is shown again with errors), so a double tap or a resend
+    makes the record once (crm.web.save_once, crm.submissions)."""
+
+    submission_key = HiddenField(
+        default=new_key,
+        validators=[Optional(), Regexp(KEY_PATTERN, message="The form was damaged; try again.")],
+    )
+
+    @property
+    def sent_key(self) -> str | None:
+        """The key the browser sent, or None (an older form without one; no key is made up
+        for it, which would make every sending look like a first)."""
+        if not self.submission_key.raw_data:
+            return None
+        return (self.submission_key.data or "").strip() or None
+
+    def renew_key(self) -> None:
+        self.submission_key.data = new_key()
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.submission_key.errors:
+            # A hidden field's error is said at the top; the form shown again gets a good key.
+            self.form_errors.extend(self.submission_key.errors)
+            self.renew_key()
+        return valid
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -19,6 +19,7 @@ from crm.parliament.models import (
 from crm.risk.models import RiskSnapshot
 from crm.security.models import SecurityEvent
 from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
+from crm.submissions import SubmissionKey
 from crm.votes.models import Count, Vote, VoteEvent
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Stage",
     "StanceRecord",
     "State",
+    "SubmissionKey",
     "User",
     "UserSession",
     "Vote",

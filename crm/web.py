@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -17,7 +17,7 @@ from flask_login import current_user
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
-from crm.forms import show_error
+from crm.forms import OnceForm, show_error
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -362,6 +362,10 @@ class Saved:
     conflict: Conflict | None = None
     # What the write returned (the new record, for a create).
     value: Any = None
+    # Where to go next (save_once): the new record's page, or the first sending's.
+    location: str | None = None
+    # The form had been sent and saved before (save_once): nothing was written this time.
+    replayed: bool = False
 
 
 def form_status(conflict: Conflict | None = None) -> int:
@@ -419,3 +423,62 @@ def save(
         (show or show_error)(form, error)
         return Saved(ok=False)
     return Saved(ok=True, value=value)
+
+
+# What a form saved once answers, and answers again to the same form sent twice.
+SAVED_FORM_STATUS = 302
+
+
+def save_once(
+    form: OnceForm,
+    write: Callable[[], T],
+    *,
+    location: Callable[[T], str],
+    already: str,
+    show: Callable[[Any, DomainError], None] | None = None,
+) -> Saved:
+    """`save` for a form that makes a record, carried out once however often it is sent.
+
+    The form's submission key is claimed for the signed-in user before the write, in the
+    request's transaction (crm.submissions): the same form sent again (a double tap, a
+    resend after a timeout) writes nothing and comes back `replayed`, with the `location`
+    its first sending went to and the kind message `already` flashed. A key that was used
+    for another sending is refused with a message, and the form gets a new one. A failed
+    save rolls its claim back with it, so the corrected form can be sent with the same key.
+    A form sent without a key (an old page) is saved as `save` would.
+    """
+    from crm import submissions
+
+    key = form.sent_key
+    if key is None:
+        saved = save(form, write, show=show)
+        return replace(saved, location=location(saved.value)) if saved.ok else saved
+    claimed = submissions.claim(current_actor().id, key, _form_fingerprint())
+    if not claimed.first:
+        if claimed.same_request:
+            flash(already, "info")
+            return Saved(ok=True, location=claimed.row.location, replayed=True)
+        form.form_errors.append(
+            "This form had already been sent with other values, and saved then. Nothing was "
+            "saved this time: check the record it made, or send this form again to save it too."
+        )
+        form.renew_key()
+        return Saved(ok=False)
+    saved = save(form, write, show=show)
+    if not saved.ok:
+        return saved  # rolled back, the claim with it: the key stays unused
+    where = location(saved.value)
+    submissions.remember(claimed, SAVED_FORM_STATUS, location=where)
+    return replace(saved, location=where)
+
+
+def _form_fingerprint() -> str:
+    from crm import submissions
+
+    # The CSRF token changes when a form is drawn again; the key is what is being checked.
+    body = {
+        name: values
+        for name, values in sorted(request.form.lists())
+        if name not in ("csrf_token", "submission_key")
+    }
+    return submissions.fingerprint(request.method, request.path, body)

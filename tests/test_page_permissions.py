@@ -34,12 +34,19 @@ PAGES = {
     "/representatives": None,
     "/representatives?state={state}": None,
     "/representatives/{rep}": None,
+    "/representatives/{rep}/merge": {"admin", "coordinator"},
     "/account": None,
     "/admin/users": {"admin"},
     "/admin/tokens": {"admin"},
     "/admin/security": {"admin"},
     "/account/api-tokens": None,
     "/account/calendar": None,
+    "/events": None,
+    "/follow-ups?state={state}&q=a": None,
+    "/states/{state}/follow-ups?q=a": None,
+    # The contact form's picker results: for those who may log a contact in that state.
+    "/states/RO/interactions/people?q=a": {"admin", "section-ro"},
+    "/states/NP/interactions/people?q=a": {"admin", "section-np"},
 }
 
 
@@ -77,6 +84,20 @@ def test_page_access(demo_clients, role, url, state, status):
     target = url.format(state=state, rep=first_reps[state])
     with app.app_context():
         assert clients[role].get(target).status_code == status
+
+
+# The home page is a section's own: the others' home is the dashboard.
+HOME = {"section-ro": 200, "section-np": 200, "admin": 302, "coordinator": 302, "staff": 302}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_home_page_by_role(demo_clients, role):
+    app, clients, _ = demo_clients
+    with app.app_context():
+        response = clients[role].get("/")
+    assert response.status_code == HOME[role]
+    if HOME[role] == 302:
+        assert response.headers["Location"].endswith("/dashboard")
 
 
 @pytest.mark.parametrize("url", list(PAGES))

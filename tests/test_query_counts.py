@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.interactions.models import Confidentiality
 from crm.parliament.models import CommitteeMembership, ContactDetail, ContactKind, OtherName, Stance
 from crm.security.models import SecurityEvent
-from tests.conftest import login, page_queries, read_only_worlds
+from tests.conftest import login, page_queries, read_only_worlds, sign_in
 from tests.factories import (
     PASSWORD,
     AgreementFactory,
@@ -97,15 +97,20 @@ PAGES = [
     "/account",
     "/admin/users",
     "/admin/security",
+    "/events",
+    "/states/{iso2}/follow-ups?q=legal",
 ]
+# Pages seen as the home state's section member (its home page is theirs alone).
+MEMBER_PAGES = ["/", "/follow-ups?state={iso2}&q=legal"]
 
 
 def _values(size: int) -> dict[str, Any]:
-    home, first, _member = build_world(size)
+    home, first, member = build_world(size)
     admin = UserFactory(role=Role.ADMIN)
     client = current_app.test_client()
     login(client, admin.email, PASSWORD)  # once: sign-in is rate-limited
-    return {"iso2": home.iso2, "rep": first.id, "client": client}
+    member_client = sign_in(current_app.test_client(), member)
+    return {"iso2": home.iso2, "rep": first.id, "client": client, "member_client": member_client}
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +126,14 @@ def test_page_query_count_does_not_grow_with_the_data(worlds, url_template):
         for app, values in worlds.values()
     )
     assert small == large, f"{url_template}: {small} queries with little data, {large} with more"
+
+
+@pytest.mark.parametrize("url_template", MEMBER_PAGES)
+def test_a_section_members_page_query_count_does_not_grow_with_the_data(worlds, url_template):
+    small, large = (
+        page_queries(app, values["member_client"], url_template.format(**values))
+        for app, values in worlds.values()
+    )
+    assert small == large, f"{url_template}: {small} queries with little data, {large} with more"
+    # The home page: sign-in, campaign, follow-ups, stages, events, forecast, people, contacts.
+    assert large <= 30, f"{url_template}: {large} queries"

@@ -33,6 +33,7 @@ EXEMPT = {
     "api.create_event": "JSON API; tested in tests/api",
     "api.update_interaction": "JSON API; tested in tests/api",
     "api.update_event": "JSON API; tested in tests/api",
+    "api.create_invitations": "JSON API; tested in tests/events/test_do_not_contact.py",
 }
 
 

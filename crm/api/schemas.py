@@ -11,7 +11,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from crm.auth.models import Role
-from crm.events.models import EventKind, EventStatus
+from crm.events.models import EventKind, EventStatus, Rsvp
+from crm.events.services import MAX_INVITED_AT_ONCE
 from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.interactions.queries import MAX_ID
 from crm.parliament.models import (
@@ -24,6 +25,7 @@ from crm.parliament.models import (
     Stance,
     StanceSource,
 )
+from crm.parliament.services.rules import OVERRIDE_REASON_LIMIT
 from crm.risk.model import RiskLevel
 from crm.states.models import (
     AgreementStatus,
@@ -33,6 +35,7 @@ from crm.states.models import (
     StageResult,
     StageStatus,
 )
+from crm.submissions import KEY_MAX_LENGTH, KEY_PATTERN
 from crm.votes.models import VoteOption
 
 # Dates outside this span are typing mistakes, and some would overflow time-zone arithmetic.
@@ -141,6 +144,30 @@ class Problem(ma.Schema):
     )
     current_version = ma.fields.Integer(
         metadata={"description": "409: the record's version now; send it with your edit again."}
+    )
+
+
+IDEMPOTENCY_HELP = (
+    "A key of your choosing (1 to 100 printable ASCII characters, no spaces; a UUID will "
+    "do) that makes this POST safe to send again: within a day, the same key with the same "
+    "request answers what the first answered (with `Idempotency-Replayed: true`) and writes "
+    "nothing; with another request it is refused (422). Keys are your own: another user's "
+    "key is a different key. A request that failed leaves its key unused."
+)
+
+
+class IdempotencyHeader(ma.Schema):
+    """The `Idempotency-Key` header every POST reads (other headers are not its business)."""
+
+    idempotency_key = ma.fields.String(
+        data_key="Idempotency-Key",
+        validate=[
+            validate.Length(min=1, max=KEY_MAX_LENGTH),
+            validate.Regexp(
+                KEY_PATTERN, error="Use 1 to 100 printable ASCII characters, without spaces."
+            ),
+        ],
+        metadata={"description": IDEMPOTENCY_HELP},
     )
 
 
@@ -464,6 +491,25 @@ class FollowUpDraftIn(Schema):
     assignee_id = Id(load_default=None, allow_none=True)
 
 
+class DoNotContactOverrideIn(Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=OVERRIDE_REASON_LIMIT))
+
+
+DO_NOT_CONTACT_HELP = (
+    "Needed to reach someone who asked not to be contacted (`do_not_contact`): why, kept in "
+    "the audit log. Without it such a request is refused (422) naming them."
+)
+
+
+def _do_not_contact_override() -> ma.fields.Nested:
+    return ma.fields.Nested(
+        DoNotContactOverrideIn,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": DO_NOT_CONTACT_HELP},
+    )
+
+
 class InteractionIn(Schema):
     state = Iso2(required=True)
     occurred_at = Moment(required=True)
@@ -483,10 +529,13 @@ class InteractionIn(Schema):
         load_default=list,
         validate=validate.Length(max=MAX_FOLLOW_UPS),
     )
+    do_not_contact_override = _do_not_contact_override()
 
 
 InteractionPatch = patch_of(
-    InteractionIn, "InteractionPatch", without=("state", "stances", "follow_ups")
+    InteractionIn,
+    "InteractionPatch",
+    without=("state", "stances", "follow_ups", "do_not_contact_override"),
 )
 
 
@@ -571,6 +620,29 @@ class EventOut(ma.Schema):
     version = ma.fields.Integer(
         required=True, metadata={"description": "Send it back to edit the event."}
     )
+
+
+class InvitationOut(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    event_id = ma.fields.Integer(required=True)
+    representative = ma.fields.Nested(Ref, required=True)
+    rsvp = Enum(Rsvp, required=True)
+    attended = ma.fields.Boolean(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(required=True)
+
+
+InvitationList = list_of(InvitationOut, "InvitationList")
+
+
+class InvitationsIn(Schema):
+    representative_ids = ma.fields.List(
+        Id(),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_INVITED_AT_ONCE),
+        metadata={"description": "Current members of the event's state's parliament."},
+    )
+    do_not_contact_override = _do_not_contact_override()
 
 
 def _count(**kwargs: Any) -> ma.fields.Integer:

@@ -143,6 +143,25 @@ ACTIONS: dict[str, Shape] = {
         changed(**VERSION, **REPRESENTATIVE_CHILDREN, **REPRESENTATIVE_ADDED),
     ),
     "representative.archived": _changed("representatives"),
+    # A merge (crm.parliament.services.merge): on the kept record, the profile columns it
+    # took from the other, the rows that moved and those dropped as duplicates (ids by
+    # kind), the other names it gained and the choice made for each differing field; on
+    # the merged-away record, its archiving and `merged_into_id`, and what left it.
+    "representative.merged": Shape(
+        "representatives",
+        maybe(changed()),
+        changed(
+            **VERSION,
+            merged_from="int",
+            moved="dict",
+            dropped="dict",
+            other_names_added="list",
+            choices="dict",
+        ),
+    ),
+    "representative.merged_away": Shape(
+        "representatives", changed(), changed(**VERSION, moved="dict", dropped="dict")
+    ),
     "representative.restored": _changed("representatives"),
     "membership.added": _child("representatives", "membership"),
     "membership.ended": Shape(
@@ -167,7 +186,13 @@ ACTIONS: dict[str, Shape] = {
     "stance.archived": _changed("stance_records"),
     "stance.restored": _changed("stance_records"),
     # Contacts and follow-ups.
-    "interaction.created": _created("interactions", representatives="list", participants="list"),
+    "interaction.created": _created(
+        "interactions",
+        representatives="list",
+        participants="list",
+        # Who asked not to be contacted, and why we went ahead (when someone did).
+        do_not_contact_override="dict",
+    ),
     "interaction.updated": _changed("interactions", representatives="list", participants="list"),
     "interaction.archived": _changed("interactions"),
     "interaction.restored": _changed("interactions"),
@@ -182,7 +207,7 @@ ACTIONS: dict[str, Shape] = {
     "event.cancelled": _changed("events"),
     "event.archived": _changed("events"),
     "event.restored": _changed("events"),
-    "invitation.created": _created("invitations"),
+    "invitation.created": _created("invitations", do_not_contact_override="dict"),
     "invitation.updated": _changed("invitations"),
     "invitation.removed": Shape("invitations", changed(**VERSION), None),
     # Votes: totals by option, and the individual votes by representative id.

@@ -58,6 +58,8 @@ class Action(enum.StrEnum):
     ARCHIVE = "archive"
     RESTORE = "restore"
     PRINT = "print"
+    # Merging two records of one person (crm.parliament.services.merge).
+    MERGE = "merge"
 
 
 class Page(enum.StrEnum):
@@ -224,6 +226,10 @@ def may(user: Any, action: Action | str, target: Any, *, state: State | None = N
         return isinstance(target, State | Representative)
     if action is Action.RESTORE:
         return user.role is Role.ADMIN
+    if action is Action.MERGE:
+        # Duplicates are a campaign-wide clean-up (SPEC §1): coordinators and admins, in
+        # every state; a merge moves history a section could not otherwise rewrite.
+        return isinstance(target, Representative) and user.role in (Role.ADMIN, Role.COORDINATOR)
     if action is Action.CREATE:
         if not isinstance(target, type):
             raise TypeError("CREATE takes the class of the record to be created")

@@ -58,7 +58,7 @@ def _login_limit() -> str:
 def _safe_next(target: str | None) -> str:
     """Where to go after signing in: `next` if it is a path on this site (crm.web.safe_next
     is the one check), else the dashboard."""
-    return safe_next(target, url_for("risk.dashboard"))
+    return safe_next(target, url_for("states.home"))
 
 
 def _locked_page(template: str, error: AccountLocked, **context):
@@ -132,7 +132,7 @@ def _finish_sign_in(user: User, how: str, next_url: str | None) -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("risk.dashboard"))
+        return redirect(url_for("states.home"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -163,7 +163,7 @@ def _pending_expired():
 @limiter.limit(_login_limit, methods=["POST"])
 def login_code():
     if current_user.is_authenticated:
-        return redirect(url_for("risk.dashboard"))
+        return redirect(url_for("states.home"))
     user = _pending_user("code")
     if user is None:
         return _pending_expired()
@@ -198,7 +198,7 @@ def login_enrol():
     """A user whose role needs a second factor and who has none sets one up here, before
     the session opens: until then they can reach nothing else."""
     if current_user.is_authenticated:
-        return redirect(url_for("risk.dashboard"))
+        return redirect(url_for("states.home"))
     user = _pending_user("enrolment")
     if user is None or user.totp_pending_secret is None:
         return _pending_expired()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -32,7 +33,8 @@ from wtforms.validators import (
 
 from crm.events.models import EventKind, EventStatus, Rsvp
 from crm.events.services import MAX_PRESS_LINKS
-from crm.forms import VersionedForm
+from crm.forms import OnceForm, VersionedForm
+from crm.parliament.services.rules import OVERRIDE_REASON_LIMIT
 
 # What browsers send for <input type="datetime-local">, and what people type without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -164,6 +166,10 @@ class EventForm(VersionedForm):
         return int(self.ends_at_fold.data) if self.ends_at_fold.data else None
 
 
+class NewEventForm(OnceForm, EventForm):
+    """A new event's form: sent twice, it plans the event once."""
+
+
 def stage_label(stage) -> str:
     """“Plenary vote — Chamber of Deputies (12 Mar 2026, scheduled)”."""
     body = stage.committee or stage.chamber
@@ -223,7 +229,35 @@ class IdListField(Field):
 
 class InviteForm(FlaskForm):
     representative = IdListField("Representatives to invite")
+    # Asked for when someone chosen asked not to be contacted (the service says who):
+    # going ahead takes a confirmation and a reason, as logging a contact does.
+    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
+    do_not_contact_reason = TextAreaField(
+        "Why invite them even so?",
+        validators=[Optional(), Length(max=OVERRIDE_REASON_LIMIT)],
+        description="Some of the people chosen asked not to be contacted. Say why they should "
+        "be invited all the same; the reason is kept in the audit log.",
+    )
     submit = SubmitField("Invite the chosen representatives")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
+            self.do_not_contact_confirmed.errors.append(
+                "Tick this box to confirm, or clear the reason."
+            )
+            valid = False
+        return valid
+
+    @property
+    def asks_override(self) -> bool:
+        """Whether to show the confirmation: the service asked for it, or it was filled in."""
+        return bool(
+            self.do_not_contact_reason.errors
+            or self.do_not_contact_confirmed.errors
+            or self.do_not_contact_reason.data
+            or self.do_not_contact_confirmed.data
+        )
 
 
 class CandidateFilterForm(Form):

@@ -16,12 +16,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm import records
+from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events.models import Event, EventStatus, Invitation, Rsvp
 from crm.extensions import db
 from crm.parliament.models import Membership, Representative
+from crm.parliament.services.rules import do_not_contact_override
 from crm.states.models import Stage, StageStatus
 from crm.states.queries import current_membership_filter
 
@@ -285,12 +287,22 @@ def invitable_representatives(
     )
 
 
+MAX_INVITED_AT_ONCE = 500
+
+
 def invite(
-    actor: User, event: Event, representative_ids: Iterable[int], *, on: date
+    actor: User,
+    event: Event,
+    representative_ids: Iterable[int],
+    *,
+    on: date,
+    do_not_contact_reason: str | None = None,
 ) -> list[Invitation]:
     """Invite current members of the event's state's parliament; returns the new invitations.
 
-    Representatives already invited are left as they are.
+    Representatives already invited are left as they are. Inviting someone who asked not
+    to be contacted needs `do_not_contact_reason` (refused, naming them, without one); it is
+    kept in each of their invitations' audit entries.
     """
     require(actor, Action.CREATE, Invitation, state=event.state)
     _refuse_archived(event)
@@ -299,8 +311,10 @@ def invite(
         raise ValidationFailed(
             "Choose at least one representative to invite.", field="representative"
         )
-    if len(ids) > 500:
-        raise ValidationFailed("Invite at most 500 people at a time.", field="representative")
+    if len(ids) > MAX_INVITED_AT_ONCE:
+        raise ValidationFailed(
+            f"Invite at most {MAX_INVITED_AT_ONCE} people at a time.", field="representative"
+        )
     found = invitable_representatives(event, ids, on)
     if len(found) != len(ids):
         raise ValidationFailed(
@@ -317,22 +331,32 @@ def invite(
     new = [rep for rep in found if rep.id not in already]
     if not new:
         raise ValidationFailed("Everyone chosen is already invited.", field="representative")
+    override = do_not_contact_override(new, do_not_contact_reason, field="do_not_contact_reason")
     try:
-        return [
-            records.create(
-                actor,
-                Invitation(event=event, representative=rep, rsvp=Rsvp.PENDING),
-                action="invitation.created",
-                state=event.state,
-            )
-            for rep in new
-        ]
+        return [_add_invitation(actor, event, rep, override) for rep in new]
     except sa.exc.IntegrityError:
         # Someone invited one of them between our check and our write; the caller rolls back.
         raise ValidationFailed(
             "Someone else invited some of these people at the same moment. Look again.",
             field="representative",
         ) from None
+
+
+def _add_invitation(
+    actor: User, event: Event, representative: Representative, override: dict[str, Any] | None
+) -> Invitation:
+    invitation = records.create(
+        actor,
+        Invitation(event=event, representative=representative, rsvp=Rsvp.PENDING),
+        action="invitation.created",
+        state=event.state,
+        audit=False,
+    )
+    after = {**snapshot(invitation), "version": invitation.version}
+    if override is not None and representative.do_not_contact:
+        after["do_not_contact_override"] = override
+    record(actor, "invitation.created", invitation, after=after)
+    return invitation
 
 
 def update_invitation(

@@ -29,7 +29,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.db import today
-from crm.forms import VersionedForm
+from crm.forms import OnceForm, VersionedForm
 from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.parliament.models import Confidence, Stance
 
@@ -87,6 +87,10 @@ def now_local(timezone: str) -> datetime:
     return to_local(datetime.now(UTC), timezone)
 
 
+# The stance choice of someone met who showed none: met, and no stance record written.
+NO_STANCE = "none"
+
+
 class StanceEntryForm(Form):
     """The stance observed for one of the representatives met."""
 
@@ -96,7 +100,8 @@ class StanceEntryForm(Form):
     stance = SelectField(
         "Stance observed",
         choices=[
-            SelectChoice("", "Not recorded"),
+            SelectChoice("", "Choose…"),
+            SelectChoice(NO_STANCE, "No stance seen"),
             *(c for c in Stance.choices() if c.value != Stance.UNKNOWN.value),
         ],
         default="",
@@ -109,6 +114,12 @@ class StanceEntryForm(Form):
             return record_id(self.representative.data)
         except ValueError:
             return None
+
+    @property
+    def stance_seen(self) -> Stance | None:
+        """The stance chosen, if one was (not "No stance seen", nor nothing yet)."""
+        value = self.stance.data
+        return Stance(value) if value and value != NO_STANCE and not self.stance.errors else None
 
 
 class FollowUpEntryForm(Form):
@@ -185,25 +196,52 @@ class InteractionFields:
         return to_utc(self.occurred_at.data, self.timezone)
 
 
-class InteractionForm(InteractionFields, FlaskForm):
+class InteractionForm(InteractionFields, OnceForm):
     """Log a contact: who, when, what, the stances seen and what to do next."""
 
     stances = FieldList(FormField(StanceEntryForm), max_entries=50)
     follow_ups = FieldList(
         FormField(FollowUpEntryForm), min_entries=MAX_FOLLOW_UPS, max_entries=MAX_FOLLOW_UPS
     )
+    # Shown when someone ticked asked not to be contacted (crm.parliament.services
+    # .do_not_contact_override): going ahead takes a confirmation and a reason.
+    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
+    do_not_contact_reason = TextAreaField(
+        "Why contact them anyway",
+        validators=[Optional(), Length(max=500)],
+        description="Kept in the audit log with the contact.",
+    )
     submit = SubmitField("Save contact")
+
+    # After validation: the people ticked as met with no stance chosen (the view names them
+    # next to their stance field).
+    stance_missing: list[int]
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        met = set(self.representatives.data or [])
+        met = list(self.representatives.data or [])
+        chosen: set[int] = set()
         for entry in self.stances:
             rep_id = entry.form.representative_id
-            if entry.stance.data and rep_id is not None and rep_id not in met:
+            if rep_id is None:
+                continue
+            picked = entry.stance.data and entry.stance.data != NO_STANCE
+            if picked and rep_id not in met:
                 entry.stance.errors.append(
-                    "Tick this person as met, or set the stance back to “Not recorded”."
+                    "Tick this person as met, or set the stance back to “Choose…”."
                 )
                 valid = False
+            if entry.stance.data:
+                chosen.add(rep_id)
+        # Everyone ticked needs a choice, "No stance seen" included: a stance must never be
+        # lost because it was not asked for.
+        # (Refused by the view, which can name them, once it knows they may be chosen.)
+        self.stance_missing = [rep_id for rep_id in met if rep_id not in chosen]
+        if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
+            self.do_not_contact_confirmed.errors.append(
+                "Tick this box to confirm, or clear the reason."
+            )
+            valid = False
         contact_day = self.occurred_at.data.date() if self.occurred_at.data else None
         for entry in self.follow_ups:
             sub = entry.form
@@ -235,9 +273,13 @@ class InteractionFilterForm(Form):
     kind = SelectField(
         "Kind", choices=[SelectChoice("", "Any kind"), *InteractionKind.choices()], default=""
     )
-    representative = SelectField(
-        "Representative", coerce=optional_record_id, choices=[], validate_choice=False
+    person = SearchField(
+        "Representative met",
+        validators=[Optional(), Length(max=100, message="At most 100 characters.")],
+        description="Part of a name, in any script.",
     )
+    # A link from elsewhere may name one person by id.
+    representative = HiddenField(filters=[lambda v: v or None])
     archived = BooleanField("Show archived contacts instead")
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
 

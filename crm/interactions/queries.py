@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from crm.auth.models import Section, User, section_states, user_sections
@@ -22,7 +22,14 @@ from crm.interactions.models import (
     interaction_representatives,
 )
 from crm.interactions.visibility import linked_for_states
-from crm.parliament.models import Chamber, Membership, Representative, StanceRecord
+from crm.parliament.models import (
+    Chamber,
+    Membership,
+    OtherName,
+    Party,
+    Representative,
+    StanceRecord,
+)
 from crm.parliament.queries import NameMatch
 from crm.queries import get_loaded
 from crm.states.models import State
@@ -67,6 +74,8 @@ class InteractionFilters:
     kind: InteractionKind | None = None
     representative_id: int | None = None
     archived: bool = False
+    # Part of the name of someone met (parliament.queries.NameMatch).
+    person: str = ""
     # The states whose restricted contacts the reader may read (None: all): filtering by
     # kind or person leaves out the others' restricted contacts (see `linked_to_people`).
     restricted_readable: frozenset[int] | None = frozenset()
@@ -91,7 +100,17 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
                 link.c.representative_id == filters.representative_id,
             )
         )
-    if filters.kind is not None or filters.representative_id is not None:
+    match = NameMatch(filters.person)
+    if match:
+        link = interaction_representatives
+        stmt = stmt.where(
+            sa.exists().where(
+                link.c.interaction_id == Interaction.id,
+                link.c.representative_id == Representative.id,
+                match.condition,
+            )
+        )
+    if filters.kind is not None or filters.representative_id is not None or match:
         # A restricted contact's kind and people are what is withheld: a filter by either
         # leaves out the restricted contacts the reader may not read, rather than
         # answering (by a count, or a row) whether one matches.
@@ -150,9 +169,22 @@ class ChamberGroup:
 
 def current_members(state: State, on: date) -> list[ChamberGroup]:
     """The state's current members grouped by chamber, by name (one query)."""
+    groups: dict[int, ChamberGroup] = {}
+    for seat, representative in _current_seats(state, on):
+        groups.setdefault(seat.chamber_id, ChamberGroup(seat.chamber, [])).representatives.append(
+            representative
+        )
+    return list(groups.values())
+
+
+def _current_seats(state: State, on: date) -> list[tuple[Membership, Representative]]:
+    """Each current member of the state with their seat (its chamber and party loaded), by
+    chamber and name; someone seated twice (two overlapping seats) comes once, with the
+    first (one query)."""
     rows = db.session.execute(
-        sa.select(Chamber, Representative)
-        .join(Membership, Membership.chamber_id == Chamber.id)
+        sa.select(Membership, Representative)
+        .join(Chamber, Chamber.id == Membership.chamber_id)
+        .outerjoin(Party, Party.id == Membership.party_id)
         .join(Representative, Representative.id == Membership.representative_id)
         .where(
             Chamber.state_id == state.id,
@@ -160,19 +192,16 @@ def current_members(state: State, on: date) -> list[ChamberGroup]:
             Representative.archived_at.is_(None),
             current_membership_filter(on),
         )
+        .options(contains_eager(Membership.chamber), contains_eager(Membership.party))
         .order_by(Chamber.position, Chamber.id, Representative.sort_name, Representative.id)
     ).all()
-    groups: dict[int, ChamberGroup] = {}
     seen: set[int] = set()
-    for chamber, representative in rows:
-        # Someone seated twice (two overlapping memberships) is listed once.
-        if representative.id in seen:
-            continue
-        seen.add(representative.id)
-        groups.setdefault(chamber.id, ChamberGroup(chamber, [])).representatives.append(
-            representative
-        )
-    return list(groups.values())
+    seats = []
+    for seat, representative in rows:
+        if representative.id not in seen:
+            seen.add(representative.id)
+            seats.append((seat, representative))
+    return seats
 
 
 def find_representatives(state: State, q: str, limit: int = 30) -> list[Representative]:
@@ -180,29 +209,85 @@ def find_representatives(state: State, q: str, limit: int = 30) -> list[Represen
     match = NameMatch(q)
     if not match:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Representative)
-            .where(
-                Representative.state_id == state.id,
-                Representative.archived_at.is_(None),
-                match.condition,
+    stmt = match.among(state.id).where(Representative.archived_at.is_(None))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+@dataclass
+class Candidate:
+    """A representative as the contact form's picker shows them: enough to tell two people
+    of the same name apart (their seat, party, constituency and names in other scripts)."""
+
+    rep: Representative
+    chamber: str | None = None
+    party: str | None = None
+    constituency: str | None = None
+    other_names: list[OtherName] = field(default_factory=list)
+
+
+@dataclass
+class CandidateGroup:
+    chamber: Chamber
+    candidates: list[Candidate]
+
+
+def _other_names(condition: sa.ColumnElement[bool]) -> dict[int, list[OtherName]]:
+    names: dict[int, list[OtherName]] = {}
+    for other in db.session.scalars(
+        sa.select(OtherName).where(condition).order_by(OtherName.representative_id, OtherName.id)
+    ):
+        names.setdefault(other.representative_id, []).append(other)
+    return names
+
+
+def candidates(reps: Sequence[Representative], on: date) -> list[Candidate]:
+    """The picker's details of each of `reps`, in their order (two queries, however many)."""
+    ids = [r.id for r in reps]
+    if not ids:
+        return []
+    seats: dict[int, Membership] = {}
+    for seat in db.session.scalars(
+        sa.select(Membership)
+        .join(Chamber, Chamber.id == Membership.chamber_id)
+        .outerjoin(Party, Party.id == Membership.party_id)
+        .where(Membership.representative_id.in_(ids), current_membership_filter(on))
+        .options(contains_eager(Membership.chamber), contains_eager(Membership.party))
+        .order_by(Chamber.position, Chamber.id, Membership.id)
+    ):
+        # Someone seated twice (two overlapping seats) is shown with the first chamber's.
+        seats.setdefault(seat.representative_id, seat)
+    names = _other_names(OtherName.representative_id.in_(ids))
+    return [_candidate(r, seats.get(r.id), names.get(r.id, [])) for r in reps]
+
+
+def _candidate(rep: Representative, seat: Membership | None, names: list[OtherName]) -> Candidate:
+    party = seat.party if seat is not None else None
+    return Candidate(
+        rep=rep,
+        chamber=seat.chamber.name if seat is not None else None,
+        party=(party.abbreviation or party.name) if party is not None else None,
+        constituency=seat.constituency if seat is not None else None,
+        other_names=[n for n in names if n.name != rep.name],
+    )
+
+
+def member_candidates(state: State, on: date) -> list[CandidateGroup]:
+    """The state's current members by chamber and name, with the picker's details (two
+    queries)."""
+    seats = _current_seats(state, on)
+    names = _other_names(
+        OtherName.representative_id.in_(
+            sa.select(Representative.id).where(
+                Representative.state_id == state.id, Representative.archived_at.is_(None)
             )
-            .order_by(*match.order, Representative.sort_name, Representative.id)
-            .limit(limit)
         )
     )
-
-
-def state_representatives(state: State) -> list[Representative]:
-    """Every representative of a state that is not archived, by name (for filter lists)."""
-    return list(
-        db.session.scalars(
-            sa.select(Representative)
-            .where(Representative.state_id == state.id, Representative.archived_at.is_(None))
-            .order_by(Representative.sort_name, Representative.id)
+    groups: dict[int, CandidateGroup] = {}
+    for seat, representative in seats:
+        groups.setdefault(seat.chamber_id, CandidateGroup(seat.chamber, [])).candidates.append(
+            _candidate(representative, seat, names.get(representative.id, []))
         )
-    )
+    return list(groups.values())
 
 
 def follow_up_options() -> tuple[LoaderOption, ...]:

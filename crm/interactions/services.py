@@ -32,7 +32,7 @@ from crm.interactions.models import (
     InteractionKind,
 )
 from crm.parliament.models import Confidence, Representative, Stance, StanceRecord, StanceSource
-from crm.parliament.services import record_stance, refresh_current_stances
+from crm.parliament.services import do_not_contact_override, record_stance, refresh_current_stances
 from crm.states.models import State
 
 MAX_PEOPLE = 50
@@ -124,6 +124,12 @@ def _representatives(
     return chosen
 
 
+def representatives_met(state: State, ids: Sequence[int]) -> list[Representative]:
+    """The people a new contact names, checked as `record_interaction` checks them (a form
+    that refuses for another reason still says what is wrong with them)."""
+    return _representatives(state, ids)
+
+
 def allowed_people(state: State, actor: User, *, keep: Iterable[User] = ()) -> list[User]:
     """Who may be named as taking part in, or doing, the state's work.
 
@@ -196,18 +202,23 @@ def record_interaction(
     confidentiality: Confidentiality = Confidentiality.NORMAL,
     stances: Sequence[StanceSeen] = (),
     follow_ups: Sequence[FollowUpDraft] = (),
+    do_not_contact_reason: str | None = None,
 ) -> Interaction:
     """Log a contact with its people, the stances seen and its follow-ups, all or nothing.
 
     Each stance becomes a stance record (updating the representative's current stance)
     linked to the interaction; each follow-up is linked to it, and to the representative
-    when only one was met.
+    when only one was met. Someone met who asked not to be contacted needs
+    `do_not_contact_reason`, kept in the audit entry (parliament's do_not_contact_override).
     """
     require(actor, Action.CREATE, Interaction, state=state)
     _check_occurred_at(occurred_at)
     _check_text(summary, field="summary", required="Write what was said.", limit=10_000)
     _check_text(outcome, field="outcome", required=None, limit=5_000)
     representatives = _representatives(state, representative_ids)
+    override = do_not_contact_override(
+        representatives, do_not_contact_reason, field="do_not_contact_reason"
+    )
     participants = _people(state, actor, participant_ids, field="participants")
 
     met = {r.id: r for r in representatives}
@@ -250,7 +261,11 @@ def record_interaction(
         actor,
         "interaction.created",
         interaction,
-        after={**snapshot(interaction), **_audit_links(interaction)},
+        after={
+            **snapshot(interaction),
+            **_audit_links(interaction),
+            **({"do_not_contact_override": override} if override else {}),
+        },
     )
 
     observed_on = _observed_on(occurred_at, state)

@@ -215,6 +215,15 @@ class Representative(StateRecordMixin, Base):
     # Whether that newest record was observed in a restricted contact: readers who may not
     # see the contact see the stance, but its date only as a month (SPEC §2).
     stance_restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A duplicate merged into another record (crm.parliament.services.merge) is archived and
+    # points here to the record that holds its history; its page leads there. RESTRICT: the
+    # kept record is never deleted from under it. Deferred to the commit, so a backup's rows
+    # restore whatever the order of the two records' ids.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey(
+            "representatives.id", ondelete="RESTRICT", deferrable=True, initially="DEFERRED"
+        )
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="representative",

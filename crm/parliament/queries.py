@@ -66,6 +66,15 @@ class NameMatch:
     def order(self) -> tuple[Any, ...]:
         return (sa.case((self.spelt, 0), else_=1),) if self.words else ()
 
+    def among(self, state_id: int) -> sa.Select[Representative]:
+        """The state's representatives it finds (all of them for an empty search), best
+        first, then by name; callers add which records count (archived, merged) and a limit."""
+        return (
+            sa.select(Representative)
+            .where(Representative.state_id == state_id, self.condition)
+            .order_by(*self.order, Representative.sort_name, Representative.id)
+        )
+
     @staticmethod
     def _typed(word: str) -> sa.ColumnElement[bool]:
         spellings = dict.fromkeys([word, transliterate(word)])
@@ -332,3 +341,32 @@ def archived_stance_records(
             .limit(limit)
         )
     )
+
+
+def possible_duplicates(state: State, name: str, *, limit: int = 10) -> list[Representative]:
+    """Records of `state` a new person called `name` may duplicate: every word of the name
+    matches one of theirs (as search matches: crm.parliament.queries.NameMatch). Archived
+    records count (their `archived_at` says so); records merged into another do not (the
+    one they were merged into stands for them)."""
+    match = NameMatch(name)
+    if not match:
+        return []
+    stmt = match.among(state.id).where(Representative.merged_into_id.is_(None))
+    return list(db.session.scalars(stmt.options(*_SEATS_LOADED).limit(limit)))
+
+
+def merge_candidates(rep: Representative, q: str, *, limit: int = 20) -> list[Representative]:
+    """The live records of `rep`'s state that `rep` may be merged with, found by name."""
+    stmt = (
+        NameMatch(q)
+        .among(rep.state_id)
+        .where(Representative.id != rep.id, Representative.archived_at.is_(None))
+    )
+    return list(db.session.scalars(stmt.options(*_SEATS_LOADED).limit(limit)))
+
+
+# The seats a list of records shows beside each name (chamber, party).
+_SEATS_LOADED = (
+    selectinload(Representative.memberships).selectinload(Membership.chamber),
+    selectinload(Representative.memberships).selectinload(Membership.party),
+)

@@ -1,22 +1,25 @@
-"""The list of states, the state page, and the agreement with its stages of ratification."""
+"""A section's home page, the list of states, the state page, and the agreement with its
+stages of ratification."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from crm.auth.models import Role
 from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
 from crm.parliament.models import Chamber, Committee
+from crm.states import home as home_reads
 from crm.states import queries
 from crm.states import services as state_services
 from crm.states.forms import ACTION_FORMS, AgreementForm, MoveForm, StageForm
 from crm.states.models import Agreement, AgreementStatus, RatificationRoute, Stage, StageKind, State
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
-from crm.web import form_status, found, found_for, permitted, save
+from crm.web import current_actor, form_status, found, found_for, permitted, save
 
 # How many of a state's next events its page lists.
 UPCOMING_EVENTS = 5
@@ -27,8 +30,19 @@ bp = Blueprint("states", __name__)
 @bp.get("/")
 @login_required
 def home():
-    # The dashboard is the coordinators' home page; everyone may read it.
-    return redirect(url_for("risk.dashboard"))
+    actor = current_actor()
+    if actor.role is not Role.SECTION:
+        # The dashboard is the home page of those who watch every state (SPEC §1).
+        return redirect(url_for("risk.dashboard"))
+    # A section member's day is their own states: what to log, plan, follow up and whom to
+    # meet next, first, on a phone (the list of every state stays at /states).
+    return render_template(
+        "states/home.html",
+        homes=home_reads.section_home(
+            actor, queries.active_campaign(), g.today, utcnow(), reader=actor
+        ),
+        next_url=request.full_path.rstrip("?"),
+    )
 
 
 @bp.get("/states")

@@ -97,6 +97,11 @@ def _event_cancel(w: World) -> tuple[str, str, dict[str, Any]]:
     return "PATCH", f"/api/v1/events/{w.home.event.id}", body
 
 
+def _invitation(w: World) -> tuple[str, str, dict[str, Any]]:
+    body = {"representative_ids": [w.home.reps[1].id]}
+    return "POST", f"/api/v1/events/{w.home.event.id}/invitations", body
+
+
 WRITES: dict[str, Callable[[World], tuple[str, str, dict[str, Any]]]] = {
     "stance": _stance,
     "interaction": _interaction,
@@ -107,6 +112,7 @@ WRITES: dict[str, Callable[[World], tuple[str, str, dict[str, Any]]]] = {
     "event": _event,
     "event_edit": _event_edit,
     "event_cancel": _event_cancel,
+    "invitation": _invitation,
 }
 AUDIT = {
     "stance": "stance.recorded",
@@ -118,6 +124,7 @@ AUDIT = {
     "event": "event.created",
     "event_edit": "event.updated",
     "event_cancel": "event.cancelled",
+    "invitation": "invitation.created",
 }
 # Using a token notes when it was last used, and a refusal is written to the security log:
 # the only changes a refused write may make.

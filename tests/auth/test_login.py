@@ -53,13 +53,13 @@ def audit(action: str) -> list[AuditEntry]:
 # --- success ------------------------------------------------------------------------------
 
 
-def test_sign_in_redirects_to_the_states_list_and_opens_a_server_side_session(app, client):
+def test_sign_in_redirects_home_and_opens_a_server_side_session(app, client):
     user = UserFactory()
 
     response = login(client, user.email, PASSWORD)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
     [session] = sessions_of(user)
     assert session.revoked_at is None
     assert session.ip_address == "127.0.0.1"
@@ -138,14 +138,14 @@ def test_each_sign_in_opens_a_new_server_side_session(app, client):
     assert second.revoked_at is None
 
 
-def test_signed_in_user_opening_login_is_sent_to_the_states_list(client):
+def test_signed_in_user_opening_login_is_sent_home(client):
     user = UserFactory()
     login(client, user.email, PASSWORD)
 
     response = client.get("/login")
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
 
 
 # --- failures -----------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_sign_in_never_redirects_off_site(client, next_url):
     response = _login_to(client, user.email, next_url)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
 
 
 def _as_a_browser_reads_it(location: str) -> str:
@@ -331,16 +331,14 @@ def test_sign_in_never_redirects_to_paths_browsers_read_as_another_host(client, 
         pytest.param("/states\nx", id="lf"),
     ],
 )
-def test_sign_in_with_a_next_holding_line_breaks_falls_back_to_the_states_list(
-    app, client, next_url
-):
+def test_sign_in_with_a_next_holding_line_breaks_falls_back_home(app, client, next_url):
     app.config["PROPAGATE_TEST_ERRORS"] = False  # see the page a visitor would see
     user = UserFactory()
 
     response = _login_to(client, user.email, next_url)
 
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
     assert "planted" not in response.headers.get("Set-Cookie", "")
 
 

@@ -385,6 +385,30 @@ def test_only_admins_restore_archived_records(world, cls, role, where, allowed):
     assert may(world.user(role), Action.RESTORE, world.record(cls, where)) is allowed
 
 
+@pytest.mark.parametrize(
+    ("role", "where", "allowed"),
+    rows(
+        ("section", "own", False),
+        ("section", "other", False),
+        ("coordinator", "own", True),
+        ("coordinator", "other", True),
+        ("staff", "own", False),
+        ("admin", "own", True),
+        ("admin", "other", True),
+        ("sectionless section member", "own", False),
+        ("disabled admin", "own", False),
+        ("anonymous", "own", False),
+    ),
+)
+def test_only_coordinators_and_admins_merge_representatives(world, role, where, allowed):
+    assert may(world.user(role), Action.MERGE, world.record(Representative, where)) is allowed
+
+
+@pytest.mark.parametrize("cls", classes(Interaction, FollowUp, Event, StanceRecord, State))
+def test_only_representatives_are_merged(world, cls):
+    assert may(world.user("admin"), Action.MERGE, world.record(cls, "own")) is False
+
+
 @pytest.mark.parametrize("cls", classes(State, Representative))
 @pytest.mark.parametrize(
     ("role", "where", "allowed"),

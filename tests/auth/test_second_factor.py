@@ -343,7 +343,7 @@ def test_staff_is_not_required_to_have_a_factor(required_app):
 
     response = login(client, user.email, PASSWORD)
 
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
     assert is_signed_in(client)
 
 
@@ -410,7 +410,7 @@ def test_the_demo_logins_sign_in_with_a_password_only(demo_app):
 
     response = login(client, "admin@demo.example", DEMO_PASSWORD)
 
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/"
 
 
 # --- turning off, new recovery codes, a new authenticator ----------------------------------
@@ -428,7 +428,7 @@ def test_turning_the_factor_off_returns_to_password_only(app, client):
     assert user.totp_secret is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
     assert len(audit("second_factor_disabled")) == 1
-    assert login(app.test_client(), user.email, PASSWORD).headers["Location"] == "/dashboard"
+    assert login(app.test_client(), user.email, PASSWORD).headers["Location"] == "/"
 
 
 def test_new_recovery_codes_replace_the_old_ones(app, client):

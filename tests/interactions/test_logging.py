@@ -57,7 +57,8 @@ def test_a_section_member_logs_a_meeting_with_everything_in_one_go(client, app):
     # Both people in the link are chosen, each with a stance field; the actor took part.
     assert data["representatives"] == [str(met.id), str(also_met.id)]
     assert data["participants"] == [str(member.id)]
-    entry = {data[f"stances-{n}-representative"][0]: n for n in range(2)}[str(met.id)]
+    entries = {data[f"stances-{n}-representative"][0]: n for n in range(2)}
+    entry, other_entry = entries[str(met.id)], entries[str(also_met.id)]
     first_due = date.today() + timedelta(days=7)
     second_due = date.today() + timedelta(days=14)
     data |= {
@@ -68,6 +69,8 @@ def test_a_section_member_logs_a_meeting_with_everything_in_one_go(client, app):
         "confidentiality": ["restricted"],
         f"stances-{entry}-stance": ["against_ratification"],
         f"stances-{entry}-confidence": ["high"],
+        # Met, and said nothing that shows a stance: no stance record.
+        f"stances-{other_entry}-stance": ["none"],
         "follow_ups-0-title": ["Send the legal note"],
         "follow_ups-0-due_on": [first_due.isoformat()],
         "follow_ups-0-assignee": [str(member.id)],

@@ -75,6 +75,8 @@ def test_the_romania_section_logs_a_meeting_from_a_phone(live_server):
         phone.get_by_role("button", name="Add the ticked people").click()
         seen["overflow"]["form with two people"] = sideways_overflow(phone)
         phone.locator("select[name='stances-0-stance']").select_option("leaning_against")
+        # Everyone met gets a stance choice, "No stance seen" included (issue 12).
+        phone.locator("select[name='stances-1-stance']").select_option("none")
         phone.get_by_label("Restricted", exact=False).check()
         phone.locator("details.follow-up-entries summary").click()
         phone.locator("input[name='follow_ups-0-title']").fill("Send the legal note")

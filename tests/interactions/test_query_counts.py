@@ -25,6 +25,10 @@ PAGES = [
     "/states/{iso2}/interactions/new",
     "/states/{iso2}/interactions/new?q=given&representative={rep}",
     "/follow-ups/new?state={iso2}",
+    "/states/{iso2}/interactions/people?q=given",
+    "/states/{iso2}/interactions/people",
+    "/states/{iso2}/interactions?person=given",
+    "/interactions/{interaction}/archive",
 ]
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.parliament.models import ContactDetail, ContactKind, OtherName, StanceRecord
+from crm.parliament.services import field_choices
 from tests.factories import ChamberFactory
 from tests.world import World
 from tests.write_routes import WriteCase
@@ -221,6 +222,15 @@ def _restore_stance(world: World) -> tuple[str, dict[str, str]]:
     return f"/stance-records/{entry.id}/restore", {}
 
 
+def _merge(world: World) -> tuple[str, dict[str, str]]:
+    kept, other = world.home.reps[0], world.home.reps[3]
+    return f"/representatives/{kept.id}/merge/{other.id}", {
+        "kept_version": str(kept.version),
+        "other_version": str(other.version),
+        **{f"choice_{c.name}": "kept" for c in field_choices(kept, other)},
+    }
+
+
 def _section(endpoint: str, audit: str, build) -> WriteCase:
     return WriteCase(endpoint, actor="member", audit=audit, build=build, forbidden=NOT_SECTION)
 
@@ -263,6 +273,15 @@ CASES = [
         audit="stance.restored",
         build=_restore_stance,
         forbidden=NOT_ADMIN,
+    ),
+    # Merging duplicates is a coordinator's clean-up, in every state.
+    WriteCase(
+        "parliament.merge",
+        actor="coordinator",
+        audit="representative.merged",
+        build=_merge,
+        forbidden=("member", "other_member", "staff"),
+        also_allowed=("admin",),
     ),
     # An admin writes everywhere, through the same routes.
     WriteCase(

@@ -3,17 +3,19 @@ parser, routing with the documented answers, and finding the records a request n
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, jsonify, request
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
+from crm import submissions
 from crm.api import PROBLEM_JSON
 from crm.api import schemas as s
 from crm.api.auth import api_user, authenticate
@@ -77,16 +79,20 @@ def _operation(
     *,
     args: type | None = None,
     body: type | None = None,
+    idempotent: bool = False,
 ) -> Callable[[View], View]:
     """Route an operation and document it: its answer, the problem documents it may answer
     with (401 for every one: each needs a token), and the query-string arguments or the body
     it reads, passed as keywords. Unknown query parameters are refused: a typo in a filter
-    must not silently return everything."""
+    must not silently return everything. An `idempotent` one reads `Idempotency-Key`."""
 
     def decorate(view: View) -> View:
         for problem in (401, *problems):
             view = bp.alt_response(problem, schema=s.Problem, content_type=PROBLEM_JSON)(view)
         view = bp.response(status, answer)(view)
+        if idempotent:
+            view = _once_per_key(view)
+            view = bp.arguments(s.IdempotencyHeader, location="headers", as_kwargs=True)(view)
         if args is not None:
             view = bp.arguments(args, location="query", as_kwargs=True, unknown=RAISE)(view)
         if body is not None:
@@ -107,8 +113,71 @@ def listing(path: str, args: type, item: type, name: str) -> Callable[[View], Vi
 
 
 def post(path: str, body: type, answer: type, *problems: int) -> Callable[[View], View]:
-    """A POST that makes a record and answers it (201)."""
-    return _operation("POST", path, 201, answer, problems, body=body)
+    """A POST that makes a record and answers it (201), once per `Idempotency-Key`."""
+    return _operation("POST", path, 201, answer, problems, body=body, idempotent=True)
+
+
+def _once_per_key(view: View) -> View:
+    """Carry out a POST once per `Idempotency-Key` of its user (crm.submissions).
+
+    The key is claimed before the view writes, in the request's transaction, and the answer
+    stored with it when it succeeds (2xx); the same request sent again answers the same
+    status and body, marked `Idempotency-Replayed: true`, and writes nothing. The same key
+    with another request (method, path or body) is refused with 422. Anything the view
+    raises rolls the claim back with its write (crm.web.App): the key stays unused."""
+
+    @functools.wraps(view)
+    def once(*args: Any, idempotency_key: str | None = None, **kwargs: Any) -> Response:
+        if idempotency_key is None:
+            response: Response = view(*args, **kwargs)
+            return response
+        claimed = submissions.claim(api_user().id, idempotency_key, _request_fingerprint())
+        if not claimed.first:
+            if not claimed.same_request:
+                raise _key_reused()
+            return _replay(claimed.row)
+        response = view(*args, **kwargs)
+        if 200 <= response.status_code < 300:
+            submissions.remember(
+                claimed,
+                response.status_code,
+                location=response.headers.get("Location"),
+                body=response.get_json(),
+            )
+        else:
+            submissions.release(claimed)
+        return response
+
+    return once
+
+
+def _request_fingerprint() -> str:
+    # The body as parsed JSON: the same request however its JSON was spaced or ordered.
+    return submissions.fingerprint(request.method, request.path, request.get_json(silent=True))
+
+
+def _key_reused() -> UnprocessableEntity:
+    error = UnprocessableEntity()
+    error.data = {
+        "messages": {
+            "headers": {
+                "Idempotency-Key": [
+                    "This key was used for another request (another body or path). Send a "
+                    "new key for a new request."
+                ]
+            }
+        }
+    }
+    return error
+
+
+def _replay(row: submissions.SubmissionKey) -> Response:
+    response = jsonify(row.body)
+    response.status_code = row.status or 201
+    if row.location:
+        response.headers["Location"] = row.location
+    response.headers["Idempotency-Replayed"] = "true"
+    return response
 
 
 def patch(path: str, body: type, answer: type, *problems: int) -> Callable[[View], View]:
@@ -123,18 +192,20 @@ BODY_FIELDS = {
     "assignee": "assignee_id",
     "section": "section_id",
     "stage": "stage_id",
+    "do_not_contact_reason": "do_not_contact_override",
 }
 
 
 @contextmanager
-def body_field_names() -> Iterator[None]:
-    """A broken rule raised in the block names its field as the request's body does. (The
-    request commits at its end and rolls back on any error: crm.web.App.)"""
+def body_field_names(**renamed: str) -> Iterator[None]:
+    """A broken rule raised in the block names its field as the request's body does (and as
+    `renamed` says, where one body names a field otherwise). (The request commits at its
+    end and rolls back on any error: crm.web.App.)"""
     try:
         yield
     except DomainError as error:
         if error.field:
-            error.field = BODY_FIELDS.get(error.field, error.field)
+            error.field = renamed.get(error.field) or BODY_FIELDS.get(error.field, error.field)
         raise
 
 

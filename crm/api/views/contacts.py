@@ -60,13 +60,20 @@ def interaction(interaction_id: int):
 
 @post("/interactions", s.InteractionIn, s.InteractionOut, 403)
 def create_interaction(**body: Any):
-    """Log a contact with the stances seen and follow-ups agreed, all or nothing."""
+    """Log a contact with the stances seen and follow-ups agreed, all or nothing. Someone
+    met who asked not to be contacted needs `do_not_contact_override` with a reason."""
     target = state_field(body.pop("state"))
     stances = [interaction_services.StanceSeen(**seen) for seen in body.pop("stances")]
     drafts = [interaction_services.FollowUpDraft(**d) for d in body.pop("follow_ups")]
+    override = body.pop("do_not_contact_override")
     with body_field_names():
         created = interaction_services.record_interaction(
-            api_user(), target, stances=stances, follow_ups=drafts, **body
+            api_user(),
+            target,
+            stances=stances,
+            follow_ups=drafts,
+            do_not_contact_reason=override["reason"] if override else None,
+            **body,
         )
         created_id = created.id
     return present.interaction(api_user(), _interaction(created_id))

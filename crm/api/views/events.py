@@ -1,8 +1,10 @@
-"""Public events."""
+"""Public events and the representatives invited to them."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from flask import g
 
 from crm.api import present
 from crm.api import schemas as s
@@ -26,7 +28,7 @@ from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
 from crm.events import services as event_services
-from crm.events.models import Event, EventStatus
+from crm.events.models import Event, EventStatus, Invitation
 from crm.states.models import Stage
 
 # --- Events --------------------------------------------------------------------------------------
@@ -92,3 +94,39 @@ def update_event(event_id: int, version: int, **values: Any):
                 values["stage"] = named_record(Stage, values.pop("stage_id"), field="stage_id")
             event_services.update_event(actor, found, values, expected_version=version)
     return present.event(_event(event_id))
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+def _invitation(record: Invitation) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "event_id": record.event_id,
+        "representative": present.ref(record.representative),
+        "rsvp": record.rsvp,
+        "attended": record.attended,
+        "note": record.note,
+        "version": record.version,
+    }
+
+
+@post(f"/events/<{ID}:event_id>/invitations", s.InvitationsIn, s.InvitationList, 403, 404)
+def create_invitations(event_id: int, representative_ids: list[int], do_not_contact_override: Any):
+    """Invite current members of the event's state's parliament (those invited already are
+    refused). Someone who asked not to be contacted needs `do_not_contact_override` with a
+    reason."""
+    found = _event(event_id)
+    actor = api_user()
+    require(actor, Action.CREATE, Invitation, state=found.state)  # before looking at the rest
+    with body_field_names(representative="representative_ids"):
+        invited = event_services.invite(
+            actor,
+            found,
+            representative_ids,
+            on=g.today,
+            do_not_contact_reason=do_not_contact_override["reason"]
+            if do_not_contact_override
+            else None,
+        )
+    return present.items(_invitation(i) for i in invited)

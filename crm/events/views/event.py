@@ -13,14 +13,14 @@ from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import Conflict, DomainError
 from crm.events import queries, services
-from crm.events.forms import FOLD_CHOICES, ActionForm, EventForm, InvitationForm
+from crm.events.forms import FOLD_CHOICES, ActionForm, EventForm, InvitationForm, NewEventForm
 from crm.events.models import Event, EventKind, EventStatus, Invitation
 from crm.events.views.common import bp
 from crm.extensions import db
 from crm.parliament import queries as parliament_queries
 from crm.states import queries as state_queries
 from crm.states.models import State
-from crm.web import form_status, found, found_for, permitted, save
+from crm.web import form_status, found, found_for, permitted, save, save_once
 
 # --- One event ----------------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ def new(iso2: str):
     state = found(state_queries.get_state(iso2))
     actor = permitted(Action.CREATE, Event, state=state)
     stages = queries.stages_of(state)
-    form = EventForm()
+    form = NewEventForm()
     form.set_choices(sections=state.sections, stages=stages, current_status=None)
     if request.method == "GET":
         own = next((s for s in state.sections if s in actor.sections), None)
@@ -168,13 +168,17 @@ def new(iso2: str):
         form.city.data = state.capital
     ambiguous = _ambiguity(form, state.timezone)
     if form.validate_on_submit():
-        saved = save(
-            form, lambda: services.create_event(actor, state, _values(form, state, stages))
+        saved = save_once(
+            form,
+            lambda: services.create_event(actor, state, _values(form, state, stages)),
+            location=lambda event: url_for("events.show", event_id=event.id),
+            already="This event was already saved.",
         )
         if saved.ok:
-            flash(f"Planned “{saved.value.title}”.", "success")
-            _flash_if_late(saved.value)
-            return redirect(url_for("events.show", event_id=saved.value.id))
+            if not saved.replayed:
+                flash(f"Planned “{saved.value.title}”.", "success")
+                _flash_if_late(saved.value)
+            return redirect(saved.location)
     status = form_status()
     return render_template(
         "events/form.html", state=state, event=None, form=form, ambiguous=ambiguous, conflict=None

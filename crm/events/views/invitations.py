@@ -40,7 +40,16 @@ def invite(event_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         saved = save(
-            form, lambda: services.invite(actor, event, form.representative.data, on=g.today)
+            form,
+            lambda: services.invite(
+                actor,
+                event,
+                form.representative.data,
+                on=g.today,
+                do_not_contact_reason=(
+                    form.do_not_contact_reason.data if form.do_not_contact_confirmed.data else None
+                ),
+            ),
         )
         if saved.ok:
             invited = saved.value

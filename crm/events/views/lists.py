@@ -8,16 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
+from crm.auth.permissions import may
 from crm.db import utcnow
 from crm.events import queries
 from crm.events.forms import CalendarForm, EventFilterForm
-from crm.events.models import EventKind, EventStatus
+from crm.events.models import Event, EventKind, EventStatus
 from crm.events.views.common import bp
 from crm.forms import page_number
 from crm.states import queries as state_queries
+from crm.states.home import home_states
 from crm.states.models import State
 from crm.web import found
 
@@ -91,7 +93,13 @@ def _list(state: State | None):
         pagination=pagination,
         rsvps=queries.rsvp_counts([e.id for e in pagination.items]),
         endpoint="events.state_index" if state else "events.index",
+        plannable=_plannable() if state is None else [],
     ), 200 if valid else 400
+
+
+def _plannable() -> list[State]:
+    """The reader's own states they may plan events in: every state's list offers those."""
+    return [s for s in home_states(current_user) if may(current_user, "create", Event, state=s)]
 
 
 def _calendar(state: State | None):

@@ -19,6 +19,7 @@ from crm.interactions.forms import (
     InteractionEditForm,
     InteractionFilterForm,
     InteractionForm,
+    StanceEntryForm,
     StatusForm,
     ids_from,
     now_local,
@@ -26,9 +27,18 @@ from crm.interactions.forms import (
 )
 from crm.interactions.models import Confidentiality, Interaction, InteractionKind
 from crm.interactions.views.common import bp, state_or_404
-from crm.parliament.models import Confidence, Representative, Stance
+from crm.parliament.models import Confidence, Representative
 from crm.states.models import State
-from crm.web import current_actor, flash_outcome, form_status, found, found_for, permitted, save
+from crm.web import (
+    current_actor,
+    flash_outcome,
+    form_status,
+    found,
+    found_for,
+    permitted,
+    save,
+    save_once,
+)
 
 # --- The contact form --------------------------------------------------------------------
 
@@ -38,7 +48,8 @@ class Picker:
 
     `chosen` are the people already in the contact (ticked, or left with a stance to
     untick); `matches` the result of a name search; `groups` every current member by
-    chamber when there is no search.
+    chamber when there is no search. Each is a `queries.Candidate`: name, seat, party,
+    constituency, names in other scripts, so that two people of one name are told apart.
     """
 
     def __init__(
@@ -54,7 +65,7 @@ class Picker:
         chosen_ids = chosen_ids[:100]
         found = queries.representatives_by_ids(chosen_ids)
         kept = {r.id for r in keep}
-        self.chosen = [
+        chosen = [
             found[i]
             for i in chosen_ids
             if i in found
@@ -63,14 +74,18 @@ class Picker:
         ]
         self.ticked = ticked
         self.q = q.strip()
-        chosen = {r.id for r in self.chosen}
-        self.matches = (
-            [r for r in queries.find_representatives(state, self.q) if r.id not in chosen]
+        self.chosen_ids = {r.id for r in chosen}
+        matches = (
+            [r for r in queries.find_representatives(state, self.q) if r.id not in self.chosen_ids]
             if self.q
             else []
         )
-        self.groups = [] if self.q else queries.current_members(state, g.today)
-        self.chosen_ids = chosen
+        details = queries.candidates([*chosen, *matches], g.today)
+        self.chosen = details[: len(chosen)]
+        self.matches = details[len(chosen) :]
+        self.groups = [] if self.q else queries.member_candidates(state, g.today)
+        # Whoever chosen asked not to be contacted: the form asks for a confirmation.
+        self.flagged = [c.rep for c in self.chosen if c.rep.do_not_contact]
 
 
 def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> list[User]:
@@ -83,16 +98,46 @@ def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> lis
 
 
 def _sync_stance_entries(form: InteractionForm, picker: Picker) -> dict[int, Any]:
-    """One stance entry per person in the picker's chosen list; returns them by person."""
+    """One stance entry per person in the picker's chosen list; returns them by person.
+
+    Someone ticked as met but given no stance choice is named next to theirs: the save
+    was refused rather than the stance silently lost.
+    """
     entries = {}
     for entry in form.stances:
         rep_id = entry.form.representative_id
         if rep_id is not None and rep_id not in entries:
             entries[rep_id] = entry
-    for rep in picker.chosen:
+    for candidate in picker.chosen:
+        rep = candidate.rep
         if rep.id not in entries and len(form.stances) < form.stances.max_entries:
             entries[rep.id] = form.stances.append_entry({"representative": str(rep.id)})
+    missing = set(getattr(form, "stance_missing", []))
+    for candidate in picker.chosen:
+        entry = entries.get(candidate.rep.id)
+        if candidate.rep.id in missing and entry is not None:
+            entry.form.stance.errors = [
+                f"Choose the stance {candidate.rep.name} showed, or “No stance seen”."
+            ]
+    errors = [entry.errors for entry in form.stances.entries]
+    form.stances.errors = errors if any(errors) else []
     return entries
+
+
+def _stances_seen(form: InteractionForm) -> list[services.StanceSeen]:
+    """The stances chosen (a person met with "No stance seen" has no record)."""
+    seen = []
+    for entry in form.stances:
+        stance, rep_id = entry.form.stance_seen, entry.form.representative_id
+        if stance is not None and rep_id is not None:
+            seen.append(
+                services.StanceSeen(
+                    representative_id=rep_id,
+                    stance=stance,
+                    confidence=Confidence(entry.form.confidence.data),
+                )
+            )
+    return seen
 
 
 def _show_list_error(form: Any, error: DomainError) -> None:
@@ -127,8 +172,17 @@ def new(iso2: str):
                 "the others in the link were left out."
             ]
         form.q.data = (request.args.get("q") or "")[:100]
-    elif not refining and form.validate_on_submit():
-        saved = save(
+    elif refining or not form.validate_on_submit():
+        pass  # shown again: with the people ticked added, or with its errors
+    elif form.stance_missing:
+        # Someone ticked has no stance choice: refused (nothing written), and the form
+        # comes back with a stance choice beside each of them (_sync_stance_entries).
+        try:
+            services.representatives_met(state, form.representatives.data)
+        except DomainError as error:
+            show_error(form, error)
+    else:
+        saved = save_once(
             form,
             lambda: services.record_interaction(
                 actor,
@@ -140,15 +194,7 @@ def new(iso2: str):
                 summary=form.summary.data,
                 outcome=form.outcome.data,
                 confidentiality=Confidentiality(form.confidentiality.data),
-                stances=[
-                    services.StanceSeen(
-                        representative_id=entry.form.representative_id,
-                        stance=Stance(entry.form.stance.data),
-                        confidence=Confidence(entry.form.confidence.data),
-                    )
-                    for entry in form.stances
-                    if entry.form.stance.data
-                ],
+                stances=_stances_seen(form),
                 follow_ups=[
                     services.FollowUpDraft(
                         title=entry.form.title.data,
@@ -158,12 +204,19 @@ def new(iso2: str):
                     for entry in form.follow_ups
                     if (entry.form.title.data or "").strip()
                 ],
+                # Given only with the confirmation ticked: a reason alone is not a "yes".
+                do_not_contact_reason=(
+                    form.do_not_contact_reason.data if form.do_not_contact_confirmed.data else None
+                ),
             ),
             show=_show_list_error,
+            location=lambda created: url_for("interactions.show", interaction_id=created.id),
+            already="This contact was already saved.",
         )
         if saved.ok:
-            flash("Contact saved.", "success")
-            return redirect(url_for("interactions.show", interaction_id=saved.value.id))
+            if not saved.replayed:
+                flash("Contact saved.", "success")
+            return redirect(saved.location)
     # Refining the choice of people is not a refusal: the form is simply shown again.
     status = 200 if refining else form_status()
     ticked = set(form.representatives.data or [])
@@ -172,6 +225,19 @@ def new(iso2: str):
     picker = Picker(state, [i for i in chosen_ids if i is not None], ticked, form.q.data or "")
     stance_entries = _sync_stance_entries(form, picker)
     return _form_page(form, state, picker, people, status, stance_entries=stance_entries)
+
+
+@bp.get("/states/<iso2>/interactions/people")
+@login_required
+def people(iso2: str):
+    """The picker's results for a name (or every member by chamber), as a fragment of the
+    contact form: the picker's script asks for it as the name is typed."""
+    state = state_or_404(iso2)
+    permitted(Action.CREATE, Interaction, state=state)
+    # The people already in the form are not offered again.
+    chosen = ids_from(request.args.getlist("chosen")[:50])
+    picker = Picker(state, chosen, set(), (request.args.get("q") or "")[:100])
+    return render_template("interactions/_picker_results.html", picker=picker, state=state)
 
 
 @bp.get("/interactions/<int:interaction_id>")
@@ -268,6 +334,8 @@ def _form_page(
         picker=picker,
         people=people,
         stance_entries=stance_entries or {},
+        # What the picker's script copies beside someone ticked (a new contact only).
+        blank_stance=StanceEntryForm(prefix="stances-__n__-") if interaction is None else None,
         interaction=interaction,
         conflict=conflict,
     ), status
@@ -281,6 +349,23 @@ def _archive_or_restore(
         abort(400)
     flash_outcome(lambda: change(actor, interaction), done)
     return redirect(url_for("interactions.show", interaction_id=interaction_id))
+
+
+@bp.get("/interactions/<int:interaction_id>/archive")
+@login_required
+def archive_confirm(interaction_id: int):
+    """What archiving the contact does, and the button that does it: one tap on the
+    contact's page only leads here."""
+    interaction, _actor = found_for(Action.ARCHIVE, queries.get_interaction(interaction_id))
+    if interaction.archived_at is not None:
+        flash("This contact is already archived.", "info")
+        return redirect(url_for("interactions.show", interaction_id=interaction_id))
+    return render_template(
+        "interactions/archive.html",
+        interaction=interaction,
+        state=interaction.state,
+        form=StatusForm(),
+    )
 
 
 @bp.post("/interactions/<int:interaction_id>/archive")
@@ -310,19 +395,18 @@ def restore(interaction_id: int):
 def state_index(iso2: str):
     state = state_or_404(iso2)
     form = InteractionFilterForm(request.args)
-    representatives = queries.state_representatives(state)
-    form.representative.choices = [SelectChoice("", "Anyone")] + [
-        SelectChoice(str(r.id), r.name) for r in representatives
-    ]
     valid = form.validate()
     kind = InteractionKind(form.kind.data) if form.kind.data and not form.kind.errors else None
-    rep_id = form.representative.data if not form.representative.errors else None
-    if rep_id is not None and rep_id not in {r.id for r in representatives}:
-        form.representative.errors = ["Choose someone from the list."]
-        valid, rep_id = False, None
+    # A link from a person's page names them by id; the form searches by name.
+    person = queries.representatives_by_ids(ids_from([form.representative.data or ""]))
+    chosen = next(iter(person.values()), None)
+    if form.representative.data and (chosen is None or chosen.state_id != state.id):
+        form.representative.errors = [f"That person is not in the parliament of {state.name}."]
+        valid, chosen = False, None
     filters = queries.InteractionFilters(
         kind=kind,
-        representative_id=rep_id,
+        representative_id=chosen.id if chosen is not None else None,
+        person="" if form.person.errors else (form.person.data or "").strip(),
         archived=bool(form.archived.data),
         restricted_readable=restricted_readable_states(current_actor()),
     )
@@ -331,13 +415,15 @@ def state_index(iso2: str):
         state, filters, page, current_app.config["PAGE_SIZE"]
     )
     # The page links keep the filters (and only them: other arguments could steer url_for).
-    args = {k: v for k, v in request.args.items() if k in ("kind", "representative", "archived")}
+    kept = ("kind", "person", "representative", "archived")
+    args = {k: v for k, v in request.args.items() if k in kept}
     args["iso2"] = state.iso2
     return render_template(
         "interactions/index.html",
         state=state,
         form=form,
         filters=filters,
+        person=chosen,
         pagination=pagination,
         args=args,
     ), (200 if valid else 400)

@@ -17,6 +17,7 @@ touched.
 | `details.py` | contact details and other names (on the generic `children.py`) |
 | `stances.py` | recording stances, the cached current stance, archiving a record |
 | `archive.py` | archiving and restoring a representative |
+| `merge.py` | merging two records of one person; records a new one may duplicate |
 | `rules.py` | what they share: permission and version check, dates, search text |
 
 Callers import from here (`from crm.parliament import services`), not from the modules.
@@ -40,13 +41,27 @@ from crm.parliament.services.details import (
     update_contact_detail,
     update_other_name,
 )
+from crm.parliament.services.merge import check_mergeable, merge_representatives
+from crm.parliament.services.merge_plan import (
+    KINDS,
+    FieldChoice,
+    MergePlan,
+    field_choices,
+    plan_merge,
+)
 from crm.parliament.services.profile import (
     EDITABLE_FIELDS,
+    PossibleDuplicates,
     add_representative,
     create_representative,
     update_representative,
 )
-from crm.parliament.services.rules import EARLIEST_DATE, LATEST_AHEAD, refresh_search_text
+from crm.parliament.services.rules import (
+    EARLIEST_DATE,
+    LATEST_AHEAD,
+    do_not_contact_override,
+    refresh_search_text,
+)
 from crm.parliament.services.seats import NewSeat, add_membership, end_membership, move_party
 from crm.parliament.services.stances import (
     archive_stance_record,
@@ -59,14 +74,18 @@ __all__ = [
     "CONTACT_DETAILS",
     "EARLIEST_DATE",
     "EDITABLE_FIELDS",
+    "KINDS",
     "LANGUAGE_TAG",
     "LATEST_AHEAD",
     "OTHER_NAMES",
     "PHONE_NUMBER",
     "URL_SCHEME",
+    "FieldChoice",
+    "MergePlan",
     "NewContactDetail",
     "NewOtherName",
     "NewSeat",
+    "PossibleDuplicates",
     "add_committee_membership",
     "add_contact_detail",
     "add_membership",
@@ -74,11 +93,16 @@ __all__ = [
     "add_representative",
     "archive_representative",
     "archive_stance_record",
+    "check_mergeable",
     "contact_value_problem",
     "create_representative",
+    "do_not_contact_override",
     "end_committee_membership",
     "end_membership",
+    "field_choices",
+    "merge_representatives",
     "move_party",
+    "plan_merge",
     "record_stance",
     "refresh_current_stances",
     "refresh_search_text",

@@ -10,6 +10,7 @@ from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.errors import ValidationFailed
 from crm.parliament.models import ContactDetail, OtherName, Representative, sort_name_for
+from crm.parliament.queries import possible_duplicates
 from crm.parliament.services.details import (
     NewContactDetail,
     NewOtherName,
@@ -56,6 +57,20 @@ def _check_profile(values: dict[str, Any], current: Representative | None) -> No
         )
 
 
+class PossibleDuplicates(ValidationFailed):
+    """A new person's name matches records of the same state: added only when the user
+    confirms it is someone else. `candidates` are the records to show."""
+
+    def __init__(self, candidates: list[Representative]) -> None:
+        names = ", ".join(c.name for c in candidates)
+        super().__init__(
+            f"This may be someone already recorded ({names}). Check the records below; if "
+            "this is a different person, tick “Add anyway” and save again.",
+            field="confirm_duplicate",
+        )
+        self.candidates = candidates
+
+
 def update_representative(
     actor: User,
     representative: Representative,
@@ -93,8 +108,13 @@ def create_representative(
     seat: NewSeat,
     other_names: Sequence[NewOtherName] = (),
     contact_details: Sequence[NewContactDetail] = (),
+    confirm_duplicate: bool = False,
 ) -> Representative:
-    """Add a representative of `state` with their first seat, other names and contacts."""
+    """Add a representative of `state` with their first seat, other names and contacts.
+
+    A name that matches records of the state (as search matches, archived records
+    included) is refused with PossibleDuplicates unless `confirm_duplicate`: duplicates
+    split a person's history, and merging them later is work."""
     require(actor, Action.CREATE, Representative, state=state)
     records.check_fields(profile, EDITABLE_FIELDS)
     profile = records.clean(Representative, profile)
@@ -112,6 +132,10 @@ def create_representative(
         )
         for i, c in enumerate(contact_details)
     ]
+    if not confirm_duplicate:
+        candidates = possible_duplicates(state, profile["name"])
+        if candidates:
+            raise PossibleDuplicates(candidates)
     if not profile.get("sort_name"):
         profile["sort_name"] = sort_name_for(
             profile["name"], profile.get("given_name"), profile.get("family_name")

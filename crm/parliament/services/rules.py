@@ -3,8 +3,9 @@ which dates are plausible, and the folded names search uses."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crm import records
 from crm.auth.permissions import Action, require
@@ -58,3 +59,32 @@ def period(start: date | None, end: date | None) -> str:
     """A seat's dates as a person reads them: "since 1 Jan 2024", "1 Jan 2020 – 3 Mar 2024"."""
     begun = f"{start:%d %b %Y}" if start else "…"
     return f"{begun} – {end:%d %b %Y}" if end else f"since {begun}"
+
+
+# A reason is a sentence or two, kept in the audit log beside the write it allowed.
+OVERRIDE_REASON_LIMIT = 500
+
+
+def do_not_contact_override(
+    representatives: Iterable[Representative], reason: str | None, *, field: str
+) -> dict[str, Any] | None:
+    """The one rule for reaching people flagged "do not contact" (a contact, an invitation).
+
+    Nobody flagged: None. Someone flagged and no reason given: refused, naming them, so the
+    form can ask for a confirmation with a reason. With a reason: what the audit entry keeps
+    ({"reason": …, "representative_ids": [...]}).
+    """
+    flagged = [r for r in representatives if r.do_not_contact]
+    if not flagged:
+        return None
+    reason = (reason or "").strip()
+    names = ", ".join(r.name for r in flagged)
+    if not reason:
+        raise ValidationFailed(
+            f"{names} asked not to be contacted. To go ahead, confirm and say why.", field=field
+        )
+    if len(reason) > OVERRIDE_REASON_LIMIT:
+        raise ValidationFailed(
+            f"Keep the reason under {OVERRIDE_REASON_LIMIT} characters.", field=field
+        )
+    return {"reason": reason, "representative_ids": sorted(r.id for r in flagged)}

@@ -10,6 +10,7 @@ record, one module per part of it.
 | `details.py` | contact details and other names: add, edit, remove (one generic set) |
 | `stances.py` | recording a stance; archiving and restoring a stance record |
 | `archive.py` | archiving and restoring a representative |
+| `merge.py` | merging two records of one person; a merged record's page leads to the kept one |
 | `common.py` | the blueprint and what the pages share |
 
 Views parse the form, call a service and return: the request commits once, after the view
@@ -17,7 +18,7 @@ Views parse the form, call a service and return: the request commits once, after
 """
 
 # Importing the page modules registers their routes on the blueprint.
-from crm.parliament.views import archive, committees, details, lists, profile, seats, stances  # noqa: F401
+from crm.parliament.views import archive, committees, details, lists, merge, profile, seats, stances  # noqa: F401
 from crm.parliament.views.common import bp
 
 __all__ = ["bp"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template, request
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
@@ -68,6 +68,10 @@ def index():
 @login_required
 def show(representative_id: int):
     representative = representative_or_404(representative_id)
+    if representative.merged_into_id is not None:
+        # A merged-away record's links (bookmarks, old contacts) lead to the kept one.
+        flash("That record was merged into this one.", "info")
+        return redirect(url_for("parliament.show", representative_id=representative.merged_into_id))
     may_restore = may(current_user, Action.RESTORE, representative)
     return render_template(
         "parliament/show.html",

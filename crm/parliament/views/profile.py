@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import login_required
+from wtforms import BooleanField
 
 from crm.auth.permissions import Action
+from crm.errors import DomainError
+from crm.forms import show_error
 from crm.parliament import services
 from crm.parliament.forms import NewRepresentativeForm, ProfileForm, RepresentativeForm
 from crm.parliament.models import ContactKind, Representative
@@ -15,6 +18,13 @@ from crm.parliament.views.common import bp, change_form, representative_or_404, 
 from crm.parliament.views.seats import new_seat, seat_choices
 from crm.states.queries import get_state
 from crm.web import form_status, found, permitted, save
+
+
+class NewRepresentativeCheckedForm(NewRepresentativeForm):
+    """The new-representative form, and the answer to "Add anyway?" when the name matches
+    records of the state."""
+
+    confirm_duplicate = BooleanField("Add anyway: this is a different person")
 
 
 def _profile(form: ProfileForm) -> dict[str, Any]:
@@ -45,8 +55,15 @@ def edit(representative_id: int):
 def new(iso2: str):
     state = found(get_state(iso2, load=()))
     actor = permitted(Action.CREATE, Representative, state=state)
-    form = NewRepresentativeForm()
+    form = NewRepresentativeCheckedForm()
     chambers, parties = seat_choices(form, state)
+    duplicates: list[Representative] = []
+
+    def show(form: NewRepresentativeCheckedForm, error: DomainError) -> None:
+        if isinstance(error, services.PossibleDuplicates):
+            duplicates.extend(error.candidates)
+        show_error(form, error)
+
     if form.validate_on_submit():
         saved = save(
             form,
@@ -67,10 +84,14 @@ def new(iso2: str):
                     for row in form.contact_details
                     if not row.form.is_blank
                 ],
+                confirm_duplicate=bool(form.confirm_duplicate.data),
             ),
+            show=show,
         )
         if saved.ok:
             flash(f"Added {saved.value.name}.", "success")
             return redirect(url_for("parliament.show", representative_id=saved.value.id))
     status = form_status()
-    return render_template("parliament/new.html", state=state, form=form), status
+    return render_template(
+        "parliament/new.html", state=state, form=form, duplicates=duplicates, today=g.today
+    ), status

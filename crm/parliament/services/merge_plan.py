@@ -1,0 +1,268 @@
+"""The preview of a merge (crm.parliament.services.merge): what would move to the kept
+record, what would be dropped because the kept record already holds it, and which profile
+fields differ and need a choice. It reads and writes nothing; a reader who may not read a
+restricted contact is not told it exists (the counts leave it out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from crm.events.models import Invitation
+from crm.extensions import db
+from crm.interactions.models import FollowUp, Interaction, interaction_representatives
+from crm.interactions.visibility import follow_ups_linked_to_people, linked_to_people
+from crm.parliament.models import (
+    CommitteeMembership,
+    ContactDetail,
+    Identifier,
+    Membership,
+    OtherName,
+    Representative,
+    StanceRecord,
+)
+from crm.votes.models import Vote
+
+if TYPE_CHECKING:
+    pass
+
+# What moves, in the order the preview lists it: kind → what a person calls it.
+KINDS: dict[str, str] = {
+    "seats": "Seats in a chamber",
+    "committee_seats": "Committee seats",
+    "stances": "Stance records",
+    "contacts": "Contacts",
+    "follow_ups": "Follow-ups",
+    "invitations": "Invitations to events",
+    "votes": "Votes",
+    "identifiers": "Identifiers",
+    "other_names": "Other names",
+    "contact_details": "Contact details",
+}
+
+KEPT, OTHER, BOTH = "kept", "other", "both"
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """A profile field (or pair of fields) on which the two records differ."""
+
+    name: str
+    label: str
+    fields: tuple[str, ...]
+    kept: str
+    other: str
+    # Lists and notes may keep both values.
+    may_keep_both: bool = False
+    default: str = KEPT
+
+
+# The profile fields a merge chooses between; "do not contact" goes with its reason.
+_CHOICES: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
+    ("name", "Full name", ("name",), False),
+    ("given_name", "Given name", ("given_name",), False),
+    ("family_name", "Family name", ("family_name",), False),
+    ("sort_name", "Sort as", ("sort_name",), False),
+    ("gender", "Gender", ("gender",), False),
+    ("languages", "Languages", ("languages",), True),
+    ("influence", "Influence", ("influence",), False),
+    ("tags", "Tags", ("tags",), True),
+    ("notes", "Notes", ("notes",), True),
+    ("do_not_contact", "Do not contact", ("do_not_contact", "do_not_contact_reason"), False),
+)
+
+
+def _shown(rep: Representative, fields: tuple[str, ...]) -> str:
+    if fields == ("do_not_contact", "do_not_contact_reason"):
+        return f"Yes: {rep.do_not_contact_reason or ''}".strip() if rep.do_not_contact else "No"
+    value = getattr(rep, fields[0])
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def field_choices(kept: Representative, other: Representative) -> list[FieldChoice]:
+    """The profile fields on which the two records differ, each with the value proposed."""
+    found = []
+    for name, label, fields, both in _CHOICES:
+        if all(getattr(kept, f) == getattr(other, f) for f in fields):
+            continue
+        # A "do not contact" flag is someone's wish, or their safety: proposed kept.
+        default = OTHER if name == "do_not_contact" and other.do_not_contact else KEPT
+        found.append(
+            FieldChoice(
+                name, label, fields, _shown(kept, fields), _shown(other, fields), both, default
+            )
+        )
+    return found
+
+
+@dataclass
+class MergePlan:
+    """What a merge of `other` into `kept` moves and drops: row ids by kind (KINDS)."""
+
+    kept: Representative
+    other: Representative
+    moves: dict[str, list[int]] = field(default_factory=dict)
+    dropped: dict[str, list[int]] = field(default_factory=dict)
+    # Sentences for the preview: what is dropped and why, what is kept twice.
+    notes: list[str] = field(default_factory=list)
+    choices: list[FieldChoice] = field(default_factory=list)
+    # How many rows of each kind the reader may see move (restricted contacts they may not
+    # read are linked to no person, so they are not counted: SPEC §2).
+    shown: dict[str, int] = field(default_factory=dict)
+
+
+def _ids(stmt: sa.Select[Any]) -> list[int]:
+    return sorted(db.session.scalars(stmt))
+
+
+def plan_merge(kept: Representative, other: Representative, *, reader: Any) -> MergePlan:
+    """What merging `other` into `kept` would do, as `reader` may see it (a fixed number
+    of queries). Checks nothing: `merge_representatives` does."""
+    plan = MergePlan(kept, other, choices=field_choices(kept, other))
+    moves, dropped = plan.moves, plan.dropped
+
+    def children(model: Any) -> list[Any]:
+        return list(db.session.scalars(sa.select(model).where(model.representative_id == other.id)))
+
+    # A seat of the other's that overlaps one of the kept record's in the same chamber (or
+    # committee) is that seat recorded twice: moved, the person would hold two seats.
+    seats: tuple[tuple[str, Any, str], ...] = (
+        ("seats", Membership, "chamber_id"),
+        ("committee_seats", CommitteeMembership, "committee_id"),
+    )
+    for kind, model, body in seats:
+        mine: Any = aliased(model)
+        overlapping = sa.exists().where(
+            mine.representative_id == kept.id,
+            getattr(mine, body) == getattr(model, body),
+            sa.or_(
+                mine.start_date.is_(None),
+                model.end_date.is_(None),
+                mine.start_date <= model.end_date,
+            ),
+            sa.or_(
+                mine.end_date.is_(None),
+                model.start_date.is_(None),
+                model.start_date <= mine.end_date,
+            ),
+        )
+        of_other = sa.select(model.id).where(model.representative_id == other.id)
+        moves[kind] = _ids(of_other.where(~overlapping))
+        dropped[kind] = _ids(of_other.where(overlapping))
+    moves["stances"] = _ids(
+        sa.select(StanceRecord.id).where(StanceRecord.representative_id == other.id)
+    )
+
+    link, kept_link = interaction_representatives, interaction_representatives.alias()
+    kept_too = sa.exists().where(
+        kept_link.c.interaction_id == Interaction.id, kept_link.c.representative_id == kept.id
+    )
+    of_other = sa.select(Interaction.id).join(link, link.c.interaction_id == Interaction.id)
+    of_other = of_other.where(link.c.representative_id == other.id)
+    moves["contacts"] = _ids(of_other.where(~kept_too))
+    dropped["contacts"] = _ids(of_other.where(kept_too))
+    moves["follow_ups"] = _ids(sa.select(FollowUp.id).where(FollowUp.representative_id == other.id))
+
+    invited = sa.select(Invitation.event_id).where(Invitation.representative_id == kept.id)
+    others_invitations = sa.select(Invitation.id).where(Invitation.representative_id == other.id)
+    moves["invitations"] = _ids(others_invitations.where(Invitation.event_id.not_in(invited)))
+    dropped["invitations"] = _ids(others_invitations.where(Invitation.event_id.in_(invited)))
+
+    voted = sa.select(Vote.vote_event_id).where(Vote.representative_id == kept.id)
+    others_votes = sa.select(Vote.id).where(Vote.representative_id == other.id)
+    moves["votes"] = _ids(others_votes.where(Vote.vote_event_id.not_in(voted)))
+    dropped["votes"] = _ids(others_votes.where(Vote.vote_event_id.in_(voted)))
+
+    moves["identifiers"] = [i.id for i in children(Identifier)]
+    kept_schemes = {i.scheme for i in db.session.scalars(
+        sa.select(Identifier).where(Identifier.representative_id == kept.id)
+    )}  # fmt: skip
+    twice = sorted({i.scheme for i in children(Identifier)} & kept_schemes)
+
+    kept_names = {(n.name.casefold(), n.lang) for n in children_of(kept, OtherName)}
+    kept_contacts = {(c.kind, c.value.casefold()) for c in children_of(kept, ContactDetail)}
+
+    def name_key(n: OtherName) -> tuple[Any, ...]:
+        return (n.name.casefold(), n.lang)
+
+    def contact_key(c: ContactDetail) -> tuple[Any, ...]:
+        return (c.kind, c.value.casefold())
+
+    same_rows: tuple[tuple[str, Any, Callable[[Any], tuple[Any, ...]], set[Any]], ...] = (
+        ("other_names", OtherName, name_key, kept_names),
+        ("contact_details", ContactDetail, contact_key, kept_contacts),
+    )
+    for kind, model, key, same in same_rows:
+        rows = children(model)
+        moves[kind] = sorted(r.id for r in rows if key(r) not in same)
+        dropped[kind] = sorted(r.id for r in rows if key(r) in same)
+
+    plan.shown = {kind: len(ids) for kind, ids in moves.items()}
+    plan.shown["contacts"] = _visible_count(moves["contacts"], reader)
+    plan.shown["follow_ups"] = (
+        db.session.scalar(
+            sa.select(sa.func.count(FollowUp.id)).where(
+                FollowUp.id.in_(moves["follow_ups"]), follow_ups_linked_to_people(reader)
+            )
+        )
+        or 0
+    )
+    _explain(plan, twice, reader)
+    return plan
+
+
+def children_of(rep: Representative, model: Any) -> list[Any]:
+    return list(db.session.scalars(sa.select(model).where(model.representative_id == rep.id)))
+
+
+def _visible_count(interaction_ids: list[int], reader: Any) -> int:
+    if not interaction_ids:
+        return 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Interaction.id)).where(
+                Interaction.id.in_(interaction_ids), linked_to_people(reader)
+            )
+        )
+        or 0
+    )
+
+
+def _explain(plan: MergePlan, schemes_twice: list[str], reader: Any) -> None:
+    kept, other, dropped = plan.kept.name, plan.other.name, plan.dropped
+    if dropped["seats"] or dropped["committee_seats"]:
+        plan.notes.append(
+            f"{len(dropped['seats'])} seat(s) and {len(dropped['committee_seats'])} committee "
+            f"seat(s) of {other} overlap {kept}'s in the same chamber or committee: the same "
+            f"seat recorded twice, so {kept}'s is kept and {other}'s removed."
+        )
+    if dropped["invitations"]:
+        plan.notes.append(
+            f"Both were invited to {len(dropped['invitations'])} event(s): {kept}'s invitation "
+            f"and answer are kept, {other}'s is removed."
+        )
+    if dropped["votes"]:
+        plan.notes.append(
+            f"Both have a vote recorded in {len(dropped['votes'])} vote(s): {kept}'s vote is "
+            f"kept, {other}'s is removed (a member votes once)."
+        )
+    shown_contacts = _visible_count(dropped["contacts"], reader)
+    if shown_contacts:
+        plan.notes.append(f"{shown_contacts} contact(s) name both: they keep naming {kept}, once.")
+    if dropped["other_names"] or dropped["contact_details"]:
+        plan.notes.append(
+            f"{len(dropped['other_names'])} other name(s) and {len(dropped['contact_details'])} "
+            f"contact detail(s) of {other} are already on {kept}'s record: not copied twice."
+        )
+    for scheme in schemes_twice:
+        plan.notes.append(
+            f"Both have an identifier of the scheme “{scheme}”: both are kept, so that an "
+            "import holding either finds this person instead of adding them again."
+        )
