@@ -295,8 +295,10 @@ def replace_collection(
     *,
     action: str,
     describe: Callable[[Item], str] = lambda item: str(getattr(item, "id", item)),
+    note: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace a many-to-many collection, auditing the members before and after."""
+    """Replace a many-to-many collection, auditing the members before and after (with
+    `note`, what else the entry must keep: why a rule was overridden)."""
     require(actor, Action.EDIT, obj)
     current = list(getattr(obj, attribute))
     wanted = list(new_items)
@@ -309,5 +311,5 @@ def replace_collection(
         action,
         obj,
         before={attribute: [describe(i) for i in current]},
-        after=_audit_after(obj, {attribute: [describe(i) for i in wanted]}),
+        after=_audit_after(obj, {attribute: [describe(i) for i in wanted], **(note or {})}),
     )

@@ -535,7 +535,7 @@ class InteractionIn(Schema):
 InteractionPatch = patch_of(
     InteractionIn,
     "InteractionPatch",
-    without=("state", "stances", "follow_ups", "do_not_contact_override"),
+    without=("state", "stances", "follow_ups"),
 )
 
 

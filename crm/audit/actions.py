@@ -193,7 +193,9 @@ ACTIONS: dict[str, Shape] = {
         # Who asked not to be contacted, and why we went ahead (when someone did).
         do_not_contact_override="dict",
     ),
-    "interaction.updated": _changed("interactions", representatives="list", participants="list"),
+    "interaction.updated": _changed(
+        "interactions", representatives="list", participants="list", do_not_contact_override="dict"
+    ),
     "interaction.archived": _changed("interactions"),
     "interaction.restored": _changed("interactions"),
     "follow_up.created": _created("follow_ups"),

@@ -321,11 +321,13 @@ def update_interaction(
     representative_ids: Sequence[int],
     participant_ids: Sequence[int],
     expected_version: int | None,
+    do_not_contact_reason: str | None = None,
 ) -> dict[str, Any]:
     """Edit a contact and who was in it; returns what changed.
 
     A change of people alone still moves the version on, so that a form opened before it
-    cannot silently undo it.
+    cannot silently undo it. Adding someone who asked not to be contacted takes a reason,
+    as logging the contact with them would (kept in the audit entry of the change).
     """
     records.check_fields(changes, INTERACTION_FIELDS)
     records.begin_edit(actor, interaction, expected_version)
@@ -339,6 +341,12 @@ def update_interaction(
     if "outcome" in changes:
         _check_text(changes["outcome"], field="outcome", required=None, limit=5_000)
     representatives = _representatives(state, representative_ids, keep=interaction.representatives)
+    already = {r.id for r in interaction.representatives}
+    override = do_not_contact_override(
+        [r for r in representatives if r.id not in already],
+        do_not_contact_reason,
+        field="do_not_contact_reason",
+    )
     participants = _people(
         state, actor, participant_ids, field="participants", keep=interaction.participants
     )
@@ -361,6 +369,9 @@ def update_interaction(
                 members,
                 action="interaction.updated",
                 describe=describe,
+                note={"do_not_contact_override": override}
+                if override and attribute == "representatives"
+                else None,
             )
             changed[attribute] = [describe(m) for m in members]
     if "confidentiality" in changed:

@@ -236,12 +236,31 @@ def test_the_api_refuses_logging_a_contact_with_them_without_an_override(client,
     assert db.session.get(Interaction, response.get_json()["id"]) is not None
 
 
-def test_editing_a_contact_takes_no_override(client, world):
+def test_the_api_refuses_adding_them_to_a_saved_contact_without_an_override(client, world):
     contact = world.home.interaction
+    met = [r.id for r in contact.representatives]
+    flagged = next(r for r in world.home.reps if r.id not in met)
+    flagged.do_not_contact = True
+    db.session.commit()
+    headers = _bearer(world.member)
+    body = {"version": contact.version, "representative_ids": [*met, flagged.id]}
+    before = every_row(ignore=TOKEN_USE)
+    response = client.patch(f"/api/v1/interactions/{contact.id}", json=body, headers=headers)
+    assert response.status_code == 422
+    [message] = response.get_json()["errors"]["json"]["do_not_contact_override"]
+    assert flagged.name in message
+    assert every_row(ignore=TOKEN_USE) == before
+
+    override = {"reason": "They asked for the legal note."}
     response = client.patch(
         f"/api/v1/interactions/{contact.id}",
-        json={"version": contact.version, "do_not_contact_override": {"reason": "x"}},
-        headers=_bearer(world.member),
+        json=body | {"do_not_contact_override": override},
+        headers=headers,
     )
-    assert response.status_code == 422
-    assert "do_not_contact_override" in response.get_json()["errors"]["json"]
+    assert response.status_code == 200, response.get_json()
+    assert flagged.id in [r["id"] for r in response.get_json()["representatives"]]
+    entry = _entries("interaction.updated")[-1]
+    assert entry.after["do_not_contact_override"] == {
+        "reason": "They asked for the legal note.",
+        "representative_ids": [flagged.id],
+    }

@@ -435,3 +435,49 @@ def test_a_contact_form_sent_twice_saves_one_contact_and_shows_it(client, app):
     assert len(created) == 1
     met = db.session.get(Interaction, contact_id).representatives
     assert {r.id for r in met} == {home.reps[2].id, home.reps[3].id}
+
+
+def test_adding_someone_who_asked_not_to_be_contacted_to_a_saved_contact_needs_a_reason(
+    client, app
+):
+    world = build_world()
+    home = world.home
+    sign_in(client, world.member.email)
+    flagged = home.reps[3]
+    flagged.do_not_contact = True
+    flagged.do_not_contact_reason = "Asked us in writing to stop."
+    db.session.commit()
+    contact = home.interaction
+    assert flagged not in contact.representatives
+    url = f"/interactions/{contact.id}/edit"
+    data = get_form(client, url)
+    data["representatives"] = [*data.get("representatives", []), str(flagged.id)]
+    before = _counts()
+    refused = client.post(url, data=data)
+    assert refused.status_code == 422
+    error = soup_of(refused).find(id="do_not_contact_reason-error")
+    assert f"{flagged.name} asked not to be contacted" in error.get_text()
+    assert _counts() == before
+    db.session.expire_all()
+    assert flagged not in db.session.get(Interaction, contact.id).representatives
+
+    reason = "They asked for the legal note at the hearing."
+    data = form_values(soup_of(refused)) | {
+        "do_not_contact_confirmed": ["y"],
+        "do_not_contact_reason": [reason],
+    }
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert flagged in db.session.get(Interaction, contact.id).representatives
+    entry = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "interaction.updated", AuditEntry.target_id == str(contact.id))
+        .order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.after["do_not_contact_override"] == {
+        "reason": reason,
+        "representative_ids": [flagged.id],
+    }
+    # Someone the contact already names is not asked about again.
+    again = get_form(client, url) | {"summary": ["Edited once more."]}
+    assert client.post(url, data=again).status_code == 302

@@ -82,10 +82,13 @@ def create_interaction(**body: Any):
 @patch(f"/interactions/<{ID}:interaction_id>", s.InteractionPatch, s.InteractionOut, 403, 404, 409)
 def update_interaction(interaction_id: int, version: int, **changes: Any):
     """Edit a contact: only the fields sent change. People met and participants, when sent,
-    replace the lists. A version older than the contact's is a conflict (409)."""
+    replace the lists; adding someone who asked not to be contacted needs
+    `do_not_contact_override` with a reason. A version older than the contact's is a
+    conflict (409)."""
     found = _interaction(interaction_id)
     representative_ids = changes.pop("representative_ids", None)
     participant_ids = changes.pop("participant_ids", None)
+    override = changes.pop("do_not_contact_override", None)
     with body_field_names():
         interaction_services.update_interaction(
             api_user(),
@@ -100,6 +103,7 @@ def update_interaction(interaction_id: int, version: int, **changes: Any):
                 [u.id for u in found.participants] if participant_ids is None else participant_ids
             ),
             expected_version=version,
+            do_not_contact_reason=override["reason"] if override else None,
         )
     return present.interaction(api_user(), _interaction(interaction_id))
 

@@ -84,8 +84,9 @@ class Picker:
         self.chosen = details[: len(chosen)]
         self.matches = details[len(chosen) :]
         self.groups = [] if self.q else queries.member_candidates(state, g.today)
-        # Whoever chosen asked not to be contacted: the form asks for a confirmation.
-        self.flagged = [c.rep for c in self.chosen if c.rep.do_not_contact]
+        # Whoever chosen asked not to be contacted: the form asks for a confirmation (not
+        # again for someone an edited contact already names).
+        self.flagged = [c.rep for c in self.chosen if c.rep.do_not_contact and c.rep.id not in kept]
 
 
 def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> list[User]:
@@ -205,9 +206,7 @@ def new(iso2: str):
                     if (entry.form.title.data or "").strip()
                 ],
                 # Given only with the confirmation ticked: a reason alone is not a "yes".
-                do_not_contact_reason=(
-                    form.do_not_contact_reason.data if form.do_not_contact_confirmed.data else None
-                ),
+                do_not_contact_reason=form.do_not_contact_given,
             ),
             show=_show_list_error,
             location=lambda created: url_for("interactions.show", interaction_id=created.id),
@@ -291,6 +290,7 @@ def edit(interaction_id: int):
                 representative_ids=form.representatives.data,
                 participant_ids=form.participants.data,
                 expected_version=form.expected_version,
+                do_not_contact_reason=form.do_not_contact_given,
             ),
         )
         if saved.ok:
