@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, flash, g, request, session
+from flask import Flask, Response, abort, current_app, flash, g, request, session
 from flask_login import current_user
 
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
@@ -34,6 +34,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'self'",
@@ -111,6 +112,16 @@ def init_web(app: Flask) -> None:
             # Pages show restricted content, and the sign-in steps a second factor's secret
             # and recovery codes: nothing but our static files is kept in a cache.
             response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    @app.get("/sw.js")
+    def service_worker() -> Response:
+        # The offline worker (crm/static/js/sw.js) is served from the root so that its scope
+        # is the whole site; a new version must reach phones at once, hence no-cache.
+        response = app.send_static_file("js/sw.js")
+        response.mimetype = "text/javascript"
+        response.headers["Service-Worker-Allowed"] = "/"
+        response.headers["Cache-Control"] = "no-cache"
         return response
 
     @app.teardown_request

@@ -533,9 +533,7 @@ class InteractionIn(Schema):
 
 
 InteractionPatch = patch_of(
-    InteractionIn,
-    "InteractionPatch",
-    without=("state", "stances", "follow_ups"),
+    InteractionIn, "InteractionPatch", without=("state", "stances", "follow_ups")
 )
 
 
