@@ -527,11 +527,40 @@ def _closed_before_sending(app: Flask) -> Callable[..., list[bytes]]:
     return wsgi
 
 
+class _Counted:
+    """A WSGI app that knows how many of its requests are still being answered."""
+
+    def __init__(self, app: Callable[..., list[bytes]]) -> None:
+        self.app = app
+        self.running = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response) -> list[bytes]:
+        with self.idle:
+            self.running += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.idle:
+                self.running -= 1
+                self.idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.running == 0, timeout)
+
+
 @pytest.fixture
 def live_server(demo_app) -> Iterator[str]:
-    """The demo app served on a free local port; yields its base URL."""
+    """The demo app served on a free local port; yields its base URL.
+
+    The server answers each request on a daemon thread that its shutdown does not wait for:
+    a request still running (a page's script sending in the background as the browser
+    closes) would finish after the next test reset the database, and drop its connection
+    unclosed. So the fixture ends only once every request has been answered."""
     db.session.remove()
-    server = make_server("127.0.0.1", 0, _closed_before_sending(demo_app), threaded=True)
+    app = _Counted(_closed_before_sending(demo_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -540,3 +569,4 @@ def live_server(demo_app) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+        assert app.wait_idle(30), "a request to the live server never finished"

@@ -6,6 +6,7 @@ a restricted contact is never readable in the phone's storage; sign-out wipes wh
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +42,22 @@ READ_STORE = """() => new Promise((resolve, reject) => {
         ? new TextDecoder("latin1").decode(v) : v)));
   };
 })"""
+
+
+CACHED_URLS = """() => caches.keys().then((names) => Promise.all(names.map((name) =>
+  caches.open(name).then((c) => c.keys()).then((rs) => rs.map((r) => r.url)))))
+  .then((lists) => lists.flat())"""
+
+
+def _sent(page: Any, timeout: float = 15) -> list[str]:
+    """What is still waiting on the phone once it has had `timeout` seconds to send.
+
+    Polls the store itself: the waiting panel may not have been drawn yet when a test
+    looks for it, so its absence proves nothing."""
+    deadline = time.monotonic() + timeout
+    while (kept := page.evaluate(READ_STORE)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return kept
 
 
 def _romanian() -> Representative:
@@ -119,8 +136,8 @@ def test_a_contact_logged_offline_is_kept_and_sent_once_with_every_field(live_se
         page.locator("#offline-count").wait_for(state="visible")
         seen["count after reload"] = _waiting(page)
         context.set_offline(False)
-        page.locator("#offline-count").wait_for(state="hidden", timeout=15000)
-        seen["kept after"] = page.evaluate(READ_STORE)
+        seen["kept after"] = _sent(page)
+        page.locator("#offline-count").wait_for(state="hidden")
         context.close()
         return seen
 
@@ -188,8 +205,8 @@ def test_a_contact_waiting_while_the_session_ended_is_sent_once_after_signing_in
         page.get_by_label("Password").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(lambda url: "/login" not in url)
-        page.locator("#offline-waiting").wait_for(state="detached", timeout=15000)
-        seen["kept"] = page.evaluate(READ_STORE)
+        seen["kept"] = _sent(page)
+        page.locator("#offline-waiting").wait_for(state="detached")
         page.reload()  # another page load sends nothing more
         page.wait_for_load_state("load")
         context.close()
@@ -227,7 +244,7 @@ def test_a_restricted_contact_is_kept_encrypted_and_sign_out_wipes_the_phone(liv
         seen["store"] = page.evaluate(READ_STORE)
         # Back online, the page that holds the key sends it.
         context.set_offline(False)
-        page.locator("#offline-count").wait_for(state="hidden", timeout=15000)
+        seen["sent"] = _sent(page)
 
         # A contact that cannot be sent yet (the server is unreachable)…
         page.goto(f"{live_server}{FORM}?representative={rep_id}")
@@ -244,11 +261,7 @@ def test_a_restricted_contact_is_kept_encrypted_and_sign_out_wipes_the_phone(liv
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_url(lambda url: "/login" in url)
         seen["after sign-out"] = page.evaluate(READ_STORE)
-        seen["cached"] = page.evaluate(
-            """() => caches.keys().then((names) => Promise.all(names.map((name) =>
-                 caches.open(name).then((c) => c.keys()).then((rs) => rs.map((r) => r.url)))))
-                 .then((lists) => lists.flat())"""
-        )
+        seen["cached"] = page.evaluate(CACHED_URLS)
         context.close()
         return seen
 
@@ -259,12 +272,64 @@ def test_a_restricted_contact_is_kept_encrypted_and_sign_out_wipes_the_phone(liv
     assert secret not in item
     assert "minister" not in item
     assert '"fields"' not in item
+    assert seen["sent"] == []
     assert seen["before sign-out"] == 1
     assert seen["after sign-out"] == []
     assert not [url for url in seen["cached"] if "/new" in url]
     [contact] = _contacts(secret)
     assert contact.confidentiality.value == "restricted"
     assert _contacts(plain) == []
+
+
+def _cached_forms(page: Any, expected: int, timeout: float = 15) -> list[str]:
+    """The form pages the offline worker holds, once it holds `expected` of them (the
+    worker keeps a copy after the page has arrived) or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        forms = sorted(url for url in page.evaluate(CACHED_URLS) if "/new" in url)
+        if len(forms) == expected or time.monotonic() > deadline:
+            return forms
+        page.wait_for_timeout(100)
+
+
+def test_the_phone_keeps_the_form_with_nobody_chosen_and_only_for_its_user(live_server):
+    first, other = db.session.scalars(
+        sa.select(Representative)
+        .join(State)
+        .where(State.iso2 == "RO", Representative.archived_at.is_(None))
+        .order_by(Representative.id)
+        .limit(2)
+    ).all()
+    first_id, first_name, other_id = first.id, first.name, other.id
+    db.session.rollback()
+
+    def steps(chromium) -> dict:
+        context = chromium.new_context(viewport=PHONE_390, is_mobile=True, has_touch=True)
+        page = _open_form_online(context, live_server, first_id)
+        seen: dict = {"opened with": page.locator("#met-list").inner_text()}
+        seen["kept"] = _cached_forms(page, 1)
+        # Offline, opening the form for someone else gives the copy with nobody chosen:
+        # never the person the form was last opened for.
+        context.set_offline(True)
+        page.goto(f"{live_server}{FORM}?representative={other_id}")
+        seen["offline note"] = page.locator("#offline-note").inner_text()
+        seen["offline chosen"] = page.locator("#met-list li").count()
+        seen["nobody yet"] = page.locator("#nobody-yet").is_visible()
+        # The session ends without signing out; someone else signs in on this phone.
+        context.set_offline(False)
+        context.clear_cookies()
+        sign_in(page, live_server, "section.ne@demo.example")
+        seen["kept for the next user"] = _cached_forms(page, 0)
+        context.close()
+        return seen
+
+    seen = in_browser(steps)
+    assert first_name in seen["opened with"]
+    assert seen["kept"] == [f"{live_server}{FORM}"]
+    assert "this form was kept on this phone" in seen["offline note"]
+    assert seen["offline chosen"] == 0
+    assert seen["nobody yet"]
+    assert seen["kept for the next user"] == []
 
 
 def test_the_offline_worker_is_served_from_the_root_and_never_kept_stale(client):

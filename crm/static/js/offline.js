@@ -34,6 +34,7 @@
   var LOGIN = script.getAttribute("data-login") || "/login";
   var DB_NAME = "crm-offline";
   var STORE = "waiting";
+  var OWNER = "crm-offline-user"; // localStorage: whose copies the offline worker holds
   var PROBE_MS = 4000;
   var channel = window.BroadcastChannel ? new BroadcastChannel("crm-offline") : null;
 
@@ -671,12 +672,22 @@
 
   /* --- Sign-out wipes the phone ------------------------------------------------------ */
 
-  function wipe() {
-    pageKey = null;
-    var store = inStore("readwrite", function (s) {
-      return s.clear();
-    });
-    var cache = new Promise(function (resolve) {
+  /* The offline worker's copies of the form pages (sw.js names its cache crm-offline-…). */
+  function forgetCopies() {
+    if (window.caches) {
+      return caches.keys().then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name.indexOf("crm-offline") === 0;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      });
+    }
+    return new Promise(function (resolve) {
       var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
       if (!worker || !window.MessageChannel) {
         resolve();
@@ -688,10 +699,36 @@
       };
       worker.postMessage({ type: "wipe" }, [reply.port2]);
     });
+  }
+
+  /* The copies are the last user's: someone else signing in on this phone (after a
+     session that ended without signing out) starts without them. Their waiting contacts
+     stay, for their owner to send (mine() keeps each user to their own). */
+  function forgetAnotherUsersCopies() {
+    var last = null;
+    try {
+      last = window.localStorage.getItem(OWNER);
+      window.localStorage.setItem(OWNER, USER);
+    } catch (error) {
+      return forgetCopies(); // no memory of who was here: keep nothing
+    }
+    return last === USER ? Promise.resolve() : forgetCopies();
+  }
+
+  function wipe() {
+    pageKey = null;
+    try {
+      window.localStorage.removeItem(OWNER);
+    } catch (error) {
+      // Nothing remembered.
+    }
+    var store = inStore("readwrite", function (s) {
+      return s.clear();
+    });
     if (channel) {
       channel.postMessage({ type: "wiped" });
     }
-    return Promise.all([store, cache]);
+    return Promise.all([store, forgetCopies()]);
   }
 
   function signOut(event, form) {
@@ -767,7 +804,12 @@
   });
 
   if (USER && WORKER && navigator.serviceWorker) {
-    navigator.serviceWorker.register(WORKER, { scope: "/" }).catch(function () {});
+    forgetAnotherUsersCopies()
+      .catch(function () {})
+      .then(function () {
+        return navigator.serviceWorker.register(WORKER, { scope: "/" });
+      })
+      .catch(function () {});
   }
   // Restricted items whose page has closed cannot be read by anyone: they go.
   render()

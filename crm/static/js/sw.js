@@ -4,13 +4,14 @@
  * offline.js. It answers only:
  * - our static files (CSS, scripts, the icon): from the network, else from its cache;
  * - opening the new-contact and new-event forms (/states/XX/interactions/new and
- *   /states/XX/events/new): from the network, keeping the last copy of each form page
- *   seen, and that copy when there is no connection.
+ *   /states/XX/events/new): from the network, keeping a copy of each form as opened
+ *   without a query (nobody chosen in it), and that copy when there is no connection.
  * Every other request (other pages, the API, every POST) goes to the network untouched and
  * is never kept: pages hold personal and restricted data, and the server marks them
  * no-store. The form pages are the exception, and they hold no restricted content (the
  * lists of representatives and colleagues any signed-in member may read).
- * offline.js asks the worker to empty its cache at sign-out ({type: "wipe"}).
+ * offline.js empties the cache at sign-out, and when another user signs in on the phone:
+ * the copies are one user's, and another may not be allowed to read that state.
  * What is waiting to be sent is not kept here: offline.js keeps it (IndexedDB).
  */
 "use strict";
@@ -109,21 +110,51 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.mode === "navigate" && FORM_PAGE.test(url.pathname)) {
-    // One copy per form, whatever its query (a representative chosen in the link).
+    // One copy per form, kept from the form opened bare: a form opened from a
+    // representative's page names that person, and its copy would offer them again
+    // offline when someone else is being logged.
     var key = url.origin + url.pathname;
+    var bare = url.search === "";
     event.respondWith(
       networkFirst(request, key, copyOfForm, function (response) {
-        // Not a sign-in page it was redirected to, not an error page.
-        return (
-          response.ok &&
-          response.type === "basic" &&
-          !response.redirected &&
-          new URL(response.url).pathname === url.pathname
-        );
+        return bare && isTheForm(response, url.pathname);
       })
     );
+    if (!bare) {
+      event.waitUntil(keepBareCopy(key, url.pathname));
+    }
   }
 });
+
+/* A form page itself: not a sign-in page it was redirected to, not an error page. */
+function isTheForm(response, pathname) {
+  return (
+    response.ok &&
+    response.type === "basic" &&
+    !response.redirected &&
+    new URL(response.url).pathname === pathname
+  );
+}
+
+/* The bare form, fetched once so that a form first opened from a representative's page
+   also opens offline. */
+function keepBareCopy(key, pathname) {
+  return caches
+    .open(CACHE)
+    .then(function (cache) {
+      return cache.match(key).then(function (kept) {
+        if (kept) {
+          return null;
+        }
+        return fetch(key, { credentials: "same-origin" }).then(function (response) {
+          return isTheForm(response, pathname) ? cache.put(key, response) : null;
+        });
+      });
+    })
+    .catch(function () {
+      // No connection or no room: the next visit tries again.
+    });
+}
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
