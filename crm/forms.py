@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, HiddenField, IntegerField
+from wtforms import BooleanField, DateField, Form, HiddenField, IntegerField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from crm.errors import DomainError
 from crm.extensions import db
+from crm.parliament.services.rules import OVERRIDE_REASON_LIMIT
 from crm.submissions import KEY_PATTERN, new_key
 
 
@@ -30,6 +31,45 @@ class VersionedForm(FlaskForm):
         # Optional() lets blank or whitespace-only through without the Regexp check.
         value = (self.version.data or "").strip()
         return int(value) if value else None
+
+
+class DoNotContactFields:
+    """The confirmation that goes ahead with someone who asked not to be contacted (logging
+    a contact with them, inviting them): a tick and a reason, kept in the audit log
+    (crm.parliament.services.do_not_contact_override says when it is needed). A form using
+    it calls `reason_confirmed()` from its `validate`."""
+
+    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
+    do_not_contact_reason = TextAreaField(
+        "Why contact them anyway",
+        validators=[Optional(), Length(max=OVERRIDE_REASON_LIMIT)],
+        description="Kept in the audit log.",
+    )
+
+    @property
+    def do_not_contact_given(self) -> str | None:
+        """The reason, given only with the confirmation ticked: a reason alone is not a
+        "yes"."""
+        return self.do_not_contact_reason.data if self.do_not_contact_confirmed.data else None
+
+    @property
+    def asks_override(self) -> bool:
+        """Whether to show the confirmation without a script: it was refused for lack of
+        it, or it was filled in."""
+        return bool(
+            self.do_not_contact_reason.errors
+            or self.do_not_contact_confirmed.errors
+            or self.do_not_contact_reason.data
+            or self.do_not_contact_confirmed.data
+        )
+
+    def reason_confirmed(self) -> bool:
+        if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
+            self.do_not_contact_confirmed.errors.append(
+                "Tick this box to confirm, or clear the reason."
+            )
+            return False
+        return True
 
 
 class OnceForm(FlaskForm):

@@ -33,8 +33,7 @@ from wtforms.validators import (
 
 from crm.events.models import EventKind, EventStatus, Rsvp
 from crm.events.services import MAX_PRESS_LINKS
-from crm.forms import OnceForm, VersionedForm
-from crm.parliament.services.rules import OVERRIDE_REASON_LIMIT
+from crm.forms import DoNotContactFields, OnceForm, VersionedForm
 
 # What browsers send for <input type="datetime-local">, and what people type without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -227,37 +226,15 @@ class IdListField(Field):
         self.data = ids
 
 
-class InviteForm(FlaskForm):
+class InviteForm(DoNotContactFields, FlaskForm):
+    # The confirmation is asked for when someone chosen asked not to be contacted (the
+    # service says who), as logging a contact does.
     representative = IdListField("Representatives to invite")
-    # Asked for when someone chosen asked not to be contacted (the service says who):
-    # going ahead takes a confirmation and a reason, as logging a contact does.
-    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
-    do_not_contact_reason = TextAreaField(
-        "Why invite them even so?",
-        validators=[Optional(), Length(max=OVERRIDE_REASON_LIMIT)],
-        description="Some of the people chosen asked not to be contacted. Say why they should "
-        "be invited all the same; the reason is kept in the audit log.",
-    )
     submit = SubmitField("Invite the chosen representatives")
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
-            self.do_not_contact_confirmed.errors.append(
-                "Tick this box to confirm, or clear the reason."
-            )
-            valid = False
-        return valid
-
-    @property
-    def asks_override(self) -> bool:
-        """Whether to show the confirmation: the service asked for it, or it was filled in."""
-        return bool(
-            self.do_not_contact_reason.errors
-            or self.do_not_contact_confirmed.errors
-            or self.do_not_contact_reason.data
-            or self.do_not_contact_confirmed.data
-        )
+        return self.reason_confirmed() and valid
 
 
 class CandidateFilterForm(Form):

@@ -29,7 +29,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.db import today
-from crm.forms import OnceForm, VersionedForm
+from crm.forms import DoNotContactFields, OnceForm, VersionedForm
 from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.parliament.models import Confidence, Stance
 
@@ -140,8 +140,9 @@ CONFIDENTIALITY_CHOICES = [
 ]
 
 
-class InteractionFields:
-    """The fields the new and the edit form of an interaction share."""
+class InteractionFields(DoNotContactFields):
+    """The fields the new and the edit form of an interaction share (with the confirmation
+    shown when someone ticked asked not to be contacted)."""
 
     occurred_at = DateTimeLocalField(
         "Date and time",
@@ -154,14 +155,6 @@ class InteractionFields:
     )
     # The name search that narrows the list of representatives; it never saves.
     q = SearchField("Find a representative by name", validators=[Length(max=100)])
-    # Shown when someone ticked asked not to be contacted (crm.parliament.services
-    # .do_not_contact_override): going ahead takes a confirmation and a reason.
-    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
-    do_not_contact_reason = TextAreaField(
-        "Why contact them anyway",
-        validators=[Optional(), Length(max=500)],
-        description="Kept in the audit log with the contact.",
-    )
     participants = SelectMultipleField("Who took part", coerce=record_id, validate_choice=False)
     summary = TextAreaField(
         "Summary",
@@ -203,20 +196,6 @@ class InteractionFields:
     def occurred_at_utc(self) -> datetime:
         return to_utc(self.occurred_at.data, self.timezone)
 
-    @property
-    def do_not_contact_given(self) -> str | None:
-        """The reason for contacting someone who asked not to be, given only with the
-        confirmation ticked: a reason alone is not a "yes"."""
-        return self.do_not_contact_reason.data if self.do_not_contact_confirmed.data else None
-
-    def _reason_confirmed(self) -> bool:
-        if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
-            self.do_not_contact_confirmed.errors.append(
-                "Tick this box to confirm, or clear the reason."
-            )
-            return False
-        return True
-
 
 class InteractionForm(InteractionFields, OnceForm):
     """Log a contact: who, when, what, the stances seen and what to do next."""
@@ -251,7 +230,7 @@ class InteractionForm(InteractionFields, OnceForm):
         # lost because it was not asked for.
         # (Refused by the view, which can name them, once it knows they may be chosen.)
         self.stance_missing = [rep_id for rep_id in met if rep_id not in chosen]
-        if not self._reason_confirmed():
+        if not self.reason_confirmed():
             valid = False
         contact_day = self.occurred_at.data.date() if self.occurred_at.data else None
         for entry in self.follow_ups:
@@ -279,7 +258,7 @@ class InteractionEditForm(InteractionFields, VersionedForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        return self._reason_confirmed() and valid
+        return self.reason_confirmed() and valid
 
 
 class InteractionFilterForm(Form):

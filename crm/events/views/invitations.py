@@ -46,9 +46,7 @@ def invite(event_id: int):
                 event,
                 form.representative.data,
                 on=g.today,
-                do_not_contact_reason=(
-                    form.do_not_contact_reason.data if form.do_not_contact_confirmed.data else None
-                ),
+                do_not_contact_reason=form.do_not_contact_given,
             ),
         )
         if saved.ok:
