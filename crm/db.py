@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import (
     mapped_column,
     relationship,
 )
+from sqlalchemy.sql.functions import GenericFunction
 from wtforms.fields import SelectChoice
 
 if TYPE_CHECKING:
@@ -244,6 +246,24 @@ def analyse_after_bulk_write(session: Session, tables: Iterable[sa.Table], rows:
     session.execute(sa.text("ANALYZE " + ", ".join(f'"{table.name}"' for table in tables)))
 
 
+class lower_text(GenericFunction[str]):
+    """lower() of any letters: SQLite's own lowers only A–Z, so on SQLite this is a function
+    of ours (registered by `configure_sqlite`) that lowers as Python does; PostgreSQL's
+    lower() already follows the database's Unicode locale."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(lower_text, "postgresql")
+def _lower_text_postgresql(element: lower_text, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+def _lower_text_sqlite(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
 def configure_postgresql(engine: Engine, lock_timeout_ms: int) -> None:
     """A lock timeout on every connection: a statement waiting longer than that for a lock
     held by another transaction fails (and the request answers 503) instead of waiting
@@ -277,6 +297,7 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_function("lower_text", 1, _lower_text_sqlite, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:

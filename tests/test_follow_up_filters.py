@@ -89,6 +89,18 @@ def test_a_states_follow_ups_by_title(client, world):
     assert "Search for at most 100 characters." in soup.find(id="q-error").get_text()
 
 
+def test_a_title_is_found_in_any_case_of_any_alphabet(client, world):
+    state = world.home.state
+    for title in ("Întâlnire cu ȘEFUL comisiei", "Встреча с ПРЕДСЕДАТЕЛЕМ", "Call the chair"):
+        FollowUpFactory(state=state, title=title, due_on=date.today() + timedelta(days=3))
+    db.session.commit()
+    sign_in(client, world.staff)
+    base = f"/states/{state.iso2}/follow-ups?q="
+    assert _titles(page(client, base + "șeful")) == ["Întâlnire cu ȘEFUL comisiei"]
+    assert _titles(page(client, base + "ÎNTÂLNIRE")) == ["Întâlnire cu ȘEFUL comisiei"]
+    assert _titles(page(client, base + "председателем")) == ["Встреча с ПРЕДСЕДАТЕЛЕМ"]
+
+
 @pytest.mark.parametrize(("who", "found"), [("staff", False), ("other_member", False),
                                             ("member", True), ("coordinator", True)])  # fmt: skip
 def test_a_search_never_finds_a_follow_up_the_reader_may_not_read(client, world, who, found):

@@ -278,7 +278,28 @@ class InteractionFilterForm(Form):
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
-class FollowUpStatusFilterForm(Form):
+class _FollowUpTitleFilter:
+    q = SearchField(
+        "Title contains",
+        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+    )
+
+
+class MyFollowUpFilterForm(_FollowUpTitleFilter, Form):
+    """The filters of "my follow-ups" (from the query string; no CSRF): a state (its
+    choices set by the view) and part of a title."""
+
+    state = SelectField("State", choices=[], default="", validate_choice=False)
+
+    def validate_state(self, field: SelectField) -> None:
+        # WTForms' own check would only say "Not a valid choice".
+        if field.data and all(c.value != field.data for c in field.choices):
+            raise ValidationError(f"There is no state with the code “{field.data[:10]}”.")
+
+
+class StateFollowUpFilterForm(_FollowUpTitleFilter, Form):
+    """The filters of a state's follow-ups: their status and part of a title, and a page."""
+
     status = SelectField("Status", choices=FollowUpStatus.choices(), default="open")
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from crm.auth.models import Section, User, section_states, user_sections
+from crm.db import lower_text
 from crm.extensions import db
 from crm.interactions.models import (
     FollowUp,
@@ -21,7 +22,7 @@ from crm.interactions.models import (
     InteractionKind,
     interaction_representatives,
 )
-from crm.interactions.visibility import linked_for_states
+from crm.interactions.visibility import follow_ups_linked_to_people, linked_for_states
 from crm.parliament.models import (
     Chamber,
     Membership,
@@ -34,6 +35,7 @@ from crm.parliament.queries import NameMatch
 from crm.queries import get_loaded
 from crm.states.models import State
 from crm.states.queries import current_membership_filter
+from crm.text import like_pattern
 
 # Ids in URLs and forms are checked against this before they reach a query: PostgreSQL
 # integers stop here, and a bigger number cannot name a row anyway.
@@ -311,16 +313,22 @@ def my_open_follow_ups(user: User, on: date, limit: int = 200) -> list[FollowUp]
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def my_closed_follow_ups(user: User, limit: int = 50) -> list[FollowUp]:
-    """The user's follow-ups that are done or cancelled, most recently closed first."""
-    return list(db.session.scalars(follow_ups_select(None, None, user, None).limit(limit)))
-
-
 def follow_ups_select(
-    state: State | None, status: FollowUpStatus | None, assignee: User | None, on: date | None
+    state: State | None,
+    status: FollowUpStatus | None,
+    assignee: User | None,
+    on: date | None,
+    *,
+    title: str | None = None,
+    reader: User | None = None,
 ) -> sa.Select[FollowUp]:
     """Follow-ups of one status (None: done or cancelled): open ones overdue first on `on`,
-    closed ones most recently closed first."""
+    closed ones most recently closed first.
+
+    `title`: only those whose title holds it, in any case; the `reader` searching is then
+    needed. A follow-up of a restricted contact the reader may not read shows only its due
+    date and status (SPEC §2), so a search by title never finds it: which ones matched would
+    tell the reader what they say."""
     stmt = sa.select(FollowUp).where(
         FollowUp.status != FollowUpStatus.OPEN if status is None else FollowUp.status == status,
         FollowUp.archived_at.is_(None),
@@ -329,19 +337,17 @@ def follow_ups_select(
         stmt = stmt.where(FollowUp.state_id == state.id)
     if assignee is not None:
         stmt = stmt.where(FollowUp.assignee_id == assignee.id)
+    if title and title.strip():
+        if reader is None:
+            raise TypeError("a search by title needs the reader, who may not read them all")
+        stmt = stmt.where(
+            lower_text(FollowUp.title).like(like_pattern(title.strip().lower()), escape="\\"),
+            follow_ups_linked_to_people(reader),
+        )
     stmt = stmt.options(*follow_up_options())
     if status is FollowUpStatus.OPEN and on is not None:
         return stmt.order_by(*by_due_date(on))
     return stmt.order_by(FollowUp.updated_at.desc(), FollowUp.id.desc())
-
-
-def paginate_state_follow_ups(
-    state: State, status: FollowUpStatus, on: date, page: int, per_page: int
-) -> Pagination:
-    """A state's follow-ups of one status: open ones overdue first, closed ones newest first."""
-    return db.paginate(
-        follow_ups_select(state, status, None, on), page=page, per_page=per_page, error_out=False
-    )
 
 
 def follow_up_counts(state: State, on: date) -> dict[str, int]:
