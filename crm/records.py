@@ -144,11 +144,14 @@ def create(
     state: State | None = None,
     audit: bool = True,
     checked: bool = False,
+    note: Mapping[str, Any] | None = None,
 ) -> R:
     """Add a new record after checking the actor may create it (in `state`).
 
     `checked` only where the caller checked already (before rules that answer with their
-    own message) or the actor is None (the command line, which checks nothing).
+    own message) or the actor is None (the command line, which checks nothing). `note`,
+    what else the audit entry keeps beside the columns (the people a contact names; why a
+    rule was overridden).
     """
     if not checked:
         if actor is None:
@@ -164,7 +167,7 @@ def create(
     db.session.add(obj)
     db.session.flush()
     if audit:
-        record(actor, action, obj, after=_audit_after(obj, snapshot(obj)))
+        record(actor, action, obj, after=_audit_after(obj, {**snapshot(obj), **(note or {})}))
     return obj
 
 
@@ -296,20 +299,23 @@ def replace_collection(
     action: str,
     describe: Callable[[Item], str] = lambda item: str(getattr(item, "id", item)),
     note: Mapping[str, Any] | None = None,
-) -> None:
+) -> list[str] | None:
     """Replace a many-to-many collection, auditing the members before and after (with
-    `note`, what else the entry must keep: why a rule was overridden)."""
+    `note`, what else the entry must keep: why a rule was overridden). Returns the new
+    members as described, or None when they are the same as before (nothing written)."""
     require(actor, Action.EDIT, obj)
     current = list(getattr(obj, attribute))
     wanted = list(new_items)
     if {id(i) for i in current} == {id(i) for i in wanted}:
-        return
+        return None
     setattr(obj, attribute, wanted)
     db.session.flush()
+    described = [describe(i) for i in wanted]
     record(
         actor,
         action,
         obj,
         before={attribute: [describe(i) for i in current]},
-        after=_audit_after(obj, {attribute: [describe(i) for i in wanted], **(note or {})}),
+        after=_audit_after(obj, {attribute: described, **(note or {})}),
     )
+    return described

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm import records
-from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.db import utcnow
 from crm.errors import ValidationFailed
@@ -345,18 +344,14 @@ def invite(
 def _add_invitation(
     actor: User, event: Event, representative: Representative, override: dict[str, Any] | None
 ) -> Invitation:
-    invitation = records.create(
+    flagged = override is not None and representative.do_not_contact
+    return records.create(
         actor,
         Invitation(event=event, representative=representative, rsvp=Rsvp.PENDING),
         action="invitation.created",
         state=event.state,
-        audit=False,
+        note={"do_not_contact_override": override} if flagged else None,
     )
-    after = {**snapshot(invitation), "version": invitation.version}
-    if override is not None and representative.do_not_contact:
-        after["do_not_contact_override"] = override
-    record(actor, "invitation.created", invitation, after=after)
-    return invitation
 
 
 def update_invitation(

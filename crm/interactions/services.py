@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from crm import records
-from crm.audit.services import record, snapshot
 from crm.auth.models import User
 from crm.auth.permissions import Action, require
 from crm.db import today, utcnow
@@ -256,13 +255,12 @@ def record_interaction(
         representatives=representatives,
         participants=participants,
     )
-    records.create(actor, interaction, action="interaction.created", state=state, audit=False)
-    record(
+    records.create(
         actor,
-        "interaction.created",
         interaction,
-        after={
-            **snapshot(interaction),
+        action="interaction.created",
+        state=state,
+        note={
             **_audit_links(interaction),
             **({"do_not_contact_override": override} if override else {}),
         },
@@ -357,23 +355,30 @@ def update_interaction(
     changed = records.update(
         actor, interaction, changes, action="interaction.updated", expected_version=expected_version
     )
-    for attribute, members, describe, moved in (
-        ("representatives", representatives, attrgetter("name"), reps_change),
-        ("participants", participants, attrgetter("email"), people_change),
-    ):
-        if moved:
-            records.replace_collection(
-                actor,
-                interaction,
-                attribute,
-                members,
-                action="interaction.updated",
-                describe=describe,
-                note={"do_not_contact_override": override}
-                if override and attribute == "representatives"
-                else None,
-            )
-            changed[attribute] = [describe(m) for m in members]
+    named = records.replace_collection(
+        actor,
+        interaction,
+        "representatives",
+        representatives,
+        action="interaction.updated",
+        describe=attrgetter("name"),
+        note={"do_not_contact_override": override} if override else None,
+    )
+    taking_part = records.replace_collection(
+        actor,
+        interaction,
+        "participants",
+        participants,
+        action="interaction.updated",
+        describe=attrgetter("email"),
+    )
+    changed.update(
+        {
+            attribute: members
+            for attribute, members in (("representatives", named), ("participants", taking_part))
+            if members is not None
+        }
+    )
     if "confidentiality" in changed:
         # Whether a current stance shows its exact date follows the contact it came from.
         refresh_current_stances(
