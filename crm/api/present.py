@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from crm.auth.models import User
 from crm.auth.permissions import is_restricted, stance_withheld, withheld
-from crm.events.models import Event
+from crm.events.models import Event, Invitation
 from crm.events.services import starts_after_stage
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import (
@@ -257,6 +257,18 @@ def event(record: Event) -> dict[str, Any]:
         "signatures_handed_over": record.signatures_handed_over,
         "press_links": list(record.press_links or []),
         "outcome": record.outcome,
+        "version": record.version,
+    }
+
+
+def invitation(record: Invitation) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "event_id": record.event_id,
+        "representative": ref(record.representative),
+        "rsvp": record.rsvp,
+        "attended": record.attended,
+        "note": record.note,
         "version": record.version,
     }
 

@@ -99,18 +99,6 @@ def update_event(event_id: int, version: int, **values: Any):
 # --- Invitations ---------------------------------------------------------------------------------
 
 
-def _invitation(record: Invitation) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "event_id": record.event_id,
-        "representative": present.ref(record.representative),
-        "rsvp": record.rsvp,
-        "attended": record.attended,
-        "note": record.note,
-        "version": record.version,
-    }
-
-
 @post(f"/events/<{ID}:event_id>/invitations", s.InvitationsIn, s.InvitationList, 403, 404)
 def create_invitations(event_id: int, representative_ids: list[int], do_not_contact_override: Any):
     """Invite current members of the event's state's parliament (those invited already are
@@ -129,4 +117,4 @@ def create_invitations(event_id: int, representative_ids: list[int], do_not_cont
             if do_not_contact_override
             else None,
         )
-    return present.items(_invitation(i) for i in invited)
+    return present.items(present.invitation(i) for i in invited)
