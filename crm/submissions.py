@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,7 +39,6 @@ KEPT_FOR = timedelta(hours=24)
 KEY_MAX_LENGTH = 100
 # Printable ASCII without spaces: what a header carries unchanged, and a form's own keys.
 KEY_PATTERN = r"^[!-~]{1,100}$"
-_KEY = re.compile(KEY_PATTERN)
 
 
 class SubmissionKey(Base):
@@ -68,10 +66,6 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def valid_key(key: str) -> bool:
-    return bool(_KEY.fullmatch(key))
-
-
 def fingerprint(method: str, path: str, body: Any) -> str:
     """The hash of a request: its method, path and body (keys sorted, so that the same JSON
     written in another order is the same request)."""
@@ -96,12 +90,6 @@ def claim(user_id: int, key: str, request_hash: str) -> Claim:
     earlier request that claimed it (waiting for it to commit, when it is still running)."""
     forget_expired(user_id)
     found = _find(user_id, key)
-    if found is not None and found.status is None:
-        # Cannot be committed by a request (it stores its answer or rolls back); a key
-        # left so by hand is simply unused.
-        db.session.delete(found)
-        db.session.flush()
-        found = None
     if found is None:
         row = SubmissionKey(user_id=user_id, key=key, request_hash=request_hash)
         try:
