@@ -27,6 +27,7 @@ PAGES = [
     "/follow-ups/new?state={iso2}",
     "/states/{iso2}/interactions/people?q=given",
     "/states/{iso2}/interactions/people",
+    "/states/{iso2}/interactions/people?q=given&chosen={rep}",
     "/states/{iso2}/interactions?person=given",
     "/interactions/{interaction}/archive",
 ]

@@ -60,6 +60,7 @@ class Picker:
         q: str,
         *,
         keep: Sequence[Representative] = (),
+        results_only: bool = False,
     ) -> None:
         # A form holds at most 50 people; more ids than that are not worth a query.
         chosen_ids = chosen_ids[:100]
@@ -80,9 +81,12 @@ class Picker:
             if self.q
             else []
         )
-        details = queries.candidates([*chosen, *matches], g.today)
-        self.chosen = details[: len(chosen)]
-        self.matches = details[len(chosen) :]
+        # The results alone (the picker's script asking as a name is typed) need the chosen
+        # people's ids, to leave them out, not what the form shows of them.
+        shown = [] if results_only else chosen
+        details = queries.candidates([*shown, *matches], g.today)
+        self.chosen = details[: len(shown)]
+        self.matches = details[len(shown) :]
         self.groups = [] if self.q else queries.member_candidates(state, g.today)
         # Whoever chosen asked not to be contacted: the form asks for a confirmation (not
         # again for someone an edited contact already names).
@@ -235,7 +239,7 @@ def people(iso2: str):
     permitted(Action.CREATE, Interaction, state=state)
     # The people already in the form are not offered again.
     chosen = ids_from(request.args.getlist("chosen")[:50])
-    picker = Picker(state, chosen, set(), (request.args.get("q") or "")[:100])
+    picker = Picker(state, chosen, set(), (request.args.get("q") or "")[:100], results_only=True)
     return render_template("interactions/_picker_results.html", picker=picker, state=state)
 
 
