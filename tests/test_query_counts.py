@@ -6,12 +6,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
-from crm.parliament.models import CommitteeMembership, ContactDetail, ContactKind, OtherName, Stance
+from crm.parliament.models import (
+    CommitteeMembership,
+    ContactDetail,
+    ContactKind,
+    OtherName,
+    Representative,
+    Stance,
+)
 from crm.security.models import SecurityEvent
 from tests.conftest import login, page_queries, read_only_worlds, sign_in
 from tests.factories import (
@@ -99,6 +107,9 @@ PAGES = [
     "/admin/security",
     "/events",
     "/states/{iso2}/follow-ups?q=legal",
+    "/representatives/{rep}/merge",
+    "/representatives/{rep}/merge?q=given",
+    "/representatives/{rep}/merge/{other}",
 ]
 # Pages seen as the home state's section member (its home page is theirs alone).
 MEMBER_PAGES = ["/", "/follow-ups?state={iso2}&q=legal"]
@@ -110,7 +121,19 @@ def _values(size: int) -> dict[str, Any]:
     client = current_app.test_client()
     login(client, admin.email, PASSWORD)  # once: sign-in is rate-limited
     member_client = sign_in(current_app.test_client(), member)
-    return {"iso2": home.iso2, "rep": first.id, "client": client, "member_client": member_client}
+    # Another of the state's representatives: the one the first may be merged into.
+    other = db.session.scalar(
+        sa.select(sa.func.min(Representative.id)).where(
+            Representative.state_id == home.id, Representative.id != first.id
+        )
+    )
+    return {
+        "iso2": home.iso2,
+        "rep": first.id,
+        "other": other,
+        "client": client,
+        "member_client": member_client,
+    }
 
 
 @pytest.fixture(scope="module")
