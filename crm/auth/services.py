@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.services import record
@@ -99,12 +99,18 @@ def _open_session(user: User, ip: str | None, user_agent: str | None) -> str:
 def load_session_user(token: str) -> User | None:
     """The user of a live session, or None when it is unknown, revoked, expired or idle."""
     now = utcnow()
-    session = db.session.scalar(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
-        .options(
-            selectinload(UserSession.user).selectinload(User.sections).selectinload(Section.states)
+    # One query for the session, its user, their sections and those sections' states (every
+    # signed-in request makes it): a few rows, one per section and state.
+    session = (
+        db.session.scalars(
+            sa.select(UserSession)
+            .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
+            .options(
+                joinedload(UserSession.user).joinedload(User.sections).joinedload(Section.states)
+            )
         )
+        .unique()
+        .first()
     )
     if session is None or session.expires_at <= now:
         return None
