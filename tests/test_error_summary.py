@@ -70,3 +70,20 @@ def test_a_form_shown_for_the_first_time_has_no_summary(client, world):
     )
     assert soup.select(".error-summary") == []
     assert soup.select("[autofocus]") == []
+
+
+def test_a_conflict_puts_its_box_first_and_gives_it_the_focus(client, world):
+    from tests.parliament.helpers import form_values
+
+    sign_in(client, world.member)
+    url = f"/representatives/{world.home.reps[0].id}/edit"
+    first_tab, second_tab = form_values(client, url), form_values(client, url)
+    assert client.post(url, data=first_tab | {"notes": "From tab one"}).status_code == 302
+    response = client.post(url, data=second_tab | {"notes": "From tab two"})
+    assert response.status_code == 409
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    box = soup.select_one("main .error-summary.conflict")
+    assert box["tabindex"] == "-1"
+    assert box.has_attr("autofocus")
+    assert box.find_next("form") is not None
+    assert soup.select("[autofocus]") == [box]

@@ -59,6 +59,15 @@ def test_a_like_wildcard_in_the_search_matches_only_itself(client, world, two_st
     assert _titles(page(client, "/follow-ups?q=_")) == []
 
 
+def test_a_like_wildcard_in_the_search_finds_the_titles_that_hold_it(client, world, two_states):
+    for title in ("Ask about the 5% quota", "Check the draft_v2 file"):
+        FollowUpFactory(state=world.home.state, assignee=two_states, title=title)
+    db.session.commit()
+    sign_in(client, two_states)
+    assert _titles(page(client, "/follow-ups?q=5%25")) == ["Ask about the 5% quota"]
+    assert _titles(page(client, "/follow-ups?q=_")) == ["Check the draft_v2 file"]
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [

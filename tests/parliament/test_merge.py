@@ -425,6 +425,25 @@ def test_the_preview_counts_no_restricted_contact_for_a_reader_who_may_not_read_
     assert full.shown["contacts"] == len(pair.moving["contacts"])
 
 
+def test_the_preview_tells_no_reader_of_a_restricted_contact_naming_both_or_its_follow_up(
+    world, pair
+):
+    # A restricted contact naming both records, with a follow-up about the other.
+    secret = InteractionFactory(
+        state=world.home.state,
+        representatives=[pair.kept, pair.other],
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    FollowUpFactory(state=world.home.state, representative=pair.other, interaction=secret)
+    db.session.commit()
+    plan = services.plan_merge(pair.kept, pair.other, reader=world.staff)
+    assert plan.shown["follow_ups"] == len(pair.moving["follow_ups"])
+    assert "1 contact(s) name both" in " ".join(plan.notes)
+    full = services.plan_merge(pair.kept, pair.other, reader=world.coordinator)
+    assert full.shown["follow_ups"] == len(pair.moving["follow_ups"]) + 1
+    assert "2 contact(s) name both" in " ".join(full.notes)
+
+
 def test_every_foreign_key_to_representatives_is_handled_by_the_merge():
     pointing = {
         (table.name, fk.parent.name)

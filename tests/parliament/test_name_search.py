@@ -59,6 +59,7 @@ def _found(state_id: int, q: str) -> list[int]:
         ("අබේසේකර", "abeysekera"),  # an other name in its own script
         ("yilmaz", "fatma"),  # accents and dotless i folded
         ("RANIL abeysekera", "abeysekera"),  # words in any case, each must match
+        ("Ион", "other"),  # a name typed in another script finds a Latin one
     ],
 )
 def test_a_name_is_found_however_it_is_spelt(world, people, q, who):
