@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
 import os
 import re
 import shutil
@@ -42,6 +43,33 @@ DEMO_PASSWORD = "impunity-demo"
 
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + _safe(PG_URL) if PG_URL else 'SQLite'}"
+
+
+# The template databases (migrated; demo loaded) are built once per run and shared by the
+# workers of pytest-xdist: building the demo one takes 10–20 s, and each worker built its own.
+# The run's id names them, so the controller (the process that started the workers) knows
+# which to drop at the end.
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and hasattr(config.option, "testrunuid"):
+        config.option.testrunuid = config.option.testrunuid or uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = getattr(session.config.option, "testrunuid", None)
+    if PG_URL and run and not hasattr(session.config, "workerinput"):
+        engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for kind in TEMPLATE_KINDS:
+                name = _template_name(kind, run)
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        engine.dispose()
+
+
+TEMPLATE_KINDS = ("empty", "demo")
+
+
+def _template_name(kind: str, run: str) -> str:
+    return f"crm_tpl_{kind}_{run[:12]}"
 
 
 def _safe(url: str | None) -> str:
@@ -90,13 +118,19 @@ def _load_demo(url: str) -> None:
 
 
 class Databases:
-    """Hands out isolated databases copied from migrated templates."""
+    """Hands out isolated databases copied from migrated templates.
 
-    def __init__(self, workdir: Path) -> None:
+    `shared` is the folder every worker of this run sees, and `run` the run's id: the
+    templates are built there (SQLite) or named after it (PostgreSQL), once, by whichever
+    worker needs one first, under a lock that the others wait on."""
+
+    def __init__(self, workdir: Path, shared: Path, run: str, worker: str) -> None:
         self.workdir = workdir
+        self.shared = shared
+        self.run = run
         self.templates: dict[str, str] = {}
         self.created: list[str] = []
-        self.run_id = uuid.uuid4().hex[:8]
+        self.run_id = f"{run[:8]}_{worker}"
         self.app: Flask | None = None
         self.app_config: dict[str, Any] = {}
         self.limiter_state: dict[str, Any] = {}
@@ -117,15 +151,36 @@ class Databases:
         """The URL of a template database: 'empty' (migrated) or 'demo' (demo loaded)."""
         if kind in self.templates:
             return self.templates[kind]
-        if PG_URL:
-            url = self._create_pg(f"crm_tpl_{kind}_{self.run_id}")
-        else:
-            url = f"sqlite:///{self.workdir / f'template-{kind}.sqlite'}"
+        with open(self.shared / f"template-{kind}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if PG_URL:
+                name = _template_name(kind, self.run)
+                url = self._pg_url(name)
+                with self._maintenance() as conn:
+                    built = conn.exec_driver_sql(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+                    ).first()
+                if not built:
+                    with self._maintenance() as conn:
+                        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+                    self._build(url, kind)
+            else:
+                path = self.shared / f"template-{kind}.sqlite"
+                url = f"sqlite:///{path}"
+                if not path.exists():
+                    # Built aside and moved in whole: a file that exists is complete.
+                    building = self.shared / f"template-{kind}.building.sqlite"
+                    building.unlink(missing_ok=True)
+                    self._build(f"sqlite:///{building}", kind)
+                    building.rename(path)
+        self.templates[kind] = url
+        return url
+
+    @staticmethod
+    def _build(url: str, kind: str) -> None:
         _migrate(url)
         if kind == "demo":
             _load_demo(url)
-        self.templates[kind] = url
-        return url
 
     # One app per worker, on one database of its own, reset before each test: building an
     # app costs tens of milliseconds and starts with no compiled templates, URL rules or
@@ -225,7 +280,7 @@ class Databases:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.created.remove(name)
 
-    def close(self) -> None:
+    def close(self, *, drop_templates: bool) -> None:
         if self.app is not None:
             # The worker app's pooled connections are closed, not left to the garbage
             # collector (psycopg warns of every connection deleted while open).
@@ -234,8 +289,11 @@ class Databases:
                 db.engine.dispose()
         if not PG_URL:
             return
+        names = list(self.created)
+        if drop_templates:
+            names += [_template_name(kind, self.run) for kind in TEMPLATE_KINDS]
         with self._maintenance() as conn:
-            for name in list(self.created):
+            for name in names:
                 conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if self.admin is not None:
             self.admin.dispose()
@@ -262,10 +320,16 @@ def _shared_browser() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    handed_out = Databases(tmp_path_factory.mktemp("db"))
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    workerinput = getattr(request.config, "workerinput", None)
+    base = tmp_path_factory.getbasetemp()
+    if workerinput is None:  # one process: the templates are its own
+        run, worker, shared = uuid.uuid4().hex, "main", base
+    else:  # an xdist worker: its folder sits in the run's, beside the other workers'
+        run, worker, shared = workerinput["testrunuid"], workerinput["workerid"], base.parent
+    handed_out = Databases(tmp_path_factory.mktemp("db"), shared, run, worker)
     yield handed_out
-    handed_out.close()
+    handed_out.close(drop_templates=workerinput is None)
 
 
 @contextlib.contextmanager
