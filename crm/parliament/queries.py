@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.permissions import withheld
 from crm.db import as_utc, month_end
@@ -185,11 +185,13 @@ def get_representative(representative_id: int) -> Representative | None:
     return db.session.scalar(
         sa.select(Representative)
         .where(Representative.id == representative_id)
+        # What a seat or committee seat belongs to comes with it (joined): six queries.
         .options(
-            selectinload(Representative.state),
-            selectinload(Representative.memberships).selectinload(Membership.chamber),
-            selectinload(Representative.memberships).selectinload(Membership.party),
-            selectinload(Representative.committee_memberships).selectinload(
+            joinedload(Representative.state),
+            selectinload(Representative.memberships).options(
+                joinedload(Membership.chamber), joinedload(Membership.party)
+            ),
+            selectinload(Representative.committee_memberships).joinedload(
                 CommitteeMembership.committee
             ),
             selectinload(Representative.other_names),

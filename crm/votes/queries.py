@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.parliament.models import (
@@ -25,19 +25,19 @@ from crm.votes.models import Vote, VoteEvent, VoteOption
 
 
 def get_stage(stage_id: int) -> Stage | None:
-    """A stage with its agreement, state, chamber, committee and recorded vote."""
+    """A stage with its agreement, state, chamber, committee and recorded vote (three
+    queries: the stage with what it belongs to, the counts, the votes with their people)."""
     return get_loaded(
         Stage,
         stage_id,
-        selectinload(Stage.agreement).selectinload(Agreement.state),
-        selectinload(Stage.agreement).selectinload(Agreement.campaign),
-        selectinload(Stage.chamber),
-        selectinload(Stage.committee).selectinload(Committee.chamber),
-        selectinload(Stage.vote_event).selectinload(VoteEvent.counts),
-        selectinload(Stage.vote_event)
+        joinedload(Stage.agreement).joinedload(Agreement.state),
+        joinedload(Stage.agreement).joinedload(Agreement.campaign),
+        joinedload(Stage.chamber),
+        joinedload(Stage.committee).joinedload(Committee.chamber),
+        joinedload(Stage.vote_event).selectinload(VoteEvent.counts),
+        joinedload(Stage.vote_event)
         .selectinload(VoteEvent.votes)
-        .selectinload(Vote.representative),
-        selectinload(Stage.vote_event).selectinload(VoteEvent.votes).selectinload(Vote.party),
+        .options(joinedload(Vote.representative), joinedload(Vote.party)),
     )
 
 
