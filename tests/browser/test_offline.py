@@ -332,6 +332,39 @@ def test_the_phone_keeps_the_form_with_nobody_chosen_and_only_for_its_user(live_
     assert seen["kept for the next user"] == []
 
 
+def test_a_page_left_open_never_sends_its_users_contact_under_someone_elses_session(live_server):
+    """A's session ends without signing out while A's page holds a waiting contact; B signs
+    in on the same phone. A's page hears of it, and must not send A's contact as B's."""
+    rep_id = _romanian().id
+    summary = "Kept by one member, never to be sent as another's."
+    db.session.rollback()
+
+    def steps(chromium) -> dict:
+        context = chromium.new_context(viewport=PHONE_390, is_mobile=True, has_touch=True)
+        page = _open_form_online(context, live_server, rep_id)
+        context.set_offline(True)
+        _fill(page, summary)
+        page.get_by_role("button", name="Save contact").click()
+        page.locator("#offline-note").wait_for()
+        context.clear_cookies()  # A's session is gone from the phone
+        context.set_offline(False)
+        page.locator("a.offline-sign-in").wait_for()
+        # Drawn again once the page has tried to send after B's sign-in.
+        page.evaluate("document.getElementById('offline-waiting').remove()")
+        other = context.new_page()
+        sign_in(other, live_server, "admin@demo.example")
+        asked = page.locator("a.offline-sign-in")
+        asked.wait_for(timeout=15000)
+        seen = {"asks": asked.inner_text(), "kept": len(page.evaluate(READ_STORE))}
+        context.close()
+        return seen
+
+    seen = in_browser(steps)
+    assert seen["asks"].startswith("Sign in to send 1 waiting contact")
+    assert seen["kept"] == 1
+    assert _contacts(summary) == []
+
+
 def test_the_offline_worker_is_served_from_the_root_and_never_kept_stale(client):
     answer = client.get("/sw.js")
     body = answer.get_data()

@@ -325,6 +325,13 @@
     return new URL(url, location.href).pathname;
   }
 
+  /* Who the server says is signed in, on a page it sent: a page left open since its own
+     session ended must not send its user's forms under someone else's session. */
+  function signedInOn(doc) {
+    var mark = doc.querySelector("script[data-user]");
+    return mark ? mark.getAttribute("data-user") : "";
+  }
+
   /* One item: "sent", "sign-in", "refused" (with the reason) or "later". */
   function sendOne(item) {
     var options = { credentials: "same-origin", headers: { Accept: "text/html" } };
@@ -339,6 +346,9 @@
           }
           return page.text().then(function (html) {
             var doc = new DOMParser().parseFromString(html, "text/html");
+            if (signedInOn(doc) !== item.user) {
+              return { outcome: "sign-in" };
+            }
             var token =
               doc.querySelector("form[data-offline-form] input[name=csrf_token]") ||
               doc.querySelector("input[name=csrf_token]");
@@ -630,9 +640,12 @@
             return;
           }
           return both[1].text().then(function (html) {
-            var token = new DOMParser()
-              .parseFromString(html, "text/html")
-              .querySelector("input[name=csrf_token]");
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            if (signedInOn(doc) !== item.user) {
+              needsSignIn = true;
+              return render();
+            }
+            var token = doc.querySelector("input[name=csrf_token]");
             var form = document.createElement("form");
             form.method = "post";
             form.action = item.url;
@@ -708,11 +721,21 @@
     var last = null;
     try {
       last = window.localStorage.getItem(OWNER);
-      window.localStorage.setItem(OWNER, USER);
     } catch (error) {
       return forgetCopies(); // no memory of who was here: keep nothing
     }
-    return last === USER ? Promise.resolve() : forgetCopies();
+    if (last === USER) {
+      return Promise.resolve();
+    }
+    // The new owner is written once the copies are gone: if forgetting fails, or the page
+    // is left first, the next page tries again.
+    return forgetCopies().then(function () {
+      try {
+        window.localStorage.setItem(OWNER, USER);
+      } catch (error) {
+        // Not remembered: the next page forgets the copies again.
+      }
+    });
   }
 
   function wipe() {
