@@ -33,18 +33,32 @@ class VersionedForm(FlaskForm):
         return int(value) if value else None
 
 
-class DoNotContactFields:
+def do_not_contact_fields(reason_label: str, description: str) -> tuple[Any, Any]:
     """The confirmation that goes ahead with someone who asked not to be contacted (logging
     a contact with them, inviting them): a tick and a reason, kept in the audit log
-    (crm.parliament.services.do_not_contact_override says when it is needed). A form using
-    it calls `reason_confirmed()` from its `validate`."""
-
-    do_not_contact_confirmed = BooleanField("I know they asked not to be contacted")
-    do_not_contact_reason = TextAreaField(
-        "Why contact them anyway",
-        validators=[Optional(), Length(max=OVERRIDE_REASON_LIMIT)],
-        description="Kept in the audit log.",
+    (crm.parliament.services.do_not_contact_override says when it is needed). Assigned
+    where they stand in the form, so that their errors are listed in the page's order."""
+    confirmed = BooleanField("I know they asked not to be contacted")
+    reason = TextAreaField(
+        reason_label,
+        validators=[
+            Optional(),
+            Length(
+                max=OVERRIDE_REASON_LIMIT,
+                message=f"Keep the reason to {OVERRIDE_REASON_LIMIT} characters at most.",
+            ),
+        ],
+        description=description,
     )
+    return confirmed, reason
+
+
+class DoNotContactFields:
+    """What a form with `do_not_contact_fields` (as do_not_contact_confirmed and
+    do_not_contact_reason) does with them; its `validate` calls `reason_confirmed()`."""
+
+    do_not_contact_confirmed: Any
+    do_not_contact_reason: Any
 
     @property
     def do_not_contact_given(self) -> str | None:

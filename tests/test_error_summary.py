@@ -87,3 +87,25 @@ def test_a_conflict_puts_its_box_first_and_gives_it_the_focus(client, world):
     assert box.has_attr("autofocus")
     assert box.find_next("form") is not None
     assert soup.select("[autofocus]") == [box]
+
+
+def test_the_summary_lists_the_errors_in_the_order_of_the_page(client, world):
+    sign_in(client, world.member)
+    rep = world.home.reps[0]
+    url = f"/states/{world.home.state.iso2}/interactions/new"
+    status, soup = _post(
+        client,
+        url,
+        {
+            "occurred_at": "",
+            "kind": "meeting",
+            "representatives": str(rep.id),
+            "do_not_contact_reason": "A reason without the tick",
+            "summary": "",
+            "confidentiality": "normal",
+        },
+    )
+    assert status == 422
+    hrefs = [a["href"] for a in soup.select("main .error-summary a")]
+    fields = ["#occurred_at", "#do_not_contact_confirmed", "#summary"]  # as on the page
+    assert [h for h in hrefs if h in fields] == fields

@@ -33,7 +33,7 @@ from wtforms.validators import (
 
 from crm.events.models import EventKind, EventStatus, Rsvp
 from crm.events.services import MAX_PRESS_LINKS
-from crm.forms import DoNotContactFields, OnceForm, VersionedForm
+from crm.forms import DoNotContactFields, OnceForm, VersionedForm, do_not_contact_fields
 
 # What browsers send for <input type="datetime-local">, and what people type without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -227,9 +227,14 @@ class IdListField(Field):
 
 
 class InviteForm(DoNotContactFields, FlaskForm):
-    # The confirmation is asked for when someone chosen asked not to be contacted (the
-    # service says who), as logging a contact does.
     representative = IdListField("Representatives to invite")
+    # Asked for when someone chosen asked not to be contacted (the service says who), as
+    # logging a contact does.
+    do_not_contact_confirmed, do_not_contact_reason = do_not_contact_fields(
+        "Why invite them even so?",
+        "Some of the people chosen asked not to be contacted. Say why they should be invited "
+        "all the same; the reason is kept in the audit log.",
+    )
     submit = SubmitField("Invite the chosen representatives")
 
     def validate(self, extra_validators: Any = None) -> bool:

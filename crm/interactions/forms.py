@@ -29,7 +29,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from crm.db import today
-from crm.forms import DoNotContactFields, OnceForm, VersionedForm
+from crm.forms import DoNotContactFields, OnceForm, VersionedForm, do_not_contact_fields
 from crm.interactions.models import MAX_FOLLOW_UPS, Confidentiality, FollowUpStatus, InteractionKind
 from crm.parliament.models import Confidence, Stance
 
@@ -155,6 +155,10 @@ class InteractionFields(DoNotContactFields):
     )
     # The name search that narrows the list of representatives; it never saves.
     q = SearchField("Find a representative by name", validators=[Length(max=100)])
+    # Shown when someone ticked asked not to be contacted.
+    do_not_contact_confirmed, do_not_contact_reason = do_not_contact_fields(
+        "Why contact them anyway", "Kept in the audit log with the contact."
+    )
     participants = SelectMultipleField("Who took part", coerce=record_id, validate_choice=False)
     summary = TextAreaField(
         "Summary",

@@ -85,6 +85,6 @@ def do_not_contact_override(
         )
     if len(reason) > OVERRIDE_REASON_LIMIT:
         raise ValidationFailed(
-            f"Keep the reason under {OVERRIDE_REASON_LIMIT} characters.", field=field
+            f"Keep the reason to {OVERRIDE_REASON_LIMIT} characters at most.", field=field
         )
     return {"reason": reason, "representative_ids": sorted(r.id for r in flagged)}
