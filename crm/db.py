@@ -249,7 +249,8 @@ def analyse_after_bulk_write(session: Session, tables: Iterable[sa.Table], rows:
 class lower_text(GenericFunction[str]):
     """lower() of any letters: SQLite's own lowers only A–Z, so on SQLite this is a function
     of ours (registered by `configure_sqlite`) that lowers as Python does; PostgreSQL's
-    lower() already follows the database's Unicode locale."""
+    lower() follows the database's character type (a UTF-8 locale lowers every alphabet;
+    the "C" locale only A–Z). Lower both sides of a comparison with it."""
 
     type = sa.String()
     inherit_cache = True

@@ -341,7 +341,10 @@ def follow_ups_select(
         if reader is None:
             raise TypeError("a search by title needs the reader, who may not read them all")
         stmt = stmt.where(
-            lower_text(FollowUp.title).like(like_pattern(title.strip().lower()), escape="\\"),
+            # Both sides lowered by the database: the same rule for the title and the text.
+            lower_text(FollowUp.title).like(
+                lower_text(sa.literal(like_pattern(title.strip()))), escape="\\"
+            ),
             follow_ups_linked_to_people(reader),
         )
     stmt = stmt.options(*follow_up_options())
