@@ -88,10 +88,14 @@ def schema_revision() -> str | None:
     return MigrationContext.configure(db.session.connection()).get_current_revision()
 
 
+_ROW_COUNTS: dict[tuple[str, int], str] = {}
+
+
 def row_counts() -> dict[str, int]:
     """Rows per table, in one query."""
     dialect = db.session.get_bind().dialect
-    sql = _ROW_COUNTS.get(dialect.name)
+    key = (dialect.name, len(db.metadata.tables))  # models imported later add tables
+    sql = _ROW_COUNTS.get(key)
     if sql is None:
         # Compiled once per kind of database: the statement's 50-odd subqueries cost more to
         # build and look up in SQLAlchemy's cache than to run (tests count after each request).
@@ -99,11 +103,8 @@ def row_counts() -> dict[str, int]:
             sa.select(sa.func.count()).select_from(table).scalar_subquery().label(table.name)
             for table in tables()
         ]
-        sql = _ROW_COUNTS[dialect.name] = str(sa.select(*counts).compile(dialect=dialect))
+        sql = _ROW_COUNTS[key] = str(sa.select(*counts).compile(dialect=dialect))
     return dict(db.session.execute(sa.text(sql)).one()._mapping)
-
-
-_ROW_COUNTS: dict[str, str] = {}
 
 
 # --- Values ------------------------------------------------------------------------------

@@ -60,8 +60,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             for kind in TEMPLATE_KINDS:
-                name = _template_name(kind, run)
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                for name in (_template_name(kind, run), f"{_template_name(kind, run)}_b"):
+                    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         engine.dispose()
 
 
@@ -161,9 +161,15 @@ class Databases:
                         "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
                     ).first()
                 if not built:
+                    # Built aside and renamed: a template that exists is complete (a build
+                    # that failed leaves nothing the other workers would copy).
+                    building = f"{name}_b"
                     with self._maintenance() as conn:
-                        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-                    self._build(url, kind)
+                        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
+                        conn.exec_driver_sql(f"CREATE DATABASE {building}")
+                    self._build(self._pg_url(building), kind)
+                    with self._maintenance() as conn:
+                        conn.exec_driver_sql(f"ALTER DATABASE {building} RENAME TO {name}")
             else:
                 path = self.shared / f"template-{kind}.sqlite"
                 url = f"sqlite:///{path}"
