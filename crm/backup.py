@@ -491,19 +491,31 @@ def reset_sequences() -> None:
     """PostgreSQL: each id sequence continues after the table's highest id (one query)."""
     if db.engine.dialect.name != "postgresql":
         return
-    resets = []
-    for table in tables():
-        if "id" not in table.c:
-            continue
-        highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
-        resets.append(
-            sa.func.setval(
-                sa.func.pg_get_serial_sequence(table.name, "id"),
-                sa.func.coalesce(highest, 1),
-                highest.is_not(None),
+    key = len(db.metadata.tables)
+    sql = _SEQUENCE_RESETS.get(key)
+    if sql is None:  # compiled once, as the row counts are
+        resets = []
+        for table in tables():
+            if "id" not in table.c:
+                continue
+            highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+            resets.append(
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(
+                        sa.literal(table.name, sa.String), sa.literal("id", sa.String)
+                    ),
+                    sa.func.coalesce(highest, 1),
+                    highest.is_not(None),
+                )
             )
+        statement = sa.select(*resets).compile(
+            dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}
         )
-    db.session.execute(sa.select(*resets))
+        sql = _SEQUENCE_RESETS[key] = str(statement)
+    db.session.execute(sa.text(sql))
+
+
+_SEQUENCE_RESETS: dict[int, str] = {}
 
 
 def default_name() -> str:
