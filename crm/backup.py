@@ -88,23 +88,34 @@ def schema_revision() -> str | None:
     return MigrationContext.configure(db.session.connection()).get_current_revision()
 
 
-_ROW_COUNTS: dict[tuple[str, int], str] = {}
-
-
 def row_counts() -> dict[str, int]:
     """Rows per table, in one query."""
-    dialect = db.session.get_bind().dialect
-    key = (dialect.name, len(db.metadata.tables))  # models imported later add tables
-    sql = _ROW_COUNTS.get(key)
-    if sql is None:
-        # Compiled once per kind of database: the statement's 50-odd subqueries cost more to
-        # build and look up in SQLAlchemy's cache than to run (tests count after each request).
-        counts = [
+    sql = _compiled_once("row_counts", _row_counts_statement)
+    return dict(db.session.execute(sa.text(sql)).one()._mapping)
+
+
+def _row_counts_statement() -> sa.Select[Any]:
+    return sa.select(
+        *(
             sa.select(sa.func.count()).select_from(table).scalar_subquery().label(table.name)
             for table in tables()
-        ]
-        sql = _ROW_COUNTS[key] = str(sa.select(*counts).compile(dialect=dialect))
-    return dict(db.session.execute(sa.text(sql)).one()._mapping)
+        )
+    )
+
+
+_COMPILED: dict[tuple[str, str, int], str] = {}
+
+
+def _compiled_once(name: str, build: Callable[[], sa.Select[Any]]) -> str:
+    """The SQL of a statement over every table, compiled once per kind of database (and per
+    set of tables: models imported later add some). Its 50-odd subqueries cost more to build
+    and look up in SQLAlchemy's cache than to run, and tests run these after every request."""
+    dialect = db.session.get_bind().dialect
+    key = (name, dialect.name, len(db.metadata.tables))
+    if key not in _COMPILED:
+        statement = build().compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        _COMPILED[key] = str(statement)
+    return _COMPILED[key]
 
 
 # --- Values ------------------------------------------------------------------------------
@@ -491,31 +502,25 @@ def reset_sequences() -> None:
     """PostgreSQL: each id sequence continues after the table's highest id (one query)."""
     if db.engine.dialect.name != "postgresql":
         return
-    key = len(db.metadata.tables)
-    sql = _SEQUENCE_RESETS.get(key)
-    if sql is None:  # compiled once, as the row counts are
-        resets = []
-        for table in tables():
-            if "id" not in table.c:
-                continue
-            highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
-            resets.append(
-                sa.func.setval(
-                    sa.func.pg_get_serial_sequence(
-                        sa.literal(table.name, sa.String), sa.literal("id", sa.String)
-                    ),
-                    sa.func.coalesce(highest, 1),
-                    highest.is_not(None),
-                )
+    db.session.execute(sa.text(_compiled_once("reset_sequences", _sequence_resets)))
+
+
+def _sequence_resets() -> sa.Select[Any]:
+    resets = []
+    for table in tables():
+        if "id" not in table.c:
+            continue
+        highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+        resets.append(
+            sa.func.setval(
+                sa.func.pg_get_serial_sequence(
+                    sa.literal(table.name, sa.String), sa.literal("id", sa.String)
+                ),
+                sa.func.coalesce(highest, 1),
+                highest.is_not(None),
             )
-        statement = sa.select(*resets).compile(
-            dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}
         )
-        sql = _SEQUENCE_RESETS[key] = str(statement)
-    db.session.execute(sa.text(sql))
-
-
-_SEQUENCE_RESETS: dict[int, str] = {}
+    return sa.select(*resets)
 
 
 def default_name() -> str:
