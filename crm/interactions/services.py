@@ -372,13 +372,10 @@ def update_interaction(
         action="interaction.updated",
         describe=attrgetter("email"),
     )
-    changed.update(
-        {
-            attribute: members
-            for attribute, members in (("representatives", named), ("participants", taking_part))
-            if members is not None
-        }
-    )
+    if named is not None:
+        changed["representatives"] = named
+    if taking_part is not None:
+        changed["participants"] = taking_part
     if "confidentiality" in changed:
         # Whether a current stance shows its exact date follows the contact it came from.
         refresh_current_stances(
