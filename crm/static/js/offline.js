@@ -685,32 +685,22 @@
 
   /* --- Sign-out wipes the phone ------------------------------------------------------ */
 
-  /* The offline worker's copies of the form pages (sw.js names its cache crm-offline-…). */
+  /* The offline worker's copies of the form pages (sw.js names its cache crm-offline-…).
+     Where there is no CacheStorage (not a secure context) there is no worker either. */
   function forgetCopies() {
-    if (window.caches) {
-      return caches.keys().then(function (names) {
-        return Promise.all(
-          names
-            .filter(function (name) {
-              return name.indexOf("crm-offline") === 0;
-            })
-            .map(function (name) {
-              return caches.delete(name);
-            })
-        );
-      });
+    if (!window.caches) {
+      return Promise.resolve();
     }
-    return new Promise(function (resolve) {
-      var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
-      if (!worker || !window.MessageChannel) {
-        resolve();
-        return;
-      }
-      var reply = new MessageChannel();
-      reply.port1.onmessage = function () {
-        resolve();
-      };
-      worker.postMessage({ type: "wipe" }, [reply.port2]);
+    return caches.keys().then(function (names) {
+      return Promise.all(
+        names
+          .filter(function (name) {
+            return name.indexOf("crm-offline") === 0;
+          })
+          .map(function (name) {
+            return caches.delete(name);
+          })
+      );
     });
   }
 

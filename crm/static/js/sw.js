@@ -155,15 +155,3 @@ function keepBareCopy(key, pathname) {
       // No connection or no room: the next visit tries again.
     });
 }
-
-self.addEventListener("message", function (event) {
-  var data = event.data || {};
-  if (data.type === "wipe") {
-    var done = caches.delete(CACHE).then(function () {
-      if (event.ports && event.ports[0]) {
-        event.ports[0].postMessage("wiped");
-      }
-    });
-    event.waitUntil(done);
-  }
-});
