@@ -14,6 +14,20 @@ def _post(client, url: str, data: dict) -> tuple[int, BeautifulSoup]:
     return response.status_code, BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def _log_a_contact(client, world, fields: dict) -> tuple[int, BeautifulSoup]:
+    """The home member sends the new-contact form, with no date, and `fields`."""
+    sign_in(client, world.member)
+    base = {
+        "occurred_at": "",
+        "kind": "meeting",
+        "representatives": str(world.home.reps[0].id),
+        "summary": "Met",
+        "confidentiality": "normal",
+    }
+    url = f"/states/{world.home.state.iso2}/interactions/new"
+    return _post(client, url, base | fields)
+
+
 def test_a_failed_save_puts_a_focused_summary_first_with_links_to_the_fields(client, world):
     sign_in(client, world.member)
     url = f"/follow-ups/new?state={world.home.state.iso2}"
@@ -37,21 +51,8 @@ def test_a_failed_save_puts_a_focused_summary_first_with_links_to_the_fields(cli
 
 
 def test_errors_inside_a_list_of_entries_link_to_their_own_fields(client, world):
-    sign_in(client, world.member)
-    rep = world.home.reps[0]
-    url = f"/states/{world.home.state.iso2}/interactions/new"
-    status, soup = _post(
-        client,
-        url,
-        {
-            "occurred_at": "",
-            "kind": "meeting",
-            "representatives": str(rep.id),
-            "summary": "Met",
-            "confidentiality": "normal",
-            "follow_ups-0-title": "",
-            "follow_ups-0-due_on": "not a date",
-        },
+    status, soup = _log_a_contact(
+        client, world, {"follow_ups-0-title": "", "follow_ups-0-due_on": "not a date"}
     )
     assert status == 422
     summary = soup.select_one("main .error-summary[autofocus]")
@@ -90,20 +91,8 @@ def test_a_conflict_puts_its_box_first_and_gives_it_the_focus(client, world):
 
 
 def test_the_summary_lists_the_errors_in_the_order_of_the_page(client, world):
-    sign_in(client, world.member)
-    rep = world.home.reps[0]
-    url = f"/states/{world.home.state.iso2}/interactions/new"
-    status, soup = _post(
-        client,
-        url,
-        {
-            "occurred_at": "",
-            "kind": "meeting",
-            "representatives": str(rep.id),
-            "do_not_contact_reason": "A reason without the tick",
-            "summary": "",
-            "confidentiality": "normal",
-        },
+    status, soup = _log_a_contact(
+        client, world, {"do_not_contact_reason": "A reason without the tick", "summary": ""}
     )
     assert status == 422
     hrefs = [a["href"] for a in soup.select("main .error-summary a")]
