@@ -25,6 +25,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -39,6 +40,11 @@ from tests.world import World, build_world
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEMO_PASSWORD = "impunity-demo"
+
+# Property tests check what the code does, not how fast: on a loaded two-core CI machine a
+# single example can take half a second, and speed is measured by `make bench` instead.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def pytest_report_header() -> str:

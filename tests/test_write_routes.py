@@ -147,7 +147,6 @@ def test_junk_in_any_field_never_breaks_a_write_route(app, case: WriteCase):
 
     @settings(
         max_examples=25,
-        deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )

@@ -208,7 +208,7 @@ def test_pass_probability_matches_brute_force_enumeration(size, attendance):
             assert exact == pytest.approx(brute_force(cells, rule, seats), abs=1e-12), (rule, seats)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     probabilities=st.lists(st.floats(0.0, 1.0), max_size=60),
     attendance=st.floats(0.0, 1.0),
@@ -619,7 +619,6 @@ def states(draw: st.DrawFn) -> StateInput:
     )
 
 
-@settings(deadline=None)
 @given(states())
 def test_every_probability_is_a_probability(s):
     forecast = state_forecast(s, CONFIG)
@@ -636,7 +635,6 @@ def test_every_probability_is_a_probability(s):
         assert 0.0 <= e.risk_drop <= 1.0
 
 
-@settings(deadline=None)
 @given(states(), st.data())
 def test_moving_a_member_toward_the_campaign_never_raises_its_risk(s, data):
     """Toward against_ratification for `block`, toward for_ratification for `secure`.
@@ -661,7 +659,6 @@ def test_moving_a_member_toward_the_campaign_never_raises_its_risk(s, data):
         assert after <= before + 1e-12
 
 
-@settings(deadline=None)
 @given(
     st.lists(st.floats(0, 1), max_size=14),
     st.sampled_from([0.0, 0.5, 0.9, 1.0]),
