@@ -7,7 +7,7 @@ one keeps what it is but loses its note, title and link to the contact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -315,9 +315,10 @@ def items(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {"items": list(rows)}
 
 
-def page(pagination: Any, rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def page(pagination: Any, show: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """The rows of a page, each as `show` presents it, with the page's position."""
     return {
-        "items": list(rows),
+        "items": [show(row) for row in pagination.items],
         "pagination": {
             "page": pagination.page,
             "per_page": pagination.per_page,

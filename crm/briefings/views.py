@@ -12,13 +12,14 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, redirect, url_for
+from flask import Blueprint, Response
 from flask_login import login_required
 
 from crm.auth.permissions import Action, Page
 from crm.briefings import packs, services
 from crm.parliament.queries import get_representative
-from crm.states.queries import get_state
+from crm.states.models import State
+from crm.states.urls import state_page
 from crm.text import fold
 from crm.web import current_actor, found, permitted, side_write
 
@@ -63,10 +64,8 @@ def _print(target, build, template: str, *name: str) -> Response:
 
 @bp.get("/states/<iso2>/briefing.pdf")
 @login_required
-def state_pack(iso2: str):
-    state = found(get_state(iso2))
-    if iso2 != state.iso2:
-        return redirect(url_for("briefings.state_pack", iso2=state.iso2), 301)
+@state_page
+def state_pack(state: State):
     return _print(state, packs.state_pack, "pdf/state.html", state.iso2, slug(state.name))
 
 

@@ -20,6 +20,7 @@ from crm.parliament.models import Representative
 from crm.parliament.queries import RepresentativeFilters, representatives_select
 from crm.queries import get_loaded
 from crm.states.models import Agreement, Stage, State
+from crm.states.queries import all_states as all_states
 
 WHEN_CHOICES = ("upcoming", "past", "all")
 
@@ -129,11 +130,6 @@ def stages_of(state: State) -> list[Stage]:
             .order_by(Agreement.id, Stage.position, Stage.id)
         )
     )
-
-
-def all_states() -> list[State]:
-    """Every state by name, for the state filters."""
-    return list(db.session.scalars(sa.select(State).order_by(State.name)))
 
 
 def candidates(

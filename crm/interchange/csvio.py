@@ -27,8 +27,8 @@ from crm.events.models import Event, Invitation, Rsvp
 from crm.extensions import db
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import ContactKind, Membership, Representative, Stance
+from crm.parliament.queries import members_of
 from crm.states.models import Stage, State
-from crm.states.queries import current_membership_filter
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -139,17 +139,10 @@ def representative_rows(
 
     Without `may_see_restricted`, a stance observed in a restricted contact shows its
     month only ("2026-03"), as on the pages (SPEC §2)."""
-    seated = sa.select(Membership.id).where(Membership.representative_id == Representative.id)
-    if not former:
-        seated = seated.where(current_membership_filter(on))
     ids = list(
         db.session.scalars(
             sa.select(Representative.id)
-            .where(
-                Representative.state_id == state.id,
-                Representative.archived_at.is_(None),
-                seated.exists(),
-            )
+            .where(members_of(state, None if former else on))
             .order_by(Representative.sort_name, Representative.id)
         )
     )

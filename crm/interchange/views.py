@@ -44,6 +44,7 @@ from crm.interchange.popolo.export import export_chamber
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state
+from crm.states.urls import state_page
 from crm.web import (
     begin_write,
     current_actor,
@@ -81,10 +82,8 @@ def _csv(state: State, name: str, header: Sequence[str], rows: Iterable[Sequence
 
 @bp.get("/states/<iso2>/data")
 @login_required
-def state_data(iso2: str):
-    state = found(get_state(iso2))
-    if iso2 != state.iso2:
-        return redirect(url_for("interchange.state_data", iso2=state.iso2), 301)
+@state_page
+def state_data(state: State):
     return render_template(
         "interchange/state_data.html",
         state=state,

@@ -33,6 +33,7 @@ from crm.parliament.models import (
     StanceRecord,
 )
 from crm.states.models import State
+from crm.states.queries import all_states as all_states
 from crm.states.queries import current_membership_filter
 from crm.text import fold, like_pattern, name_words, sound_key, transliterate
 
@@ -122,6 +123,17 @@ def representatives_select(filters: RepresentativeFilters, on: date) -> sa.Selec
     )
 
 
+def members_of(state: State, on: date | None) -> sa.ColumnElement[bool]:
+    """Picks, among representatives, the live records of `state` who hold a seat in its
+    parliament on `on` (its current members), or who ever held one when `on` is None."""
+    seat = sa.select(Membership.id).where(Membership.representative_id == Representative.id)
+    if on is not None:
+        seat = seat.where(current_membership_filter(on))
+    return sa.and_(
+        Representative.state_id == state.id, Representative.archived_at.is_(None), seat.exists()
+    )
+
+
 def paginate_representatives(
     filters: RepresentativeFilters, on: date, page: int, per_page: int
 ) -> Pagination:
@@ -162,10 +174,6 @@ def last_contacts(representative_ids: list[int], *, reader: Any) -> dict[int, da
     # MAX() is never NULL here (each group has a contact, and each contact a date): the test
     # is for the type checker.
     return {rep_id: at for rep_id, last in rows if (at := as_utc(last)) is not None}
-
-
-def all_states() -> list[State]:
-    return list(db.session.scalars(sa.select(State).order_by(State.name)))
 
 
 def state_filter_choices(state: State | None) -> tuple[list[Chamber], list[Party]]:

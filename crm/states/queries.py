@@ -60,6 +60,11 @@ def agreements_by_state(campaign: Campaign | None) -> dict[int, Agreement]:
     }
 
 
+def all_states() -> list[State]:
+    """Every state by name, for the state filters."""
+    return list(db.session.scalars(sa.select(State).order_by(State.name)))
+
+
 def states_with_sections() -> list[State]:
     stmt = sa.select(State).options(selectinload(State.sections)).order_by(State.name)
     return list(db.session.scalars(stmt))

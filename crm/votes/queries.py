@@ -187,16 +187,6 @@ def member_ids(stage: Stage) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def representatives(ids: Iterable[int]) -> dict[int, Representative]:
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    return {
-        r.id: r
-        for r in db.session.scalars(sa.select(Representative).where(Representative.id.in_(wanted)))
-    }
-
-
 def counts_of(vote_event: VoteEvent | None) -> dict[VoteOption, int]:
     """The whole-chamber counts of a vote event, by option."""
     if vote_event is None:

@@ -41,9 +41,8 @@ def interactions(**args: Any):
         restricted_readable=restricted_readable_states(api_user()),
     )
     stmt = queries.interactions_select_all(optional_state(args), filters)
-    pagination = paginate(stmt, args)
     reader = api_user()
-    return present.page(pagination, (present.interaction(reader, i) for i in pagination.items))
+    return present.page(paginate(stmt, args), lambda i: present.interaction(reader, i))
 
 
 def _interaction(interaction_id: int) -> Interaction:
@@ -115,10 +114,7 @@ def follow_ups(**args: Any):
     stmt = interaction_queries.follow_ups_select(
         optional_state(args), args["status"], reader if args["mine"] else None, g.today
     )
-    pagination = paginate(stmt, args)
-    return present.page(
-        pagination, (present.follow_up(reader, f, g.today) for f in pagination.items)
-    )
+    return present.page(paginate(stmt, args), lambda f: present.follow_up(reader, f, g.today))
 
 
 def _follow_up(follow_up_id: int):

@@ -43,8 +43,8 @@ def events(**args: Any):
         status=args.get("status"),
         when=args["when"],
     )
-    pagination = paginate(event_queries.events_select(filters, utcnow()), args)
-    return present.page(pagination, (present.event(e) for e in pagination.items))
+    stmt = event_queries.events_select(filters, utcnow())
+    return present.page(paginate(stmt, args), present.event)
 
 
 def _event(event_id: int):

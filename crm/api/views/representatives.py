@@ -42,12 +42,10 @@ def representatives(**args: Any):
     pagination = paginate(parliament_queries.representatives_select(filters, g.today), args)
     seats = parliament_queries.current_seats([r.id for r in pagination.items], g.today)
     days = stale_days()
+    reader = api_user()
     return present.page(
         pagination,
-        (
-            present.representative_summary(api_user(), r, seats.get(r.id), g.today, days)
-            for r in pagination.items
-        ),
+        lambda r: present.representative_summary(reader, r, seats.get(r.id), g.today, days),
     )
 
 

@@ -37,13 +37,13 @@ from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.parliament import queries as parliament_queries
-from crm.parliament.models import CommitteeMembership, Membership, Representative
+from crm.parliament.models import CommitteeMembership, Representative
 from crm.risk import services as risk_services
 from crm.risk.model import RiskConfig, SwingEntry
 from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
-from crm.states.queries import ChamberSummary, current_membership_filter
+from crm.states.queries import ChamberSummary
 
 # --- The state pack -----------------------------------------------------------------------
 
@@ -151,13 +151,8 @@ def _targets(
             db.session.scalars(
                 sa.select(Representative.id)
                 .where(
-                    Representative.state_id == state.id,
-                    Representative.archived_at.is_(None),
+                    parliament_queries.members_of(state, on),
                     Representative.do_not_contact.is_(False),
-                    sa.exists().where(
-                        Membership.representative_id == Representative.id,
-                        current_membership_filter(on),
-                    ),
                 )
                 .order_by(
                     Representative.influence.desc(), Representative.sort_name, Representative.id

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action
@@ -218,22 +220,40 @@ def edit(event_id: int):
     ), status
 
 
-def _event_action(event_id: int, permission: Action, act, done: str):
-    """Run a one-button action (cancel, archive, restore) and go back to the event."""
-    event, actor = found_for(permission, queries.get_event(event_id))
-    form = ActionForm()
+def button_write(
+    event: Event,
+    form: FlaskForm,
+    write: Callable[[], object],
+    done: str,
+    *,
+    anchor: str | None = None,
+):
+    """A one-button write from the event's page, then back to it (at `anchor`). A form out
+    of date, a conflict or a refusal shows the page again, with what went wrong."""
     if not form.validate_on_submit():
         return render_show(event, status=422, message="The form was out of date; try again.")
     try:
-        act(actor, event, expected_version=form.expected_version)
+        write()
     except Conflict as error:
         db.session.rollback()
         return render_show(event, status=409, conflict=error)
     except DomainError as error:
         db.session.rollback()
         return render_show(event, status=422, message=error.message)
-    flash(done.format(title=event.title), "success")
-    return redirect(url_for("events.show", event_id=event.id))
+    flash(done, "success")
+    return redirect(url_for("events.show", event_id=event.id, _anchor=anchor))
+
+
+def _event_action(event_id: int, permission: Action, act, done: str):
+    """Run a one-button action on the event (cancel, archive, restore)."""
+    event, actor = found_for(permission, queries.get_event(event_id))
+    form = ActionForm()
+    return button_write(
+        event,
+        form,
+        lambda: act(actor, event, expected_version=form.expected_version),
+        done.format(title=event.title),
+    )
 
 
 @bp.post("/events/<int:event_id>/cancel")

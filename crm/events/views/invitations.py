@@ -8,13 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action
-from crm.errors import DomainError
 from crm.events import queries, services
 from crm.events.forms import CandidateFilterForm, InvitationForm, InviteForm
 from crm.events.models import Invitation, Rsvp
 from crm.events.views.common import bp
-from crm.events.views.event import render_show
-from crm.extensions import db
+from crm.events.views.event import button_write, render_show
 from crm.forms import page_number
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
@@ -116,13 +114,11 @@ def update_invitation(event_id: int, invitation_id: int):
 def remove_invitation(event_id: int, invitation_id: int):
     event = found(queries.get_event(event_id))
     invitation, actor = found_for(Action.EDIT, queries.get_invitation(event, invitation_id))
-    if not FlaskForm().validate_on_submit():
-        return render_show(event, status=422, message="The form was out of date; try again.")
-    name = invitation.representative.name
-    try:
-        services.remove_invitation(actor, invitation)
-    except DomainError as error:
-        db.session.rollback()
-        return render_show(event, status=422, message=error.message)
-    flash(f"Withdrew the invitation of {name}.", "success")
-    return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))
+    return button_write(
+        event,
+        FlaskForm(),
+        lambda: services.remove_invitation(actor, invitation),
+        # Named now: the write deletes the invitation.
+        f"Withdrew the invitation of {invitation.representative.name}.",
+        anchor="invitations",
+    )

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import login_required
-from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
 from crm.auth.permissions import Action, may, restricted_readable_states
@@ -26,7 +25,7 @@ from crm.interactions.forms import (
     to_local,
 )
 from crm.interactions.models import Confidentiality, Interaction, InteractionKind
-from crm.interactions.views.common import bp, state_or_404
+from crm.interactions.views.common import assignee_choices, bp, state_or_404
 from crm.parliament.models import Confidence, Representative
 from crm.states.models import State
 from crm.web import (
@@ -94,8 +93,7 @@ class Picker:
 
 
 def _configure_people(form: Any, state: State, keep: Sequence[User] = ()) -> list[User]:
-    people = services.allowed_people(state, current_actor(), keep=keep)
-    choices = [SelectChoice("", "Nobody yet")] + [SelectChoice(str(u.id), u.name) for u in people]
+    people, choices = assignee_choices(state, keep)
     for entry in getattr(form, "follow_ups", []):
         entry.form.assignee.choices = choices
     form.timezone = state.timezone

@@ -22,7 +22,7 @@ from crm.interactions.forms import (
     ids_from,
 )
 from crm.interactions.models import FollowUp, FollowUpStatus
-from crm.interactions.views.common import bp, state_or_404
+from crm.interactions.views.common import assignee_choices, bp, state_or_404
 from crm.parliament.models import Representative
 from crm.parliament.queries import all_states
 from crm.states.models import State
@@ -113,12 +113,9 @@ def follow_ups_state(iso2: str):
 def _configure_follow_up_form(
     form: FollowUpForm, state: State, keep_assignee: User | None = None
 ) -> None:
-    people = services.allowed_people(
-        state, current_actor(), keep=[keep_assignee] if keep_assignee else []
+    _people, form.assignee.choices = assignee_choices(
+        state, [keep_assignee] if keep_assignee else []
     )
-    form.assignee.choices = [SelectChoice("", "Nobody yet")] + [
-        SelectChoice(str(u.id), u.name) for u in people
-    ]
     choices = [SelectChoice("", f"{state.name} in general")]
     for group in queries.current_members(state, g.today):
         choices += [

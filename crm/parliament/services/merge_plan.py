@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -27,9 +27,6 @@ from crm.parliament.models import (
     StanceRecord,
 )
 from crm.votes.models import Vote
-
-if TYPE_CHECKING:
-    pass
 
 # What moves, in the order the preview lists it: kind → what a person calls it.
 KINDS: dict[str, str] = {
@@ -128,9 +125,6 @@ def plan_merge(kept: Representative, other: Representative, *, reader: Any) -> M
     plan = MergePlan(kept, other, choices=field_choices(kept, other))
     moves, dropped = plan.moves, plan.dropped
 
-    def children(model: Any) -> list[Any]:
-        return list(db.session.scalars(sa.select(model).where(model.representative_id == other.id)))
-
     # A seat of the other's that overlaps one of the kept record's in the same chamber (or
     # committee) is that seat recorded twice: moved, the person would hold two seats.
     seats: tuple[tuple[str, Any, str], ...] = (
@@ -180,14 +174,10 @@ def plan_merge(kept: Representative, other: Representative, *, reader: Any) -> M
     moves["votes"] = _ids(others_votes.where(Vote.vote_event_id.not_in(voted)))
     dropped["votes"] = _ids(others_votes.where(Vote.vote_event_id.in_(voted)))
 
-    moves["identifiers"] = [i.id for i in children(Identifier)]
-    kept_schemes = {i.scheme for i in db.session.scalars(
-        sa.select(Identifier).where(Identifier.representative_id == kept.id)
-    )}  # fmt: skip
-    twice = sorted({i.scheme for i in children(Identifier)} & kept_schemes)
-
-    kept_names = {(n.name.casefold(), n.lang) for n in children_of(kept, OtherName)}
-    kept_contacts = {(c.kind, c.value.casefold()) for c in children_of(kept, ContactDetail)}
+    identifiers = children_of(other, Identifier)
+    moves["identifiers"] = [i.id for i in identifiers]
+    kept_schemes = {i.scheme for i in children_of(kept, Identifier)}
+    twice = sorted({i.scheme for i in identifiers} & kept_schemes)
 
     def name_key(n: OtherName) -> tuple[Any, ...]:
         return (n.name.casefold(), n.lang)
@@ -195,12 +185,13 @@ def plan_merge(kept: Representative, other: Representative, *, reader: Any) -> M
     def contact_key(c: ContactDetail) -> tuple[Any, ...]:
         return (c.kind, c.value.casefold())
 
-    same_rows: tuple[tuple[str, Any, Callable[[Any], tuple[Any, ...]], set[Any]], ...] = (
-        ("other_names", OtherName, name_key, kept_names),
-        ("contact_details", ContactDetail, contact_key, kept_contacts),
+    same_rows: tuple[tuple[str, Any, Callable[[Any], tuple[Any, ...]]], ...] = (
+        ("other_names", OtherName, name_key),
+        ("contact_details", ContactDetail, contact_key),
     )
-    for kind, model, key, same in same_rows:
-        rows = children(model)
+    for kind, model, key in same_rows:
+        same = {key(r) for r in children_of(kept, model)}
+        rows = children_of(other, model)
         moves[kind] = sorted(r.id for r in rows if key(r) not in same)
         dropped[kind] = sorted(r.id for r in rows if key(r) in same)
 
