@@ -22,8 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi crm demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a job worker and the scheduler (Ctrl-C stops all three)"
+	HOST=$(HOST) $(BIN)/honcho start --port $(PORT) --procfile Procfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -90,6 +90,21 @@ class Config:
     STALE_STANCE_DAYS = int(RISK_MODEL.get("stale_days", 180))
     DEMO_ALLOWED = True
 
+    # The job queue (crm/jobs). Production: Redis (redis://host:6379/0) or RabbitMQ
+    # (amqp://user:password@host//), shared by every web server, worker and scheduler.
+    # Unset: a file in instance/ through Kombu's SQLAlchemy transport, which needs no
+    # server but serves one machine only and loses a message taken by a worker that dies.
+    CELERY_BROKER_URL = os.environ.get(
+        "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE_DIR / 'broker.sqlite'}"
+    )
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "crm")
+    # Attempts before a job is shown as failed, and the first wait between two (doubling).
+    JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "5"))
+    JOBS_RETRY_SECONDS = float(os.environ.get("JOBS_RETRY_SECONDS", "30"))
+    # How long a worker's claim on a job holds: a job whose worker died is taken over by
+    # its next delivery after this long. Longer than the longest job.
+    JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "900"))
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -107,6 +122,9 @@ class TestingConfig(Config):
     # Every audit entry the suite makes the application write is checked against its
     # action's shape (crm/audit/actions.py).
     AUDIT_SHAPES_CHECKED = True
+    # Jobs asked for by pages under test wait in memory; the job tests start real workers
+    # on Redis and on the embedded broker with a queue of their own.
+    CELERY_BROKER_URL = "memory://"
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600
@@ -136,6 +154,7 @@ class ProductionConfig(Config):
             *_host_problems(),
             *_rate_limit_problems(),
             *_second_factor_problems(),
+            *_broker_problems(),
         ]
         if not os.environ.get("DATABASE_URL"):
             problems.append(
@@ -152,6 +171,7 @@ class ProductionConfig(Config):
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
         cls.SECRET_KEY = os.environ["SECRET_KEY"]
         cls.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
+        cls.CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
         cls.HSTS_MAX_AGE = int(hsts)
         cls.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS", True)
         trusted = _hosts(os.environ.get("TRUSTED_HOSTS"))
@@ -244,6 +264,18 @@ def _second_factor_problems() -> list[str]:
             f"MFA_REQUIRED_ROLES must include {', '.join(missing)}: everyone who can read "
             "restricted contacts signs in with a second factor in production (staff may be "
             "added)"
+        ]
+    return []
+
+
+def _broker_problems() -> list[str]:
+    """The embedded broker is one file on one machine and loses the message of a worker
+    that dies: production names a server that every machine shares."""
+    url = os.environ.get("CELERY_BROKER_URL", "").strip()
+    if not url.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
+        return [
+            "CELERY_BROKER_URL must name the job queue's broker, such as "
+            "redis://redis.internal:6379/1 or amqp://crm:password@rabbitmq.internal//"
         ]
     return []
 

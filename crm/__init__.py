@@ -42,6 +42,8 @@ def _init_extensions(app: Flask) -> None:
     from crm.auth.login import init_login
     from crm.db import configure_postgresql, configure_sqlite
     from crm.extensions import csrf, db, limiter, migrate
+    from crm.jobs.queue import init_celery
+    from crm.jobs.services import init_sending
     from crm.risk.services import init_change_snapshots
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -58,6 +60,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     init_change_snapshots()
+    init_celery(app)
+    init_sending()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -69,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.health import bp as health_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.interchange.views import bp as interchange_bp
+    from crm.jobs.views import bp as jobs_bp
     from crm.parliament.views import bp as parliament_bp
     from crm.risk.views import bp as risk_bp
     from crm.security.views import bp as security_bp
@@ -88,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         risk_bp,
         briefings_bp,
         interchange_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -4,6 +4,7 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import ApiToken, Section, User, UserSession
 from crm.events.models import Event, Invitation
 from crm.interactions.models import FollowUp, Interaction
+from crm.jobs.models import Job
 from crm.parliament.models import (
     Chamber,
     Committee,
@@ -37,6 +38,7 @@ __all__ = [
     "Identifier",
     "Interaction",
     "Invitation",
+    "Job",
     "KeyMessage",
     "Membership",
     "OtherName",

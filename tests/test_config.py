@@ -28,6 +28,7 @@ ENVIRONMENT = (
     "HSTS_INCLUDE_SUBDOMAINS",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_SINGLE_PROCESS",
+    "CELERY_BROKER_URL",
 )
 CLASS_SETTINGS = (
     "SECRET_KEY",
@@ -37,6 +38,7 @@ CLASS_SETTINGS = (
     "HSTS_MAX_AGE",
     "HSTS_INCLUDE_SUBDOMAINS",
     "RATELIMIT_STORAGE_URI",
+    "CELERY_BROKER_URL",
 )
 
 
@@ -61,6 +63,7 @@ def ready_for_production(env: pytest.MonkeyPatch, tmp_path: Path, **overrides: s
         "DATABASE_URL": sqlite_url(tmp_path),
         "TRUSTED_HOSTS": "crm.example.org",
         "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379/0",
+        "CELERY_BROKER_URL": "redis://redis.internal:6379/1",
     } | overrides
     for name, value in values.items():
         if value:
@@ -131,7 +134,13 @@ def test_production_names_every_missing_variable_at_once(production_env):
     with pytest.raises(ConfigError) as raised:
         create_app(ProductionConfig)
 
-    for variable in ("SECRET_KEY", "DATABASE_URL", "TRUSTED_HOSTS", "RATELIMIT_STORAGE_URI"):
+    for variable in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "TRUSTED_HOSTS",
+        "RATELIMIT_STORAGE_URI",
+        "CELERY_BROKER_URL",
+    ):
         assert variable in str(raised.value)
 
 
@@ -148,7 +157,25 @@ def test_production_starts_with_a_random_key_and_a_database(production_env, tmp_
     assert app.config["SERVER_NAME"] == "crm.example.org"
     assert app.config["HSTS_MAX_AGE"] == 31_536_000
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379/0"
+    assert app.config["CELERY_BROKER_URL"] == "redis://redis.internal:6379/1"
     assert not app.testing
+
+
+@pytest.mark.parametrize(
+    "broker", ["", "sqla+sqlite:////srv/crm/broker.sqlite", "memory://", "filesystem://"]
+)
+def test_production_refuses_a_broker_that_only_one_machine_sees(production_env, tmp_path, broker):
+    ready_for_production(production_env, tmp_path, CELERY_BROKER_URL=broker)
+
+    with pytest.raises(ConfigError, match="CELERY_BROKER_URL must name the job queue's broker"):
+        create_app(ProductionConfig)
+
+
+@pytest.mark.parametrize("broker", ["amqp://crm:pw@rabbitmq.internal//", "rediss://r:6380/0"])
+def test_production_takes_redis_or_rabbitmq_as_its_broker(production_env, tmp_path, broker):
+    ready_for_production(production_env, tmp_path, CELERY_BROKER_URL=broker)
+
+    assert create_app(ProductionConfig).config["CELERY_BROKER_URL"] == broker
 
 
 def test_production_session_cookies_are_secure_http_only_and_same_site(production_env, tmp_path):

@@ -39,6 +39,7 @@ PAGES = {
     "/admin/users": {"admin"},
     "/admin/tokens": {"admin"},
     "/admin/security": {"admin"},
+    "/admin/jobs": {"admin"},
     "/account/api-tokens": None,
     "/account/calendar": None,
     "/events": None,

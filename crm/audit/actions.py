@@ -256,6 +256,8 @@ ACTIONS: dict[str, Shape] = {
         "api_tokens", None, only(name="str", scope="str", prefix="str", expires_at="str|null")
     ),
     "token_revoked": _account("api_tokens"),
+    # An admin ran a failed background job again (crm.jobs.services.retry).
+    "job_retried": Shape("jobs", only(status="str", attempts="int"), only(status="str")),
 }
 
 # Other targets an action may name: an export of one chamber, the one-pager of a person.

@@ -70,6 +70,8 @@ class Page(enum.StrEnum):
     AUDIT_LOG = "audit_log"
     SECURITY_LOG = "security_log"
     USER_ADMIN = "user_admin"
+    # Background jobs and the mail sent: who asked for what, and what failed.
+    JOBS = "jobs"
 
 
 # Records that national sections keep for their own states.

@@ -45,7 +45,7 @@ def risk_command(include_closed: bool) -> None:
 @click.option("--backfill", type=click.IntRange(1, 3650), help="Also rebuild this many days.")
 @click.option("--step", type=click.IntRange(1, 90), default=7, show_default=True)
 def snapshot_risk_command(backfill: int | None, step: int) -> None:
-    """Record today's risk of every state (run daily, e.g. from cron)."""
+    """Record today's risk of every state (the scheduler does it daily; this, by hand)."""
     campaign = _campaign()
     with committed():
         rebuilt = rebuild(campaign, backfill, step) if backfill else 0

@@ -1,0 +1,66 @@
+"""The admins' jobs page: what the queue was asked to do, what it is doing, what failed
+and why; a failed job can be run again from here."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields import SelectChoice
+
+from crm.auth.permissions import Page, require
+from crm.extensions import db
+from crm.forms import LogFilterForm, distinct_choices, log_page
+from crm.jobs import services
+from crm.jobs.models import Job, JobStatus
+from crm.web import current_actor, found, save
+
+bp = Blueprint("jobs", __name__)
+
+
+class JobFilterForm(LogFilterForm):
+    status = SelectField(
+        "Status", choices=[SelectChoice("", "Any"), *JobStatus.choices()], default=""
+    )
+    kind = SelectField("Kind", choices=[], default="")
+
+
+@bp.get("/admin/jobs")
+@login_required
+def index():
+    require(current_user, "view", Page.JOBS)
+    form = JobFilterForm(request.args)
+    form.kind.choices = distinct_choices(Job.kind)
+    valid = form.validate()
+    stmt = sa.select(Job)
+    if valid and form.status.data:
+        stmt = stmt.where(Job.status == JobStatus(form.status.data))
+    if valid and form.kind.data:
+        stmt = stmt.where(Job.kind == form.kind.data)
+    counts = dict(
+        db.session.execute(sa.select(Job.status, sa.func.count()).group_by(Job.status)).all()
+    )
+    return render_template(
+        "admin/jobs.html",
+        form=form,
+        pagination=log_page(form, stmt, Job.created_at, Job.id, valid),
+        counts=[(status, counts.get(status, 0)) for status in JobStatus],
+        retry_form=FlaskForm(),
+    ), (200 if valid else 400)
+
+
+@bp.post("/admin/jobs/<int:job_id>/retry")
+@login_required
+def retry(job_id: int):
+    require(current_user, "view", Page.JOBS)
+    job = found(db.session.get(Job, job_id))
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    elif save(form, lambda: services.retry(current_actor(), job)).ok:
+        flash(f"Job {job.id} ({job.kind}) is queued to run again.", "success")
+    else:
+        flash(form.form_errors[0] if form.form_errors else "The job could not be queued.", "error")
+    return redirect(url_for("jobs.index"))
