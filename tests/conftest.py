@@ -345,11 +345,11 @@ def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 
 @contextlib.contextmanager
-def app_on(databases: Databases, kind: str, tmp_path: Path) -> Iterator[Flask]:
+def app_on(databases: Databases, kind: str, tmp_path: Path, **overrides: object) -> Iterator[Flask]:
     """A new app inside its app context, on a fresh copy of the `kind` template database
     (for tests that need an app of their own: most take the worker's, below)."""
     url = databases.fresh(kind, tmp_path)
-    app = make_app(url)
+    app = make_app(url, **overrides)
     try:
         with app.app_context():
             yield app

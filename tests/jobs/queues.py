@@ -24,7 +24,7 @@ from flask import Flask
 
 from crm.extensions import db
 from crm.jobs.models import Job
-from tests.conftest import make_app
+from tests.conftest import app_on
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,6 @@ def queue_app(databases, kind: str, tmp_path: Path, broker: str, **config) -> It
     `broker` ("redis" or "embedded") on a queue no other test uses."""
     if broker == "redis" and not _redis_answers():
         pytest.fail(f"Redis does not answer at {REDIS_URL}: the job tests need it")
-    url = databases.fresh(kind, tmp_path)
     broker_url = REDIS_URL if broker == "redis" else f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"
     settings = {
         "CELERY_BROKER_URL": broker_url,
@@ -53,15 +52,11 @@ def queue_app(databases, kind: str, tmp_path: Path, broker: str, **config) -> It
         "JOBS_RETRY_SECONDS": 0.2,
         "JOBS_LEASE_SECONDS": 2.0,
     } | config
-    app = make_app(url, **settings)
-    try:
-        with app.app_context():
+    with app_on(databases, kind, tmp_path, **settings) as app:
+        try:
             yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        _purge(app)
-        databases.drop(url)
+        finally:
+            _purge(app)
 
 
 def _purge(app: Flask) -> None:
