@@ -105,6 +105,26 @@ class Config:
     # its next delivery after this long. Longer than the longest job.
     JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "900"))
 
+    # E-mail (crm/mail). With MAIL_SERVER unset, every message is written to MAIL_FOLDER
+    # (instance/mail/) instead, and admins read them at /admin/mail. Port 587 with STARTTLS
+    # (MAIL_USE_TLS) or 465 with TLS from the start (MAIL_USE_SSL); a login when a user is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "ICC campaign CRM <crm@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # Certificates to trust for the mail server (a private CA); unset, the system's.
+    MAIL_CA_FILE = os.environ.get("MAIL_CA_FILE") or None
+    MAIL_FOLDER = os.environ.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail"))
+    # Attempts at handing one message to the SMTP server before it is shown as failed.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+    # The address links in e-mails start with (https://crm.example.org); without it, the
+    # SERVER_NAME over http in development.
+    PUBLIC_URL = (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -125,6 +145,8 @@ class TestingConfig(Config):
     # Jobs asked for by pages under test wait in memory; the job tests start real workers
     # on Redis and on the embedded broker with a queue of their own.
     CELERY_BROKER_URL = "memory://"
+    # Nothing is written into the project's instance/ folder; the mail tests name their own.
+    MAIL_FOLDER = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-mail")  # noqa: S108
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600

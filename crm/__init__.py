@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.interactions.views import bp as interactions_bp
     from crm.interchange.views import bp as interchange_bp
     from crm.jobs.views import bp as jobs_bp
+    from crm.mail.views import bp as mail_bp
     from crm.parliament.views import bp as parliament_bp
     from crm.risk.views import bp as risk_bp
     from crm.security.views import bp as security_bp
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         briefings_bp,
         interchange_bp,
         jobs_bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -10,6 +10,7 @@ from crm.auth import cli as auth_cli
 from crm.briefings import cli as briefings_cli
 from crm.demo import cli as demo_cli
 from crm.interchange import cli as interchange_cli
+from crm.mail import cli as mail_cli
 from crm.risk import cli as risk_cli
 
 crm_cli = AppGroup("crm", help="Campaign CRM commands.")
@@ -19,6 +20,7 @@ for feature in (
     risk_cli,
     briefings_cli,
     interchange_cli,
+    mail_cli,
     backup_cli,
     demo_cli,
     submissions_cli,

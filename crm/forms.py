@@ -146,6 +146,12 @@ def distinct_choices(column: Any) -> list[SelectChoice]:
     return [SelectChoice("", "Any")] + [SelectChoice(v, v) for v in sorted(values)]
 
 
+def counts_by_status(column: Any) -> list[tuple[Any, int]]:
+    """How many rows hold each member of a status column's enum (none: 0), in its order."""
+    counts = dict(db.session.execute(sa.select(column, sa.func.count()).group_by(column)).all())
+    return [(status, counts.get(status, 0)) for status in column.type.enum_class]
+
+
 def log_page(form: LogFilterForm, stmt: sa.Select, at: Any, id_: Any, valid: bool) -> Pagination:
     """The page of a log the filters ask for, newest first: between the days `since` and
     `until` (whole UTC days), when the filters are valid (else the whole log, page one)."""

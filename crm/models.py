@@ -5,6 +5,7 @@ from crm.auth.models import ApiToken, Section, User, UserSession
 from crm.events.models import Event, Invitation
 from crm.interactions.models import FollowUp, Interaction
 from crm.jobs.models import Job
+from crm.mail.models import OutboxMessage
 from crm.parliament.models import (
     Chamber,
     Committee,
@@ -42,6 +43,7 @@ __all__ = [
     "KeyMessage",
     "Membership",
     "OtherName",
+    "OutboxMessage",
     "Party",
     "Representative",
     "RiskSnapshot",

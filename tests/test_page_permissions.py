@@ -40,6 +40,8 @@ PAGES = {
     "/admin/tokens": {"admin"},
     "/admin/security": {"admin"},
     "/admin/jobs": {"admin"},
+    "/admin/mail": {"admin"},
+    "/account/notifications": None,
     "/account/api-tokens": None,
     "/account/calendar": None,
     "/events": None,
@@ -48,6 +50,9 @@ PAGES = {
     # The contact form's picker results: for those who may log a contact in that state.
     "/states/RO/interactions/people?q=a": {"admin", "section-ro"},
     "/states/NP/interactions/people?q=a": {"admin", "section-np"},
+    # Uploading a roster: for those who may add representatives in that state.
+    "/states/RO/representatives/import": {"admin", "section-ro"},
+    "/states/NP/representatives/import": {"admin", "section-np"},
 }
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from crm.auth.models import Role
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
+from crm.mail.models import Notification, OutboxMessage
 from crm.parliament.models import (
     CommitteeMembership,
     ContactDetail,
@@ -105,6 +106,8 @@ PAGES = [
     "/account",
     "/admin/users",
     "/admin/security",
+    "/admin/mail",
+    "/account/notifications",
     "/events",
     "/states/{iso2}/follow-ups?q=legal",
     "/representatives/{rep}/merge",
@@ -118,6 +121,19 @@ MEMBER_PAGES = ["/", "/follow-ups?state={iso2}&q=legal"]
 def _values(size: int) -> dict[str, Any]:
     home, first, member = build_world(size)
     admin = UserFactory(role=Role.ADMIN)
+    for n in range(size):  # the mail sent, one row per message
+        db.session.add(
+            OutboxMessage(
+                user_id=member.id,
+                recipient=member.email,
+                kind=Notification.FOLLOW_UP_DUE,
+                about=f"follow_up:{n}:due",
+                subject=f"Follow-up {n}",
+                body_text="text",
+                body_html="<p>html</p>",
+            )
+        )
+    db.session.commit()
     client = current_app.test_client()
     login(client, admin.email, PASSWORD)  # once: sign-in is rate-limited
     member_client = sign_in(current_app.test_client(), member)

@@ -34,6 +34,9 @@ EXEMPT = {
     "api.update_interaction": "JSON API; tested in tests/api",
     "api.update_event": "JSON API; tested in tests/api",
     "api.create_invitations": "JSON API; tested in tests/events/test_do_not_contact.py",
+    # A message's one-click link (RFC 8058): no session and no CSRF token, the signed token
+    # is the proof; tests/mail checks what it stops, its audit entry and forged tokens.
+    "mail.unsubscribe": "anonymous, signed link from a message; tested in tests/mail",
 }
 
 

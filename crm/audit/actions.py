@@ -258,6 +258,12 @@ ACTIONS: dict[str, Shape] = {
     "token_revoked": _account("api_tokens"),
     # An admin ran a failed background job again (crm.jobs.services.retry).
     "job_retried": Shape("jobs", only(status="str", attempts="int"), only(status="str")),
+    # A user chose their e-mails, or stopped one kind from a message (crm.mail.services).
+    "notifications_changed": Shape(
+        "users",
+        only(notifications="dict", time_zone="str", digest_weekday="int", digest_hour="int"),
+        only(notifications="dict", time_zone="str", digest_weekday="int", digest_hour="int"),
+    ),
 }
 
 # Other targets an action may name: an export of one chamber, the one-pager of a person.

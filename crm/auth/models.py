@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 from flask_login import UserMixin  # type: ignore[import-untyped]  # no stubs, no py.typed
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
@@ -103,6 +104,16 @@ class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin 
     # The time step of the last accepted code: a code is refused unless its step is later,
     # so a code seen over someone's shoulder cannot be replayed within its window.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # E-mail: the kinds chosen differently from the role's defaults ({"vote_ahead": false},
+    # crm.mail.models.wants), and when weekly digests arrive, in the user's time zone.
+    # JSONB on PostgreSQL: queries that select users DISTINCT compare every column, and
+    # plain json has no equality.
+    notifications: Mapped[dict[str, bool]] = mapped_column(
+        sa.JSON().with_variant(JSONB(), "postgresql"), default=dict
+    )
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, default=0)  # Monday
+    digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, default=8)
 
     sections: Mapped[list[Section]] = relationship(
         secondary=user_sections, back_populates="members", order_by="Section.name"

@@ -22,7 +22,7 @@ from crm.db import today, write_intent
 from crm.errors import DomainError
 from crm.extensions import db
 from crm.interchange import csvio
-from crm.interchange.csv_import import CsvRejected, check_representatives, write_representatives
+from crm.interchange.csv_import import CsvRejected, check_rows, read_rows, write_representatives
 from crm.interchange.popolo.export import export_chamber
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.report import RosterReport, VoteReport
@@ -192,7 +192,9 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
     # saving meanwhile); only the bulk write, and not a dry run, takes the lock.
     state = _state_for(iso2)
     try:
-        plan = check_representatives(Path(file).read_bytes(), state)
+        rows = read_rows(Path(file).read_bytes())
+        with progress(len(rows), "Checking rows") as step:
+            plan = check_rows(rows, state, None, today(), step)
         db.session.rollback()
         report = plan.report
         if not dry_run:

@@ -10,12 +10,15 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from crm.auth.models import TokenScope
 from crm.auth.services import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX
+from crm.forms import OnceForm
 
 # A roster of a few thousand people is well under this; a bigger upload is a mistake.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class CsvImportForm(FlaskForm):
+class CsvImportForm(OnceForm):
+    """The upload; its submission key makes the same form sent twice ask for one import."""
+
     file = FileField(
         "CSV file",
         description="Saved from a spreadsheet as “CSV UTF-8”, with the header row described below.",

@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,18 +28,8 @@ from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
 from crm.db import reads_first, utcnow
-from crm.errors import DomainError, PermissionDenied
-from crm.extensions import db
-from crm.forms import show_error
-from crm.interchange import calendar, csvio, queries, services
-from crm.interchange.csv_import import (
-    OTHER_COLUMNS,
-    READ_ONLY_COLUMNS,
-    TEXT_COLUMNS,
-    CsvRejected,
-    check_representatives,
-    write_representatives,
-)
+from crm.interchange import calendar, csvio, imports, queries, services
+from crm.interchange.csv_import import OTHER_COLUMNS, READ_ONLY_COLUMNS, TEXT_COLUMNS, CsvRejected
 from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
 from crm.interchange.popolo.export import export_chamber
 from crm.parliament.models import Representative
@@ -57,6 +48,9 @@ from crm.web import (
 )
 
 bp = Blueprint("interchange", __name__)
+
+# How often an import's page comes again by itself while its job runs.
+REFRESH_SECONDS = 2
 
 
 def _log_export(target: Any, what: str, restricted: bool = False) -> None:
@@ -144,46 +138,69 @@ def import_csv(iso2: str):
     state = found(get_state(iso2))
     actor = permitted(Action.CREATE, Representative, state=state)
     form = CsvImportForm()
-    report = None
     errors: list = []
-    checked = False
     if form.validate_on_submit():
         raw, source = _upload(form)
         if raw is not None:
-            iso2 = state.iso2
-            # The check only reads, so it holds no write lock (the request began with a
-            # plain BEGIN: reads_first); only the bulk write takes the lock.
+            # What is wrong with the file as a whole is said at once; its rows are checked
+            # against the records by a worker, as is the write: no request holds a server for
+            # the seconds 20,000 rows take (crm/interchange/imports.py).
             try:
-                plan = check_representatives(raw, state, actor=actor)
-                report = plan.report
-                db.session.rollback()
-                if form.check_only.data:
-                    checked = True
-                else:
-                    begin_write()
-                    report = write_representatives(plan, actor=actor, source=source)
-                    flash(f"Imported: {report.summary()}.", "success")
-                    return redirect(url_for("parliament.index", state=iso2))
+                upload = imports.read_upload(raw, source)
             except CsvRejected as error:
-                db.session.rollback()
                 errors = error.errors
                 form.form_errors.append(error.message)
-            except PermissionDenied:
-                # A refusal is a 403 (and in the security log), not a mistake in the file.
-                raise
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-    status = 200 if request.method == "GET" or checked else 422
+            else:
+                # The reading above held no write lock (reads_first); the job's row is
+                # written under it, and sent to the queue once committed.
+                begin_write()
+                job = imports.submit_csv_import(
+                    actor,
+                    state,
+                    upload,
+                    check_only=bool(form.check_only.data),
+                    form_key=form.sent_key,
+                    ip_address=request.remote_addr,
+                )
+                return redirect(
+                    url_for("interchange.import_progress", iso2=state.iso2, job_id=job.id)
+                )
     return render_template(
         "interchange/import_csv.html",
         state=state,
         form=form,
-        report=report,
         errors=errors,
-        checked=checked,
         columns=_column_help(),
-    ), status
+        recent=[imports.ImportProgress(job) for job in imports.recent_imports(state)],
+    ), form_status()
+
+
+@bp.get("/states/<iso2>/imports/<int:job_id>")
+@login_required
+@state_page
+def import_progress(state: State, job_id: int):
+    # Who may not import into this state learns nothing of its imports, nor whether this
+    # id is one: refused before the job is looked up. A job of any other kind or state is
+    # not found, like an id that does not exist.
+    permitted(Action.CREATE, Representative, state=state)
+    progress = imports.ImportProgress(found(imports.get_import(state, job_id)))
+    refreshing = progress.is_open and request.args.get("refresh") != "off"
+    response = make_response(
+        render_template(
+            "interchange/import_progress.html",
+            state=state,
+            progress=progress,
+            refreshing=refreshing,
+        )
+    )
+    if refreshing:
+        # The page comes again by itself while the job runs, without JavaScript (the CSP
+        # allows no inline script). The Refresh header does what <meta http-equiv="refresh">
+        # does (HTML's shared declarative refresh) without a meta element, which axe-core
+        # counts as a critical violation; the page says it refreshes and offers to stop
+        # (WCAG 2.2.2).
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
 
 
 def _upload(form: CsvImportForm) -> tuple[bytes | None, str]:
@@ -193,7 +210,7 @@ def _upload(form: CsvImportForm) -> tuple[bytes | None, str]:
         source = upload.filename[:120]
     elif form.csv.data and form.csv.data.strip():
         raw = form.csv.data.encode("utf-8")
-        source = "(pasted)"
+        source = imports.PASTED
     else:
         form.file.errors = [*form.file.errors, "Choose a CSV file, or paste the rows below."]
         return None, ""

@@ -17,6 +17,11 @@ from flask import Flask
 
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):  # type: ignore[misc]  # Celery is untyped
+        # Retries are counted on the job's (or message's) row, which says when to stop;
+        # Celery's own count would stop a retrying job after three (`retry(max_retries=None)`
+        # means "the task's default", not "no limit").
+        max_retries = None
+
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)
@@ -44,13 +49,25 @@ def init_celery(app: Flask) -> Celery:
                 "schedule": crontab(minute=5),
                 "options": {"queue": queue},
             },
+            # Reminders and digests due in the last quarter of an hour (each once).
+            "reminders and digests": {
+                "task": "mail.notify",
+                "schedule": crontab(minute="*/15"),
+                "options": {"queue": queue},
+            },
             "send jobs that never reached the queue": {
                 "task": "jobs.sweep",
                 "schedule": 60.0,
                 "options": {"queue": queue},
             },
         },
-        imports=["crm.jobs.tasks", "crm.risk.tasks"],
+        imports=[
+            "crm.jobs.tasks",
+            "crm.risk.tasks",
+            "crm.briefings.tasks",
+            "crm.interchange.tasks",
+            "crm.mail.tasks",
+        ],
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -30,7 +30,7 @@ from crm.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
-# Messages to send once the session's transaction has committed: (task name, job id).
+# Messages to send once the session's transaction has committed: (task name, row id).
 _TO_SEND = "jobs_to_send"
 # Longest wait between two attempts of a failing job.
 _MOST_BACKOFF = timedelta(hours=1)
@@ -222,7 +222,14 @@ def _seconds_until(moment: datetime) -> float:
 
 def _send_after_commit(job: Job) -> None:
     db.session.flush()  # the id the message names
-    db.session.info.setdefault(_TO_SEND, []).append((job.kind, job.id))
+    send_after_commit(job.kind, job.id)
+
+
+def send_after_commit(task: str, row_id: int) -> None:
+    """Send Celery task `task` for row `row_id` once the session's transaction commits
+    (a worker must find the row; a rolled back transaction sends nothing). A broker that
+    cannot be reached leaves the row waiting, for its sweep."""
+    db.session.info.setdefault(_TO_SEND, []).append((task, row_id))
 
 
 def _send(session: Session) -> None:
@@ -230,11 +237,11 @@ def _send(session: Session) -> None:
     if not waiting:
         return
     celery = current_app.extensions["celery"]
-    for kind, job_id in waiting:
+    for task, row_id in waiting:
         try:
-            celery.send_task(kind, args=[job_id])
+            celery.send_task(task, args=[row_id])
         except Exception:  # the row stays queued, and the sweep sends it later
-            log.warning("could not send job %s to the queue; it will be sent again", job_id)
+            log.warning("could not send %s %s to the queue; it will be sent again", task, row_id)
 
 
 def _forget(session: Session, previous: SessionTransaction) -> None:

@@ -12,7 +12,7 @@ from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Page, require
 from crm.extensions import db
-from crm.forms import LogFilterForm, distinct_choices, log_page
+from crm.forms import LogFilterForm, counts_by_status, distinct_choices, log_page
 from crm.jobs import services
 from crm.jobs.models import Job, JobStatus
 from crm.web import current_actor, found, save
@@ -39,14 +39,11 @@ def index():
         stmt = stmt.where(Job.status == JobStatus(form.status.data))
     if valid and form.kind.data:
         stmt = stmt.where(Job.kind == form.kind.data)
-    counts = dict(
-        db.session.execute(sa.select(Job.status, sa.func.count()).group_by(Job.status)).all()
-    )
     return render_template(
         "admin/jobs.html",
         form=form,
         pagination=log_page(form, stmt, Job.created_at, Job.id, valid),
-        counts=[(status, counts.get(status, 0)) for status in JobStatus],
+        counts=counts_by_status(Job.status),
         retry_form=FlaskForm(),
     ), (200 if valid else 400)
 

@@ -52,6 +52,9 @@ def _revoke_api_token(world: World) -> tuple[str, dict[str, str]]:
 
 
 CASES = [
+    # The upload asks for a job; the job writes the import and its audit entry, in the name of
+    # whoever uploaded the file, once a worker runs it (tests/interchange/jobs.py runs it here).
+    # A refused upload asks for no job: no row of any table, the jobs' included.
     WriteCase(
         "interchange.import_csv",
         actor="member",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
@@ -11,10 +10,8 @@ import sqlalchemy as sa
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 from crm.parliament.models import ContactKind, Representative
-from tests.conftest import csrf_token, login, row_counts, sign_in
-from tests.factories import PASSWORD, UNKNOWN_ISO2
+from tests.conftest import row_counts
 from tests.interchange.factories import run
-from tests.pages import page, text
 
 HEADER = (
     "name,given_name,family_name,chamber,party,constituency,start_date,influence,languages,"
@@ -205,94 +202,9 @@ def test_a_dry_run_checks_everything_and_writes_nothing(app, world, tmp_path):
     assert row_counts() == before
 
 
-# --- The upload page ---------------------------------------------------------------------------
-
-
-def _upload(client, world, data: dict):
-    url = f"/states/{world.home.state.iso2}/representatives/import"
-    token = csrf_token(client.get("/account").get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token}, content_type="multipart/form-data")
-
-
-def test_the_section_uploads_a_file_and_the_people_are_added(client, world):
-    sign_in(client, world.member.email)
-    page(client, f"/states/{world.home.state.iso2}/representatives/import")
-
-    content = _rows(world, *NEW_ROWS).encode("utf-8-sig")
-    response = _upload(client, world, {"file": (io.BytesIO(content), "reps.csv")})
-
-    assert response.status_code == 302
-    assert f"/representatives?state={world.home.state.iso2}" in response.headers["Location"]
-    assert _rep("Radu Ionescu").state_id == world.home.state.id
-    entry = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "csv.imported")
-    ).one()
-    assert (entry.actor_id, entry.summary.split(":")[0]) == (
-        world.member.id,
-        "CSV of representatives reps.csv",
-    )
-
-
-def test_bad_rows_are_listed_on_the_page_and_nothing_is_saved(client, world):
-    sign_in(client, world.admin.email)
-    before = row_counts()
-    content = _rows(world, NEW_ROWS[0], "Bad Date,,,{chamber},,,tomorrow,,,,,,,,")
-
-    response = _upload(client, world, {"csv": content})
-
-    assert response.status_code == 422
-    body = response.get_data(as_text=True)
-    assert "Nothing was imported: 1 problem in the file." in body
-    assert "start_date “tomorrow” is not a date" in body
-    assert row_counts() == before
-
-
-def test_checking_a_file_shows_what_it_would_do_and_saves_nothing(client, world):
-    sign_in(client, world.member.email)
-    before = row_counts()
-
-    response = _upload(client, world, {"csv": _rows(world, *NEW_ROWS), "check_only": "y"})
-
-    assert response.status_code == 200
-    assert "The file is fine; nothing was imported yet." in response.get_data(as_text=True)
-    assert row_counts() == before
-
-
-def test_an_empty_submission_asks_for_a_file(client, world):
-    sign_in(client, world.member.email)
-    response = _upload(client, world, {})
-    assert response.status_code == 422
-    assert "Choose a CSV file, or paste the rows below." in response.get_data(as_text=True)
-
-
-@pytest.mark.parametrize("who", ["other_member", "staff", "coordinator"])
-def test_only_the_states_section_and_admins_may_import(client, world, who):
-    login(client, getattr(world, who).email, PASSWORD)
-    url = f"/states/{world.home.state.iso2}/representatives/import"
-    assert client.get(url).status_code == 403
-    # A refusal is written to the security log, and nothing else.
-    before = row_counts(ignore=("security_events",))
-    assert _upload(client, world, {"csv": _rows(world, *NEW_ROWS)}).status_code == 403
-    assert row_counts(ignore=("security_events",)) == before
-
-
-def test_the_data_page_links_the_exports_and_the_import_for_those_allowed(client, world):
-    iso = world.home.state.iso2
-    sign_in(client, world.member.email)
-    soup = page(client, f"/states/{iso}/data")
-    links = {a["href"] for a in soup.select("main a[href]")}
-    assert {
-        f"/states/{iso}/representatives.csv",
-        f"/states/{iso}/interactions.csv",
-        f"/states/{iso}/events.csv",
-        f"/states/{iso}/representatives/import",
-        f"/states/{iso}/chambers/{world.home.chamber.id}/popolo.json",
-        "/account/calendar",
-    } <= links
-    assert "restricted contacts included" in text(soup)
-    other = page(client, f"/states/{world.other.state.iso2}/data")
-    assert f"/states/{world.other.state.iso2}/representatives/import" not in {
-        a["href"] for a in other.select("main a[href]")
-    }
-    assert "restricted contacts show only that they happened" in text(other)
-    assert client.get(f"/states/{UNKNOWN_ISO2}/data").status_code == 404
+def test_a_big_file_shows_its_progress_on_the_command_line(app, world, tmp_path):
+    lines = [f"Member {n:03d},,,{{chamber}},,,2024-01-09,,,,,,,," for n in range(250)]
+    result = _import(app, world, _file(tmp_path, _rows(world, *lines)))
+    assert result.exit_code == 0, result.output
+    assert "Checking rows" in result.output
+    assert "250 added, 0 changed, 0 unchanged" in result.output

@@ -23,7 +23,7 @@ from celery.contrib.testing.worker import start_worker
 from flask import Flask
 
 from crm.extensions import db
-from crm.jobs.models import Job
+from crm.jobs.models import Job, JobStatus
 from tests.conftest import app_on
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -105,6 +105,37 @@ def worker_process(app: Flask, tmp_path: Path) -> Iterator[subprocess.Popen[byte
             process.kill()
             process.wait()
         log.close()
+
+
+# --- running jobs in this process -------------------------------------------------------
+# Pages under test send their jobs to an in-memory queue that no worker reads
+# (TestingConfig). `run_queued_jobs` does what a worker would do with each message: it runs
+# the job's own Celery task in this process (Celery's `apply`: the same task, claim, work
+# and "done" as on a worker; a retry runs again at once instead of after its wait).
+
+
+def run_job(app: Flask, job_id: int) -> Job:
+    """Deliver job `job_id`'s message once more to a worker in this process, and wait for it."""
+    db.session.commit()  # what the test made is what the worker sees
+    kind = db.session.get_one(Job, job_id).kind
+    db.session.commit()  # and the test's next read sees what the worker did
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()  # every task a worker registers when it starts
+    # Not `throw`: a retry is then run again at once, as its wait would end on a worker; and
+    # a job that fails for good is the job's outcome (its row says so), not the caller's.
+    celery.tasks[kind].apply(args=[job_id])
+    return db.session.get_one(Job, job_id)
+
+
+def run_queued_jobs(app: Flask) -> list[Job]:
+    """Run every job still waiting for a worker, oldest first; returns them as they ended."""
+    db.session.commit()
+    waiting = db.session.scalars(
+        sa.select(Job.id)
+        .where(Job.status.in_([JobStatus.QUEUED, JobStatus.RETRYING]))
+        .order_by(Job.id)
+    ).all()
+    return [run_job(app, job_id) for job_id in waiting]
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30, what: str = "") -> object:

@@ -171,7 +171,7 @@ def test_every_scheduled_task_is_one_a_worker_runs(app):
     celery = app.extensions["celery"]
     celery.loader.import_default_modules()  # what a worker imports as it starts
     scheduled = {entry["task"] for entry in celery.conf.beat_schedule.values()}
-    assert scheduled == {DAILY_SNAPSHOT, "jobs.sweep"}
+    assert scheduled == {DAILY_SNAPSHOT, "jobs.sweep", "mail.notify"}
     assert scheduled <= set(celery.tasks)
     assert celery.conf.task_acks_late
     assert celery.conf.task_reject_on_worker_lost
@@ -183,3 +183,15 @@ def test_the_jobs_page_says_which_filter_it_could_not_use(app, client):
     soup = page(client, "/admin/jobs?since=yesterday&status=lost", status=400)
     assert "Some filters could not be used" in text(soup)
     assert soup.select_one("#status-error, .field-error, [id$='-error']") is not None
+
+
+def test_every_task_leaves_counting_retries_to_its_row(app):
+    """Retries are counted on the row (JOBS_MAX_ATTEMPTS, MAIL_MAX_ATTEMPTS), not by
+    Celery, whose default stops after 3 (tests/interchange checks a job failing 5 times)."""
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()
+    assert all(
+        celery.tasks[name].max_retries is None
+        for name in celery.tasks
+        if not name.startswith("celery.")
+    )

@@ -17,7 +17,7 @@ the check read no longer add up the same) and the rows are checked again inside 
 the check found to write, `write.py` writes it.
 """
 
-from crm.interchange.csv_import.check import check_representatives
+from crm.interchange.csv_import.check import check_representatives, check_rows
 from crm.interchange.csv_import.plan import ImportPlan
 from crm.interchange.csv_import.read import (
     MAX_ROWS,
@@ -43,6 +43,7 @@ __all__ = [
     "ImportPlan",
     "RowError",
     "check_representatives",
+    "check_rows",
     "read_rows",
     "write_representatives",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -395,18 +396,27 @@ def _copy(value: Any) -> Any:
 
 
 def check_representatives(
-    raw: bytes, state: State, *, actor: User | None = None, on: date | None = None
+    raw: bytes,
+    state: State,
+    *,
+    actor: User | None = None,
+    on: date | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
     """Check a CSV of representatives for `state`, reading only: the plan of what an import
     would do, or CsvRejected with every bad row. `actor` None is the command line, which
-    checks no permission."""
+    checks no permission. `progress` is told of every row checked (with 1)."""
     if actor is not None:
         require(actor, Action.CREATE, Representative, state=state)
-    return check_rows(read_rows(raw), state, actor, on or today())
+    return check_rows(read_rows(raw), state, actor, on or today(), progress)
 
 
 def check_rows(
-    rows: list[tuple[int, dict[str, str]]], state: State, actor: User | None, on: date
+    rows: list[tuple[int, dict[str, str]]],
+    state: State,
+    actor: User | None,
+    on: date,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
     # Read before the rows: a change made while they are read then shows at the write.
     read_before = fingerprint(state.id)
@@ -419,6 +429,8 @@ def check_rows(
             plans.append(checker.check(line, row))
         except _RowProblem as problem:
             errors.append(RowError(line, str(problem)))
+        if progress is not None:
+            progress(1)
     if errors:
         raise CsvRejected(errors)
     report = CsvReport(state=state.name)

@@ -37,12 +37,18 @@ if TYPE_CHECKING:
 
 
 def write_representatives(
-    plan: ImportPlan, *, actor: User | None = None, actor_label: str | None = None, source: str = ""
+    plan: ImportPlan,
+    *,
+    actor: User | None = None,
+    actor_label: str | None = None,
+    source: str = "",
+    ip_address: str | None = None,
 ) -> CsvReport:
     """Write a checked file, in the caller's transaction, with a few bulk statements.
 
     Call in the write transaction: if anything the check read changed since, the rows are
-    checked again first (and may now be refused)."""
+    checked again first (and may now be refused). The audit entries name `ip_address` (the
+    address the file was uploaded from, for an import run by a worker), else the request's."""
     from crm.states.models import State
 
     state = db.session.get(State, plan.state_id)
@@ -50,7 +56,9 @@ def write_representatives(
         raise NotFound("The state is no longer on record.")
     if fingerprint(plan.state_id) != plan.fingerprint:
         plan = check_rows(plan.rows, state, actor, plan.on)
-    writer = _Writer(plan, actor, actor_label)
+    if ip_address is None and has_request_context():
+        ip_address = request.remote_addr
+    writer = _Writer(plan, actor, actor_label, ip_address)
     try:
         writer.add_new()
         writer.update_existing()
@@ -62,7 +70,7 @@ def write_representatives(
         db.session.execute(sa.insert(AUDIT_ENTRIES), writer.audit)
     report = plan.report
     analyse_after_bulk_write(db.session, WRITTEN, len(report.added) + len(report.changed))
-    record(
+    summary = record(
         actor,
         "csv.imported",
         state,
@@ -75,6 +83,7 @@ def write_representatives(
         },
         actor_email=actor_label,
     )
+    summary.ip_address = ip_address
     if report.added or report.changed:
         inputs_changed(plan.state_id)
     db.session.flush()
@@ -121,7 +130,9 @@ def _defaults(table: sa.Table) -> dict[str, Any]:
 class _Writer:
     """The bulk statements of one import, and the audit entries they need."""
 
-    def __init__(self, plan: ImportPlan, actor: User | None, actor_label: str | None) -> None:
+    def __init__(
+        self, plan: ImportPlan, actor: User | None, actor_label: str | None, ip_address: str | None
+    ) -> None:
         self.plan = plan
         self.now = utcnow()
         self.audit: list[dict[str, Any]] = []
@@ -131,7 +142,7 @@ class _Writer:
             "actor_email": actor_label or getattr(actor, "email", None),
             "state_id": plan.state_id,
             "target_type": Representative.__tablename__,
-            "ip_address": request.remote_addr if has_request_context() else None,
+            "ip_address": ip_address,
             "at": self.now,
         }
 

@@ -1,0 +1,368 @@
+"""Imports from the web as background work: a CSV of representatives is uploaded, checked at
+once for what needs no database (size, encoding, header, number of rows), and handed to a
+worker with a job; the state's import page follows the job's progress and shows its outcome.
+
+Where the file waits: in the job's own row, compressed (a roster of 20,000 people is about
+200 KB so). Every web server and worker shares the database, so no folder has to be shared
+between machines; the file exists exactly as long as its job wants it (a request rolled back
+leaves neither); and it is dropped from the row when the job is done. A job that failed
+keeps it, so that an administrator can run it again from the jobs page.
+
+How progress shows: `crm.jobs.services.run` commits a job's work in one transaction, which
+nobody sees until it ends. So the work first checks every row with reads only — holding no
+write lock, as the upload page always did — and writes how many rows it has checked to the
+job's row every half second, in a short transaction of its own on another connection. Then
+the checked rows are written in bulk, and the job is marked done, in one short transaction
+under the write lock. What the import writes is all or nothing, and it commits together with
+the job's "done": a second delivery of the job finds it done and writes nothing, and a worker
+that dies half-way leaves nothing written, for the next delivery to do again.
+
+Who sees it: whoever may import representatives into the job's state (that state's section
+and administrators) — the same people, whoever uploaded the file. A job of another state, or
+any other job, is "not found" (ids are guessable: nothing tells them apart from ids that do
+not exist).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import secrets
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from crm.auth.models import User
+from crm.auth.permissions import Action, require
+from crm.db import is_busy, set_write_intent, write_intent
+from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.extensions import db
+from crm.interchange.csv_import import (
+    CsvRejected,
+    CsvReport,
+    check_representatives,
+    read_rows,
+    write_representatives,
+)
+from crm.interchange.queries import MAX_ID
+from crm.jobs import services as jobs
+from crm.jobs.models import Job, JobStatus
+from crm.parliament.models import Representative
+from crm.states.models import State
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# The job of a CSV import (the Celery task's name: crm/interchange/tasks.py).
+CSV_IMPORT = "interchange.import_csv"
+# The name of the file the rows come from, when they were pasted into the form.
+PASTED = "(pasted)"
+# The uploaded file, in the job's arguments until the job is done.
+_CONTENT = "file_zlib_b64"
+# How often a worker writes how far it has got (each time a short transaction of its own).
+PROGRESS_SECONDS = 0.5
+# How much of an outcome the job keeps, and the page lists: a file of 20,000 bad rows would
+# otherwise keep megabytes of messages (the count of all of them is kept).
+ERRORS_KEPT = 1000
+NAMES_KEPT = 200
+
+
+class ImportRefused(DomainError):
+    """The job could not do the import at all (nothing was written): said on its page."""
+
+
+# --- Asking for an import (the upload's request) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A CSV file received, read far enough to refuse it at once when it cannot be imported
+    at all; its rows are checked against the records by the job."""
+
+    raw: bytes
+    source: str
+    rows: int
+
+
+def read_upload(raw: bytes, source: str) -> Upload:
+    """The upload, or CsvRejected (with line numbers) for what is wrong with the file as a
+    whole: not UTF-8, empty, a wrong header, more rows than an import takes, not CSV. Reads
+    no database; about a quarter of a second for 20,000 rows."""
+    return Upload(raw, source, len(read_rows(raw)))
+
+
+def submit_csv_import(
+    actor: User,
+    state: State,
+    upload: Upload,
+    *,
+    check_only: bool,
+    form_key: str | None = None,
+    ip_address: str | None = None,
+) -> Job:
+    """Ask a worker to check the upload's rows and, unless `check_only`, import them into
+    `state` as `actor`: the job, sent to the queue when the caller's transaction commits.
+
+    The same form sent twice with the same file (a double tap, a resend) finds the job the
+    first sending made; `form_key` None (a form without one) always asks anew."""
+    require(actor, Action.CREATE, Representative, state=state)
+    digest = hashlib.sha256()
+    for part in (form_key or secrets.token_hex(16), "check" if check_only else "import"):
+        digest.update(part.encode() + b"\0")
+    digest.update(upload.raw)
+    job = jobs.submit(
+        CSV_IMPORT,
+        f"{CSV_IMPORT}:{state.id}:{actor.id}:{digest.hexdigest()}",
+        {
+            "state_id": state.id,
+            "source": upload.source,
+            "check_only": check_only,
+            "rows": upload.rows,
+            "ip_address": ip_address,
+            _CONTENT: base64.b64encode(zlib.compress(upload.raw)).decode("ascii"),
+        },
+        requested_by=actor,
+    )
+    if job.total is None:
+        job.total = upload.rows
+    db.session.flush()
+    return job
+
+
+# --- Doing it (in a worker) ----------------------------------------------------------------------
+
+
+def run_csv_import(job: Job) -> dict[str, Any]:
+    """The work of a CSV import job, for `crm.jobs.services.run`, which marks the job done in
+    the transaction this returns in: the outcome (`outcome` says which) as the job's result.
+
+    A file with bad rows, or an import the requester may no longer do, is an outcome
+    (nothing written), not a failure; a change made by someone else at the very moment of
+    the write (Conflict) and anything unexpected fail the attempt, which is tried again."""
+    job_id = job.id
+    requester = job.requested_by_id
+    arguments = dict(job.arguments)
+    total = int(arguments.get("rows") or 0)
+    plan = None
+    actor: User | None = None
+    with _reading():
+        progress = _Progress(job_id, total)
+        try:
+            actor, state = _requester_and_state(requester, arguments)
+            raw = _unpacked(arguments)
+            plan = check_representatives(raw, state, actor=actor, progress=progress)
+        except Conflict:
+            raise
+        except CsvRejected as error:
+            result = _rejected(error)
+        except DomainError as error:
+            result = _refused(error)
+        done = progress.done
+    if plan is not None and arguments.get("check_only"):
+        result = _reported("checked", plan.report)
+    elif plan is not None:
+        try:
+            report = write_representatives(
+                plan,
+                actor=actor,
+                source=str(arguments.get("source") or ""),
+                ip_address=arguments.get("ip_address"),
+            )
+            result = _reported("imported", report)
+        except Conflict:
+            raise
+        except CsvRejected as error:  # rows that became wrong since the check
+            db.session.rollback()
+            result = _rejected(error)
+        except DomainError as error:
+            db.session.rollback()
+            result = _refused(error)
+    job = db.session.get_one(Job, job_id)  # the job run() marks done, read again if rolled back
+    job.arguments = {key: value for key, value in arguments.items() if key != _CONTENT}
+    job.done, job.total = done, total
+    return result
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Read without the write lock inside a job's work, which `run` begins under it: its
+    transaction ends (it only read the job), the block's reads take no lock, and what
+    follows the block writes under the lock again, in a transaction of its own."""
+    db.session.rollback()
+    set_write_intent(False)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        set_write_intent(True)
+
+
+class _Progress:
+    """Counts the rows checked, and writes the count to the job's row every PROGRESS_SECONDS
+    in a short transaction on a connection of its own: the job's work commits only at its
+    end, and a count kept in it would show nothing until then."""
+
+    def __init__(self, job_id: int, total: int) -> None:
+        self.job_id = job_id
+        self.total = total
+        self.done = 0
+        self.next_write = 0.0
+        self._write()  # from nought again, on a second attempt too
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        if time.monotonic() >= self.next_write or self.done >= self.total:
+            self._write()
+
+    def _write(self) -> None:
+        statement = (
+            sa.update(Job)
+            .where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
+            .values(done=self.done, total=self.total)
+        )
+        try:
+            with write_intent(), db.engine.begin() as connection:
+                connection.execute(statement)
+        except OperationalError as error:
+            # Another writer held the database for longer than we wait: the count shows at
+            # the next write. The import is worth no failure for it.
+            if not is_busy(error):
+                raise
+        finally:
+            # Counted from now: a write that waited is not followed at once by another.
+            self.next_write = time.monotonic() + PROGRESS_SECONDS
+
+
+def _requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tuple[User, State]:
+    actor = db.session.get(User, requester) if requester is not None else None
+    if actor is None:
+        raise ImportRefused("The account that uploaded the file no longer exists.")
+    state = db.session.get(State, arguments.get("state_id"))
+    if state is None:
+        raise ImportRefused("The state is no longer on record.")
+    return actor, state
+
+
+def _unpacked(arguments: dict[str, Any]) -> bytes:
+    packed = arguments.get(_CONTENT)
+    if not packed:
+        raise ImportRefused("The uploaded file is no longer kept: upload it again.")
+    return zlib.decompress(base64.b64decode(packed))
+
+
+def _reported(outcome: str, report: CsvReport) -> dict[str, Any]:
+    return {
+        "outcome": outcome,
+        "summary": report.summary(),
+        "added": len(report.added),
+        "changed": len(report.changed),
+        "unchanged": report.unchanged,
+        "new": report.added[:NAMES_KEPT],
+        "changes": [[name, what] for name, what in report.changed[:NAMES_KEPT]],
+    }
+
+
+def _rejected(error: CsvRejected) -> dict[str, Any]:
+    return {
+        "outcome": "rejected",
+        "message": error.message,
+        "problems": len(error.errors),
+        "errors": [[e.line, e.message] for e in error.errors[:ERRORS_KEPT]],
+    }
+
+
+def _refused(error: DomainError) -> dict[str, Any]:
+    if isinstance(error, PermissionDenied):
+        message = "The account that uploaded the file may no longer change these representatives."
+    else:
+        message = error.message
+    return {"outcome": "refused", "message": f"Nothing was imported. {message}"}
+
+
+# --- Following it (the progress page) ------------------------------------------------------------
+
+
+def get_import(state: State, job_id: int) -> Job | None:
+    """The import job `job_id` into `state`, or None: for any other job, of any kind or
+    state, as for an id that does not exist."""
+    if not 0 < job_id <= MAX_ID:
+        return None
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != CSV_IMPORT or job.arguments.get("state_id") != state.id:
+        return None
+    return job
+
+
+def recent_imports(state: State, limit: int = 5) -> list[Job]:
+    """The latest import jobs into `state`, newest first."""
+    prefix = f"{CSV_IMPORT}:{state.id}:"
+    return list(
+        db.session.scalars(
+            sa.select(Job)
+            .where(Job.kind == CSV_IMPORT, Job.key.startswith(prefix, autoescape=True))
+            .order_by(Job.created_at.desc(), Job.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """An import job as its page tells it."""
+
+    job: Job
+
+    @property
+    def source(self) -> str:
+        source = str(self.job.arguments.get("source") or "")
+        return "pasted rows" if source in ("", PASTED) else source
+
+    @property
+    def check_only(self) -> bool:
+        return bool(self.job.arguments.get("check_only"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.job.status.is_open
+
+    @property
+    def stage(self) -> str:
+        """waiting, checking, writing, retrying, failed, or the outcome: imported, checked,
+        rejected, refused."""
+        status = self.job.status
+        if status is JobStatus.SUCCEEDED:
+            return str((self.job.result or {}).get("outcome", "imported"))
+        if status is JobStatus.RUNNING:
+            total = self.job.total or 0
+            return "writing" if total and self.job.done >= total else "checking"
+        return {
+            JobStatus.QUEUED: "waiting",
+            JobStatus.RETRYING: "retrying",
+            JobStatus.FAILED: "failed",
+        }[status]
+
+    @property
+    def done(self) -> int:
+        return self.job.done
+
+    @property
+    def total(self) -> int:
+        return self.job.total or 0
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.job.result or {}
+
+    @property
+    def asked_at(self) -> datetime:
+        return self.job.created_at

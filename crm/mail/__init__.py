@@ -1,0 +1,1 @@
+"""E-mail: the outbox, its delivery, and the reminders and digests people choose."""
