@@ -104,6 +104,7 @@ class Config:
     # How long a worker's claim on a job holds: a job whose worker died is taken over by
     # its next delivery after this long. Longer than the longest job.
     JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "900"))
+    PACKS_FOLDER = os.environ.get("PACKS_FOLDER", str(INSTANCE_DIR / "packs"))  # made PDFs
 
     # E-mail (crm/mail). With MAIL_SERVER unset, every message is written to MAIL_FOLDER
     # (instance/mail/) instead, and admins read them at /admin/mail. Port 587 with STARTTLS
@@ -147,6 +148,7 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = "memory://"
     # Nothing is written into the project's instance/ folder; the mail tests name their own.
     MAIL_FOLDER = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-mail")  # noqa: S108
+    PACKS_FOLDER = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-packs")  # noqa: S108
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600

@@ -613,7 +613,9 @@ def csv_import_section() -> list[str]:
 
 
 def main() -> None:
-    sections = [risk_section, briefings_section, csv_import_section, scale_section]
+    from bench import packs
+
+    sections = [risk_section, briefings_section, packs.section, csv_import_section, scale_section]
     body = [
         "# Benchmarks",
         "",

@@ -41,6 +41,10 @@ PAGES = {
     "/admin/security": {"admin"},
     "/admin/jobs": {"admin"},
     "/admin/mail": {"admin"},
+    # A pack's progress page (the GET finds or asks for the pack's job).
+    "/states/{state}/briefing": None,
+    "/representatives/{rep}/briefing": None,
+    "/briefings/overview": {"admin", "coordinator", "staff"},
     "/account/notifications": None,
     "/account/api-tokens": None,
     "/account/calendar": None,

@@ -1,6 +1,9 @@
 """Briefing packs as PDFs: the state pack, the representative one-pager and the
-coordinator overview (SPEC §4).
+coordinator overview (SPEC §4), made on the job queue (SPEC §8).
 
-`render.py` holds the one `render_pdf` helper, `packs/` reads what each pack shows,
-`services.py` writes the audit entry of every pack printed, and `views.py` serves them.
+`packs/` reads what each pack shows, `render.py` holds the one `render_pdf` helper,
+`services.py` names the job that makes a pack (its key) and asks for it, and writes the
+audit entry of every pack made, `tasks.py` makes it (on a worker, or in the process that
+waits for it), `stored.py` keeps the PDFs made, `queries.py` says whose a pack's job is,
+`views.py` serves the buttons' progress pages and the PDFs, and `cli.py` many at once.
 """

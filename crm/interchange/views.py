@@ -32,6 +32,7 @@ from crm.interchange import calendar, csvio, imports, queries, services
 from crm.interchange.csv_import import OTHER_COLUMNS, READ_ONLY_COLUMNS, TEXT_COLUMNS, CsvRejected
 from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
 from crm.interchange.popolo.export import export_chamber
+from crm.jobs import progress as following
 from crm.parliament.models import Representative
 from crm.states.models import State
 from crm.states.queries import get_state
@@ -48,9 +49,6 @@ from crm.web import (
 )
 
 bp = Blueprint("interchange", __name__)
-
-# How often an import's page comes again by itself while its job runs.
-REFRESH_SECONDS = 2
 
 
 def _log_export(target: Any, what: str, restricted: bool = False) -> None:
@@ -184,23 +182,18 @@ def import_progress(state: State, job_id: int):
     # not found, like an id that does not exist.
     permitted(Action.CREATE, Representative, state=state)
     progress = imports.ImportProgress(found(imports.get_import(state, job_id)))
-    refreshing = progress.is_open and request.args.get("refresh") != "off"
+    refreshing = following.refreshing(progress.is_open)
+    here = url_for(".import_progress", iso2=state.iso2, job_id=job_id)
     response = make_response(
         render_template(
             "interchange/import_progress.html",
             state=state,
             progress=progress,
+            here=here,
             refreshing=refreshing,
         )
     )
-    if refreshing:
-        # The page comes again by itself while the job runs, without JavaScript (the CSP
-        # allows no inline script). The Refresh header does what <meta http-equiv="refresh">
-        # does (HTML's shared declarative refresh) without a meta element, which axe-core
-        # counts as a critical violation; the page says it refreshes and offers to stop
-        # (WCAG 2.2.2).
-        response.headers["Refresh"] = str(REFRESH_SECONDS)
-    return response
+    return following.follow(response, here, refreshing=refreshing)
 
 
 def _upload(form: CsvImportForm) -> tuple[bytes | None, str]:

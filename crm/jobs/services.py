@@ -9,6 +9,7 @@ the work back and is retried with backoff, then shown to admins as failed."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -135,6 +136,28 @@ def run(task: Retrying, job_id: int, work: Callable[[Job], dict[str, Any] | None
             log.exception("job %s failed for good", job_id)
             return
         raise task.retry(countdown=backoff(attempts), max_retries=None, exc=error) from error
+
+
+class _NotNow(Exception):
+    """`run` would have the task try again later: another process holds the job, or this
+    attempt failed (and is recorded on the job)."""
+
+
+class _InThisProcess:
+    """What `run` needs of a task, for a job run outside a worker."""
+
+    def retry(self, *, countdown: float, max_retries: int | None, exc: Any = None) -> Any:
+        return _NotNow(countdown)
+
+
+def run_here(job_id: int, work: Callable[[Job], dict[str, Any] | None]) -> None:
+    """Do `work` for job `job_id` in this process, as a worker would (`run`: claimed once,
+    whoever else wants it), if nobody holds it: one attempt, whose failure is recorded on
+    the job for the workers to retry. For a process that waits for a job no worker took."""
+    db.session.rollback()  # a claim is a write: it starts a transaction of its own
+    with contextlib.suppress(_NotNow):
+        run(_InThisProcess(), job_id, work)
+    db.session.rollback()
 
 
 def backoff(attempts: int) -> float:

@@ -24,7 +24,7 @@ from crm.extensions import db
 from crm.interactions.models import Confidentiality, FollowUp, FollowUpStatus, Interaction
 from crm.mail import services
 from crm.mail.compose import public_url
-from crm.mail.models import Notification, OutboxMessage, wants
+from crm.mail.models import Notification, wants
 from crm.mail.notify import zone
 from crm.parliament.models import Representative
 from crm.risk.models import RiskSnapshot
@@ -63,7 +63,7 @@ def digests(
         year, week, _ = local.date().isocalendar()
         about = f"week:{year}-W{week:02d}"
         for kind in counts:
-            if not wants(user, kind) or _queued(user, kind, about):
+            if not wants(user, kind) or services.queued_before(user, kind, about):
                 continue
             if kind is Notification.SECTION_DIGEST:
                 states = frozenset(user.state_ids)
@@ -82,19 +82,6 @@ def digests(
             context = context | {"week": f"{year}-W{week:02d}", "today": local.date()}
             counts[kind] += services.queue(user, kind, about, subject, context) is not None
     return list(counts.items())
-
-
-def _queued(user: User, kind: Notification, about: str) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(OutboxMessage.id).where(
-                OutboxMessage.user_id == user.id,
-                OutboxMessage.kind == kind,
-                OutboxMessage.about == about,
-            )
-        )
-        is not None
-    )
 
 
 # --- what a section reads ---------------------------------------------------------------------

@@ -39,12 +39,7 @@ def queue(
 ) -> OutboxMessage | None:
     """Queue a message of `kind` about `about` to `user`, unless they do not want it or it
     was queued before (whatever became of it). Returns the new message, if any."""
-    if not wants(user, kind):
-        return None
-    exists = sa.select(OutboxMessage.id).where(
-        OutboxMessage.user_id == user.id, OutboxMessage.kind == kind, OutboxMessage.about == about
-    )
-    if db.session.scalar(exists) is not None:
+    if not wants(user, kind) or queued_before(user, kind, about):
         return None
     text, html = compose.render(kind, user, context | {"subject": subject})
     message = OutboxMessage(
@@ -64,6 +59,15 @@ def queue(
         return None  # queued at this moment by another scheduler
     send_after_commit(DELIVER, message.id)
     return message
+
+
+def queued_before(user: User, kind: Notification, about: str) -> bool:
+    """Whether a message of `kind` about `about` was queued to `user` before (whatever
+    became of it): a caller may ask before the work of composing one."""
+    exists = sa.select(OutboxMessage.id).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.kind == kind, OutboxMessage.about == about
+    )
+    return db.session.scalar(exists) is not None
 
 
 def deliver(message_id: int) -> float | None:

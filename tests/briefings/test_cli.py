@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
-from crm.audit.models import AuditEntry
 from crm.extensions import db
+from tests.briefings.made import pack_jobs, printed
 from tests.briefings.pdf import read
 from tests.world import RESTRICTED_MARK
 
 
 def briefings(runner, *args: str):
     return runner.invoke(args=["crm", "briefings", *args])
-
-
-def printed() -> list[AuditEntry]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.action == "briefing.printed")
-            .order_by(AuditEntry.id)
-        )
-    )
 
 
 def test_writes_the_packs_of_the_states_given(runner, world, tmp_path):
@@ -42,8 +30,28 @@ def test_writes_the_packs_of_the_states_given(runner, world, tmp_path):
     assert "the command line" in texts[home.iso2]
     assert "Wrote 2 PDF(s)" in result.output
     entries = printed()
-    assert [e.state_id for e in entries] == [home.id, other.id]
+    assert sorted(e.state_id for e in entries) == sorted([home.id, other.id])
     assert all(e.actor_id is None and e.after["via"] == "cli" for e in entries)
+
+
+def test_packs_made_before_from_the_same_records_are_not_made_again(runner, world, tmp_path):
+    args = ["--state", world.home.state.iso2, "--state", world.other.state.iso2]
+    first = briefings(runner, *args, "--out", str(tmp_path / "first"))
+    assert first.exit_code == 0, first.output
+    world.other.interaction.summary = "Other open meeting summary, corrected"
+    db.session.commit()
+    again = briefings(runner, *args, "--out", str(tmp_path / "again"))
+    assert again.exit_code == 0, again.output
+    # One pack per job: the home state's found made, the other state's made anew.
+    home_first, home_again = (
+        next((tmp_path / folder).glob(f"*-{world.home.state.iso2}-*.pdf")).read_bytes()
+        for folder in ("first", "again")
+    )
+    assert home_again == home_first
+    assert sorted(e.state_id for e in printed()) == sorted(
+        [world.home.state.id, world.other.state.id, world.other.state.id]
+    )
+    assert len(pack_jobs()) == 3
 
 
 def test_all_states_and_their_full_rosters(runner, world, tmp_path):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-import sqlalchemy as sa
 
-from crm.audit.models import AuditEntry
+from crm.briefings import stored
 from crm.extensions import db
+from crm.jobs.models import JobStatus
+from tests.briefings.made import pack_jobs, printed
 from tests.briefings.pdf import read
 from tests.conftest import sign_in
 from tests.world import RESTRICTED_MARK
@@ -23,17 +24,6 @@ def download(client, url: str):
     disposition = response.headers["Content-Disposition"]
     assert re.fullmatch(r'attachment; filename="briefing-[A-Za-z0-9-]+\.pdf"', disposition)
     return read(response.data)
-
-
-def printed() -> list[AuditEntry]:
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.action == "briefing.printed")
-            .order_by(AuditEntry.id)
-        )
-    )
 
 
 # --- The state pack -------------------------------------------------------------------------
@@ -156,13 +146,88 @@ def test_state_pack_audit_entry_names_the_pack_and_its_reference(app, world):
     assert entry.after["reference"] in entry.summary
 
 
-def test_every_download_is_audited(app, world):
+def test_an_unchanged_pack_downloaded_again_is_served_from_storage_and_audited_once(app, world):
     client = sign_in(app.test_client(), world.staff)
-    for _ in range(2):
-        download(client, f"/states/{world.home.state.iso2}/briefing.pdf")
-    references = [e.after["reference"] for e in printed()]
-    assert len(references) == 2
-    assert len(set(references)) == 2
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    first = client.get(url)
+    second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    # The same document: the reference of its one audit entry in its footer.
+    assert second.data == first.data
+    (entry,) = printed()
+    assert entry.after["reference"] in read(second.data).pages[-1]
+    (job,) = pack_jobs()
+    assert job.status is JobStatus.SUCCEEDED
+    assert job.result["audit_entry"] == entry.id
+
+
+def test_a_change_to_anything_the_pack_shows_makes_a_new_pack(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    before = download(client, url)
+    world.home.interaction.summary = "Home open meeting summary, corrected"
+    db.session.commit()
+    after = download(client, url)
+    assert "corrected" in after.text
+    assert "corrected" not in before.text
+    first, second = printed()
+    assert first.after["reference"] != second.after["reference"]
+    assert len(pack_jobs()) == 2
+
+
+def test_a_change_the_pack_does_not_show_keeps_the_pack(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    before = client.get(url).data
+    world.other.interaction.summary = "Other open meeting summary, corrected"
+    db.session.commit()
+    assert client.get(url).data == before
+    assert len(printed()) == 1
+
+
+def test_two_readers_never_share_a_pack(app, world):
+    """Even with the same view (staff and another state's section see no restricted
+    content here): the copy names its reader, and a leak is traced to them."""
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    texts = {}
+    for who in ("member", "staff", "other_member"):
+        client = sign_in(app.test_client(), getattr(world, who))
+        texts[who] = download(client, url)
+    for who, pdf in texts.items():
+        assert getattr(world, who).email in pdf.pages[-1]
+    assert RESTRICTED_MARK in texts["member"].squeezed()
+    assert RESTRICTED_MARK not in texts["staff"].squeezed()
+    assert RESTRICTED_MARK not in texts["other_member"].squeezed()
+    assert [entry.actor_id for entry in printed()] == [
+        world.member.id,
+        world.staff.id,
+        world.other_member.id,
+    ]
+    assert len({job.key for job in pack_jobs()}) == 3
+
+
+def test_a_reader_whose_access_narrowed_is_never_served_the_wider_pack(app, world):
+    client = sign_in(app.test_client(), world.member)
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    assert RESTRICTED_MARK in download(client, url).squeezed()
+    world.member.sections = []  # no longer the home state's section
+    db.session.commit()
+    assert RESTRICTED_MARK not in download(client, url).squeezed()
+    wider, narrower = pack_jobs()
+    assert wider.arguments["restricted"] is True
+    assert narrower.arguments["restricted"] is False
+
+
+def test_a_pack_no_longer_kept_is_made_again(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    url = f"/states/{world.home.state.iso2}/briefing.pdf"
+    download(client, url)
+    (job,) = pack_jobs()
+    stored.path_of(job).unlink()
+    download(client, url)
+    assert len(printed()) == 2
+    (remade,) = pack_jobs()
+    assert stored.path_of(remade) is not None
 
 
 def test_unknown_state_is_not_found(app, world):
@@ -273,15 +338,25 @@ def test_section_members_may_not_print_the_overview(app, world, who):
 
 def test_dashboard_offers_the_overview_only_to_those_who_may_print_it(app, world):
     client = sign_in(app.test_client(), world.coordinator)
-    assert "/briefings/overview.pdf" in client.get("/dashboard").text
+    assert 'href="/briefings/overview"' in client.get("/dashboard").text
     client = sign_in(app.test_client(), world.member)
-    assert "/briefings/overview.pdf" not in client.get("/dashboard").text
+    assert "/briefings/overview" not in client.get("/dashboard").text
 
 
-def test_state_risk_page_offers_the_state_pack(app, world):
+@pytest.mark.parametrize("where", ["/states/{iso2}/risk", "/states/{iso2}"])
+def test_state_pages_offer_the_state_pack(app, world, where):
     client = sign_in(app.test_client(), world.staff)
     iso2 = world.home.state.iso2
-    assert f"/states/{iso2}/briefing.pdf" in client.get(f"/states/{iso2}/risk").text
+    assert f'href="/states/{iso2}/briefing"' in client.get(where.format(iso2=iso2)).text
+
+
+def test_a_representatives_page_offers_the_one_pager(app, world):
+    client = sign_in(app.test_client(), world.staff)
+    rep = world.home.reps[0]
+    assert (
+        f'href="/representatives/{rep.id}/briefing"'
+        in client.get(f"/representatives/{rep.id}").text
+    )
 
 
 def test_a_state_with_nothing_recorded_still_prints(app, world):

@@ -91,7 +91,7 @@ def test_20000_rows_are_imported_by_a_worker_with_progress_shown_and_only_once(d
                 status = text(soup.select_one("[role=status]"))
                 bar = soup.select_one("progress")
                 if bar is not None:
-                    assert response.headers["Refresh"] == "2"
+                    assert response.headers["Refresh"] == f"2; url={path}"
                     assert bar["max"] == str(ROWS)
                     seen.append((status, int(bar["value"])))
                 if status.startswith("Imported:"):

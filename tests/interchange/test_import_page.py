@@ -308,7 +308,7 @@ def test_the_page_comes_again_by_itself_only_while_the_job_runs(app, client, wor
     run_queued_jobs(app)
     finished = client.get(path)
 
-    assert waiting.headers["Refresh"] == "2"
+    assert waiting.headers["Refresh"] == f"2; url={path}"
     assert "Refresh" not in stopped.headers
     assert "Refresh" not in finished.headers
     soup = page_of(waiting)

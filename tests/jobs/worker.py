@@ -28,6 +28,8 @@ flask_app = create_app(
     JOBS_QUEUE=os.environ["WORKER_QUEUE"],
     JOBS_LEASE_SECONDS=float(os.environ["WORKER_LEASE_SECONDS"]),
     JOBS_RETRY_SECONDS=0.2,
+    # The made packs' folder of the test that started the worker (tests/briefings).
+    PACKS_FOLDER=os.environ.get("PACKS_FOLDER", TestingConfig.PACKS_FOLDER),
 )
 celery = flask_app.extensions["celery"]
 FLAGS = Path(os.environ["WORKER_FLAGS"])
