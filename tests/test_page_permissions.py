@@ -57,6 +57,8 @@ PAGES = {
     # Uploading a roster: for those who may add representatives in that state.
     "/states/RO/representatives/import": {"admin", "section-ro"},
     "/states/NP/representatives/import": {"admin", "section-np"},
+    "/states/RO/representatives/import/popolo": {"admin", "section-ro"},
+    "/states/NP/representatives/import/popolo": {"admin", "section-np"},
 }
 
 

@@ -1,4 +1,4 @@
-"""Forms of the data pages: the CSV upload, calendar links and API tokens."""
+"""Forms of the data pages: the CSV and Popolo uploads, calendar links and API tokens."""
 
 from __future__ import annotations
 
@@ -14,6 +14,11 @@ from crm.forms import OnceForm
 
 # A roster of a few thousand people is well under this; a bigger upload is a mistake.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Popolo JSON says much more per person (names in many languages, identifiers, every term's
+# seat): EveryPolitician's largest files, of parliaments with decades of terms, are several
+# MB; the files we keep (../shared/data/popolo) are a few KB. The request may be this big
+# plus its form (crm/interchange/views.py raises the limit for this upload only).
+MAX_ROSTER_BYTES = 20 * 1024 * 1024
 
 
 class CsvImportForm(OnceForm):
@@ -30,6 +35,43 @@ class CsvImportForm(OnceForm):
     )
     check_only = BooleanField("Only check the file: import nothing")
     submit = SubmitField("Import")
+
+
+def _chamber_id(value: object) -> int:
+    """The posted chamber's id; 0 (no chamber) for anything not a number."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+class PopoloImportForm(OnceForm):
+    """The roster upload: a Popolo JSON file, for one of the state's chambers. Its fields
+    are named apart from the CSV form's, which is on the same page."""
+
+    roster = FileField(
+        "Popolo JSON file",
+        description="An EveryPolitician file (ep-popolo), or a roster downloaded from this "
+        "application.",
+    )
+    chamber = SelectField(
+        "Chamber",
+        coerce=_chamber_id,
+        validate_choice=False,  # checked against the state's chambers, with a plain message
+        description="The chamber whose members the file lists.",
+    )
+    organization_id = StringField(
+        "Organization id in the file",
+        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
+        description="Only when the file has several organizations that could be the "
+        "chamber, e.g. “legislature”.",
+    )
+    roster_check_only = BooleanField("Check only (write nothing)")
+    send_roster = SubmitField("Import the roster")
+
+    def offer(self, chambers: list[tuple[int, str]]) -> None:
+        """Offer the state's chambers (id, name) to choose from."""
+        self.chamber.choices = [SelectChoice("", "Choose a chamber"), *chambers]
 
 
 def _days(value: object) -> int:

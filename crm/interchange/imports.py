@@ -1,6 +1,9 @@
-"""Imports from the web as background work: a CSV of representatives is uploaded, checked at
-once for what needs no database (size, encoding, header, number of rows), and handed to a
-worker with a job; the state's import page follows the job's progress and shows its outcome.
+"""Imports from the web as background work: a CSV of representatives, or a chamber's Popolo
+roster (crm/interchange/roster_upload.py), is uploaded, checked at once for what needs no
+database (size, encoding, header, number of rows; for a roster, that it is a Popolo
+document), and handed to a worker with a job; the state's import page follows the job's
+progress and shows its outcome. What both kinds share (the file in the job's row, the
+progress count, the lookup of a state's imports) is here.
 
 Where the file waits: in the job's own row, compressed (a roster of 20,000 people is about
 200 KB so). Every web server and worker shares the database, so no folder has to be shared
@@ -59,8 +62,11 @@ from crm.states.models import State
 if TYPE_CHECKING:
     from datetime import datetime
 
-# The job of a CSV import (the Celery task's name: crm/interchange/tasks.py).
+# The job of a CSV import, and of a Popolo roster's (the Celery tasks' names:
+# crm/interchange/tasks.py).
 CSV_IMPORT = "interchange.import_csv"
+POPOLO_IMPORT = "interchange.import_popolo"
+IMPORT_KINDS = (CSV_IMPORT, POPOLO_IMPORT)
 # The name of the file the rows come from, when they were pasted into the form.
 PASTED = "(pasted)"
 # The uploaded file, in the job's arguments until the job is done.
@@ -111,26 +117,57 @@ def submit_csv_import(
 
     The same form sent twice with the same file (a double tap, a resend) finds the job the
     first sending made; `form_key` None (a form without one) always asks anew."""
-    require(actor, Action.CREATE, Representative, state=state)
-    digest = hashlib.sha256()
-    for part in (form_key or secrets.token_hex(16), "check" if check_only else "import"):
-        digest.update(part.encode() + b"\0")
-    digest.update(upload.raw)
-    job = jobs.submit(
+    return submit_import(
         CSV_IMPORT,
-        f"{CSV_IMPORT}:{state.id}:{actor.id}:{digest.hexdigest()}",
+        actor,
+        state,
+        upload.raw,
         {
-            "state_id": state.id,
             "source": upload.source,
             "check_only": check_only,
             "rows": upload.rows,
             "ip_address": ip_address,
-            _CONTENT: base64.b64encode(zlib.compress(upload.raw)).decode("ascii"),
+        },
+        total=upload.rows,
+        form_key=form_key,
+    )
+
+
+def submit_import(
+    kind: str,
+    actor: User,
+    state: State,
+    raw: bytes,
+    arguments: dict[str, Any],
+    *,
+    total: int,
+    form_key: str | None,
+    asked: tuple[str, ...] = (),
+) -> Job:
+    """The job of import `kind` of the file `raw` into `state` as `actor` (who must be
+    allowed to import there), with `arguments` and the file kept in the job's row.
+
+    The same form sent twice with the same file and the same choices (`check_only` in
+    `arguments`, and what else `asked` names) finds the job the first sending made;
+    `form_key` None (a form without one) always asks anew."""
+    require(actor, Action.CREATE, Representative, state=state)
+    digest = hashlib.sha256()
+    check = "check" if arguments.get("check_only") else "import"
+    for part in (form_key or secrets.token_hex(16), check, *asked):
+        digest.update(part.encode() + b"\0")
+    digest.update(raw)
+    job = jobs.submit(
+        kind,
+        f"{kind}:{state.id}:{actor.id}:{digest.hexdigest()}",
+        {
+            "state_id": state.id,
+            **arguments,
+            _CONTENT: base64.b64encode(zlib.compress(raw)).decode("ascii"),
         },
         requested_by=actor,
     )
     if job.total is None:
-        job.total = upload.rows
+        job.total = total
     db.session.flush()
     return job
 
@@ -151,18 +188,18 @@ def run_csv_import(job: Job) -> dict[str, Any]:
     total = int(arguments.get("rows") or 0)
     plan = None
     actor: User | None = None
-    with _reading():
-        progress = _Progress(job_id, total)
+    with reading():
+        progress = Progress(job_id, total)
         try:
-            actor, state = _requester_and_state(requester, arguments)
-            raw = _unpacked(arguments)
+            actor, state = requester_and_state(requester, arguments)
+            raw = unpacked(arguments)
             plan = check_representatives(raw, state, actor=actor, progress=progress)
         except Conflict:
             raise
         except CsvRejected as error:
             result = _rejected(error)
         except DomainError as error:
-            result = _refused(error)
+            result = refused(error)
         done = progress.done
     if plan is not None and arguments.get("check_only"):
         result = _reported("checked", plan.report)
@@ -182,15 +219,22 @@ def run_csv_import(job: Job) -> dict[str, Any]:
             result = _rejected(error)
         except DomainError as error:
             db.session.rollback()
-            result = _refused(error)
-    job = db.session.get_one(Job, job_id)  # the job run() marks done, read again if rolled back
-    job.arguments = {key: value for key, value in arguments.items() if key != _CONTENT}
-    job.done, job.total = done, total
+            result = refused(error)
+    finish(job_id, arguments, done=done, total=total)
     return result
 
 
+def finish(job_id: int, arguments: dict[str, Any], *, done: int, total: int) -> None:
+    """The job's row as an import leaves it, in the transaction `run` marks it done in: the
+    count, and its arguments without the file (a failed attempt never gets here: its job
+    keeps the file, for a retry)."""
+    job = db.session.get_one(Job, job_id)  # the job run() marks done, read again if rolled back
+    job.arguments = {key: value for key, value in arguments.items() if key != _CONTENT}
+    job.done, job.total = done, total
+
+
 @contextlib.contextmanager
-def _reading() -> Iterator[None]:
+def reading() -> Iterator[None]:
     """Read without the write lock inside a job's work, which `run` begins under it: its
     transaction ends (it only read the job), the block's reads take no lock, and what
     follows the block writes under the lock again, in a transaction of its own."""
@@ -203,22 +247,33 @@ def _reading() -> Iterator[None]:
         set_write_intent(True)
 
 
-class _Progress:
-    """Counts the rows checked, and writes the count to the job's row every PROGRESS_SECONDS
-    in a short transaction on a connection of its own: the job's work commits only at its
-    end, and a count kept in it would show nothing until then."""
+class Progress:
+    """Counts the rows (or persons) checked, and writes the count to the job's row every
+    PROGRESS_SECONDS in a short transaction on a connection of its own: the job's work
+    commits only at its end, and a count kept in it would show nothing until then."""
 
     def __init__(self, job_id: int, total: int) -> None:
         self.job_id = job_id
         self.total = total
         self.done = 0
         self.next_write = 0.0
+        self.quiet = False
         self._write()  # from nought again, on a second attempt too
 
     def __call__(self, rows: int) -> None:
         self.done += rows
+        if self.quiet:
+            return
         if time.monotonic() >= self.next_write or self.done >= self.total:
             self._write()
+
+    def while_writing(self) -> None:
+        """The work now counts as it writes, holding the write lock until it ends. SQLite
+        has one writer at a time: a count written from another connection would wait for
+        the work's end, and slow it down for nothing, so there the count shows when the
+        work is done. PostgreSQL writes it as it goes (the work leaves the job's row alone
+        until its end)."""
+        self.quiet = db.engine.dialect.name == "sqlite"
 
     def _write(self) -> None:
         statement = (
@@ -239,7 +294,7 @@ class _Progress:
             self.next_write = time.monotonic() + PROGRESS_SECONDS
 
 
-def _requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tuple[User, State]:
+def requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tuple[User, State]:
     actor = db.session.get(User, requester) if requester is not None else None
     if actor is None:
         raise ImportRefused("The account that uploaded the file no longer exists.")
@@ -249,7 +304,7 @@ def _requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tu
     return actor, state
 
 
-def _unpacked(arguments: dict[str, Any]) -> bytes:
+def unpacked(arguments: dict[str, Any]) -> bytes:
     packed = arguments.get(_CONTENT)
     if not packed:
         raise ImportRefused("The uploaded file is no longer kept: upload it again.")
@@ -277,7 +332,7 @@ def _rejected(error: CsvRejected) -> dict[str, Any]:
     }
 
 
-def _refused(error: DomainError) -> dict[str, Any]:
+def refused(error: DomainError) -> dict[str, Any]:
     if isinstance(error, PermissionDenied):
         message = "The account that uploaded the file may no longer change these representatives."
     else:
@@ -294,18 +349,23 @@ def get_import(state: State, job_id: int) -> Job | None:
     if not 0 < job_id <= MAX_ID:
         return None
     job = db.session.get(Job, job_id)
-    if job is None or job.kind != CSV_IMPORT or job.arguments.get("state_id") != state.id:
+    if job is None or job.kind not in IMPORT_KINDS or job.arguments.get("state_id") != state.id:
         return None
     return job
 
 
 def recent_imports(state: State, limit: int = 5) -> list[Job]:
-    """The latest import jobs into `state`, newest first."""
-    prefix = f"{CSV_IMPORT}:{state.id}:"
+    """The latest import jobs (CSV and Popolo) into `state`, newest first."""
+    of_state = sa.or_(
+        *(
+            sa.and_(Job.kind == kind, Job.key.startswith(f"{kind}:{state.id}:", autoescape=True))
+            for kind in IMPORT_KINDS
+        )
+    )
     return list(
         db.session.scalars(
             sa.select(Job)
-            .where(Job.kind == CSV_IMPORT, Job.key.startswith(prefix, autoescape=True))
+            .where(of_state)
             .order_by(Job.created_at.desc(), Job.id.desc())
             .limit(limit)
         )
@@ -317,6 +377,20 @@ class ImportProgress:
     """An import job as its page tells it."""
 
     job: Job
+
+    @property
+    def is_roster(self) -> bool:
+        """A Popolo roster's import (else a CSV's)."""
+        return self.job.kind == POPOLO_IMPORT
+
+    @property
+    def unit(self) -> str:
+        """What the import counts as it checks them, one of them."""
+        return "person" if self.is_roster else "row"
+
+    @property
+    def counted(self) -> str:
+        return f"{self.unit}s"
 
     @property
     def source(self) -> str:

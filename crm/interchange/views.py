@@ -1,5 +1,5 @@
-"""Data in and out on the web: CSV and Popolo downloads, the CSV upload, the calendar
-feed and the pages where people manage their calendar links and API tokens."""
+"""Data in and out on the web: CSV and Popolo downloads, the CSV and Popolo roster uploads,
+the calendar feed and the pages where people manage their calendar links and API tokens."""
 
 from __future__ import annotations
 
@@ -21,16 +21,23 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
 from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
 from crm.db import reads_first, utcnow
-from crm.interchange import calendar, csvio, imports, queries, services
+from crm.interchange import calendar, csvio, imports, queries, roster_upload, services
 from crm.interchange.csv_import import OTHER_COLUMNS, READ_ONLY_COLUMNS, TEXT_COLUMNS, CsvRejected
-from crm.interchange.forms import MAX_UPLOAD_BYTES, ConfirmForm, CsvImportForm, TokenForm
+from crm.interchange.forms import (
+    MAX_ROSTER_BYTES,
+    MAX_UPLOAD_BYTES,
+    ConfirmForm,
+    CsvImportForm,
+    PopoloImportForm,
+    TokenForm,
+)
 from crm.interchange.popolo.export import export_chamber
 from crm.jobs import progress as following
 from crm.parliament.models import Representative
@@ -49,6 +56,20 @@ from crm.web import (
 )
 
 bp = Blueprint("interchange", __name__)
+
+# The request of a roster upload may carry the largest roster and its form (other requests
+# keep MAX_CONTENT_LENGTH): a bigger file is refused by its size next to the field.
+ROSTER_REQUEST_BYTES = MAX_ROSTER_BYTES + 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def _roster_upload_size(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Before any before_request: CSRF protection reads the form, with the limit then set.
+    # Only for a signed-in user: to anyone else the app's limit stays.
+    if endpoint == "interchange.import_popolo" and current_user.is_authenticated:
+        request.max_content_length = max(
+            ROSTER_REQUEST_BYTES, current_app.config["MAX_CONTENT_LENGTH"] or 0
+        )
 
 
 def _log_export(target: Any, what: str, restricted: bool = False) -> None:
@@ -163,14 +184,91 @@ def import_csv(iso2: str):
                 return redirect(
                     url_for("interchange.import_progress", iso2=state.iso2, job_id=job.id)
                 )
+    return _import_page(state, form, _roster_form(state, formdata=None), errors)
+
+
+@bp.route("/states/<iso2>/representatives/import/popolo", methods=["GET", "POST"])
+@reads_first
+@login_required
+def import_popolo(iso2: str):
+    state = found(get_state(iso2))
+    actor = permitted(Action.CREATE, Representative, state=state)
+    form = _roster_form(state)
+    if form.validate_on_submit():
+        chamber = _chosen_chamber(form, state)
+        raw = _roster_file(form)
+        if raw is not None and chamber is not None:
+            # The whole file is read here (a Popolo document is one JSON value); the import,
+            # which writes as it matches, is a worker's (crm/interchange/roster_upload.py).
+            try:
+                upload = roster_upload.read_roster_upload(
+                    raw,
+                    form.roster.data.filename[:120],
+                    state,
+                    chamber,
+                    (form.organization_id.data or "").strip() or None,
+                )
+            except roster_upload.RosterRejected as error:
+                field = getattr(form, error.field or "roster")
+                field.errors = [*field.errors, error.message]
+            else:
+                begin_write()
+                job = roster_upload.submit_popolo_import(
+                    actor,
+                    state,
+                    chamber,
+                    upload,
+                    check_only=bool(form.roster_check_only.data),
+                    form_key=form.sent_key,
+                )
+                return redirect(
+                    url_for("interchange.import_progress", iso2=state.iso2, job_id=job.id)
+                )
+    return _import_page(state, CsvImportForm(formdata=None), form, [])
+
+
+def _import_page(state: State, form: CsvImportForm, roster_form: PopoloImportForm, errors: list):
+    """The state's import page, with its two uploads (one of them sent, or neither)."""
     return render_template(
         "interchange/import_csv.html",
         state=state,
         form=form,
+        roster_form=roster_form,
         errors=errors,
         columns=_column_help(),
         recent=[imports.ImportProgress(job) for job in imports.recent_imports(state)],
     ), form_status()
+
+
+def _roster_form(state: State, **kwargs: Any) -> PopoloImportForm:
+    form = PopoloImportForm(**kwargs)
+    form.offer([(chamber.id, chamber.name) for chamber in state.chambers])
+    return form
+
+
+def _chosen_chamber(form: PopoloImportForm, state: State):
+    chamber = queries.get_chamber(state, form.chamber.data or 0)
+    if chamber is None:
+        message = (
+            f"Choose one of the chambers of {state.name}."
+            if form.chamber.data
+            else "Choose the chamber the roster is of."
+        )
+        form.chamber.errors = [*form.chamber.errors, message]
+    return chamber
+
+
+def _roster_file(form: PopoloImportForm) -> bytes | None:
+    upload = form.roster.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.roster.errors = [*form.roster.errors, "Choose a Popolo JSON file."]
+        return None
+    raw: bytes = upload.read(MAX_ROSTER_BYTES + 1)
+    if len(raw) > MAX_ROSTER_BYTES:
+        limit = MAX_ROSTER_BYTES // (1024 * 1024)
+        form.roster.errors = [*form.roster.errors, f"The file is larger than {limit} MB."]
+        return None
+    return raw
 
 
 @bp.get("/states/<iso2>/imports/<int:job_id>")
@@ -178,8 +276,8 @@ def import_csv(iso2: str):
 @state_page
 def import_progress(state: State, job_id: int):
     # Who may not import into this state learns nothing of its imports, nor whether this
-    # id is one: refused before the job is looked up. A job of any other kind or state is
-    # not found, like an id that does not exist.
+    # id is one: refused before the job is looked up. A job that is no import (CSV or
+    # Popolo), or another state's, is not found, like an id that does not exist.
     permitted(Action.CREATE, Representative, state=state)
     progress = imports.ImportProgress(found(imports.get_import(state, job_id)))
     refreshing = following.refreshing(progress.is_open)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from crm.auth.models import TokenScope
 from crm.auth.services import create_token
 from crm.extensions import db
@@ -21,6 +24,27 @@ def _import_csv(world: World) -> tuple[str, dict[str, str]]:
         f'"Popa, Elena",Elena,Popa,{chamber},,,2023-01-09,,\n'
     )
     return f"/states/{world.home.state.iso2}/representatives/import", {"csv": rows}
+
+
+class _SentAgain(io.BytesIO):
+    """A file the test client may send more than once: it closes what it sent, and this one
+    is rewound instead."""
+
+    def close(self) -> None:
+        self.seek(0)
+
+
+def _import_popolo(world: World) -> tuple[str, dict[str, object]]:
+    # The test client sends a (file, name) pair as an uploaded file.
+    document = {
+        "persons": [{"id": "p1", "name": "Radu Ionescu"}],
+        "organizations": [{"id": "house", "name": "House", "classification": "legislature"}],
+        "memberships": [{"person_id": "p1", "organization_id": "house"}],
+    }
+    return f"/states/{world.home.state.iso2}/representatives/import/popolo", {
+        "roster": (_SentAgain(json.dumps(document).encode()), "roster.json"),
+        "chamber": str(world.home.chamber.id),
+    }
 
 
 def _new_calendar_link(world: World) -> tuple[str, dict[str, str]]:
@@ -69,6 +93,15 @@ CASES = [
         build=_import_csv,
         forbidden=(),
         variant="admin",
+    ),
+    # A Popolo roster likewise, into one of the state's chambers.
+    WriteCase(
+        "interchange.import_popolo",
+        actor="member",
+        audit="popolo.imported",
+        build=_import_popolo,
+        forbidden=NOT_SECTION,
+        also_allowed=("admin",),
     ),
     # Everyone signed in may keep calendar links; the page shows a new one once (200).
     WriteCase(

@@ -60,9 +60,15 @@ def existing_chamber(state: State, name: str) -> Chamber | None:
 
 
 def file_chamber(
-    roster: RosterIn, state: State, chamber_name: str, organization_id: str | None
+    roster: RosterIn,
+    state: State,
+    chamber_name: str,
+    organization_id: str | None,
+    *,
+    how_to_choose: str = "choose one with --organization",
 ) -> OrganizationIn | None:
-    """Which organization of the file is the chamber (None: the file does not say)."""
+    """Which organization of the file is the chamber (None: the file does not say); when
+    several could be, the error ends by saying `how_to_choose` one."""
     orgs = roster.organizations
     organizations = {o.id: o for o in orgs if o.id}
     if organization_id is not None:
@@ -106,7 +112,7 @@ def file_chamber(
     raise PopoloError(
         "the file has several organizations that could be the chamber ("
         + ", ".join(candidates[:6])
-        + "): choose one with --organization"
+        + f"): {how_to_choose}"
     )
 
 
