@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install clean bench
+.PHONY: run test lint format install clean bench translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -17,7 +17,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+# The translation catalogs, compiled whenever one changes (crm/translations/, crm/i18n.py).
+CATALOGS := $(wildcard crm/translations/*/LC_MESSAGES/messages.po)
+crm/translations/%/LC_MESSAGES/messages.mo: crm/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+install: $(VENV)/.installed $(CATALOGS:.po=.mo)
+
+# After marking strings: extract them and add the new ones to every catalog, to translate.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--no-location --sort-output --project "ICC Campaign CRM" --copyright-holder "the ICC campaign" -o crm/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update --no-fuzzy-matching -i crm/translations/messages.pot -d crm/translations >/dev/null
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade

@@ -42,6 +42,7 @@ def _init_extensions(app: Flask) -> None:
     from crm.auth.login import init_login
     from crm.db import configure_postgresql, configure_sqlite
     from crm.extensions import csrf, db, limiter, migrate
+    from crm.i18n import init_i18n
     from crm.jobs.queue import init_celery
     from crm.jobs.services import init_sending
     from crm.risk.services import init_change_snapshots
@@ -59,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_i18n(app, str(Path(__file__).parent / "translations"))
     init_change_snapshots()
     init_celery(app)
     init_sending()
@@ -71,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.briefings.views import bp as briefings_bp
     from crm.events.views import bp as events_bp
     from crm.health import bp as health_bp
+    from crm.i18n import bp as i18n_bp
     from crm.interactions.views import bp as interactions_bp
     from crm.interchange.views import bp as interchange_bp
     from crm.jobs.views import bp as jobs_bp
@@ -96,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
         jobs_bp,
         mail_bp,
+        i18n_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

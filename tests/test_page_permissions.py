@@ -46,6 +46,7 @@ PAGES = {
     "/representatives/{rep}/briefing": None,
     "/briefings/overview": {"admin", "coordinator", "staff"},
     "/account/notifications": None,
+    "/account/language": None,
     "/account/api-tokens": None,
     "/account/calendar": None,
     "/events": None,

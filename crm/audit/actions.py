@@ -264,6 +264,8 @@ ACTIONS: dict[str, Shape] = {
         only(notifications="dict", time_zone="str", digest_weekday="int", digest_hour="int"),
         only(notifications="dict", time_zone="str", digest_weekday="int", digest_hour="int"),
     ),
+    # A user chose the CRM's language, or to follow their browser's (null) (crm.i18n).
+    "language_changed": Shape("users", only(locale="str|null"), only(locale="str|null")),
 }
 
 # Other targets an action may name: an export of one chamber, the one-pager of a person.

@@ -114,6 +114,8 @@ class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin 
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     digest_weekday: Mapped[int] = mapped_column(sa.SmallInteger, default=0)  # Monday
     digest_hour: Mapped[int] = mapped_column(sa.SmallInteger, default=8)
+    # The interface's language (crm.i18n.LOCALES), or None: the browser's choice.
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
 
     sections: Mapped[list[Section]] = relationship(
         secondary=user_sections, back_populates="members", order_by="Section.name"

@@ -1,0 +1,150 @@
+"""The sections' languages: which one a request is answered in, and what pages need to know
+of it (`<html lang dir>`, the names of the languages offered).
+
+The interface speaks English, French, Spanish, Arabic, Russian, Portuguese and Romanian.
+A request is answered in the signed-in user's chosen language; else in the one chosen with
+the switch on signed-out pages (kept in the session cookie); else in the best match of the
+browser's `Accept-Language`; else in English. Dates and numbers follow the same locale
+(Flask-Babel's `format_*`), in the signed-in user's time zone.
+
+Catalogs are gettext files under crm/translations/ (`messages.pot` extracted by
+`make translations`, one `.po` per locale, compiled to `.mo` by `make install`). The JSON
+API and the command line stay English: they are for tools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields import SelectChoice
+
+DEFAULT_LOCALE = "en"
+LOCALES = ("en", "fr", "es", "ar", "ru", "pt", "ro")
+# The session key of the language chosen on signed-out pages.
+CHOSEN = "locale"
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def language_name(code: str, in_locale: str | None = None) -> str:
+    """The language `code` named in `in_locale` (by default in itself: "Română")."""
+    locale = Locale.parse(code)
+    name = locale.get_display_name(in_locale or code) or code
+    return name[:1].upper() + name[1:]
+
+
+def right_to_left(code: str) -> bool:
+    return Locale.parse(code).character_order == "right-to-left"
+
+
+def _signed_in_user() -> Any:
+    user = current_user
+    return user if user and user.is_authenticated else None
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    user = _signed_in_user()
+    if user is not None and getattr(user, "locale", None) in LOCALES:
+        return str(user.locale)
+    chosen = session.get(CHOSEN)
+    if chosen in LOCALES:
+        return str(chosen)
+    return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
+
+
+def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
+    user = _signed_in_user()
+    return getattr(user, "time_zone", None) if user is not None else None
+
+
+def _page_language() -> dict[str, Any]:
+    code = str(get_locale() or DEFAULT_LOCALE)
+    return {
+        "html_lang": code,
+        "html_dir": "rtl" if right_to_left(code) else "ltr",
+        "languages": _offered(),
+    }
+
+
+def init_i18n(app: Flask, translations: str) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.context_processor(_page_language)
+
+
+@bp.get("/language/<code>")
+def choose(code: str):
+    """The language switch of signed-out pages (a link per language: no script, one tap):
+    remembered in the session cookie, then back to the page it was chosen on. A signed-in
+    user's own choice, on their account page, still comes first."""
+    from crm.web import safe_next
+
+    if code not in LOCALES:
+        abort(404)
+    session[CHOSEN] = code
+    return redirect(safe_next(request.args.get("next"), url_for("auth.login")), 303)
+
+
+# --- a signed-in user's own choice ------------------------------------------------------------
+
+# The choice of following the browser (Accept-Language), stored as no locale.
+BROWSER = ""
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("The CRM's language"), choices=[], default=BROWSER)
+
+
+@bp.route("/account/language", methods=["GET", "POST"])
+@login_required
+def account_language():
+    from crm.web import current_actor, form_status, save
+
+    user = current_actor()
+    form = LanguageForm(data=None if request.method == "POST" else {"locale": user.locale or ""})
+    form.locale.choices = [
+        SelectChoice(BROWSER, _("As my browser asks")),
+        *(SelectChoice(code, name, render_kw={"lang": code}) for code, name in _offered()),
+    ]
+    if form.validate_on_submit():
+
+        def choose() -> None:
+            from crm.audit.services import record
+
+            before, user.locale = user.locale, form.locale.data or None
+            record(user, "language_changed", user, before={"locale": before},
+                   after={"locale": user.locale})  # fmt: skip
+
+        if save(form, choose).ok:
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("i18n.account_language"))
+    return render_template("account/language.html", form=form), form_status()
+
+
+def _offered() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in LOCALES]
