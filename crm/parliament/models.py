@@ -62,14 +62,29 @@ class CommitteeRole(LabelledEnum):
 
 
 class Stance(LabelledEnum):
-    """Position on ratifying the agreement (about the agreement, not about us)."""
+    """Position on ratifying the agreement (about the agreement, not about us).
 
-    FOR_RATIFICATION = "for_ratification"
-    LEANING_FOR = "leaning_for"
+    `label` says what the position is about in full ("Leaning for" alone reads "for what?");
+    `short_label` is for the few places too narrow for it (legends inside table cells). The
+    values, which the API and the CSV files carry, do not change with either.
+    """
+
+    FOR_RATIFICATION = "for_ratification", "For ratification"
+    LEANING_FOR = "leaning_for", "Leaning for ratification"
     UNDECIDED = "undecided"
-    LEANING_AGAINST = "leaning_against"
-    AGAINST_RATIFICATION = "against_ratification"
+    LEANING_AGAINST = "leaning_against", "Leaning against ratification"
+    AGAINST_RATIFICATION = "against_ratification", "Against ratification"
     UNKNOWN = "unknown"
+
+    @property
+    def short_label(self) -> str:
+        return self.label.removesuffix(" ratification")
+
+
+def stance_label(value: Stance | str | None, short: bool = False) -> str:
+    """The words for a stance given as a member, its value or None (unknown)."""
+    stance = Stance(value) if value else Stance.UNKNOWN
+    return stance.short_label if short else stance.label
 
 
 class StanceSource(LabelledEnum):

@@ -16,10 +16,15 @@ from crm.parliament.models import Party, Representative
 from crm.risk import services
 from crm.risk.model import RiskLevel
 from crm.risk.queries import risk_config, risk_trends
+from crm.risk.wording import COIN_FLIP_BRIER, brier_verdict, chamber_outlook, dashboard_groups
 from crm.states.models import Agreement, State
 from crm.states.queries import active_campaign, get_state
 
 bp = Blueprint("risk", __name__)
+# The model's figures in plain words, for the pages and the PDFs alike (crm/risk/wording.py).
+bp.add_app_template_global(chamber_outlook, "chamber_outlook")
+bp.add_app_template_global(brier_verdict, "brier_verdict")
+bp.add_app_template_global(COIN_FLIP_BRIER, "COIN_FLIP_BRIER")
 
 
 class DashboardFilterForm(Form):
@@ -74,14 +79,16 @@ def dashboard():
         .order_by(State.name)
     ).all()
     closed = [(a, s) for a, s in closed if not a.status.is_open]
-    levels = {level: sum(1 for r in results if r.forecast.level is level) for level in RiskLevel}
     return render_template(
         "risk/dashboard.html",
         campaign=campaign,
         form=form,
         rows=shown,
+        # Grouped by level with each level's rule beside it, so that a "critical" state at
+        # 53 % above a "high" one at 99 % explains itself (a vote is near).
+        groups=dashboard_groups(shown, config, campaign.goal.value),
         total=len(results),
-        levels=levels,
+        summary=dashboard_groups(results, config, campaign.goal.value, keep_empty_levels=True),
         closed=closed,
         trends=risk_trends(campaign, [r.state.id for r in results], g.today),
         model=config,

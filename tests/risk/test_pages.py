@@ -37,8 +37,12 @@ def test_every_role_reads_the_dashboard(demo_client, email):
 def test_dashboard_lists_critical_states_first_then_by_risk(demo_client):
     login(demo_client, "coordinator@demo.example")
     soup = page(demo_client, "/dashboard")
-    levels = [b.get_text(strip=True) for b in soup.select("table.risk-table .badge.level")]
-    risks = [float(v.get_text().strip(" %")) for v in soup.select("table.risk-table .prob-value")]
+    # Each row's level is its group's (the groups: tests/risk/test_levels_read_right.py).
+    levels, risks = [], []
+    for section in soup.select("section.risk-group"):
+        for value in section.select("table.risk-table .prob-value"):
+            levels.append(section.select_one("h2 .badge.level").get_text(strip=True))
+            risks.append(float(value.get_text().strip(" %")))
     order = ["Critical", "High", "Medium", "Low"]
     ranks = [order.index(level) for level in levels]
     assert ranks == sorted(ranks)
@@ -59,9 +63,10 @@ def test_dashboard_lists_critical_states_first_then_by_risk(demo_client):
 def test_dashboard_filters(demo_client, query, check):
     login(demo_client, "coordinator@demo.example")
     soup = page(demo_client, f"/dashboard?{query}")
-    table = soup.select_one("table.risk-table")
-    assert table is not None
-    assert check(str(table))
+    # The level is said by the group's heading, no longer in each row.
+    groups = soup.select("section.risk-group")
+    assert groups
+    assert check("".join(str(group) for group in groups))
 
 
 @pytest.mark.parametrize("days", [0, 30, 90, 3650])

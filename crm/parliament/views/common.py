@@ -14,11 +14,13 @@ from crm.errors import Conflict
 from crm.forms import VersionedForm
 from crm.parliament import queries
 from crm.parliament.forms import EndSeatForm
-from crm.parliament.models import Representative
+from crm.parliament.models import Representative, stance_label
 from crm.parliament.services.rules import refuse_archived
 from crm.web import current_actor, form_status, found, save
 
 bp = Blueprint("parliament", __name__)
+# The words for a stance, for every feature's pages and the PDFs: `{{ value|stance_label }}`.
+bp.add_app_template_filter(stance_label, "stance_label")
 
 F = TypeVar("F", bound=VersionedForm)
 
