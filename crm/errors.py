@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class DomainError(Exception):
@@ -94,17 +95,34 @@ def _plain(change: Any) -> dict[str, Any]:
     }
 
 
+def _standard_titles() -> frozenset[str]:
+    """The titles that only name a status (HTTP's, and the domain errors' own): an error
+    page says them in the reader's language (templates/errors/error.html)."""
+    return frozenset(HTTP_STATUS_CODES.values()) | {
+        cls.title for cls in (DomainError, *DomainError.__subclasses__())
+    }
+
+
 def register_error_handlers(app: Flask) -> None:
-    def render(status: int, title: str, detail: str | None, **extra: Any):
+    standard_titles = _standard_titles()
+
+    def render(status: int, title: str, detail: str | None, *, said: bool = True, **extra: Any):
+        """The error as a problem document (the API: English, for tools) or a page. `said`:
+        `detail` says something of this error, not only what its status means."""
         if wants_problem_json():
             return problem(status, title, detail, **extra)
         if request_ctx.url_adapter is None:
             # The request named a host this app does not serve (TRUSTED_HOSTS): no link of
             # a page can be built for it, and nothing it sent is echoed back.
             return Response(f"{status} {title}\n", status=status, mimetype="text/plain")
-        return render_template("errors/error.html", status=status, title=title, detail=detail), (
-            status
+        page = render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            detail=detail if said else None,
+            standard_titles=standard_titles,
         )
+        return page, status
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -117,7 +135,9 @@ def register_error_handlers(app: Flask) -> None:
             detail = "The request is not valid: see `errors`."
         else:
             detail = error.description if status != 404 else None
-        response = render(status, error.name, detail, **extra)
+        # Werkzeug's own description of a status says no more than the page does, in English.
+        said = detail != type(error).description
+        response = render(status, error.name, detail, said=said, **extra)
         # Keep what the error itself says in headers (Allow on a 405, for one).
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)

@@ -39,11 +39,19 @@ from wtforms.fields import SelectChoice
 
 DEFAULT_LOCALE = "en"
 LOCALES = ("en", "fr", "es", "ar", "ru", "pt", "ro")
+# The JSON API is for tools: its answers, problem documents included, stay English.
+TOOLS_SPEAK_ENGLISH = ("/api/",)
 # The session key of the language chosen on signed-out pages.
 CHOSEN = "locale"
 
 babel = Babel()
 bp = Blueprint("i18n", __name__)
+
+
+def marked(message: str) -> str:
+    """`message` as it is, marked for the catalogs: for a string kept before it is said (a
+    constant, a setting), and translated with `gettext` where it is said."""
+    return message
 
 
 def language_name(code: str, in_locale: str | None = None) -> str:
@@ -63,7 +71,7 @@ def _signed_in_user() -> Any:
 
 
 def select_locale() -> str:
-    if not has_request_context():
+    if not has_request_context() or request.path.startswith(TOOLS_SPEAK_ENGLISH):
         return DEFAULT_LOCALE
     user = _signed_in_user()
     if user is not None and getattr(user, "locale", None) in LOCALES:

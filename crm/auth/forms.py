@@ -1,5 +1,6 @@
 """Sign-in and account forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -9,12 +10,12 @@ from crm.auth.services import MIN_PASSWORD_LENGTH
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "E-mail", validators=[DataRequired("Enter your e-mail address."), Length(max=254)]
+        _l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
     )
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]
     )
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class PasswordChangeForm(FlaskForm):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash
 
 from crm.audit.services import record
@@ -32,8 +33,13 @@ class AccountLocked(DomainError):
     def __init__(self, until: datetime) -> None:
         minutes = throttle.minutes_left(until)
         super().__init__(
-            "Too many failed attempts for this account. For its safety, signing in is paused: "
-            f"try again in {minutes} minute{'' if minutes == 1 else 's'}."
+            ngettext(
+                "Too many failed attempts for this account. For its safety, signing in is "
+                "paused: try again in %(num)d minute.",
+                "Too many failed attempts for this account. For its safety, signing in is "
+                "paused: try again in %(num)d minutes.",
+                minutes,
+            )
         )
         self.until = until
 

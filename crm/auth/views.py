@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth import mfa, services, signin
@@ -37,11 +38,12 @@ from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db, limiter
+from crm.i18n import marked
 from crm.web import current_actor, flash_outcome, form_status, found, safe_next
 
 bp = Blueprint("auth", __name__)
 
-WRONG_SIGN_IN = "The e-mail address or password is not right."
+WRONG_SIGN_IN = marked("The e-mail address or password is not right.")
 WRONG_CODE = "That code is not right, or was already used. Enter the newest code from your app."
 # Between the password and the code: kept in the signed cookie (not a signed-in session),
 # for this long at most.
@@ -140,7 +142,7 @@ def login():
         except AccountLocked as error:
             return _locked_page("auth/login.html", error, form=form)
         if passed is None:
-            form.password.errors.append(WRONG_SIGN_IN)
+            form.password.errors.append(_(WRONG_SIGN_IN))
         elif passed.needs == "nothing":
             return redirect(_finish_sign_in(passed.user, "password", request.args.get("next")))
         else:
@@ -155,7 +157,7 @@ def login():
 
 
 def _pending_expired():
-    flash("Please sign in again: that step had expired.", "info")
+    flash(_("Please sign in again: that step had expired."), "info")
     return redirect(url_for("auth.login"))
 
 

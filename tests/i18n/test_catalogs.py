@@ -16,7 +16,7 @@ from crm.i18n import DEFAULT_LOCALE, LOCALES
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "crm" / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}  # fmt: skip
+            "lazy_ngettext": (1, 2), "marked": None}  # fmt: skip
 # %(name)s, %s, %d … and Jinja-style {name} are all placeholders the translation must keep.
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdifr]|%[sdifr]|\{[A-Za-z_]\w*\}")
 
@@ -41,7 +41,11 @@ def _marked() -> set[str]:
     for folder, method in ((ROOT / "crm", "python"), (ROOT / "templates", "jinja2")):
         pattern = "**.py" if method == "python" else "**.html"
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(folder), method_map=[(pattern, method)], keywords=KEYWORDS
+            str(folder),
+            method_map=[(pattern, method)],
+            keywords=KEYWORDS,
+            # Babel skips folders whose names start with "_" unless told: templates/_macros.
+            directory_filter=lambda path: not Path(path).name.startswith("."),
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found
