@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import (
     Blueprint,
     Flask,
@@ -61,6 +61,20 @@ def language_name(code: str, in_locale: str | None = None) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_label(code: str | None) -> str:
+    """A language tag as people read it, in the page's language ("ro" is "Romanian" in
+    English, "roumain" in French, "sr-Latn" "Serbian (Latin)"); a tag Babel does not know
+    stays as it is."""
+    if not code:
+        return ""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    reader = str(get_locale() or DEFAULT_LOCALE) if has_request_context() else DEFAULT_LOCALE
+    return locale.get_display_name(reader) or code
+
+
 def right_to_left(code: str) -> bool:
     return Locale.parse(code).character_order == "right-to-left"
 
@@ -102,6 +116,7 @@ def init_i18n(app: Flask, translations: str) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.add_template_filter(language_label)
     app.context_processor(_page_language)
 
 
