@@ -53,23 +53,24 @@ class CodeForm(FlaskForm):
     """The second step of signing in: a code from the app, or a recovery code."""
 
     code = StringField(
-        "Code",
-        validators=[DataRequired("Enter the code from your app."), Length(max=64)],
-        description="The 6-digit code your authenticator app shows now, "
-        "or one of your recovery codes.",
+        _l("Code"),
+        validators=[DataRequired(_l("Enter the code from your app.")), Length(max=64)],
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
     )
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class EnrolForm(FlaskForm):
     """Confirms a new authenticator: the first code it shows."""
 
     code = StringField(
-        "Code from the app",
-        validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=64)],
-        description="The 6 digits the app shows for this account now.",
+        _l("Code from the app"),
+        validators=[DataRequired(_l("Enter the 6-digit code the app shows.")), Length(max=64)],
+        description=_l("The 6 digits the app shows for this account now."),
     )
-    submit = SubmitField("Turn on the second factor")
+    submit = SubmitField(_l("Turn on the second factor"))
 
 
 class ReauthForm(FlaskForm):

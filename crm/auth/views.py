@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth import mfa, services, signin
@@ -38,13 +39,15 @@ from crm.auth.signin import AccountLocked
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db, limiter
-from crm.i18n import marked
+from crm.i18n import CHOSEN, LOCALES, marked
 from crm.web import current_actor, flash_outcome, form_status, found, safe_next
 
 bp = Blueprint("auth", __name__)
 
 WRONG_SIGN_IN = marked("The e-mail address or password is not right.")
-WRONG_CODE = "That code is not right, or was already used. Enter the newest code from your app."
+WRONG_CODE = marked(
+    "That code is not right, or was already used. Enter the newest code from your app."
+)
 # Between the password and the code: kept in the signed cookie (not a signed-in session),
 # for this long at most.
 PENDING_KEY = "pending_sign_in"
@@ -92,9 +95,17 @@ def _security_change(back: str, *, page: Page | None = None) -> Callable[[V], V]
 # --- Signing in ------------------------------------------------------------------------------
 
 
-def _start_pending(user: User, needs: str, next_url: str | None) -> None:
-    # A fresh cookie: nothing from before sign-in is carried over.
+def _fresh_session() -> None:
+    """A fresh cookie: nothing from before sign-in is carried over, but the language chosen
+    on the sign-in page (a code of crm.i18n.LOCALES, nothing else)."""
+    language = session.get(CHOSEN)
     session.clear()
+    if language in LOCALES:
+        session[CHOSEN] = language
+
+
+def _start_pending(user: User, needs: str, next_url: str | None) -> None:
+    _fresh_session()
     session[PENDING_KEY] = {
         "user_id": user.id,
         "needs": needs,
@@ -125,7 +136,7 @@ def _finish_sign_in(user: User, how: str, next_url: str | None) -> str:
     signed_in = signin.complete(
         user, how=how, ip=request.remote_addr, user_agent=request.user_agent.string
     )
-    session.clear()
+    _fresh_session()
     login_user(signed_in.user)
     return _safe_next(next_url)
 
@@ -177,7 +188,7 @@ def login_code():
             session.pop(PENDING_KEY, None)
             return _locked_page("auth/login_code.html", error, form=form)
         if how is None:
-            form.code.errors.append(WRONG_CODE)
+            form.code.errors.append(_(WRONG_CODE))
         else:
             next_url = session[PENDING_KEY].get("next")
             used = "password and recovery code" if how == "recovery" else "password and code"
@@ -185,8 +196,13 @@ def login_code():
             if how == "recovery":
                 left = mfa.recovery_codes_left(user)
                 flash(
-                    f"You signed in with a recovery code; {left} left. If your phone is lost, "
-                    "set up a new authenticator from your account page.",
+                    ngettext(
+                        "You signed in with a recovery code; %(num)d left. If your phone is "
+                        "lost, set up a new authenticator from your account page.",
+                        "You signed in with a recovery code; %(num)d left. If your phone is "
+                        "lost, set up a new authenticator from your account page.",
+                        left,
+                    ),
                     "warning",
                 )
             return redirect(target)
@@ -246,7 +262,7 @@ def logout():
     if form.validate_on_submit():
         services.end_session(current_actor(), current_user.session_token)
     logout_user()
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from crm.extensions import db
 from crm.i18n import select_locale
+from tests.auth.factor import enrol, post_code
 from tests.auth.test_account_throttle import attempt
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, UserFactory
@@ -105,3 +107,36 @@ def test_the_demo_password_still_signs_in_in_arabic(app, client):
         headers={"Accept-Language": "ar"},
     )
     assert response.status_code == 302
+
+
+def test_the_code_step_and_the_recovery_warning_in_portuguese_and_russian(app, client):
+    user = UserFactory()
+    codes = enrol(user)
+    db.session.commit()
+    client.get("/language/pt")
+    page = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client.get("/login").get_data(as_text=True)),
+        },
+    )
+    assert page.status_code == 302
+    step = _soup(client.get(page.headers["Location"]))
+    assert step.select_one("h1").get_text(strip=True) == "Introduza o seu código"
+    assert step.select_one("label[for=code]").get_text(strip=True) == "Código"
+
+    wrong = _soup(post_code(client, "000000"))
+    assert (
+        "Esse código não está correto ou já foi usado."
+        in wrong.select_one("#code-error").get_text()
+    )
+
+    client.get("/language/ru")
+    signed_in = post_code(client, codes[0])
+    assert signed_in.status_code == 302
+    landing = client.get(signed_in.headers["Location"], follow_redirects=True)
+    flashes = _soup(landing).select_one(".flashes").get_text()
+    left = len(codes) - 1
+    assert f"осталось {left} код" in flashes  # "кода" for 2–4, "кодов" from 5 on
