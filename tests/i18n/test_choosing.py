@@ -126,10 +126,15 @@ def test_a_language_not_offered_is_refused_next_to_the_field_and_nothing_written
     token = csrf_token(client.get("/account/language").get_data(as_text=True))
     before = row_counts()
 
-    response = client.post("/account/language", data={"locale": "de", "csrf_token": token})
+    response = client.post(
+        "/account/language",
+        data={"locale": "de", "csrf_token": token},
+        headers={"Accept-Language": "fr"},
+    )
 
     assert response.status_code == 422
     error = _soup(response).select_one("#locale-error")
+    assert "N'est pas un choix valide." in error.get_text()  # WTForms' own message, in French
     assert error is not None
     assert error.get_text(strip=True)
     assert row_counts() == before
