@@ -139,3 +139,15 @@ def test_a_language_not_offered_is_refused_next_to_the_field_and_nothing_written
     assert error.get_text(strip=True)
     assert row_counts() == before
     assert db.session.get(User, world.member.id).locale is None
+
+
+def test_the_switch_echoes_no_address_but_a_sign_in_pages(client):
+    """An address may hold a secret (a calendar link's token): an error page's switch does
+    not repeat it, so the answer says nothing of what was asked."""
+    answer = client.get("/calendar.ics?token=s3cr3t-token")
+    assert answer.status_code == 404
+    soup = _soup(answer)
+    hrefs = [a["href"] for a in soup.select("nav.language-switch a")]
+    assert len(hrefs) == 7
+    assert not any("s3cr3t" in href for href in hrefs)
+    assert all("next=" not in href for href in hrefs)
