@@ -130,7 +130,7 @@ def section_digest(campaign: Campaign, state_ids: list[int], today: date) -> dic
         "stages": _stages(campaign, state_ids, today),
         "events": _events(state_ids, today),
         "who_next": _who_next(results, today),
-        "risks": _risks(campaign, results, today),
+        "risks": _risks(results, _week_ago(campaign, [r.state.id for r in results], today)),
         "contacts": _contacts(state_ids, today),
         "stale_days": stale_days,
     }
@@ -153,17 +153,21 @@ def _follow_ups(state_ids: list[int], today: date) -> list[FollowUpLine]:
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(50)
     )
-    return [
-        FollowUpLine(
-            state=f.state.name,
-            title=None if is_restricted(f) else f.title,
-            due_on=f.due_on,
-            assignee=f.assignee.name if f.assignee else None,
-            overdue=f.is_overdue(today),
-        )
-        for f in rows
-        if f.due_on is not None
-    ]
+    return [_follow_up_line(f, f.due_on, today) for f in rows if f.due_on is not None]
+
+
+def _follow_up_line(f: FollowUp, due_on: date, today: date) -> FollowUpLine:
+    # From a restricted contact: its state and day only, as the pages show a withheld one
+    # (templates/interactions/_macros.html) — not its title, nor who took it on, who is
+    # most often who was at the meeting.
+    withheld = is_restricted(f)
+    return FollowUpLine(
+        state=f.state.name,
+        title=None if withheld else f.title,
+        due_on=due_on,
+        assignee=None if withheld or f.assignee is None else f.assignee.name,
+        overdue=f.is_overdue(today),
+    )
 
 
 def _stages(campaign: Campaign, state_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
@@ -276,8 +280,8 @@ def _week_ago(campaign: Campaign, state_ids: list[int], today: date) -> dict[int
     }
 
 
-def _risks(campaign: Campaign, results: list[StateRisk], today: date) -> list[RiskLine]:
-    before = _week_ago(campaign, [r.state.id for r in results], today)
+def _risks(results: list[StateRisk], before: dict[int, RiskSnapshot]) -> list[RiskLine]:
+    """Each state's risk now and in `before` (its snapshot of a week ago, if any)."""
     return [
         RiskLine(
             state=r.state.name,
@@ -323,9 +327,8 @@ def _contacts(state_ids: list[int], today: date) -> dict[str, Any]:
 
 def coordinator_digest(campaign: Campaign, today: date) -> dict[str, Any]:
     results = forecasts(campaign, today)
-    risks = _risks(campaign, results, today)
-    moves = sorted(risks, key=lambda r: -abs(r.change or 0.0))
     before = _week_ago(campaign, [r.state.id for r in results], today)
+    moves = sorted(_risks(results, before), key=lambda r: -abs(r.change or 0.0))
     flag = _coverage_flag()
     fell = [
         (r.state.name, r.forecast.coverage)
@@ -334,10 +337,9 @@ def coordinator_digest(campaign: Campaign, today: date) -> dict[str, Any]:
         and r.state.id in before
         and _was_covered(before[r.state.id], flag)
     ]
-    biggest = moves[0] if moves and moves[0].change else None
     headline = "no change in risk"
-    if biggest is not None and biggest.change:
-        headline = f"{biggest.state} {biggest.change * 100:+.1f} points"
+    if moves and moves[0].change:
+        headline = f"{moves[0].state} {moves[0].change * 100:+.1f} points"
     return {
         "headline": headline,
         "moves": moves,

@@ -29,10 +29,6 @@ class Notification(LabelledEnum):
     SECTION_DIGEST = "section_digest", "Weekly digest of your section's states"
     COORDINATOR_DIGEST = "coordinator_digest", "Weekly campaign digest"
 
-    @property
-    def is_digest(self) -> bool:
-        return self in (Notification.SECTION_DIGEST, Notification.COORDINATOR_DIGEST)
-
 
 # Who gets what unless they choose otherwise: the people each message is for.
 DEFAULTS: dict[str, frozenset[Notification]] = {

@@ -213,10 +213,13 @@ def test_an_event_reminder_comes_the_day_before_to_the_people_taking_part(mail_a
     world = build_world()
     event = world.home.event
     event.starts_at = NOON + timedelta(days=1, hours=2)
+    later = world.other.event  # the day after tomorrow: not yet
+    later.starts_at = NOON + timedelta(days=2, hours=2)
     db.session.commit()
     notify(NOON)
     db.session.commit()
     _send_all()
+    assert not [m for m in server.inbox.received if later.title in m["Subject"]]
     [message] = [m for m in server.inbox.received if event.title in m["Subject"]]
     assert "member@home.example" in message["To"]
     text, _ = _parts(message)
@@ -482,6 +485,15 @@ def test_weekly_digests_come_once_at_the_readers_hour_and_hold_nothing_restricte
     assert "(overdue)" in text
     assert "WHO TO MEET NEXT" in text
     assert "CONTACTS LOGGED THIS WEEK: 2 (1 restricted, not listed in e-mail)" in text
+    # Whom the restricted contact met shows nowhere by its shape either: no line of the
+    # week's contacts names them, its follow-up names nobody who took it on, and their
+    # stance, seen only in it, is listed among those to meet next with its month alone.
+    met_in_confidence = world.home.reps[1].name
+    assert f"with {met_in_confidence}" not in text + html
+    [withheld] = [line for line in text.splitlines() if "from a restricted contact" in line]
+    assert world.member.name not in withheld
+    [next_line] = [line for line in text.splitlines() if line.strip().startswith(met_in_confidence)]
+    assert re.search(r"last known [A-Z][a-z]{2} \d{4}", next_line), next_line
     assert "Other land" not in text + html  # only the reader's states
     assert "Committee vote" in text  # the stage in 10 days
     for message in server.inbox.received:
