@@ -7,15 +7,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
+
+from crm.i18n import marked
 
 
 class DomainError(Exception):
     """A rule of the domain was broken; the message is meant for the user."""
 
     status = 400
-    title = "Bad request"
+    # Titles are marked for the catalogs: a page says them in the reader's language, a
+    # problem document (the API) in English.
+    title = marked("Bad request")
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -25,19 +29,19 @@ class DomainError(Exception):
 
 class PermissionDenied(DomainError):
     status = 403
-    title = "Forbidden"
+    title = marked("Forbidden")
 
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = marked("Not found")
 
 
 class Conflict(DomainError):
     """Someone else changed the record since this form was opened."""
 
     status = 409
-    title = "Conflict"
+    title = marked("Conflict")
 
     def __init__(self, message: str, *, changes: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -46,7 +50,7 @@ class Conflict(DomainError):
 
 class ValidationFailed(DomainError):
     status = 422
-    title = "Invalid input"
+    title = marked("Invalid input")
 
 
 class DatabaseBusy(Exception):
@@ -58,9 +62,9 @@ class DatabaseBusy(Exception):
     input, and a busy database is no such mistake."""
 
     status = 503
-    title = "Service unavailable"
+    title = marked("Service unavailable")
     retry_after = 5  # seconds
-    message = (
+    message = marked(
         "The database is busy with other people's changes and could not finish this request; "
         "nothing was changed. Please try again in a few seconds."
     )
@@ -95,33 +99,26 @@ def _plain(change: Any) -> dict[str, Any]:
     }
 
 
-def _standard_titles() -> frozenset[str]:
-    """The titles that only name a status (HTTP's, and the domain errors' own): an error
-    page says them in the reader's language (templates/errors/error.html)."""
-    return frozenset(HTTP_STATUS_CODES.values()) | {
-        cls.title for cls in (DomainError, *DomainError.__subclasses__())
-    }
-
-
 def register_error_handlers(app: Flask) -> None:
-    standard_titles = _standard_titles()
-
-    def render(status: int, title: str, detail: str | None, *, said: bool = True, **extra: Any):
-        """The error as a problem document (the API: English, for tools) or a page. `said`:
-        `detail` says something of this error, not only what its status means."""
+    def render(
+        status: int,
+        title: str,
+        detail: str | None,
+        *,
+        heading: str | None = None,
+        said: str | None = None,
+        **extra: Any,
+    ):
+        """The error as a problem document (the API: `title` and `detail`, in English, for
+        tools) or a page, which says `heading` and `said` in the reader's language; without
+        them, what the status means (templates/errors/error.html)."""
         if wants_problem_json():
             return problem(status, title, detail, **extra)
         if request_ctx.url_adapter is None:
             # The request named a host this app does not serve (TRUSTED_HOSTS): no link of
             # a page can be built for it, and nothing it sent is echoed back.
             return Response(f"{status} {title}\n", status=status, mimetype="text/plain")
-        page = render_template(
-            "errors/error.html",
-            status=status,
-            title=title,
-            detail=detail if said else None,
-            standard_titles=standard_titles,
-        )
+        page = render_template("errors/error.html", status=status, title=heading, detail=said)
         return page, status
 
     @app.errorhandler(HTTPException)
@@ -135,8 +132,9 @@ def register_error_handlers(app: Flask) -> None:
             detail = "The request is not valid: see `errors`."
         else:
             detail = error.description if status != 404 else None
-        # Werkzeug's own description of a status says no more than the page does, in English.
-        said = detail != type(error).description
+        # Werkzeug's name and own description of a status say no more than the page does
+        # (in English); a description of this error's own (a CSRF failure's) is shown.
+        said = None if detail == type(error).description else detail
         response = render(status, error.name, detail, said=said, **extra)
         # Keep what the error itself says in headers (Allow on a 405, for one).
         headers = dict(error.get_headers())
@@ -155,7 +153,14 @@ def register_error_handlers(app: Flask) -> None:
             # What others changed since the version sent, and the version to send next.
             extra["changes"] = [_plain(change) for change in error.changes.get("changes", [])]
             extra["current_version"] = error.changes.get("current_version")
-        return render(error.status, error.title, error.message, **extra)
+        return render(
+            error.status,
+            error.title,
+            error.message,
+            heading=gettext(error.title),
+            said=error.message,
+            **extra,
+        )
 
     @app.errorhandler(DatabaseBusy)
     def handle_busy(error: DatabaseBusy):
@@ -167,7 +172,13 @@ def register_error_handlers(app: Flask) -> None:
         # for no lock.
         db.session.rollback()
         set_write_intent(False)
-        response = render(error.status, error.title, error.message)
+        response = render(
+            error.status,
+            error.title,
+            error.message,
+            heading=gettext(error.title),
+            said=gettext(error.message),
+        )
         headers = {"Retry-After": str(error.retry_after)}
         if isinstance(response, tuple):
             return (*response, headers)

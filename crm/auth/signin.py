@@ -22,13 +22,14 @@ from crm.auth.services import SignIn, _dummy_hash, _open_session, get_user_by_em
 from crm.db import utcnow
 from crm.errors import DomainError, ValidationFailed
 from crm.extensions import db
+from crm.i18n import marked
 
 
 class AccountLocked(DomainError):
     """Too many failures for this account lately: wait, whatever the password."""
 
     status = 429
-    title = "Too many attempts"
+    title = marked("Too many attempts")
 
     def __init__(self, until: datetime) -> None:
         minutes = throttle.minutes_left(until)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from crm.errors import DatabaseBusy
 from crm.extensions import db
 from crm.i18n import select_locale
 from tests.auth.factor import enrol, post_code
@@ -140,3 +141,34 @@ def test_the_code_step_and_the_recovery_warning_in_portuguese_and_russian(app, c
     flashes = _soup(landing).select_one(".flashes").get_text()
     left = len(codes) - 1
     assert f"осталось {left} код" in flashes  # "кода" for 2–4, "кодов" from 5 on
+
+
+def test_a_failure_and_a_busy_database_are_said_in_the_readers_language(own_app):
+    """The pages of errors the app raises itself, not only werkzeug's: a crash (500) and a
+    database too busy to answer (503)."""
+
+    @own_app.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    @own_app.get("/busy")
+    def busy():
+        raise DatabaseBusy("locked")
+
+    own_app.config["PROPAGATE_TEST_ERRORS"] = False  # the page a visitor would see
+    client = own_app.test_client()
+    french = {"Accept-Language": "fr"}
+
+    crashed = _soup(client.get("/boom", headers=french))
+    assert crashed.select_one("h1").get_text(strip=True) == "Un problème est survenu"
+    assert "Un problème est survenu de notre côté." in crashed.select_one("main").get_text()
+
+    answer = client.get("/busy", headers=french)
+    assert answer.status_code == 503
+    page = _soup(answer)
+    assert page.select_one("h1").get_text(strip=True) == "Service indisponible"
+    assert "Rien n’a été modifié" in page.select_one("main").get_text()
+
+    # The API's problem document stays English.
+    problem = client.get("/busy", headers={**french, "Accept": "application/json"})
+    assert problem.status_code == 503
