@@ -14,6 +14,7 @@ API and the command line stay English: they are for tools.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -105,11 +106,23 @@ def select_timezone() -> str | None:
 
 def _page_language() -> dict[str, Any]:
     code = str(get_locale() or DEFAULT_LOCALE)
-    return {
+    context: dict[str, Any] = {
         "html_lang": code,
         "html_dir": "rtl" if right_to_left(code) else "ltr",
-        "languages": _offered(),
     }
+    if has_request_context() and _signed_in_user() is None:  # signed-out pages' switch
+        context["languages"] = _offered()
+        context["language_back"] = _back_after_choosing()
+    return context
+
+
+def _back_after_choosing() -> str | None:
+    """Where the switch comes back to: a sign-in page only. Any other address may hold a
+    secret (a calendar link's token), which a page must not echo, and an error page must say
+    nothing of what was asked (an expired link's answer is a revoked one's, byte for byte)."""
+    if (request.endpoint or "").startswith("auth.login"):
+        return request.full_path.rstrip("?")
+    return None
 
 
 def init_i18n(app: Flask, translations: str) -> None:
@@ -155,19 +168,15 @@ def account_language():
         *(SelectChoice(code, name, render_kw={"lang": code}) for code, name in _offered()),
     ]
     if form.validate_on_submit():
+        from crm.auth.services import choose_language
 
-        def choose() -> None:
-            from crm.audit.services import record
-
-            before, user.locale = user.locale, form.locale.data or None
-            record(user, "language_changed", user, before={"locale": before},
-                   after={"locale": user.locale})  # fmt: skip
-
-        if save(form, choose).ok:
+        if save(form, lambda: choose_language(user, form.locale.data or None)).ok:
             flash(_("Your language is saved."), "success")
             return redirect(url_for("i18n.account_language"))
     return render_template("account/language.html", form=form), form_status()
 
 
-def _offered() -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in LOCALES]
+@functools.cache
+def _offered() -> tuple[tuple[str, str], ...]:
+    """Each language named in itself: the same on every page, so worked out once."""
+    return tuple((code, language_name(code)) for code in LOCALES)

@@ -147,6 +147,16 @@ def touch_session(token: str) -> None:
     )
 
 
+def choose_language(user: User, locale: str | None) -> None:
+    """The interface's language the user chose (a code of crm.i18n.LOCALES), or None to
+    follow their browser's; audited when it changes."""
+    before = user.locale
+    if locale == before:
+        return
+    user.locale = locale
+    record(user, "language_changed", user, before={"locale": before}, after={"locale": locale})
+
+
 def end_session(user: User, token: str) -> None:
     db.session.execute(
         sa.update(UserSession)

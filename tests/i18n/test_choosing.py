@@ -99,6 +99,17 @@ def test_a_signed_in_users_choice_beats_the_browser_and_the_switch(app, client, 
     ).one()
     assert (entry.before, entry.after) == ({"locale": None}, {"locale": "ar"})
 
+    # The same choice saved again changes nothing, and the audit log says nothing of it.
+    again = client.post(
+        "/account/language",
+        data={"locale": "ar", "csrf_token": csrf_token(page.get_data(as_text=True))},
+    )
+    assert again.status_code == 302
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "language_changed"))
+        == 1
+    )
+
 
 def test_following_the_browser_again_is_a_choice_too(app, client, world):
     world.member.locale = "pt"
