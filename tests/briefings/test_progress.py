@@ -289,3 +289,29 @@ def test_sections_may_not_ask_for_the_overview(app, world, who):
     client = sign_in(app.test_client(), getattr(world, who))
     assert client.get("/briefings/overview").status_code == 403
     assert pack_jobs() == []
+
+
+def test_a_pack_asked_for_with_one_view_is_never_made_with_another(app, world):
+    """Access gained between asking and making: the job asked for the view without
+    restricted content (its key says so), so the worker makes nothing rather than the wider
+    view, which would be served to that key once the access is gone again."""
+    home = world.home.state
+    reader = world.other_member  # another state's section: no restricted content here
+    client = sign_in(app.test_client(), reader)
+    progress_page(client, f"/states/{home.iso2}/briefing")
+    (job,) = pack_jobs()
+    assert job.arguments["restricted"] is False
+
+    home_section = world.member.sections[0]
+    reader.sections.append(home_section)  # the worker finds the reader in the home section
+    db.session.commit()
+    tasks.run_here(job.id)
+    (job,) = pack_jobs()
+    assert job.status is not JobStatus.SUCCEEDED
+    assert "access changed" in (job.last_error or "")
+    assert printed() == []
+
+    reader.sections.remove(home_section)  # and out of it again, the same day
+    db.session.commit()
+    pdf = read(client.get(f"/states/{home.iso2}/briefing.pdf").data)
+    assert RESTRICTED_MARK not in pdf.squeezed()

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from crm.risk import services as risk_services
-from crm.risk.model import RiskConfig, RiskLevel
+from crm.risk.model import ChamberForecast, RiskConfig, RiskLevel
 from crm.risk.queries import risk_config
 from crm.risk.wording import NO_PARLIAMENT_RULE, chamber_outlook, level_rules
 from crm.states.queries import active_campaign
@@ -133,3 +133,57 @@ def test_the_grouped_dashboard_needs_no_script_and_no_inline_style(demo_client, 
     main = soup.find("main")
     assert main.select("section.risk-group")
     assert not main.select("script, [style], [onclick]")
+
+
+def _chamber(rule: str, **values) -> ChamberForecast:
+    return ChamberForecast(
+        **{
+            "chamber_id": 1,
+            "name": "Senate",
+            "majority_rule": rule,
+            "seats": 100,
+            "attendance": 0.9,
+            "status": "pending",
+            "pass_probability": 0.37,
+            "model_pass_probability": 0.37,
+            "expected_yes": 41.2,
+            "expected_no": 38.6,
+            "expected_present": 90.0,
+            "threshold": 51.0,
+            "threshold_label": "",
+            "member_probabilities": {},
+            "party_priors": {},
+        }
+        | values
+    )
+
+
+@pytest.mark.parametrize(
+    ("chamber", "words"),
+    [
+        (
+            _chamber("votes_cast", threshold=38.6),
+            "Senate: about 41 yes and 39 no expected; passing needs more yes than no. "
+            "Chance it passes: 37 %.",
+        ),
+        (
+            _chamber("members"),
+            "Senate: about 41 yes expected; passing needs 51 of its 100 seats (more than half). "
+            "Chance it passes: 37 %.",
+        ),
+        (
+            _chamber("two_thirds_members", threshold=67.0),
+            "Senate: about 41 yes expected; passing needs 67 of its 100 seats (two thirds). "
+            "Chance it passes: 37 %.",
+        ),
+        (
+            _chamber("two_thirds_present", threshold=60.0),
+            "Senate: about 41 yes of 90 present expected; passing needs two thirds of those "
+            "present (about 60). Chance it passes: 37 %.",
+        ),
+        (_chamber("members", status="rejected"), "Senate: vote held, the agreement rejected."),
+    ],
+    ids=["votes-cast", "members", "two-thirds", "two-thirds-present", "held"],
+)
+def test_each_majority_rule_is_said_in_plain_words(chamber, words):
+    assert chamber_outlook(chamber) == words
