@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask.cli import AppGroup
 
-from crm import backup_cli, submissions_cli
+from crm import submissions_cli
 from crm.auth import cli as auth_cli
+from crm.backup import cli as backup_cli
 from crm.briefings import cli as briefings_cli
 from crm.demo import cli as demo_cli
 from crm.interchange import cli as interchange_cli

@@ -1,4 +1,4 @@
-"""`crm backup` and `crm restore` (crm/backup.py): every row to a file and back."""
+"""`crm backup` and `crm restore` (crm/backup/): every row to a file and back."""
 
 from __future__ import annotations
 
