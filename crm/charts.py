@@ -38,6 +38,22 @@ class Hemicycle:
     counts: tuple[tuple[str, int], ...]  # stance → seats, in STANCE_ORDER, zeros left out
     vacant: int
 
+    @property
+    def groups(self) -> tuple[tuple[str, str], ...]:
+        """(stance, SVG path) pairs: the seats of each stance as one path of circles, in the
+        order drawn. One element per stance instead of one per seat: a chamber of 800 seats
+        costs a PDF's layout 800 elements to style and draw otherwise."""
+        paths: dict[str, list[str]] = {}
+        for seat in self.seats:
+            paths.setdefault(seat.stance, []).append(_circle(seat))
+        return tuple((stance, " ".join(circles)) for stance, circles in paths.items())
+
+
+def _circle(seat: Seat) -> str:
+    """A circle as a closed path of two half arcs (SVG paths have no circle command)."""
+    r, d = seat.r, round(2 * seat.r, 2)
+    return f"M{round(seat.x - r, 2)} {seat.y}a{r} {r} 0 1 0 {d} 0a{r} {r} 0 1 0 -{d} 0z"
+
 
 def hemicycle(stances: Sequence[str], total_seats: int | None = None) -> Hemicycle:
     """Seats on concentric half rings, coloured left to right in stance order.

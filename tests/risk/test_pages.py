@@ -106,7 +106,10 @@ def test_state_risk_page_explains_the_number(demo_client):
     charts = soup.select("figure.seat-chart svg")
     assert len(charts) == 2
     assert "345 seats by stance" in charts[0]["aria-label"]
-    assert len(charts[0].select("circle")) == 345
+    # One path a stance, one circle (a subpath) a seat, each group in its stance's colour.
+    groups = charts[0].select("path.seat")
+    assert sum(group["d"].count("M") for group in groups) == 345
+    assert len(groups) == len({tuple(group["class"]) for group in groups}) > 1
     # The swing list links to the representatives, who are Romanian and contactable.
     ids = representative_ids(soup, "#swing-heading ~ div table")
     assert 0 < len(ids) <= 25
