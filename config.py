@@ -105,6 +105,8 @@ class Config:
     # its next delivery after this long. Longer than the longest job.
     JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "900"))
     PACKS_FOLDER = os.environ.get("PACKS_FOLDER", str(INSTANCE_DIR / "packs"))  # made PDFs
+    # The PDFs' fonts decompressed once (crm/briefings/render.py), for every process after.
+    PDF_FONT_CACHE = os.environ.get("PDF_FONT_CACHE", str(INSTANCE_DIR / "pdf-fonts"))
 
     # E-mail (crm/mail). With MAIL_SERVER unset, every message is written to MAIL_FOLDER
     # (instance/mail/) instead, and admins read them at /admin/mail. Port 587 with STARTTLS
@@ -149,6 +151,7 @@ class TestingConfig(Config):
     # Nothing is written into the project's instance/ folder; the mail tests name their own.
     MAIL_FOLDER = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-mail")  # noqa: S108
     PACKS_FOLDER = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-packs")  # noqa: S108
+    PDF_FONT_CACHE = str(Path(os.environ.get("TMPDIR", "/tmp")) / "crm-test-pdf-fonts")  # noqa: S108
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600

@@ -3,8 +3,12 @@
 WeasyPrint is slow to start and easy to misuse, so everything about it lives here:
 
 - The font configuration and the parsed print stylesheet are built once per process and
-  reused: parsing the @font-face rules decompresses and registers every vendored font with
-  Fontconfig, which takes about two seconds, longer than a one-pager's whole layout.
+  reused: parsing the @font-face rules registers every vendored font with Fontconfig.
+- The fonts are vendored as WOFF2 (what browsers are served), which WeasyPrint would
+  decompress in pure Python each time a process starts: one to two seconds, longer than a
+  one-pager's whole layout. The fetcher hands it each font decompressed instead, from a
+  cache (`PDF_FONT_CACHE`) filled on first use and named after the WOFF2 file's digest, so
+  a changed font is never served stale.
 - Resources are fetched by `StaticFilesFetcher`, which serves the app's own static files
   and nothing else: no network, no `file://` outside crm/static. Templates escape every
   value, so no user text can add a resource, and this makes sure of it anyway.
@@ -18,9 +22,13 @@ hold SQLite's write lock or a PostgreSQL row lock (see crm/briefings/views.py).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import mimetypes
+import os
 import re
+import tempfile
 import threading
 import time
 import unicodedata
@@ -30,6 +38,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
+from fontTools.ttLib import woff2  # type: ignore[import-untyped]
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
@@ -49,9 +58,10 @@ class ResourceRefused(ValueError):
 class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
     """Fetches `file:` URLs inside the static folder; refuses everything else."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, font_cache: Path | None = None) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False)
         self.root = root.resolve()
+        self.font_cache = font_cache
 
     def path_of(self, url: str) -> Path:
         """The static file a URL names, or ResourceRefused."""
@@ -65,12 +75,31 @@ class StaticFilesFetcher(URLFetcher):  # type: ignore[misc]
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         path = self.path_of(url)
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".woff2":
-            content_type = "font/woff2"
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
-        )
+            data, content_type = self.font(path), "font/ttf"
+        else:
+            data = path.read_bytes()
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), data, headers={"Content-Type": content_type})
+
+    def font(self, path: Path) -> bytes:
+        """A WOFF2 font decompressed to TrueType, from the cache when it holds this font."""
+        packed = path.read_bytes()
+        name = f"{path.stem}-{hashlib.sha256(packed).hexdigest()[:16]}.ttf"
+        cached = self.font_cache / name if self.font_cache else None
+        if cached is not None and cached.is_file():
+            return cached.read_bytes()
+        out = io.BytesIO()
+        woff2.decompress(io.BytesIO(packed), out)
+        data = out.getvalue()
+        if cached is not None:
+            # Written aside and renamed: another process never reads half a font.
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            handle, partial = tempfile.mkstemp(dir=cached.parent, suffix=".partial")
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(partial, cached)
+        return data
 
 
 @dataclass(frozen=True)
@@ -110,7 +139,7 @@ def _print_setup() -> _PrintSetup:
     with _setup_lock:
         if _setup is None or _setup.static != static:
             started = time.perf_counter()
-            fetcher = StaticFilesFetcher(static)
+            fetcher = StaticFilesFetcher(static, Path(current_app.config["PDF_FONT_CACHE"]))
             fonts = FontConfiguration()
             sheet = static / STYLESHEET
             stylesheet = CSS(

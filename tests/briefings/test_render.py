@@ -3,6 +3,7 @@ serves only the app's static files, and fonts and stylesheet parsed once per pro
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -153,10 +154,45 @@ def fetcher(app):
 
 
 def test_the_fetcher_serves_the_apps_static_files(fetcher, app):
-    font = Path(app.static_folder) / "fonts" / "noto-sans" / "noto-sans-latin-400-normal.woff2"
-    response = fetcher.fetch(font.as_uri())
-    assert response.read()[:4] == b"wOF2"
-    assert response.content_type == "font/woff2"
+    sheet = Path(app.static_folder) / "pdf" / "pack.css"
+    response = fetcher.fetch(sheet.as_uri())
+    assert response.read() == sheet.read_bytes()
+    assert response.content_type == "text/css"
+
+
+def test_fonts_are_served_decompressed_from_a_cache_that_a_changed_font_misses(app, tmp_path):
+    """WeasyPrint would decompress each WOFF2 font in every new process (seconds); the
+    fetcher does it once, into the cache, under a name that changes with the font."""
+    from fontTools.ttLib import TTFont
+
+    static = tmp_path / "static"
+    (static / "fonts").mkdir(parents=True)
+    vendored = Path(app.static_folder) / "fonts" / "noto-sans" / "noto-sans-latin-400-normal.woff2"
+    font = static / "fonts" / "latin.woff2"
+    font.write_bytes(vendored.read_bytes())
+    cache = tmp_path / "cache"
+    fetcher = StaticFilesFetcher(static, cache)
+
+    first = fetcher.fetch(font.as_uri())
+    data = first.read()
+    assert data[:4] == b"\x00\x01\x00\x00"  # TrueType, no longer WOFF2
+    assert first.content_type == "font/ttf"
+    assert "A" in {chr(code) for code in TTFont(io.BytesIO(data)).getBestCmap()}
+    [cached] = cache.iterdir()
+    assert cached.read_bytes() == data
+    assert not list(cache.glob("*.partial"))
+
+    # Read from the cache: what it holds is what is served.
+    cached.write_bytes(data + b"\x00")
+    assert StaticFilesFetcher(static, cache).fetch(font.as_uri()).read() == data + b"\x00"
+
+    # Another font under the same name is decompressed again, never served stale.
+    other = Path(app.static_folder) / "fonts" / "noto-sans" / "noto-sans-latin-700-normal.woff2"
+    font.write_bytes(other.read_bytes())
+    bold = StaticFilesFetcher(static, cache).fetch(font.as_uri()).read()
+    assert bold[:4] == b"\x00\x01\x00\x00"
+    assert bold not in (data, data + b"\x00")
+    assert len(list(cache.iterdir())) == 2
 
 
 @pytest.mark.parametrize(
