@@ -7,7 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     BooleanField,
     DateField,
@@ -87,26 +90,35 @@ def now_local(timezone: str) -> datetime:
     return to_local(datetime.now(UTC), timezone)
 
 
+class Translated:
+    """For a form that is not a FlaskForm (a sub-form, a query-string filter): WTForms' own
+    messages ("Not a valid date value.") in the page's language, as a FlaskForm has them."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return wtforms_translations
+
+
 # The stance choice of someone met who showed none: met, and no stance record written.
 NO_STANCE = "none"
 
 
-class StanceEntryForm(Form):
+class StanceEntryForm(Translated, Form):
     """The stance observed for one of the representatives met."""
 
     representative = HiddenField(
-        validators=[DataRequired(), Regexp(r"^[0-9]{1,9}$", message="Bad representative.")]
+        validators=[DataRequired(), Regexp(r"^[0-9]{1,9}$", message=_l("Bad representative."))]
     )
     stance = SelectField(
-        "Stance observed",
+        _l("Stance observed"),
         choices=[
-            SelectChoice("", "Choose…"),
-            SelectChoice(NO_STANCE, "No stance seen"),
+            SelectChoice("", _l("Choose…")),
+            SelectChoice(NO_STANCE, _l("No stance seen")),
             *(c for c in Stance.choices() if c.value != Stance.UNKNOWN.value),
         ],
         default="",
     )
-    confidence = SelectField("Confidence", choices=Confidence.choices(), default="medium")
+    confidence = SelectField(_l("Confidence"), choices=Confidence.choices(), default="medium")
 
     @property
     def representative_id(self) -> int | None:
@@ -122,20 +134,22 @@ class StanceEntryForm(Form):
         return Stance(value) if value and value != NO_STANCE and not self.stance.errors else None
 
 
-class FollowUpEntryForm(Form):
+class FollowUpEntryForm(Translated, Form):
     """One of the follow-ups added with an interaction."""
 
-    title = StringField("What is to be done", validators=[Optional(), Length(max=300)])
-    due_on = DateField("Due on", validators=[Optional()])
-    assignee = SelectField("Who does it", coerce=optional_record_id, choices=[])
+    title = StringField(_l("What is to be done"), validators=[Optional(), Length(max=300)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    assignee = SelectField(_l("Who does it"), coerce=optional_record_id, choices=[])
 
 
 CONFIDENTIALITY_CHOICES = [
-    SelectChoice(Confidentiality.NORMAL.value, "Normal: every user of the CRM may read it"),
+    SelectChoice(Confidentiality.NORMAL.value, _l("Normal: every user of the CRM may read it")),
     SelectChoice(
         Confidentiality.RESTRICTED.value,
-        "Restricted: only this state's section, coordinators and administrators may read it; "
-        "others see only that a contact took place, and its date",
+        _l(
+            "Restricted: only this state's section, coordinators and administrators may read "
+            "it; others see only that a contact took place, and its date"
+        ),
     ),
 ]
 
@@ -145,33 +159,33 @@ class InteractionFields(DoNotContactFields):
     shown when someone ticked asked not to be contacted)."""
 
     occurred_at = DateTimeLocalField(
-        "Date and time",
+        _l("Date and time"),
         format=DATETIME_FORMATS,
-        validators=[DataRequired("Enter when the contact took place.")],
+        validators=[DataRequired(_l("Enter when the contact took place."))],
     )
-    kind = SelectField("Kind of contact", choices=InteractionKind.choices(), default="meeting")
+    kind = SelectField(_l("Kind of contact"), choices=InteractionKind.choices(), default="meeting")
     representatives = SelectMultipleField(
-        "Representatives met", coerce=record_id, validate_choice=False
+        _l("Representatives met"), coerce=record_id, validate_choice=False
     )
     # The name search that narrows the list of representatives; it never saves.
-    q = SearchField("Find a representative by name", validators=[Length(max=100)])
+    q = SearchField(_l("Find a representative by name"), validators=[Length(max=100)])
     # Shown when someone ticked asked not to be contacted.
     do_not_contact_confirmed, do_not_contact_reason = do_not_contact_fields(
-        "Why contact them anyway", "Kept in the audit log with the contact."
+        _l("Why contact them anyway"), _l("Kept in the audit log with the contact.")
     )
-    participants = SelectMultipleField("Who took part", coerce=record_id, validate_choice=False)
+    participants = SelectMultipleField(_l("Who took part"), coerce=record_id, validate_choice=False)
     summary = TextAreaField(
-        "Summary",
-        validators=[DataRequired("Write what was said."), Length(max=10_000)],
-        description="What was said, in a few lines.",
+        _l("Summary"),
+        validators=[DataRequired(_l("Write what was said.")), Length(max=10_000)],
+        description=_l("What was said, in a few lines."),
     )
     outcome = TextAreaField(
-        "Outcome",
+        _l("Outcome"),
         validators=[Optional(), Length(max=5_000)],
-        description="What was agreed or learned; leave empty if nothing.",
+        description=_l("What was agreed or learned; leave empty if nothing."),
     )
     confidentiality = RadioField(
-        "Confidentiality", choices=CONFIDENTIALITY_CHOICES, default="normal"
+        _l("Confidentiality"), choices=CONFIDENTIALITY_CHOICES, default="normal"
     )
 
     # Set by the view before validation: the state's time zone.
@@ -181,20 +195,20 @@ class InteractionFields(DoNotContactFields):
         if field.data is None:
             return
         if field.data.date() < EARLIEST_CONTACT:
-            raise ValidationError("That date is too far in the past.")
+            raise ValidationError(_("That date is too far in the past."))
         # Compared as wall-clock times: converting a year-9999 date to UTC could overflow.
         if field.data > now_local(self.timezone) + CLOCK_SLACK:
-            raise ValidationError("A contact cannot be logged before it happens.")
+            raise ValidationError(_("A contact cannot be logged before it happens."))
 
     def validate_representatives(self, field: SelectMultipleField) -> None:
         if not field.data:
-            raise ValidationError("Choose at least one representative.")
+            raise ValidationError(_("Choose at least one representative."))
         if len(field.data) > 50:
-            raise ValidationError("At most 50 representatives per contact.")
+            raise ValidationError(_("At most 50 representatives per contact."))
 
     def validate_participants(self, field: SelectMultipleField) -> None:
         if len(field.data or []) > 50:
-            raise ValidationError("At most 50 people per contact.")
+            raise ValidationError(_("At most 50 people per contact."))
 
     @property
     def occurred_at_utc(self) -> datetime:
@@ -208,7 +222,7 @@ class InteractionForm(InteractionFields, OnceForm):
     follow_ups = FieldList(
         FormField(FollowUpEntryForm), min_entries=MAX_FOLLOW_UPS, max_entries=MAX_FOLLOW_UPS
     )
-    submit = SubmitField("Save contact")
+    submit = SubmitField(_l("Save contact"))
 
     # After validation: the people ticked as met with no stance chosen (the view names them
     # next to their stance field).
@@ -225,7 +239,7 @@ class InteractionForm(InteractionFields, OnceForm):
             picked = entry.stance.data and entry.stance.data != NO_STANCE
             if picked and rep_id not in met:
                 entry.stance.errors.append(
-                    "Tick this person as met, or set the stance back to “Choose…”."
+                    _("Tick this person as met, or set the stance back to “Choose…”.")
                 )
                 valid = False
             if entry.stance.data:
@@ -241,14 +255,14 @@ class InteractionForm(InteractionFields, OnceForm):
             sub = entry.form
             if not (sub.title.data or "").strip():
                 if sub.due_on.data:
-                    sub.title.errors.append("Say what is to be done, or clear the due date.")
+                    sub.title.errors.append(_("Say what is to be done, or clear the due date."))
                     valid = False
                 continue
             if sub.due_on.data and contact_day and sub.due_on.data < contact_day:
-                sub.due_on.errors.append("The due date is before the contact.")
+                sub.due_on.errors.append(_("The due date is before the contact."))
                 valid = False
             elif sub.due_on.data and sub.due_on.data > today() + LATEST_DUE:
-                sub.due_on.errors.append("That due date is more than five years away.")
+                sub.due_on.errors.append(_("That due date is more than five years away."))
                 valid = False
         # The lists summed up their entries' errors before the checks above added some.
         for field_list in (self.stances, self.follow_ups):
@@ -258,73 +272,78 @@ class InteractionForm(InteractionFields, OnceForm):
 
 
 class InteractionEditForm(InteractionFields, VersionedForm):
-    submit = SubmitField("Save changes")
+    submit = SubmitField(_l("Save changes"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         return self.reason_confirmed() and valid
 
 
-class InteractionFilterForm(Form):
+class InteractionFilterForm(Translated, Form):
     """The filters of a state's list of contacts (read from the query string; no CSRF)."""
 
     kind = SelectField(
-        "Kind", choices=[SelectChoice("", "Any kind"), *InteractionKind.choices()], default=""
+        _l("Kind"),
+        choices=[SelectChoice("", _l("Any kind")), *InteractionKind.choices()],
+        default="",
     )
     person = SearchField(
-        "Representative met",
-        validators=[Optional(), Length(max=100, message="At most 100 characters.")],
-        description="Part of a name, in any script.",
+        _l("Representative met"),
+        validators=[Optional(), Length(max=100, message=_l("At most 100 characters."))],
+        description=_l("Part of a name, in any script."),
     )
     # A link from elsewhere may name one person by id.
     representative = HiddenField(filters=[lambda v: v or None])
-    archived = BooleanField("Show archived contacts instead")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    archived = BooleanField(_l("Show archived contacts instead"))
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 class _FollowUpTitleFilter:
     q = SearchField(
-        "Title contains",
-        validators=[Optional(), Length(max=100, message="Search for at most 100 characters.")],
+        _l("Title contains"),
+        validators=[Optional(), Length(max=100, message=_l("Search for at most 100 characters."))],
     )
 
 
-class MyFollowUpFilterForm(_FollowUpTitleFilter, Form):
+class MyFollowUpFilterForm(_FollowUpTitleFilter, Translated, Form):
     """The filters of "my follow-ups" (from the query string; no CSRF): a state (its
     choices set by the view) and part of a title."""
 
-    state = SelectField("State", choices=[], default="", validate_choice=False)
+    state = SelectField(_l("State"), choices=[], default="", validate_choice=False)
 
     def validate_state(self, field: SelectField) -> None:
         # WTForms' own check would only say "Not a valid choice".
         if field.data and all(c.value != field.data for c in field.choices):
-            raise ValidationError(f"There is no state with the code “{field.data[:10]}”.")
+            raise ValidationError(
+                _("There is no state with the code “%(code)s”.", code=field.data[:10])
+            )
 
 
-class StateFollowUpFilterForm(_FollowUpTitleFilter, Form):
+class StateFollowUpFilterForm(_FollowUpTitleFilter, Translated, Form):
     """The filters of a state's follow-ups: their status and part of a title, and a page."""
 
-    status = SelectField("Status", choices=FollowUpStatus.choices(), default="open")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    status = SelectField(_l("Status"), choices=FollowUpStatus.choices(), default="open")
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 class FollowUpForm(VersionedForm):
     """A follow-up on its own: about a state, or one of its representatives."""
 
     title = StringField(
-        "What is to be done", validators=[DataRequired("Say what is to be done."), Length(max=300)]
+        _l("What is to be done"),
+        validators=[DataRequired(_l("Say what is to be done.")), Length(max=300)],
     )
-    details = TextAreaField("Details", validators=[Optional(), Length(max=5_000)])
-    due_on = DateField("Due on", validators=[Optional()])
-    assignee = SelectField("Who does it", coerce=optional_record_id, choices=[])
+    details = TextAreaField(_l("Details"), validators=[Optional(), Length(max=5_000)])
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+    assignee = SelectField(_l("Who does it"), coerce=optional_record_id, choices=[])
     representative = SelectField(
-        "About", coerce=optional_record_id, choices=[], validate_choice=False
+        _l("About"), coerce=optional_record_id, choices=[], validate_choice=False
     )
-    submit = SubmitField("Save follow-up")
+    submit = SubmitField(_l("Save follow-up"))
 
     def validate_due_on(self, field: DateField) -> None:
         if field.data and field.data > today() + LATEST_DUE:
-            raise ValidationError("That due date is more than five years away.")
+            raise ValidationError(_("That due date is more than five years away."))
 
 
 class StatusForm(FlaskForm):

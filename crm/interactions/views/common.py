@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Blueprint
+from flask_babel import gettext as _
 from wtforms.fields import SelectChoice
 
 from crm.auth.models import User
@@ -27,6 +28,6 @@ def assignee_choices(
     """Who may do the state's follow-ups (and `keep`, already named), and them as the
     choices of an assignee field: the contact form's follow-ups and a follow-up's own form."""
     people = services.allowed_people(state, current_actor(), keep=keep)
-    return people, [SelectChoice("", "Nobody yet")] + [
+    return people, [SelectChoice("", _("Nobody yet"))] + [
         SelectChoice(str(u.id), u.name) for u in people
     ]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from crm.auth.models import User
@@ -120,7 +121,10 @@ def _sync_stance_entries(form: InteractionForm, picker: Picker) -> dict[int, Any
         entry = entries.get(candidate.rep.id)
         if candidate.rep.id in missing and entry is not None:
             entry.form.stance.errors = [
-                f"Choose the stance {candidate.rep.name} showed, or “No stance seen”."
+                _(
+                    "Choose the stance %(name)s showed, or “No stance seen”.",
+                    name=candidate.rep.name,
+                )
             ]
     errors = [entry.errors for entry in form.stances.entries]
     form.stances.errors = errors if any(errors) else []
@@ -171,8 +175,11 @@ def new(iso2: str):
         ]
         if len(form.representatives.data) != len(wanted):
             form.representatives.errors = [
-                f"Only representatives of {state.name} can be chosen here; "
-                "the others in the link were left out."
+                _(
+                    "Only representatives of %(state)s can be chosen here; "
+                    "the others in the link were left out.",
+                    state=state.name,
+                )
             ]
         form.q.data = (request.args.get("q") or "")[:100]
     elif refining or not form.validate_on_submit():
@@ -212,11 +219,11 @@ def new(iso2: str):
             ),
             show=_show_list_error,
             location=lambda created: url_for("interactions.show", interaction_id=created.id),
-            already="This contact was already saved.",
+            already=_("This contact was already saved."),
         )
         if saved.ok:
             if not saved.replayed:
-                flash("Contact saved.", "success")
+                flash(_("Contact saved."), "success")
             return redirect(saved.location)
     # Refining the choice of people is not a refusal: the form is simply shown again.
     status = 200 if refining else form_status()
@@ -262,12 +269,15 @@ def edit(interaction_id: int):
     interaction, actor = found_for(Action.EDIT, queries.get_interaction(interaction_id))
     state = interaction.state
     form = InteractionEditForm(obj=interaction)
+    # The stored time is UTC; the form speaks the state's wall-clock time, also for a post
+    # that leaves the field out (which keeps it, as it keeps every field left out).
+    if request.method == "GET" or "occurred_at" not in request.form:
+        form.occurred_at.data = to_local(interaction.occurred_at, state.timezone)
     people = _configure_people(form, state, keep=interaction.participants)
     refining = request.method == "POST" and "refine" in request.form
     saved = None
     if request.method == "GET":
         form.version.data = str(interaction.version)
-        form.occurred_at.data = to_local(interaction.occurred_at, state.timezone)
         form.kind.data = interaction.kind.value
         form.confidentiality.data = interaction.confidentiality.value
         form.representatives.data = [r.id for r in interaction.representatives]
@@ -296,7 +306,7 @@ def edit(interaction_id: int):
             ),
         )
         if saved.ok:
-            flash("Contact saved.", "success")
+            flash(_("Contact saved."), "success")
             return redirect(url_for("interactions.show", interaction_id=interaction.id))
     conflict = saved.conflict if saved is not None else None
     status = 200 if refining else form_status(conflict)
@@ -360,7 +370,7 @@ def archive_confirm(interaction_id: int):
     contact's page only leads here."""
     interaction, _actor = found_for(Action.ARCHIVE, queries.get_interaction(interaction_id))
     if interaction.archived_at is not None:
-        flash("This contact is already archived.", "info")
+        flash(_("This contact is already archived."), "info")
         return redirect(url_for("interactions.show", interaction_id=interaction_id))
     return render_template(
         "interactions/archive.html",
@@ -377,7 +387,7 @@ def archive(interaction_id: int):
         interaction_id,
         Action.ARCHIVE,
         services.archive_interaction,
-        "Contact archived. An administrator can restore it.",
+        _("Contact archived. An administrator can restore it."),
     )
 
 
@@ -385,7 +395,7 @@ def archive(interaction_id: int):
 @login_required
 def restore(interaction_id: int):
     return _archive_or_restore(
-        interaction_id, Action.RESTORE, services.restore_interaction, "Contact restored."
+        interaction_id, Action.RESTORE, services.restore_interaction, _("Contact restored.")
     )
 
 
@@ -403,7 +413,9 @@ def state_index(iso2: str):
     person = queries.representatives_by_ids(ids_from([form.representative.data or ""]))
     chosen = next(iter(person.values()), None)
     if form.representative.data and (chosen is None or chosen.state_id != state.id):
-        form.representative.errors = [f"That person is not in the parliament of {state.name}."]
+        form.representative.errors = [
+            _("That person is not in the parliament of %(state)s.", state=state.name)
+        ]
         valid, chosen = False, None
     filters = queries.InteractionFilters(
         kind=kind,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
@@ -53,7 +54,7 @@ def follow_ups_mine():
     actor = current_actor()
     form = MyFollowUpFilterForm(request.args)
     states = all_states()
-    form.state.choices = [SelectChoice("", "All states")] + [
+    form.state.choices = [SelectChoice("", _("All states"))] + [
         SelectChoice(s.iso2, s.name) for s in states
     ]
     if form.state.data:
@@ -116,7 +117,7 @@ def _configure_follow_up_form(
     _people, form.assignee.choices = assignee_choices(
         state, [keep_assignee] if keep_assignee else []
     )
-    choices = [SelectChoice("", f"{state.name} in general")]
+    choices = [SelectChoice("", _("%(state)s in general", state=state.name))]
     for group in queries.current_members(state, g.today):
         choices += [
             SelectChoice(str(r.id), r.name, optgroup=group.chamber.name)
@@ -131,7 +132,7 @@ def _ensure_choice(form: FollowUpForm, representative: Representative | None) ->
         return
     if all(c.value != str(representative.id) for c in form.representative.choices):
         form.representative.choices.append(
-            SelectChoice(str(representative.id), representative.name, optgroup="Others")
+            SelectChoice(str(representative.id), representative.name, optgroup=_("Others"))
         )
 
 
@@ -164,7 +165,7 @@ def follow_up_new():
         )
         if saved.ok:
             follow_up = saved.value
-            flash("Follow-up added.", "success")
+            flash(_("Follow-up added."), "success")
             if follow_up.representative_id:
                 return redirect(
                     url_for("parliament.show", representative_id=follow_up.representative_id)
@@ -203,7 +204,7 @@ def follow_up_edit(follow_up_id: int):
             ),
         )
         if saved.ok:
-            flash("Follow-up saved.", "success")
+            flash(_("Follow-up saved."), "success")
             return redirect(url_for("interactions.follow_ups_state", iso2=state.iso2))
     conflict = saved.conflict if saved is not None else None
     if saved is not None:
@@ -231,16 +232,16 @@ def _set_status(follow_up_id: int, status: FollowUpStatus, done_message: str):
 @bp.post("/follow-ups/<int:follow_up_id>/done")
 @login_required
 def follow_up_done(follow_up_id: int):
-    return _set_status(follow_up_id, FollowUpStatus.DONE, "Follow-up marked done.")
+    return _set_status(follow_up_id, FollowUpStatus.DONE, _("Follow-up marked done."))
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/cancel")
 @login_required
 def follow_up_cancel(follow_up_id: int):
-    return _set_status(follow_up_id, FollowUpStatus.CANCELLED, "Follow-up cancelled.")
+    return _set_status(follow_up_id, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
 
 
 @bp.post("/follow-ups/<int:follow_up_id>/reopen")
 @login_required
 def follow_up_reopen(follow_up_id: int):
-    return _set_status(follow_up_id, FollowUpStatus.OPEN, "Follow-up reopened.")
+    return _set_status(follow_up_id, FollowUpStatus.OPEN, _("Follow-up reopened."))
