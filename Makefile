@@ -27,8 +27,8 @@ install: $(VENV)/.installed $(CATALOGS:.po=.mo)
 # After marking strings: extract them and add the new ones to every catalog, to translate.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k marked \
-		--no-location --sort-output --project "ICC Campaign CRM" --copyright-holder "the ICC campaign" -o crm/translations/messages.pot . >/dev/null
-	$(BIN)/pybabel update --no-fuzzy-matching -i crm/translations/messages.pot -d crm/translations >/dev/null
+		--no-location --sort-output --width 100 --project "ICC Campaign CRM" --copyright-holder "the ICC campaign" -o crm/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i crm/translations/messages.pot -d crm/translations >/dev/null
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
