@@ -50,6 +50,24 @@ def test_a_section_member_edits_a_contact_of_their_state(client, app):
     assert {"kind", "summary", "confidentiality", "representatives"} <= changed
 
 
+def test_an_edit_that_leaves_out_the_time_keeps_it(client, app):
+    """A post without the time (a tool, or a form cut short) keeps the stored time, as any
+    field left out is kept: it was compared in UTC with the state's clock, a 500."""
+    world = build_world()
+    interaction = world.home.interaction
+    when = interaction.occurred_at
+    sign_in(client, world.member.email)
+    url = f"/interactions/{interaction.id}/edit"
+    data = get_form(client, url)
+    del data["occurred_at"]
+    response = client.post(url, data=data | {"summary": ["Said without a time."]})
+    assert response.status_code == 302
+    saved = _fresh(interaction.id)
+    assert saved.summary == "Said without a time."
+    assert saved.occurred_at == when
+    assert saved.version == 2
+
+
 @pytest.mark.parametrize("who", ["other_member", "staff", "coordinator"])
 def test_others_may_not_edit_a_contact(client, app, who):
     world = build_world()
