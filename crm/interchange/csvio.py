@@ -16,7 +16,7 @@ import enum
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -29,6 +29,9 @@ from crm.interactions.models import FollowUp, Interaction
 from crm.parliament.models import ContactKind, Membership, Representative, Stance
 from crm.parliament.queries import members_of
 from crm.states.models import Stage, State
+
+if TYPE_CHECKING:
+    from crm.risk.services import SwingRow
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -339,3 +342,37 @@ def event_rows(state: State) -> Iterator[list[Any]]:
                 event.outcome,
                 event.description,
             ]
+
+
+SWING_COLUMNS = (
+    "rank",
+    "name",
+    "chamber",
+    "party",
+    "stance",
+    "stance_observed",
+    "if_persuaded",
+    "risk_drop_points",
+    "influence",
+    "last_contact",
+)
+
+
+def swing_rows(rows: Iterable[SwingRow]) -> Iterator[tuple[Any, ...]]:
+    """The swing list's rows as its page shows them: a stance observed in a restricted
+    contact the reader may not read gives its month only ("2026-03")."""
+    for row in rows:
+        seen = row.stance_date
+        observed = (seen.on if seen.exact else seen.month) if seen.on else None
+        yield (
+            row.rank,
+            row.representative.name,
+            row.chamber,
+            row.party,
+            row.representative.stance,
+            observed,
+            row.entry.new_stance,
+            round(row.entry.risk_drop * 100, 2),
+            row.representative.influence,
+            row.last_contact.date() if row.last_contact else None,
+        )

@@ -41,6 +41,8 @@ from crm.interchange.forms import (
 from crm.interchange.popolo.export import export_chamber
 from crm.jobs import progress as following
 from crm.parliament.models import Representative
+from crm.risk import services as risk_services
+from crm.risk.queries import risk_config
 from crm.states.models import State
 from crm.states.queries import get_state
 from crm.states.urls import state_page
@@ -129,6 +131,18 @@ def interactions_csv(iso2: str):
     _log_export(state, f"Interactions in {state.name} (CSV)", restricted=allowed)
     rows = csvio.interaction_rows(state, may_see_restricted=allowed)
     return _csv(state, "interactions", csvio.INTERACTION_COLUMNS, rows)
+
+
+@bp.get("/states/<iso2>/risk/swing.csv")
+@login_required
+def swing_csv(iso2: str):
+    """ "Who to meet next" of the state's risk page, as that reader sees it there."""
+    require(current_actor(), "view", Page.DASHBOARD)
+    state = found(get_state(iso2))
+    result = found(risk_services.state_forecast_now(state, g.today, risk_config()))
+    rows = risk_services.swing_rows(result, limit=25, reader=current_actor())
+    _log_export(state, f"Who to meet next in {state.name} (CSV)")
+    return _csv(state, "who-to-meet-next", csvio.SWING_COLUMNS, csvio.swing_rows(rows))
 
 
 @bp.get("/states/<iso2>/events.csv")

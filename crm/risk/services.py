@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from crm.auth.permissions import may_see_restricted
+from crm.auth.permissions import may_see_restricted, stance_withheld
 from crm.db import today
 from crm.extensions import db
+from crm.parliament.models import Party, Representative, StanceDate
+from crm.parliament.queries import last_contacts
 from crm.risk.changes import forget_on_rollback, take_changed_states
 from crm.risk.model import (
     RiskConfig,
@@ -65,6 +67,15 @@ def forecasts(
     return results
 
 
+def state_forecast_now(state: State, on: date, config: RiskConfig) -> StateRisk | None:
+    """One state's forecast in the active campaign (None without a campaign or agreement)."""
+    campaign = active_campaign()
+    if campaign is None:
+        return None
+    found = forecasts(campaign, on, config, state_ids=[state.id], open_only=False)
+    return found[0] if found else None
+
+
 def swing(
     result: StateRisk, config: RiskConfig | None = None, limit: int = 25, *, reader: Any
 ) -> list[SwingEntry]:
@@ -91,6 +102,54 @@ def swing(
             ),
         )
     return swing_list(state_input, config or risk_config(), limit=limit)
+
+
+@dataclass(frozen=True)
+class SwingRow:
+    """One row of "Who to meet next" with what it takes to act on it, as one reader may see
+    it: the stance's date (the month only, when observed in a restricted contact they may
+    not read) and the latest contact they may see linked to the member."""
+
+    rank: int
+    entry: SwingEntry
+    representative: Representative
+    chamber: str
+    party: str | None
+    stance_date: StanceDate
+    last_contact: datetime | None
+
+
+def swing_rows(
+    result: StateRisk, config: RiskConfig | None = None, limit: int = 25, *, reader: Any
+) -> list[SwingRow]:
+    """The swing list of the state's page and its CSV file (three queries)."""
+    entries = swing(result, config, limit=limit, reader=reader)
+    ids = [entry.member_id for entry in entries]
+    people = {
+        rep.id: rep
+        for rep in db.session.scalars(sa.select(Representative).where(Representative.id.in_(ids)))
+    }
+    parties = {
+        party.id: party.short_name
+        for party in db.session.scalars(sa.select(Party).where(Party.state_id == result.state.id))
+    }
+    contacts = last_contacts(ids, reader=reader)
+    rows = []
+    for rank, entry in enumerate(entries, 1):
+        rep = people[entry.member_id]
+        party_id = result.context.members[entry.member_id][1]
+        rows.append(
+            SwingRow(
+                rank=rank,
+                entry=entry,
+                representative=rep,
+                chamber=result.context.chambers[entry.chamber_id].name,
+                party=parties.get(party_id) if party_id is not None else None,
+                stance_date=rep.stance_date(withheld=stance_withheld(reader, rep)),
+                last_contact=contacts.get(rep.id),
+            )
+        )
+    return rows
 
 
 def _snapshot(

@@ -9,10 +9,11 @@ from wtforms import BooleanField, Form, IntegerField, SearchField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from crm.auth.permissions import Page, require
+from crm.auth.permissions import Action, Page, may, require
 from crm.charts import hemicycle
 from crm.extensions import db
-from crm.parliament.models import Party, Representative
+from crm.interactions.models import Interaction
+from crm.parliament.models import Party
 from crm.risk import services
 from crm.risk.model import RiskLevel
 from crm.risk.queries import risk_config, risk_trends
@@ -100,21 +101,14 @@ def dashboard():
 def state_risk(iso2: str):
     require(current_user, "view", Page.DASHBOARD)
     state = get_state(iso2)
-    campaign = active_campaign()
-    if state is None or campaign is None:
+    if state is None:
         abort(404)
     config = risk_config()
-    found = services.forecasts(campaign, g.today, config, state_ids=[state.id], open_only=False)
-    if not found:
+    result = services.state_forecast_now(state, g.today, config)
+    if result is None:
         abort(404)
-    result = found[0]
-    swing = services.swing(result, config, limit=25, reader=current_user)
-    people = {
-        r.id: r
-        for r in db.session.scalars(
-            sa.select(Representative).where(Representative.id.in_([e.member_id for e in swing]))
-        )
-    }
+    campaign = active_campaign()
+    swing = services.swing_rows(result, config, limit=25, reader=current_user)
     parties = {
         str(p.id): p for p in db.session.scalars(sa.select(Party).where(Party.state_id == state.id))
     }
@@ -129,7 +123,7 @@ def state_risk(iso2: str):
         result=result,
         forecast=result.forecast,
         swing=swing,
-        people=people,
+        may_log=may(current_user, Action.CREATE, Interaction, state=state),
         parties=parties,
         breakdown=services.party_breakdown(result, config),
         charts=charts,
