@@ -305,8 +305,8 @@ def briefings_section() -> list[str]:
         f"The state pack's roster appendix stops at the {packs.ROSTER_CAP} most influential "
         "members (India has 790): WeasyPrint spends most of its time on table rows, and the "
         "pack must lay out well inside gunicorn's 30-second worker timeout. "
-        "`flask --app wsgi crm briefings --state IN --roster --out DIR` writes the full "
-        "roster.",
+        "The full roster is a pack of its own, at `/states/IN/roster` (from a script: "
+        "`flask --app wsgi crm briefings --state IN --roster --out DIR`).",
         "",
     ]
     return lines

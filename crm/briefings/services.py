@@ -51,7 +51,7 @@ VERSION = "1"
 
 _KINDS = {
     "state": "State briefing pack",
-    "roster": "Roster appendix",
+    "roster": "Full roster",
     "representative": "Representative one-pager",
     "overview": "Coordinator overview",
 }

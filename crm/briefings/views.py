@@ -1,13 +1,14 @@
-"""The three packs: asked for from a button, made on the job queue, and downloaded.
+"""The packs: asked for from a button, made on the job queue, and downloaded.
 
-The buttons lead to `/…/briefing`, which asks for the pack and shows a page that says it
-is being prepared and moves on to the PDF when it is ready: a `Refresh` header (no
-script, so the strict Content-Security-Policy is no obstacle and nothing needs
-JavaScript). Asking twice finds the same job; a pack already made for this reader from
-the same records is there at once. The fixed addresses `/…/briefing.pdf` answer with the
-PDF itself, as before, for links, scripts and API users: from storage when it is
-current, otherwise after waiting for its job (made in the request when no worker takes
-it). Nothing is laid out inside a write transaction (crm/briefings/tasks.py).
+The buttons lead to `/…/briefing` (a state's full roster: `/states/<iso2>/roster`),
+which asks for the pack and shows a page that says it is being prepared and moves on to
+the PDF when it is ready: a `Refresh` header (no script, so the strict
+Content-Security-Policy is no obstacle and nothing needs JavaScript). Asking twice finds
+the same job; a pack already made for this reader from the same records is there at
+once. The fixed addresses `/…/briefing.pdf` (and `/states/<iso2>/roster.pdf`) answer
+with the PDF itself, for links, scripts and API users: from storage when it is current,
+otherwise after waiting for its job (made in the request when no worker takes it).
+Nothing is laid out inside a write transaction (crm/briefings/tasks.py).
 
 A pack's job and its PDF are shown only to the reader it was made for, while they may
 still print its record and see what it shows (crm.briefings.queries.pack_job): to
@@ -54,11 +55,15 @@ def local_date(value: datetime | None, tz: str | None = None, fmt: str = "%d %b 
 # --- The fixed addresses: the PDF itself -----------------------------------------------------
 
 
-@bp.get("/states/<iso2>/briefing.pdf")
+# A state's two packs, its briefing pack and its full roster, are one view each with the
+# pack's kind as a parameter: the same permission, restricted-content rule, job, storage
+# and audit entry.
+@bp.get("/states/<iso2>/briefing.pdf", endpoint="state_pack", defaults={"kind": "state"})
+@bp.get("/states/<iso2>/roster.pdf", endpoint="roster_pack", defaults={"kind": "roster"})
 @login_required
 @state_page
-def state_pack(state: State):
-    return _pdf("state", state, permitted(Action.PRINT, state))
+def state_kind_pack(state: State, kind: str):
+    return _pdf(kind, state, permitted(Action.PRINT, state))
 
 
 @bp.get("/representatives/<int:representative_id>/briefing.pdf")
@@ -92,12 +97,23 @@ def _pdf(kind: str, target: State | Representative | None, actor: User) -> Respo
 # --- The buttons: ask, and show the progress -------------------------------------------------
 
 
-@bp.route("/states/<iso2>/briefing", methods=["GET", "POST"])
+@bp.route(
+    "/states/<iso2>/briefing",
+    methods=["GET", "POST"],
+    endpoint="ask_state_pack",
+    defaults={"kind": "state"},
+)
+@bp.route(
+    "/states/<iso2>/roster",
+    methods=["GET", "POST"],
+    endpoint="ask_roster_pack",
+    defaults={"kind": "roster"},
+)
 @reads_first
 @login_required
 @state_page
-def ask_state_pack(state: State):
-    return _ask("state", state, permitted(Action.PRINT, state))
+def ask_state_kind_pack(state: State, kind: str):
+    return _ask(kind, state, permitted(Action.PRINT, state))
 
 
 @bp.route("/representatives/<int:representative_id>/briefing", methods=["GET", "POST"])
@@ -170,10 +186,14 @@ def _download(job: Job, path: Any) -> Response:
     return response
 
 
+# The button page of each of a state's packs.
+_ASK_STATE_KIND = {"state": ".ask_state_pack", "roster": ".ask_roster_pack"}
+
+
 def _ask_url(made: PackJob) -> str | None:
-    """Where the pack is asked for again (the roster is the command line's only)."""
-    if made.kind == "state" and isinstance(made.target, State):
-        return url_for(".ask_state_pack", iso2=made.target.iso2)
+    """Where the pack is asked for again."""
+    if made.kind in _ASK_STATE_KIND and isinstance(made.target, State):
+        return url_for(_ASK_STATE_KIND[made.kind], iso2=made.target.iso2)
     if made.kind == "representative" and made.target is not None:
         return url_for(".ask_representative_pack", representative_id=made.target.id)
     if made.kind == "overview":

@@ -1,9 +1,10 @@
 """Write routes of the briefings feature, for tests/test_write_routes.py.
 
 A pack's page POSTs to the address of the pack ("Try again") when its job failed: the
-job is run again, audited as `job_retried`. Every role may print a state's pack and a
-representative's one-pager, so nobody is refused those; sections may not print the
-overview. The pages of a job made for someone else are tested in test_progress.py."""
+job is run again, audited as `job_retried`. Every role may print a state's pack, its full
+roster and a representative's one-pager, so nobody is refused those; sections may not
+print the overview. The pages of a job made for someone else are tested in
+test_progress.py."""
 
 from __future__ import annotations
 
@@ -52,6 +53,18 @@ CASES = [
             "member",
             "state",
             lambda w: f"/states/{w.home.state.iso2}/briefing",
+            lambda w: w.home.state.id,
+        ),
+        forbidden=(),
+    ),
+    WriteCase(
+        "briefings.ask_roster_pack",
+        actor="staff",
+        audit="job_retried",
+        build=_failed_pack(
+            "staff",
+            "roster",
+            lambda w: f"/states/{w.home.state.iso2}/roster",
             lambda w: w.home.state.id,
         ),
         forbidden=(),

@@ -99,7 +99,9 @@ def test_indias_pack_caps_its_roster_and_says_where_the_full_one_is(demo_app):
     html = " ".join(re.sub(r"<[^>]+>", "", html).split())
     assert f"the {packs.ROSTER_CAP} most influential of the 790 current members" in html
     assert "/representatives?state=IN" in html
-    assert "crm briefings --state IN --roster" in html
+    # Where the full roster is: an address on the web, not a command.
+    assert "/states/IN/roster" in html
+    assert "flask" not in html
 
 
 def test_the_full_roster_has_everyone(demo_app):

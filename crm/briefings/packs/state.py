@@ -1,4 +1,4 @@
-"""The state pack (and the full roster the command line prints): the state at a glance, its
+"""The state pack (and its full roster, a pack of its own): the state at a glance, its
 parliament, whom to meet next, recent contacts, stages, events and open follow-ups."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from crm.events import queries as event_queries
 from crm.events.models import Event
 from crm.extensions import db
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
+from crm.mail.compose import public_url
 from crm.parliament import queries as parliament_queries
 from crm.parliament.models import CommitteeMembership, Representative
 from crm.risk import services as risk_services
@@ -87,6 +88,11 @@ class StatePack(Pack):
     roster: Roster
     next_stage: Stage | None = None
     last_contact: datetime | None = None
+    # Where the full roster is, printed when the appendix is cut: an absolute address
+    # (crm.mail.compose.public_url), the same wherever the pack is made (a request, a
+    # worker, the command line), never a request's Host.
+    full_roster_url: str | None = None
+    representatives_url: str | None = None
 
     kind = "state"
     heading = "Briefing pack"
@@ -217,6 +223,7 @@ def state_pack(
         and s.scheduled_on >= on
     ]
     can_see = may_see_restricted(actor, state.id)
+    members = roster(state, on, config, cap=roster_cap, can_see_restricted=can_see)
     return StatePack(
         imprint=imprint(actor),
         state=state,
@@ -239,13 +246,19 @@ def state_pack(
         follow_ups=follow_ups,
         follow_ups_total=follow_ups_total,
         overdue=overdue,
-        roster=roster(state, on, config, cap=roster_cap, can_see_restricted=can_see),
+        roster=members,
         next_stage=min(upcoming, key=lambda s: s.scheduled_on or on, default=None),
         last_contact=result.context.last_contact if result is not None else None,
+        full_roster_url=(
+            public_url("briefings.ask_roster_pack", iso2=state.iso2) if members.capped else None
+        ),
+        representatives_url=(
+            public_url("parliament.index", state=state.iso2) if members.capped else None
+        ),
     )
 
 
-# --- The full roster, for the command line ------------------------------------------------
+# --- The full roster: its own pack, on the web (/states/<iso2>/roster) and the command line
 
 
 @dataclass
