@@ -43,6 +43,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from operator import mul
@@ -228,6 +229,9 @@ class Member:
     do_not_contact: bool = False
     recently_met: bool = False
     stance_recorded_recently: bool = False
+    # When the current stance was observed (None: never). Only orders the swing list's ties;
+    # a stance seen in a restricted contact comes dated by its month's end (crm.risk.queries).
+    stance_on: date | None = None
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
@@ -695,7 +699,8 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
     sitting legislature or after a chamber has already failed, no member's vote changes the
     state's risk and the list is empty. Members flagged do-not-contact or met recently, and those
     already at the campaign's end of the scale, are left out. Ranked by score (risk drop weighted
-    by influence / 3), then risk drop, then member id.
+    by influence / 3), then risk drop, then influence, then the oldest stance first (a stance
+    never observed before any), then member id.
     """
     if state.route != "parliament" or any(c.status == "failed" for c in state.chambers):
         return []
@@ -710,6 +715,7 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
         prepared.append((chamber, priors, probs, seats))
 
     entries: list[SwingEntry] = []
+    tie_breaks: dict[int, tuple[int, int]] = {}  # member id → (-influence, stance's age rank)
     for index, (chamber, priors, probs, seats) in enumerate(prepared):
         # The state's probability is the product over chambers, so one chamber's change is
         # scaled by the product of the others (computed directly, not by dividing by zero).
@@ -728,6 +734,8 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
             moved = member_probability(replace(member, stance=new_stance), prior, config)
             change = chamber.attendance * (moved - current) * masses[position] * others
             drop = max(0.0, -change if state.goal == "block" else change)
+            seen = member.stance_on.toordinal() if member.stance_on is not None else 0
+            tie_breaks[member.id] = (-member.influence, seen)
             entries.append(
                 SwingEntry(
                     member_id=member.id,
@@ -740,7 +748,7 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
                     new_probability=moved,
                 )
             )
-    entries.sort(key=lambda e: (-e.score, -e.risk_drop, e.member_id))
+    entries.sort(key=lambda e: (-e.score, -e.risk_drop, *tie_breaks[e.member_id], e.member_id))
     return entries if limit is None else entries[:limit]
 
 

@@ -227,6 +227,7 @@ def state_contexts(
                 do_not_contact=dnc,
                 recently_met=rep_id in met_recently,
                 stance_recorded_recently=stance_on is not None and stance_on >= recent_since,
+                stance_on=stance_on,
             )
         )
 

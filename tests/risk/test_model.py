@@ -12,6 +12,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -353,6 +354,15 @@ def test_swing_of_one_undecided_member_among_three():
     assert top.risk_drop == pytest.approx(0.125, abs=1e-15)
     assert top.score == pytest.approx(0.125 * 5 / 3, abs=1e-15)
     assert entries[1].score == pytest.approx(0.125, abs=1e-15)
+
+
+def test_swing_list_ties_go_to_the_oldest_stance_then_to_the_never_observed_first():
+    # Four undecided members of one party: the same move takes the same off the risk.
+    dated = {1: date(2026, 3, 1), 2: None, 3: date(2025, 6, 30), 4: date(2026, 3, 1)}
+    c = chamber([replace(member(i), stance_on=on) for i, on in dated.items()])
+    entries = swing_list(state(c), CONFIG)
+    assert len({round(e.score, 12) for e in entries}) == 1
+    assert [e.member_id for e in entries] == [2, 3, 1, 4]
 
 
 def test_pivotal_mass_is_the_chance_the_others_leave_the_vote_to_you():
