@@ -104,6 +104,8 @@ class Config:
     # How long a worker's claim on a job holds: a job whose worker died is taken over by
     # its next delivery after this long. Longer than the longest job.
     JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", "900"))
+    # How often an import's worker writes how far it has got (a short transaction each time).
+    JOBS_PROGRESS_SECONDS = float(os.environ.get("JOBS_PROGRESS_SECONDS", "0.5"))
     PACKS_FOLDER = os.environ.get("PACKS_FOLDER", str(INSTANCE_DIR / "packs"))  # made PDFs
     # The PDFs' fonts decompressed once (crm/briefings/render.py), for every process after.
     PDF_FONT_CACHE = os.environ.get("PDF_FONT_CACHE", str(INSTANCE_DIR / "pdf-fonts"))

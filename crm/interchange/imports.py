@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from crm.auth.models import User
@@ -71,8 +72,6 @@ IMPORT_KINDS = (CSV_IMPORT, POPOLO_IMPORT)
 PASTED = "(pasted)"
 # The uploaded file, in the job's arguments until the job is done.
 _CONTENT = "file_zlib_b64"
-# How often a worker writes how far it has got (each time a short transaction of its own).
-PROGRESS_SECONDS = 0.5
 # How much of an outcome the job keeps, and the page lists: a file of 20,000 bad rows would
 # otherwise keep megabytes of messages (the count of all of them is kept).
 ERRORS_KEPT = 1000
@@ -249,7 +248,7 @@ def reading() -> Iterator[None]:
 
 class Progress:
     """Counts the rows (or persons) checked, and writes the count to the job's row every
-    PROGRESS_SECONDS in a short transaction on a connection of its own: the job's work
+    JOBS_PROGRESS_SECONDS in a short transaction on a connection of its own: the job's work
     commits only at its end, and a count kept in it would show nothing until then."""
 
     def __init__(self, job_id: int, total: int) -> None:
@@ -291,7 +290,7 @@ class Progress:
                 raise
         finally:
             # Counted from now: a write that waited is not followed at once by another.
-            self.next_write = time.monotonic() + PROGRESS_SECONDS
+            self.next_write = time.monotonic() + current_app.config["JOBS_PROGRESS_SECONDS"]
 
 
 def requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tuple[User, State]:
