@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,22 +22,23 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.forms import VersionedForm
+from crm.interactions.forms import Translated
 from crm.parliament.models import CommitteeRole, Confidence, ContactKind, Stance, StanceSource
 from crm.parliament.services import LANGUAGE_TAG, contact_value_problem
 
 
-class RepresentativeFilterForm(Form):
+class RepresentativeFilterForm(Translated, Form):
     """The filters of the representative list (read from the query string; no CSRF)."""
 
-    q = SearchField("Name", validators=[Optional(), Length(max=100)])
-    state = SelectField("State", choices=[], default="")
-    chamber = SelectField("Chamber", choices=[], default="")
-    party = SelectField("Party", choices=[], default="")
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)])
+    state = SelectField(_l("State"), choices=[], default="")
+    chamber = SelectField(_l("Chamber"), choices=[], default="")
+    party = SelectField(_l("Party"), choices=[], default="")
     stance = SelectField(
-        "Stance", choices=[SelectChoice("", "Any stance"), *Stance.choices()], default=""
+        _l("Stance"), choices=[SelectChoice("", _l("Any stance")), *Stance.choices()], default=""
     )
-    former = BooleanField("Include former members")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    former = BooleanField(_l("Include former members"))
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 def _split_list(value: str | None) -> list[str]:
@@ -61,55 +64,57 @@ class ListField(StringField):
 class ProfileForm(FlaskForm):
     """The profile of a person: what the edit page and the new-representative page share."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter a name."), Length(max=200)])
-    given_name = StringField("Given name", validators=[Optional(), Length(max=120)])
-    family_name = StringField("Family name", validators=[Optional(), Length(max=120)])
-    sort_name = StringField(
-        "Sort as",
-        validators=[Optional(), Length(max=200)],
-        description="How the name is sorted in lists, e.g. “Popescu, Ana”.",
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)]
     )
-    gender = StringField("Gender", validators=[Optional(), Length(max=20)])
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=120)])
+    family_name = StringField(_l("Family name"), validators=[Optional(), Length(max=120)])
+    sort_name = StringField(
+        _l("Sort as"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("How the name is sorted in lists, e.g. “Popescu, Ana”."),
+    )
+    gender = StringField(_l("Gender"), validators=[Optional(), Length(max=20)])
     languages = ListField(
-        "Languages",
-        validators=[Length(max=10, message="At most 10 languages.")],
-        description="Comma-separated language codes or names, e.g. ro, fr.",
+        _l("Languages"),
+        validators=[Length(max=10, message=_l("At most 10 languages."))],
+        description=_l("Comma-separated language codes or names, e.g. ro, fr."),
     )
     influence = SelectField(
-        "Influence",
-        choices=[SelectChoice(str(n), f"{n} of 5") for n in range(1, 6)],
+        _l("Influence"),
+        choices=[SelectChoice(str(n), _l("%(number)d of 5", number=n)) for n in range(1, 6)],
         coerce=int,
         default=3,
     )
-    tags = ListField("Tags", validators=[Length(max=20, message="At most 20 tags.")])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
-    do_not_contact = BooleanField("Do not contact")
+    tags = ListField(_l("Tags"), validators=[Length(max=20, message=_l("At most 20 tags."))])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10_000)])
+    do_not_contact = BooleanField(_l("Do not contact"))
     do_not_contact_reason = StringField(
-        "Reason not to contact", validators=[Optional(), Length(max=300)]
+        _l("Reason not to contact"), validators=[Optional(), Length(max=300)]
     )
 
     def validate_languages(self, field: ListField) -> None:
         if any(len(item) > 40 for item in field.data):
-            raise ValidationError("Each language is at most 40 characters.")
+            raise ValidationError(_("Each language is at most 40 characters."))
 
     def validate_tags(self, field: ListField) -> None:
         if any(len(item) > 40 for item in field.data):
-            raise ValidationError("Each tag is at most 40 characters.")
+            raise ValidationError(_("Each tag is at most 40 characters."))
 
 
 class RepresentativeForm(ProfileForm, VersionedForm):
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class StanceForm(FlaskForm):
-    stance = SelectField("Stance", choices=Stance.choices())
-    source = SelectField("Source", choices=StanceSource.choices())
-    confidence = SelectField("Confidence", choices=Confidence.choices(), default="medium")
+    stance = SelectField(_l("Stance"), choices=Stance.choices())
+    source = SelectField(_l("Source"), choices=StanceSource.choices())
+    confidence = SelectField(_l("Confidence"), choices=Confidence.choices(), default="medium")
     observed_on = DateField(
-        "Observed on", validators=[DataRequired("Enter the date it was observed.")]
+        _l("Observed on"), validators=[DataRequired(_l("Enter the date it was observed."))]
     )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)])
-    submit = SubmitField("Record stance")
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Record stance"))
 
 
 # --- A person's record: new representative, seats, committee seats, contacts, names ------------
@@ -121,7 +126,7 @@ def _text(field) -> str:
 
 def _check_language_tag(field) -> None:
     if _text(field) and not LANGUAGE_TAG.fullmatch(_text(field)):
-        raise ValidationError("Enter a language tag such as hi, ne or sr-Latn.")
+        raise ValidationError(_("Enter a language tag such as hi, ne or sr-Latn."))
 
 
 def _check_contact_value(kind_field, value_field) -> None:
@@ -134,16 +139,16 @@ def _check_contact_value(kind_field, value_field) -> None:
         raise ValidationError(problem)
 
 
-LANGUAGE_TAG_HINT = "A language tag, e.g. hi (Hindi), ne (Nepali), ru, sr-Latn."
-CONTACT_LABEL_HINT = "Optional, e.g. office, constituency, assistant."
+LANGUAGE_TAG_HINT = _l("A language tag, e.g. hi (Hindi), ne (Nepali), ru, sr-Latn.")
+CONTACT_LABEL_HINT = _l("Optional, e.g. office, constituency, assistant.")
 
 
-class OtherNameRow(Form):
+class OtherNameRow(Translated, Form):
     """One row of other names on the new-representative page; a blank row is skipped."""
 
     # The hints are given once, above the rows (templates/parliament/new.html).
-    name = StringField("Other name", validators=[Length(max=200)])
-    lang = StringField("Language tag", validators=[Optional(), Length(max=20)])
+    name = StringField(_l("Other name"), validators=[Length(max=200)])
+    lang = StringField(_l("Language tag"), validators=[Optional(), Length(max=20)])
 
     @property
     def is_blank(self) -> bool:
@@ -151,18 +156,18 @@ class OtherNameRow(Form):
 
     def validate_name(self, field: StringField) -> None:
         if not _text(field) and _text(self.lang):
-            raise ValidationError("Enter the name, or clear the language.")
+            raise ValidationError(_("Enter the name, or clear the language."))
 
     def validate_lang(self, field: StringField) -> None:
         _check_language_tag(field)
 
 
-class ContactRow(Form):
+class ContactRow(Translated, Form):
     """One row of contact details on the new-representative page; a blank row is skipped."""
 
-    kind = SelectField("Kind", choices=ContactKind.choices(), default=ContactKind.EMAIL.value)
-    value = StringField("Address or number", validators=[Length(max=300)])
-    label = StringField("Label", validators=[Optional(), Length(max=120)])
+    kind = SelectField(_l("Kind"), choices=ContactKind.choices(), default=ContactKind.EMAIL.value)
+    value = StringField(_l("Address or number"), validators=[Length(max=300)])
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=120)])
 
     @property
     def is_blank(self) -> bool:
@@ -171,7 +176,7 @@ class ContactRow(Form):
     def validate_value(self, field: StringField) -> None:
         if not _text(field):
             if _text(self.label):
-                raise ValidationError("Enter the contact detail, or clear the label.")
+                raise ValidationError(_("Enter the contact detail, or clear the label."))
             return
         _check_contact_value(self.kind, field)
 
@@ -179,11 +184,13 @@ class ContactRow(Form):
 class SeatFields(FlaskForm):
     """A seat in a chamber of the state. The view fills the chamber and party choices."""
 
-    chamber = SelectField("Chamber", choices=[], validators=[DataRequired("Choose the chamber.")])
-    party = SelectField("Party", choices=[], default="")
-    constituency = StringField("Constituency", validators=[Optional(), Length(max=200)])
+    chamber = SelectField(
+        _l("Chamber"), choices=[], validators=[DataRequired(_l("Choose the chamber."))]
+    )
+    party = SelectField(_l("Party"), choices=[], default="")
+    constituency = StringField(_l("Constituency"), validators=[Optional(), Length(max=200)])
     start_date = DateField(
-        "Seat held since", validators=[DataRequired("Enter the date the seat began.")]
+        _l("Seat held since"), validators=[DataRequired(_l("Enter the date the seat began."))]
     )
 
 
@@ -191,66 +198,75 @@ class NewRepresentativeForm(ProfileForm, SeatFields):
     # Blank rows to fill in without JavaScript; more can be added on the person's page.
     other_names = FieldList(FormField(OtherNameRow), min_entries=2, max_entries=10)
     contact_details = FieldList(FormField(ContactRow), min_entries=3, max_entries=10)
-    submit = SubmitField("Add representative")
+    submit = SubmitField(_l("Add representative"))
 
 
 class SeatForm(SeatFields, VersionedForm):
     legislative_period = StringField(
-        "Term",
+        _l("Term"),
         validators=[Optional(), Length(max=80)],
-        description="Optional, e.g. 2024–2028 or the 10th legislature.",
+        description=_l("Optional, e.g. 2024–2028 or the 10th legislature."),
     )
-    submit = SubmitField("Add seat")
+    submit = SubmitField(_l("Add seat"))
 
 
 class MovePartyForm(VersionedForm):
-    membership = SelectField("Seat", choices=[], validators=[DataRequired("Choose the seat.")])
-    party = SelectField("New party", choices=[], default="")
-    changed_on = DateField(
-        "Date of the change", validators=[DataRequired("Enter the date of the change.")]
+    membership = SelectField(
+        _l("Seat"), choices=[], validators=[DataRequired(_l("Choose the seat."))]
     )
-    submit = SubmitField("Move party")
+    party = SelectField(_l("New party"), choices=[], default="")
+    changed_on = DateField(
+        _l("Date of the change"), validators=[DataRequired(_l("Enter the date of the change."))]
+    )
+    submit = SubmitField(_l("Move party"))
 
 
 class EndSeatForm(VersionedForm):
-    end_date = DateField("End date", validators=[DataRequired("Enter the end date.")])
-    submit = SubmitField("End seat")
+    end_date = DateField(_l("End date"), validators=[DataRequired(_l("Enter the end date."))])
+    submit = SubmitField(_l("End seat"))
 
 
 class CommitteeSeatForm(VersionedForm):
     committee = SelectField(
-        "Committee", choices=[], validators=[DataRequired("Choose the committee.")]
+        _l("Committee"), choices=[], validators=[DataRequired(_l("Choose the committee."))]
     )
-    role = SelectField("Role", choices=CommitteeRole.choices(), default=CommitteeRole.MEMBER.value)
-    start_date = DateField("Since", validators=[DataRequired("Enter the date the seat began.")])
-    submit = SubmitField("Add committee seat")
+    role = SelectField(
+        _l("Role"), choices=CommitteeRole.choices(), default=CommitteeRole.MEMBER.value
+    )
+    start_date = DateField(
+        _l("Since"), validators=[DataRequired(_l("Enter the date the seat began."))]
+    )
+    submit = SubmitField(_l("Add committee seat"))
 
 
 class ContactDetailForm(VersionedForm):
-    kind = SelectField("Kind", choices=ContactKind.choices(), default=ContactKind.EMAIL.value)
+    kind = SelectField(_l("Kind"), choices=ContactKind.choices(), default=ContactKind.EMAIL.value)
     value = StringField(
-        "Address or number", validators=[DataRequired("Enter the contact detail."), Length(max=300)]
+        _l("Address or number"),
+        validators=[DataRequired(_l("Enter the contact detail.")), Length(max=300)],
     )
     label = StringField(
-        "Label", validators=[Optional(), Length(max=120)], description=CONTACT_LABEL_HINT
+        _l("Label"), validators=[Optional(), Length(max=120)], description=CONTACT_LABEL_HINT
     )
-    submit = SubmitField("Save contact detail")
+    submit = SubmitField(_l("Save contact detail"))
 
     def validate_value(self, field: StringField) -> None:
         _check_contact_value(self.kind, field)
 
 
 class OtherNameForm(VersionedForm):
-    name = StringField("Name", validators=[DataRequired("Enter the name."), Length(max=200)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)]
+    )
     lang = StringField(
-        "Language", validators=[Optional(), Length(max=20)], description=LANGUAGE_TAG_HINT
+        _l("Language"), validators=[Optional(), Length(max=20)], description=LANGUAGE_TAG_HINT
     )
     note = StringField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=200)],
-        description="Optional, e.g. transliteration, former name.",
+        description=_l("Optional, e.g. transliteration, former name."),
     )
-    submit = SubmitField("Save name")
+    submit = SubmitField(_l("Save name"))
 
     def validate_lang(self, field: StringField) -> None:
         _check_language_tag(field)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from crm.auth.permissions import Action, require
@@ -21,16 +22,18 @@ def archive(representative_id: int):
         form,
         lambda: services.archive_representative(actor, rep, expected_version=form.expected_version),
         rep=rep,
-        done=f"Archived {rep.name}.",
+        done=_("Archived %(name)s.", name=rep.name),
     )
     return response or form_page(
         rep,
         form,
         conflict,
-        heading=f"Archive {rep.name}",
-        intro="An archived representative disappears from lists and searches. Their history "
-        "is kept, and an administrator can restore them.",
-        submit_label="Archive",
+        heading=_("Archive %(name)s", name=rep.name),
+        intro=_(
+            "An archived representative disappears from lists and searches. Their history "
+            "is kept, and an administrator can restore them."
+        ),
+        submit_label=_("Archive"),
         danger=True,
     )
 
@@ -41,5 +44,5 @@ def restore(representative_id: int):
     rep = representative_or_404(representative_id)
     actor = permitted(Action.RESTORE, rep)
     services.restore_representative(actor, rep)
-    flash(f"Restored {rep.name}.", "success")
+    flash(_("Restored %(name)s.", name=rep.name), "success")
     return redirect(url_for("parliament.show", representative_id=rep.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
@@ -26,7 +27,7 @@ from crm.web import found
 def new_committee_membership(representative_id: int):
     rep, actor, form = person_form(representative_id, CommitteeSeatForm)
     committees = {c.id: c for c in queries.state_committees(rep.state)}
-    form.committee.choices = [SelectChoice("", "Choose a committee")] + [
+    form.committee.choices = [SelectChoice("", _("Choose a committee"))] + [
         SelectChoice(str(c.id), f"{c.name} ({c.chamber.name})") for c in committees.values()
     ]
     today_by_default(form.start_date)
@@ -41,9 +42,9 @@ def new_committee_membership(representative_id: int):
             expected_version=form.expected_version,
         ),
         rep=rep,
-        done=f"Added a committee seat for {rep.name}.",
+        done=_("Added a committee seat for %(name)s.", name=rep.name),
     )
-    return response or form_page(rep, form, conflict, heading="Add a committee seat")
+    return response or form_page(rep, form, conflict, heading=_("Add a committee seat"))
 
 
 @bp.route("/committee-memberships/<int:seat_id>/end", methods=["GET", "POST"])
@@ -53,7 +54,11 @@ def end_committee_membership(seat_id: int):
     return end_seat_page(
         seat,
         services.end_committee_membership,
-        done=f"Ended {seat.representative.name}'s seat on {seat.committee.name}.",
-        heading="End a committee seat",
-        facts=[("Committee seat", f"{seat.role.label}, {seat.committee.name}")],
+        done=_(
+            "Ended %(name)s's seat on %(committee)s.",
+            name=seat.representative.name,
+            committee=seat.committee.name,
+        ),
+        heading=_("End a committee seat"),
+        facts=[(_("Committee seat"), f"{seat.role.label}, {seat.committee.name}")],
     )

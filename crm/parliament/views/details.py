@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from crm.forms import VersionedForm
+from crm.i18n import marked
 from crm.parliament import queries, services
 from crm.parliament.forms import ConfirmForm, ContactDetailForm, OtherNameForm
 from crm.parliament.models import ContactDetail, OtherName, Representative
@@ -25,8 +27,10 @@ from crm.web import found
 
 @dataclass(frozen=True)
 class Wording:
+    """What the pages say, marked for the catalogs and translated when a page says it."""
+
     heading: str
-    # The message once saved; {name} is the person's name.
+    # The message once saved; %(name)s is the person's name.
     done: str
     intro: str | None = None
 
@@ -56,9 +60,10 @@ def _values(pages: ChildPages, form: VersionedForm) -> dict[str, Any]:
 
 
 def _page(wording: Wording, rep: Representative, form: Any, write: Callable[[], Any], **page):
-    response, conflict = save_form(form, write, rep=rep, done=wording.done.format(name=rep.name))
+    response, conflict = save_form(form, write, rep=rep, done=_(wording.done, name=rep.name))
+    intro = _(wording.intro) if wording.intro else None
     return response or form_page(
-        rep, form, conflict, heading=wording.heading, intro=wording.intro, **page
+        rep, form, conflict, heading=_(wording.heading), intro=intro, **page
     )
 
 
@@ -102,7 +107,7 @@ def _remove(pages: ChildPages, row_id: int):
         form,
         lambda: pages.kind.remove(actor, row, expected_version=form.expected_version),
         facts=pages.facts(row),
-        submit_label="Remove",
+        submit_label=_("Remove"),
         danger=True,
     )
 
@@ -129,11 +134,13 @@ def register(pages: ChildPages) -> None:
 
 
 def _contact_facts(detail: ContactDetail) -> list[tuple[str, str]]:
-    return [(detail.kind.label, detail.value)] + ([("Label", detail.label)] if detail.label else [])
+    label = [(_("Label"), detail.label)] if detail.label else []
+    return [(detail.kind.label, detail.value), *label]
 
 
 def _other_name_facts(other: OtherName) -> list[tuple[str, str]]:
-    return [("Name", other.name)] + ([("Language", other.lang)] if other.lang else [])
+    lang = [(_("Language"), other.lang)] if other.lang else []
+    return [(_("Name"), other.name), *lang]
 
 
 CONTACT_DETAIL_PAGES = ChildPages(
@@ -144,12 +151,12 @@ CONTACT_DETAIL_PAGES = ChildPages(
     fields=("kind", "value", "label"),
     get=queries.get_contact_detail,
     facts=_contact_facts,
-    add=Wording("Add a contact detail", "Added a contact detail for {name}."),
-    edit=Wording("Edit a contact detail", "Saved {name}'s contact detail."),
+    add=Wording(marked("Add a contact detail"), marked("Added a contact detail for %(name)s.")),
+    edit=Wording(marked("Edit a contact detail"), marked("Saved %(name)s's contact detail.")),
     remove=Wording(
-        "Remove a contact detail",
-        "Removed a contact detail of {name}.",
-        intro="The contact detail is deleted; the audit log keeps what it was.",
+        marked("Remove a contact detail"),
+        marked("Removed a contact detail of %(name)s."),
+        intro=marked("The contact detail is deleted; the audit log keeps what it was."),
     ),
 )
 
@@ -162,16 +169,18 @@ OTHER_NAME_PAGES = ChildPages(
     get=queries.get_other_name,
     facts=_other_name_facts,
     add=Wording(
-        "Add another name",
-        "Added another name of {name}.",
-        intro="Another script, a transliteration or a former name: search finds the person "
-        "by any of them.",
+        marked("Add another name"),
+        marked("Added another name of %(name)s."),
+        intro=marked(
+            "Another script, a transliteration or a former name: search finds the person "
+            "by any of them."
+        ),
     ),
-    edit=Wording("Edit another name", "Saved another name of {name}."),
+    edit=Wording(marked("Edit another name"), marked("Saved another name of %(name)s.")),
     remove=Wording(
-        "Remove another name",
-        "Removed another name of {name}.",
-        intro="The name is deleted; the audit log keeps what it was.",
+        marked("Remove another name"),
+        marked("Removed another name of %(name)s."),
+        intro=marked("The name is deleted; the audit log keeps what it was."),
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
@@ -24,13 +25,13 @@ def index():
     states = queries.all_states()
     state = next((s for s in states if s.iso2 == (form.state.data or "").upper()), None)
     chambers, parties = queries.state_filter_choices(state)
-    form.state.choices = [SelectChoice("", "All states")] + [
+    form.state.choices = [SelectChoice("", _("All states"))] + [
         SelectChoice(s.iso2, s.name) for s in states
     ]
-    form.chamber.choices = [SelectChoice("", "All chambers")] + [
+    form.chamber.choices = [SelectChoice("", _("All chambers"))] + [
         SelectChoice(str(c.id), c.name) for c in chambers
     ]
-    form.party.choices = [SelectChoice("", "All parties")] + [
+    form.party.choices = [SelectChoice("", _("All parties"))] + [
         SelectChoice(str(p.id), p.name) for p in parties
     ]
     if form.state.data:
@@ -70,7 +71,7 @@ def show(representative_id: int):
     representative = representative_or_404(representative_id)
     if representative.merged_into_id is not None:
         # A merged-away record's links (bookmarks, old contacts) lead to the kept one.
-        flash("That record was merged into this one.", "info")
+        flash(_("That record was merged into this one."), "info")
         return redirect(url_for("parliament.show", representative_id=representative.merged_into_id))
     may_restore = may(current_user, Action.RESTORE, representative)
     return render_template(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SubmitField
@@ -19,7 +21,10 @@ from crm.parliament.models import Representative
 from crm.parliament.views.common import bp, representative_or_404
 from crm.web import form_status, permitted, save
 
-_VERSION = [InputRequired("Open the preview again."), Regexp(r"^\d{1,9}$", message="Bad version.")]
+_VERSION = [
+    InputRequired(_l("Open the preview again.")),
+    Regexp(r"^\d{1,9}$", message=_l("Bad version.")),
+]
 
 
 class MergeForm(FlaskForm):
@@ -28,7 +33,7 @@ class MergeForm(FlaskForm):
 
     kept_version = HiddenField(validators=_VERSION)
     other_version = HiddenField(validators=_VERSION)
-    submit = SubmitField("Merge the two records")
+    submit = SubmitField(_l("Merge the two records"))
 
 
 def _merge_form(
@@ -40,7 +45,7 @@ def _merge_form(
     for choice in choices:
         options = [SelectChoice("kept", choice.kept), SelectChoice("other", choice.other)]
         if choice.may_keep_both:
-            options.append(SelectChoice("both", "Both"))
+            options.append(SelectChoice("both", _("Both")))
         setattr(
             ThisMerge,
             f"choice_{choice.name}",
@@ -48,7 +53,9 @@ def _merge_form(
                 choice.label,
                 choices=options,
                 default=choice.default,
-                validators=[InputRequired(f"Choose which {choice.label.lower()} to keep.")],
+                validators=[
+                    InputRequired(_("Choose which %(field)s to keep.", field=choice.label.lower()))
+                ],
             ),
         )
     form = ThisMerge(**kwargs)
@@ -99,7 +106,7 @@ def merge(representative_id: int, other_id: int):
             ),
         )
         if saved.ok:
-            flash(f"Merged {other.name} into {kept.name}.", "success")
+            flash(_("Merged %(other)s into %(kept)s.", other=other.name, kept=kept.name), "success")
             return redirect(url_for("parliament.show", representative_id=kept.id))
         if saved.conflict is not None:
             # Rolled back: show what the two records hold now, and ask again.

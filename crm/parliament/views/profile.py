@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from wtforms import BooleanField
 
@@ -24,7 +26,7 @@ class NewRepresentativeCheckedForm(NewRepresentativeForm):
     """The new-representative form, and the answer to "Add anyway?" when the name matches
     records of the state."""
 
-    confirm_duplicate = BooleanField("Add anyway: this is a different person")
+    confirm_duplicate = BooleanField(_l("Add anyway: this is a different person"))
 
 
 def _profile(form: ProfileForm) -> dict[str, Any]:
@@ -42,7 +44,7 @@ def edit(representative_id: int):
             actor, rep, _profile(form), expected_version=form.expected_version
         ),
         rep=rep,
-        done=f"Saved {rep.name}.",
+        done=_("Saved %(name)s.", name=rep.name),
     )
     if response:
         return response
@@ -89,7 +91,7 @@ def new(iso2: str):
             show=show,
         )
         if saved.ok:
-            flash(f"Added {saved.value.name}.", "success")
+            flash(_("Added %(name)s.", name=saved.value.name), "success")
             return redirect(url_for("parliament.show", representative_id=saved.value.id))
     status = form_status()
     return render_template(

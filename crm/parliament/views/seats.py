@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields import SelectChoice
 
@@ -28,10 +29,10 @@ def seat_choices(form, state) -> tuple[dict[int, Chamber], dict[int, Party]]:
     """Fill the chamber and party choices with the state's own (others are not valid)."""
     chambers, parties = queries.state_filter_choices(state)
     if hasattr(form, "chamber"):
-        form.chamber.choices = [SelectChoice("", "Choose a chamber")] + [
+        form.chamber.choices = [SelectChoice("", _("Choose a chamber"))] + [
             SelectChoice(str(c.id), c.name) for c in chambers
         ]
-    form.party.choices = [SelectChoice("", "Independent (no party)")] + [
+    form.party.choices = [SelectChoice("", _("Independent (no party)"))] + [
         SelectChoice(str(p.id), _party_label(p)) for p in parties
     ]
     return {c.id: c for c in chambers}, {p.id: p for p in parties}
@@ -51,9 +52,15 @@ def new_seat(form, chambers: dict[int, Chamber], parties: dict[int, Party]) -> s
 
 
 def _seat_label(seat: Membership) -> str:
-    party = seat.party.short_name if seat.party else "independent"
-    since = f", since {seat.start_date:%d %b %Y}" if seat.start_date else ""
-    return f"{seat.chamber.name} — {party}{since}"
+    party = seat.party.short_name if seat.party else _("independent")
+    if seat.start_date:
+        return _(
+            "%(chamber)s — %(party)s, since %(date)s",
+            chamber=seat.chamber.name,
+            party=party,
+            date=f"{seat.start_date:%d %b %Y}",
+        )
+    return _("%(chamber)s — %(party)s", chamber=seat.chamber.name, party=party)
 
 
 @bp.route("/representatives/<int:representative_id>/memberships/new", methods=["GET", "POST"])
@@ -67,15 +74,17 @@ def new_membership(representative_id: int):
             actor, rep, new_seat(form, chambers, parties), expected_version=form.expected_version
         ),
         rep=rep,
-        done=f"Added a seat for {rep.name}.",
+        done=_("Added a seat for %(name)s.", name=rep.name),
     )
     return response or form_page(
         rep,
         form,
         conflict,
-        heading="Add a seat",
-        intro="A new seat in a chamber, for instance after an election. To record a change "
-        "of party during a term, use “Move party” instead.",
+        heading=_("Add a seat"),
+        intro=_(
+            "A new seat in a chamber, for instance after an election. To record a change "
+            "of party during a term, use “Move party” instead."
+        ),
     )
 
 
@@ -86,10 +95,14 @@ def end_membership(membership_id: int):
     return end_seat_page(
         seat,
         services.end_membership,
-        done=f"Ended {seat.representative.name}'s seat in {seat.chamber.name}.",
-        heading="End a seat",
-        intro="The seat stays in the representative's history with its end date.",
-        facts=[("Seat", _seat_label(seat))],
+        done=_(
+            "Ended %(name)s's seat in %(chamber)s.",
+            name=seat.representative.name,
+            chamber=seat.chamber.name,
+        ),
+        heading=_("End a seat"),
+        intro=_("The seat stays in the representative's history with its end date."),
+        facts=[(_("Seat"), _seat_label(seat))],
     )
 
 
@@ -120,12 +133,14 @@ def move_party(representative_id: int):
             expected_version=form.expected_version,
         ),
         rep=rep,
-        done=f"Recorded {rep.name}'s change of party.",
+        done=_("Recorded %(name)s's change of party.", name=rep.name),
     )
     intro = (
-        "The seat ends the day before the change; a new one, in the same chamber and "
-        "constituency, starts on the day."
+        _(
+            "The seat ends the day before the change; a new one, in the same chamber and "
+            "constituency, starts on the day."
+        )
         if open_seats
-        else "They hold no open seat: add a seat first."
+        else _("They hold no open seat: add a seat first.")
     )
-    return response or form_page(rep, form, conflict, heading="Move party", intro=intro)
+    return response or form_page(rep, form, conflict, heading=_("Move party"), intro=intro)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import login_required
 
 from crm.auth.permissions import Action
@@ -29,7 +31,7 @@ def new_stance(representative_id: int):
     refuse_archived(rep)
     form = StanceForm()
     today_by_default(form.observed_on)
-    response, _ = save_form(
+    response, _conflict = save_form(
         form,
         lambda: services.record_stance(
             actor,
@@ -41,7 +43,7 @@ def new_stance(representative_id: int):
             note=form.note.data,
         ),
         rep=rep,
-        done=f"Recorded {rep.name}'s stance.",
+        done=_("Recorded %(name)s's stance.", name=rep.name),
     )
     if response:
         return response
@@ -57,29 +59,31 @@ def archive_stance(record_id: int):
     rep = entry.representative
     actor = permitted(Action.ARCHIVE, entry)
     if entry.archived_at is not None:
-        raise ValidationFailed("This stance record is already archived.")
+        raise ValidationFailed(_("This stance record is already archived."))
     form = ConfirmForm()
     response, conflict = save_form(
         form,
         lambda: services.archive_stance_record(actor, entry),
         rep=rep,
-        done="Archived the stance record; the current stance was derived again.",
+        done=_("Archived the stance record; the current stance was derived again."),
     )
     facts = [
-        ("Observed", f"{entry.observed_on:%d %b %Y}"),
-        ("Stance", entry.stance.label),
-        ("Source", entry.source.label),
-        ("Recorded by", entry.recorded_by.name if entry.recorded_by else "—"),
+        (pgettext("date", "Observed"), f"{entry.observed_on:%d %b %Y}"),
+        (_("Stance"), entry.stance.label),
+        (_("Source"), entry.source.label),
+        (_("Recorded by"), entry.recorded_by.name if entry.recorded_by else "—"),
     ]
     return response or form_page(
         rep,
         form,
         conflict,
-        heading="Archive a stance record",
-        intro="For a stance recorded in error. The current stance is derived again from the "
-        "remaining records; an administrator can restore this one.",
+        heading=_("Archive a stance record"),
+        intro=_(
+            "For a stance recorded in error. The current stance is derived again from the "
+            "remaining records; an administrator can restore this one."
+        ),
         facts=facts,
-        submit_label="Archive",
+        submit_label=_("Archive"),
         danger=True,
     )
 
@@ -89,5 +93,5 @@ def archive_stance(record_id: int):
 def restore_stance(record_id: int):
     entry, actor = found_for(Action.RESTORE, queries.get_stance_record(record_id))
     services.restore_stance_record(actor, entry)
-    flash("Restored the stance record.", "success")
+    flash(_("Restored the stance record."), "success")
     return redirect(url_for("parliament.show", representative_id=entry.representative_id))
