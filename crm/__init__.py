@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.activity.views import bp as activity_bp
     from crm.api import init_api
     from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
         interchange_bp,
         jobs_bp,
         mail_bp,
+        activity_bp,
         i18n_bp,
     ):
         app.register_blueprint(blueprint)

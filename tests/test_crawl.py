@@ -18,6 +18,8 @@ from tests.factories import PASSWORD
 from tests.world import RESTRICTED_MARK
 
 START = ["/dashboard", "/states", "/representatives", "/account"]
+# The campaign's week: refused to staff and sections today, and never a leak if opened.
+ACTIVITY = ["/activity", "/activity/overdue"]
 # Never followed: they end the session, or are files checked elsewhere.
 SKIP_PREFIXES = ("/logout", "/static/")
 SKIP_SUFFIXES = (".pdf", ".ics", ".csv", ".json")
@@ -79,8 +81,9 @@ def test_restricted_content_never_reaches_those_not_allowed(client, world, who):
     login(client, getattr(world, who).email, PASSWORD)
     # Start also from the home state's own pages, where its restricted contacts are listed.
     home = world.home
-    start = [*START, f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"]
+    start = [*START, *ACTIVITY, f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"]
     pages = crawl(client, start)
+    assert all(pages[url][0] == 403 for url in ACTIVITY)
     assert len(pages) > 10
     failed = {url: status for url, (status, _) in pages.items() if status >= 500}
     assert failed == {}
@@ -92,9 +95,14 @@ def test_restricted_content_never_reaches_those_not_allowed(client, world, who):
 def test_restricted_content_reaches_those_allowed(client, world, who):
     login(client, getattr(world, who).email, PASSWORD)
     home = world.home
-    pages = crawl(client, [f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"])
+    start = [f"/states/{home.state.iso2}", f"/representatives/{home.reps[1].id}"]
+    if who != "member":
+        start += ACTIVITY
+    pages = crawl(client, start)
     shown = [url for url, (_, html) in pages.items() if f"{RESTRICTED_MARK}Home" in html]
     assert shown, "the home state's restricted contact is shown to its own section"
+    if who != "member":
+        assert "/activity" in shown
     failed = {url: status for url, (status, _) in pages.items() if status >= 500}
     assert failed == {}
 

@@ -52,9 +52,16 @@ PAGES = {
     "/events": None,
     "/follow-ups?state={state}&q=a": None,
     "/states/{state}/follow-ups?q=a": None,
-    # The contact form's picker results: for those who may log a contact in that state.
-    "/states/RO/interactions/people?q=a": {"admin", "section-ro"},
-    "/states/NP/interactions/people?q=a": {"admin", "section-np"},
+    # The contact form's picker results: for those who may log a contact in that state
+    # (coordinators log contacts in any state).
+    "/states/RO/interactions/people?q=a": {"admin", "coordinator", "section-ro"},
+    "/states/NP/interactions/people?q=a": {"admin", "coordinator", "section-np"},
+    "/states/{state}/interactions/new": {"admin", "coordinator", "section-{state}"},
+    # The campaign's week: coordinators and admins.
+    "/activity": {"admin", "coordinator"},
+    "/activity?state={state}&kind=contact&since=2000-01-01": {"admin", "coordinator"},
+    "/activity/overdue": {"admin", "coordinator"},
+    "/activity/overdue?state={state}": {"admin", "coordinator"},
     # Uploading a roster: for those who may add representatives in that state.
     "/states/RO/representatives/import": {"admin", "section-ro"},
     "/states/NP/representatives/import": {"admin", "section-np"},
@@ -75,7 +82,9 @@ def _matrix():
             for state in ("RO", "NP"):
                 if "{" not in url and state == "NP":
                     continue
-                status = 200 if allowed is None or role in allowed else 403
+                # "section-{state}": the section of the state the URL names.
+                who = None if allowed is None else {a.format(state=state.lower()) for a in allowed}
+                status = 200 if who is None or role in who else 403
                 yield pytest.param(role, url, state, status, id=f"{role}-{url}-{state}")
 
 

@@ -6,7 +6,8 @@ from SPEC §1:
 - section: reads every state's non-restricted data; writes section data of its own states;
   reads restricted interactions of its own states.
 - coordinator: reads everything, restricted included; writes campaign-wide data (campaign,
-  key messages, states, agreements, stages, chambers) and records votes.
+  key messages, states, agreements, stages, chambers) and records votes; logs contacts in
+  any state (CONTACT_DATA); opens the campaign's activity feed and overdue follow-ups.
 - staff: reads every non-restricted record; prints every briefing pack; writes nothing.
 - admin: everything, plus users, sections, API tokens and the audit log.
 """
@@ -72,6 +73,8 @@ class Page(enum.StrEnum):
     USER_ADMIN = "user_admin"
     # Background jobs and the mail sent: who asked for what, and what failed.
     JOBS = "jobs"
+    # The campaign's activity feed and the overdue follow-ups of every state (crm.activity).
+    ACTIVITY = "activity"
 
 
 # Records that national sections keep for their own states.
@@ -90,6 +93,12 @@ SECTION_DATA: tuple[type, ...] = (
     Event,
     Invitation,
 )
+# What logging a contact writes: the contact, the stances seen in it and the follow-ups
+# agreed. A coordinator logs contacts in any state (SPEC §1), so writes these anywhere, as a
+# section does in its own states: creating them (the contact form writes all three), and
+# editing and archiving them, since a stance recorded in error is put right only by
+# archiving it. Restoring stays with admins, as for every record.
+CONTACT_DATA: tuple[type, ...] = (Interaction, StanceRecord, FollowUp)
 # Records of votes held: a section records its own state's votes, a coordinator any.
 VOTE_DATA: tuple[type, ...] = (VoteEvent, Count, Vote)
 # Campaign-wide records that coordinators keep.
@@ -181,6 +190,8 @@ def _may_write(user: User, cls: type, state_id: int | None) -> bool:
     own_state = state_id is not None and state_id in user.state_ids
     if issubclass(cls, VOTE_DATA):
         return user.role is Role.COORDINATOR or (user.role is Role.SECTION and own_state)
+    if issubclass(cls, CONTACT_DATA) and user.role is Role.COORDINATOR:
+        return True
     if issubclass(cls, SECTION_DATA):
         return user.role is Role.SECTION and own_state
     if issubclass(cls, CAMPAIGN_DATA):
@@ -205,6 +216,10 @@ def _may_view(user: User, target: Any) -> bool:
 def _may_page(user: User, page: Page) -> bool:
     if page is Page.DASHBOARD:
         return True
+    if page is Page.ACTIVITY:
+        # The campaign's week, across every state (SPEC §1 gives it to coordinators): a
+        # section has its own states' home page, staff read and print briefings.
+        return user.role in (Role.ADMIN, Role.COORDINATOR)
     if page is Page.OVERVIEW_PACK:
         return user.role in (Role.ADMIN, Role.COORDINATOR, Role.STAFF)
     return user.role is Role.ADMIN

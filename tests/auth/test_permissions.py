@@ -249,9 +249,7 @@ def test_stance_records_and_follow_ups_of_a_normal_interaction_are_not_restricte
 
 # --- writing ------------------------------------------------------------------------------
 
-SECTION_RECORDS = classes(
-    Representative, Interaction, FollowUp, Event, StanceRecord, Membership, Party, Committee
-)
+SECTION_RECORDS = classes(Representative, Event, Membership, Party, Committee)
 SECTION_WRITERS = rows(
     ("section", "own", True),
     ("section", "other", False),
@@ -263,6 +261,53 @@ SECTION_WRITERS = rows(
     ("disabled admin", "own", False),
     ("anonymous", "own", False),
 )
+
+
+# What logging a contact writes: a coordinator logs contacts in any state (SPEC §1).
+CONTACT_RECORDS = classes(Interaction, FollowUp, StanceRecord)
+CONTACT_WRITERS = rows(
+    ("section", "own", True),
+    ("section", "other", False),
+    ("coordinator", "own", True),
+    ("coordinator", "other", True),
+    ("staff", "own", False),
+    ("staff", "other", False),
+    ("admin", "own", True),
+    ("admin", "other", True),
+    ("sectionless section member", "own", False),
+    ("disabled admin", "own", False),
+    ("anonymous", "own", False),
+)
+
+
+@pytest.mark.parametrize("cls", CONTACT_RECORDS)
+@pytest.mark.parametrize(("role", "where", "allowed"), CONTACT_WRITERS)
+def test_contacts_are_logged_by_the_states_own_section_coordinators_and_admins(
+    world, cls, role, where, allowed
+):
+    assert may(world.user(role), Action.CREATE, cls, state=world.state(where)) is allowed
+
+
+@pytest.mark.parametrize("action", EDITS)
+@pytest.mark.parametrize("cls", CONTACT_RECORDS)
+@pytest.mark.parametrize(("role", "where", "allowed"), CONTACT_WRITERS)
+def test_contacts_are_changed_by_the_states_own_section_coordinators_and_admins(
+    world, action, cls, role, where, allowed
+):
+    assert may(world.user(role), action, world.record(cls, where)) is allowed
+
+
+@pytest.mark.parametrize("kind", ["interaction", "stance record", "follow-up"])
+@pytest.mark.parametrize(("role", "allowed"), [("coordinator", True), ("staff", False)])
+def test_coordinators_edit_restricted_contacts_of_any_state(world, kind, role, allowed):
+    assert may(world.user(role), Action.EDIT, world.restricted[kind, "other"]) is allowed
+
+
+@pytest.mark.parametrize("cls", CONTACT_RECORDS)
+@pytest.mark.parametrize("role", ["coordinator", "section"])
+def test_only_admins_restore_contacts(world, cls, role):
+    assert may(world.user(role), Action.RESTORE, world.record(cls, "own")) is False
+    assert may(world.user("admin"), Action.RESTORE, world.record(cls, "own")) is True
 
 
 @pytest.mark.parametrize("cls", SECTION_RECORDS)
@@ -461,6 +506,12 @@ def test_only_state_and_representative_packs_are_printed(world, role):
             (Page.OVERVIEW_PACK, "admin", True),
             (Page.OVERVIEW_PACK, "disabled admin", False),
             (Page.OVERVIEW_PACK, "anonymous", False),
+            (Page.ACTIVITY, "section", False),
+            (Page.ACTIVITY, "coordinator", True),
+            (Page.ACTIVITY, "staff", False),
+            (Page.ACTIVITY, "admin", True),
+            (Page.ACTIVITY, "disabled admin", False),
+            (Page.ACTIVITY, "anonymous", False),
         ]
     ],
 )

@@ -11,7 +11,9 @@ from crm.interactions.models import FollowUpStatus
 from tests.world import World
 from tests.write_routes import WriteCase
 
-SECTION_ONLY = ("other_member", "staff", "coordinator")
+# Contacts, their stances and follow-ups: the state's section, and coordinators, who log
+# contacts in any state (SPEC §1; CONTACT_DATA in crm/auth/permissions.py).
+NOT_CONTACT_WRITERS = ("other_member", "staff")
 
 
 def _local(world: World, at: datetime) -> str:
@@ -100,21 +102,24 @@ CASES = [
         actor="member",
         audit="interaction.created",
         build=_new,
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.edit",
         actor="member",
         audit="interaction.updated",
         build=_edit,
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.archive",
         actor="member",
         audit="interaction.archived",
         build=_archive,
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.restore",
@@ -128,34 +133,39 @@ CASES = [
         actor="member",
         audit="follow_up.created",
         build=_follow_up_new,
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.follow_up_edit",
         actor="member",
         audit="follow_up.updated",
         build=_follow_up_edit,
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.follow_up_done",
         actor="member",
         audit="follow_up.done",
         build=_status("done"),
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.follow_up_cancel",
         actor="member",
         audit="follow_up.cancelled",
         build=_status("cancel"),
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
     WriteCase(
         "interactions.follow_up_reopen",
         actor="member",
         audit="follow_up.reopened",
         build=_status("reopen", FollowUpStatus.DONE),
-        forbidden=SECTION_ONLY,
+        forbidden=NOT_CONTACT_WRITERS,
+        also_allowed=("coordinator",),
     ),
 ]

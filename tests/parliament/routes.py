@@ -235,9 +235,22 @@ def _section(endpoint: str, audit: str, build) -> WriteCase:
     return WriteCase(endpoint, actor="member", audit=audit, build=build, forbidden=NOT_SECTION)
 
 
+def _contact(endpoint: str, audit: str, build) -> WriteCase:
+    """Stance records: the state's section, and coordinators, who log contacts (and the
+    stances seen in them) in any state (CONTACT_DATA in crm/auth/permissions.py)."""
+    return WriteCase(
+        endpoint,
+        actor="member",
+        audit=audit,
+        build=build,
+        forbidden=("other_member", "staff"),
+        also_allowed=("coordinator",),
+    )
+
+
 CASES = [
     _section("parliament.edit", "representative.updated", _edit),
-    _section("parliament.new_stance", "stance.recorded", _stance),
+    _contact("parliament.new_stance", "stance.recorded", _stance),
     _section("parliament.new", "representative.created", _new),
     _section("parliament.new_membership", "membership.added", _new_membership),
     _section("parliament.end_membership", "membership.ended", _end_membership),
@@ -259,7 +272,7 @@ CASES = [
     _section("parliament.edit_other_name", "other_name.updated", _edit_other_name),
     _section("parliament.remove_other_name", "other_name.removed", _remove_other_name),
     _section("parliament.archive", "representative.archived", _archive),
-    _section("parliament.archive_stance", "stance.archived", _archive_stance),
+    _contact("parliament.archive_stance", "stance.archived", _archive_stance),
     WriteCase(
         "parliament.restore",
         actor="admin",

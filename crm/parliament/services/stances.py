@@ -122,8 +122,8 @@ def record_stance(
     """Record an observation of a representative's stance and update their current stance.
 
     `actor` is None only for the command line, which checks nothing;
-    `checked` where the caller's own permission covers the stance (a vote recorded, which
-    coordinators may record though they record no stances: SPEC §1).
+    `checked` where the caller's own permission covers the stance (a vote recorded: the
+    permission to record a state's votes covers the stances its roll call shows).
     """
     if actor is not None and not checked:
         require(actor, Action.CREATE, StanceRecord, state=representative.state)
