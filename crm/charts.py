@@ -129,3 +129,126 @@ def sparkline(
     return Sparkline(
         width, height, " ".join(f"{x},{y}" for x, y in pts), pts[-1], values[0][1], values[-1][1]
     )
+
+
+# --- A probability over time, with level bands, dated ticks and marks ---------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal stripe of the plot: the values from `low` to `high`, read as `key`."""
+
+    key: str
+    low: float
+    high: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    on: date
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A dated event drawn as a vertical line (a held stage) or a point of the line (a
+    change), numbered as the list beside the chart numbers it."""
+
+    number: int
+    x: float
+    y: float
+    on: date
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: float
+    height: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+    points: tuple[tuple[float, float], ...]  # one per value, in order
+    line: str  # SVG polyline points: the value held until the next one
+    bands: tuple[Band, ...]
+    months: tuple[Tick, ...]
+    levels: tuple[tuple[float, float], ...]  # (y, value) of the value axis' ticks
+    events: tuple[Marker, ...]
+    marks: tuple[Marker, ...]
+
+    @property
+    def plot_width(self) -> float:
+        return round(self.right - self.left, 2)
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """The first days of the months after `start`, up to `end`."""
+    days: list[date] = []
+    year, month = start.year, start.month
+    while True:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        first = date(year, month, 1)
+        if first > end:
+            return days
+        days.append(first)
+
+
+def timeline(
+    values: Sequence[tuple[date, float]],
+    start: date,
+    end: date,
+    *,
+    bands: Sequence[tuple[str, float, float]] = (),
+    events: Sequence[date] = (),
+    marked: Sequence[int] = (),
+    width: float = 480,
+    height: float = 200,
+) -> Timeline:
+    """Values in [0, 1] over the days from `start` to `end` (values outside are left out
+    by the caller; dates outside are pinned to the edges), drawn as a step line: a
+    forecast holds until the next one. `bands` shade value ranges, `events` are dates
+    drawn as vertical lines, `marked` the indexes of the values to mark."""
+    left, right, top, bottom = 34.0, width - 8.0, 8.0, height - 30.0
+    span = max(1, (end - start).days)
+
+    def x_of(day: date) -> float:
+        return round(left + (right - left) * min(max((day - start).days / span, 0), 1), 2)
+
+    def y_of(value: float) -> float:
+        return round(bottom - (bottom - top) * min(max(value, 0.0), 1.0), 2)
+
+    points = tuple((x_of(day), y_of(value)) for day, value in values)
+    steps: list[tuple[float, float]] = []
+    for x, y in points:
+        if steps and steps[-1][1] != y:
+            steps.append((x, steps[-1][1]))
+        steps.append((x, y))
+    if steps:
+        steps.append((x_of(end), steps[-1][1]))  # the last forecast still holds today
+    return Timeline(
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        right=right,
+        bottom=bottom,
+        points=points,
+        line=" ".join(f"{x},{y}" for x, y in steps),
+        bands=tuple(
+            Band(key, low, high, y_of(high), round(y_of(low) - y_of(high), 2))
+            for key, low, high in bands
+            if high > low
+        ),
+        months=tuple(Tick(x_of(day), day) for day in month_starts(start, end)),
+        levels=tuple((y_of(v), v) for v in (0.0, 0.25, 0.5, 0.75, 1.0)),
+        events=tuple(
+            Marker(n, x_of(day), top, day)
+            for n, day in enumerate(sorted(d for d in events if start <= d <= end), 1)
+        ),
+        marks=tuple(
+            Marker(n, points[i][0], points[i][1], values[i][0])
+            for n, i in enumerate(sorted(set(marked)), 1)
+        ),
+    )

@@ -18,7 +18,7 @@ from crm.parliament.models import (
     Representative,
     StanceRecord,
 )
-from crm.risk.models import RiskSnapshot
+from crm.risk.models import KeptForecast, RiskSnapshot
 from crm.security.models import SecurityEvent
 from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
 from crm.submissions import SubmissionKey
@@ -40,6 +40,7 @@ __all__ = [
     "Interaction",
     "Invitation",
     "Job",
+    "KeptForecast",
     "KeyMessage",
     "Membership",
     "OtherName",

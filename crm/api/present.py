@@ -25,6 +25,7 @@ from crm.parliament.models import (
     Representative,
     StanceRecord,
 )
+from crm.risk.model import StateForecast
 from crm.risk.services import StateRisk
 from crm.states.models import Agreement, Stage, State
 
@@ -328,13 +329,13 @@ def page(pagination: Any, show: Callable[[Any], dict[str, Any]]) -> dict[str, An
     }
 
 
-def risk_summary(result: StateRisk) -> dict[str, Any]:
-    f = result.forecast
+def risk_summary(state: State, agreement: Agreement, f: StateForecast) -> dict[str, Any]:
+    """A state's risk in a list: its forecast kept (crm/risk/kept.py) or computed now."""
     return {
-        "state": result.state.iso2,
-        "name": result.state.name,
-        "agreement_status": result.context.agreement.status,
-        "route": result.context.agreement.route,
+        "state": state.iso2,
+        "name": state.name,
+        "agreement_status": agreement.status,
+        "route": agreement.route,
         "probability": f.probability,
         "risk": f.risk,
         "level": f.level,
@@ -347,7 +348,7 @@ def state_risk(result: StateRisk, campaign_slug: str, computed_at: datetime) -> 
     """One state's risk with every number needed to check it."""
     f = result.forecast
     chambers_by_id = {c.id: c for c in result.context.model_input.chambers}
-    return risk_summary(result) | {
+    return risk_summary(result.state, result.context.agreement, f) | {
         "campaign": campaign_slug,
         "goal": f.goal,
         "computed_at": computed_at,

@@ -40,3 +40,29 @@ class RiskSnapshot(Base):
     coverage: Mapped[float | None]
     # Per chamber: id, pass probability, expected yes and threshold, for later explanation.
     chambers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+
+
+class KeptForecast(Base):
+    """A state's forecast as of one day, kept so that pages and the API read it instead of
+    recomputing every seat of every state (crm/risk/kept.py). Brought up to date in the
+    transaction of every write that changes what the forecast reads (crm.risk.changes), and
+    each day by the daily snapshot; one computed on another day, or under other settings,
+    is computed again when read. Only states whose agreement is open have one."""
+
+    __tablename__ = "kept_forecasts"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "state_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # The day the forecast is of (stances age and votes draw nearer from one day to the next).
+    computed_on: Mapped[date]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The risk model's settings it was computed under (crm.risk.kept.settings_key).
+    settings: Mapped[str] = mapped_column(sa.String(64))
+    # The next vote the forecast counted the days to (a stage of the state's agreement).
+    next_vote_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stages.id", ondelete="SET NULL")
+    )
+    # The StateForecast without each member's probability (crm.risk.kept.to_json).
+    forecast: Mapped[dict[str, Any]] = mapped_column(sa.JSON)

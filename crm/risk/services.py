@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.parliament.models import Party, Representative, StanceDate
 from crm.parliament.queries import last_contacts
 from crm.risk.changes import forget_on_rollback, take_changed_states
+from crm.risk.kept import keep
 from crm.risk.model import (
     RiskConfig,
     RiskLevel,
@@ -61,10 +62,16 @@ def forecasts(
         campaign, on or today(), config, state_ids=state_ids, open_only=open_only
     )
     results = [StateRisk(c, state_forecast(c.model_input, config)) for c in contexts]
-    # Critical first (a vote is near), then by risk.
-    rank = {level: n for n, level in enumerate(RiskLevel)}
-    results.sort(key=lambda r: (rank[r.forecast.level], -r.forecast.risk, r.state.name))
+    results.sort(key=lambda r: urgency(r.forecast, r.state.name))
     return results
+
+
+_RANK = {level: n for n, level in enumerate(RiskLevel)}
+
+
+def urgency(forecast: StateForecast, name: str) -> tuple[int, float, str]:
+    """The order of states by urgency: critical first (a vote is near), then by risk."""
+    return (_RANK[forecast.level], -forecast.risk, name)
 
 
 def state_forecast_now(state: State, on: date, config: RiskConfig) -> StateRisk | None:
@@ -200,7 +207,10 @@ def take_snapshots(
     """Snapshot the states' risk; a daily snapshot is taken once per day and state, a change
     snapshot only when the risk moved since the last one. Returns how many were written."""
     on = on or today()
-    results = forecasts(campaign, on, state_ids=state_ids)
+    config = risk_config()
+    results = forecasts(campaign, on, config, state_ids=state_ids)
+    # What was computed is kept for the pages (crm/risk/kept.py).
+    keep(campaign, on, config, results, state_ids=state_ids)
     previous = last_snapshots(campaign, [r.state.id for r in results])
     written = 0
     for result in results:

@@ -15,6 +15,8 @@ from crm.extensions import db
 from crm.interactions.models import Interaction
 from crm.parliament.models import Party
 from crm.risk import services
+from crm.risk.history import histories
+from crm.risk.kept import kept_forecasts
 from crm.risk.model import RiskLevel
 from crm.risk.queries import risk_config, risk_trends
 from crm.risk.wording import COIN_FLIP_BRIER, brier_verdict, chamber_outlook, dashboard_groups
@@ -52,7 +54,8 @@ def dashboard():
     if campaign is None:
         return render_template("risk/dashboard.html", campaign=None, form=form, rows=[])
     config = risk_config()
-    results = services.forecasts(campaign, g.today, config)
+    # The forecasts kept after each write, not recomputed per view (crm/risk/kept.py).
+    results = kept_forecasts(campaign, g.today, config)
     shown = results
     if valid:
         if form.q.data:
@@ -129,5 +132,10 @@ def state_risk(iso2: str):
         charts=charts,
         reviews=services.vote_reviews(campaign, state.id),
         risk_trend=risk_trends(campaign, [state.id], g.today).get(state.id),
+        # The last twelve months, with the changes marked and what the dated records say
+        # caused them, as this reader may see them (crm/risk/history.py).
+        history=histories(campaign, [state.id], g.today, config, reader=current_user)[state.id]
+        if campaign is not None
+        else None,
         model=config,
     )

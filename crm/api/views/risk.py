@@ -12,6 +12,7 @@ from crm.auth.permissions import Action, Page, require
 from crm.db import utcnow
 from crm.errors import NotFound
 from crm.risk import services as risk_services
+from crm.risk.kept import kept_forecasts
 from crm.risk.queries import risk_config
 from crm.states.queries import active_campaign
 
@@ -32,8 +33,9 @@ def risk():
     campaign = active_campaign()
     if campaign is None:
         return present.items([])
-    found = risk_services.forecasts(campaign, g.today, risk_config())
-    return present.items(present.risk_summary(r) for r in found)
+    # The forecasts kept after each write, not recomputed (crm/risk/kept.py).
+    found = kept_forecasts(campaign, g.today, risk_config())
+    return present.items(present.risk_summary(r.state, r.agreement, r.forecast) for r in found)
 
 
 @get("/states/<iso2>/risk", s.StateRiskOut, 403, 404)

@@ -1,4 +1,5 @@
-"""The coordinators' overview: every open state's risk, trend, next vote and seat charts."""
+"""The coordinators' overview: every open state's risk, trend, next vote, seat charts and
+its probability over the last twelve months."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from crm.charts import Hemicycle, Sparkline, hemicycle
 from crm.db import today
 from crm.extensions import db
 from crm.risk import services as risk_services
+from crm.risk.history import History, histories
 from crm.risk.model import RiskConfig, RiskLevel
 from crm.risk.queries import risk_config, risk_trends
 from crm.states import queries as state_queries
@@ -26,6 +28,7 @@ class OverviewRow:
     risk: risk_services.StateRisk
     trend: Sparkline | None
     charts: list[tuple[str, Hemicycle]]
+    history: History | None = None
 
 
 @dataclass
@@ -53,7 +56,11 @@ def overview_pack(actor: User | None) -> OverviewPack:
     closed: list[tuple[Agreement, State]] = []
     if campaign is not None:
         results = risk_services.forecasts(campaign, on, config)
-        trends = risk_trends(campaign, [r.state.id for r in results], on)
+        state_ids = [r.state.id for r in results]
+        trends = risk_trends(campaign, state_ids, on)
+        # Every state's twelve months at once: a fixed number of queries (the overview is
+        # benchmarked), the causes as this reader may see them.
+        history = histories(campaign, state_ids, on, config, reader=actor)
         for result in results:
             charts = [
                 (
@@ -62,7 +69,11 @@ def overview_pack(actor: User | None) -> OverviewPack:
                 )
                 for c in result.context.model_input.chambers
             ]
-            rows.append(OverviewRow(result, trends.get(result.state.id), charts))
+            rows.append(
+                OverviewRow(
+                    result, trends.get(result.state.id), charts, history.get(result.state.id)
+                )
+            )
         closed = [
             (a, s)
             for a, s in db.session.execute(
