@@ -15,9 +15,12 @@ API and the command line stay English: they are for tools.
 from __future__ import annotations
 
 import functools
+import re
+from datetime import date, datetime, time
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
 from flask import (
     Blueprint,
     Flask,
@@ -30,7 +33,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -53,6 +56,76 @@ def marked(message: str) -> str:
     """`message` as it is, marked for the catalogs: for a string kept before it is said (a
     constant, a setting), and translated with `gettext` where it is said."""
     return message
+
+
+# strftime's directives as CLDR patterns (what Babel formats in the reader's language).
+_DIRECTIVES = {
+    "%d": "dd",
+    "%-d": "d",
+    "%m": "MM",
+    "%b": "MMM",
+    "%B": "MMMM",
+    "%Y": "yyyy",
+    "%y": "yy",
+    "%H": "HH",
+    "%M": "mm",
+    "%S": "ss",
+    "%a": "EEE",
+    "%A": "EEEE",
+}
+# The directives that name something in a language (the others are digits).
+_NAMES = ("%b", "%B", "%a", "%A")
+_DIRECTIVE = re.compile(r"%-?[a-zA-Z]")
+
+
+def _pattern(fmt: str, value: date) -> str:
+    """`fmt` as a CLDR pattern: directives mapped, words between them translated and quoted
+    ("%d %B %Y at %H:%M" is "dd MMMM yyyy 'à' HH:mm" in French), %Z the zone's name. A month
+    without its day is named on its own ("декабрь 2026", not the "декабря" of a date)."""
+    parts: list[str] = []
+    position = 0
+    alone = "%B" in fmt and "%d" not in fmt and "%-d" not in fmt
+    for match in _DIRECTIVE.finditer(fmt):
+        parts.append(_literal(fmt[position : match.start()]))
+        directive = match.group()
+        if directive == "%Z":
+            zone = value.tzname() if isinstance(value, datetime) else None
+            parts.append(_literal(zone or "", translate=False))
+        elif directive == "%B" and alone:
+            parts.append("LLLL")
+        elif directive in _DIRECTIVES:
+            parts.append(_DIRECTIVES[directive])
+        else:
+            raise ValueError(f"No CLDR pattern for {directive} in {fmt!r}")
+        position = match.end()
+    parts.append(_literal(fmt[position:]))
+    return "".join(parts)
+
+
+def _literal(text: str, *, translate: bool = True) -> str:
+    if not text:
+        return ""
+    if translate and text.strip() == "at":
+        # The only word our formats hold: "%d %B %Y at %H:%M".
+        text = text.replace("at", pgettext("between a date and a time", "at"))
+    return "'" + text.replace("'", "''") + "'"
+
+
+def format_when(value: date | datetime, fmt: str) -> str:
+    """`value` formatted as strftime's `fmt` formats it in English, in the reader's
+    language: the same order of day, month and year, with the language's names of months
+    and days ("04 déc. 2026", "04 дек. 2026")."""
+    locale = get_locale()
+    names = any(name in fmt for name in _NAMES)
+    if locale is None or locale.language == DEFAULT_LOCALE or not names:
+        return value.strftime(fmt)
+    pattern = _pattern(fmt, value)
+    if isinstance(value, datetime):
+        return format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+    if "%H" in fmt or "%M" in fmt:
+        # A day with a time of day, as strftime gives it: midnight.
+        return format_datetime(datetime.combine(value, time()), pattern, locale=locale)
+    return format_date(value, pattern, locale=locale)
 
 
 def language_name(code: str, in_locale: str | None = None) -> str:

@@ -12,12 +12,15 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, current_app, flash, g, request, session
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
 from crm.forms import OnceForm, show_error
+from crm.i18n import format_when
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -331,35 +334,35 @@ def local_datetime(
         return ""
     zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
     local = value.astimezone(zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{format_when(local, fmt)} {local.tzname()}"
 
 
 def fmt_date(value: date | datetime | None, fmt: str = "%d %b %Y") -> str:
     if value is None:
         return ""
-    return value.strftime(fmt)
+    return format_when(value, fmt)
 
 
 def fmt_month(value: date | datetime | None) -> str:
     """A date shown as its month only ("March 2026")."""
     if value is None:
         return ""
-    return value.strftime("%B %Y")
+    return format_when(value, "%B %Y")
 
 
 def days_ago(value: date | datetime | None) -> str:
     if value is None:
-        return "never"
+        return _("never")
     if isinstance(value, datetime):
         value = value.date()
     days = (today() - value).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "yesterday"
+        return _("yesterday")
     if days < 0:
-        return f"in {-days} days"
-    return f"{days} days ago"
+        return ngettext("in %(num)d day", "in %(num)d days", -days)
+    return ngettext("%(num)d day ago", "%(num)d days ago", days)
 
 
 # --- Saving a submitted form ---------------------------------------------------------------

@@ -31,6 +31,7 @@ from crm.briefings import queries, services, stored, tasks
 from crm.briefings.queries import PackJob
 from crm.db import reads_first, utcnow
 from crm.extensions import db
+from crm.i18n import format_when
 from crm.jobs import progress as following
 from crm.jobs.models import Job, JobStatus
 from crm.parliament.models import Representative
@@ -49,7 +50,7 @@ def local_date(value: datetime | None, tz: str | None = None, fmt: str = "%d %b 
     """The day a UTC datetime falls on in a state's time zone (no time, no zone name)."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(tz or "UTC")).strftime(fmt)
+    return format_when(value.astimezone(ZoneInfo(tz or "UTC")), fmt)
 
 
 # --- The fixed addresses: the PDF itself -----------------------------------------------------

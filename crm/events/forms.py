@@ -7,6 +7,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import format_number, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -34,28 +38,34 @@ from wtforms.validators import (
 from crm.events.models import EventKind, EventStatus, Rsvp
 from crm.events.services import MAX_PRESS_LINKS
 from crm.forms import DoNotContactFields, OnceForm, VersionedForm, do_not_contact_fields
+from crm.i18n import format_when
+from crm.interactions.forms import Translated
 
 # What browsers send for <input type="datetime-local">, and what people type without one.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-BAD_DATETIME = "Enter a date and time, for example 2026-03-14 18:00."
+BAD_DATETIME = _l("Enter a date and time, for example 2026-03-14 18:00.")
 # Years outside this range are typing mistakes (and would overflow time zone arithmetic).
 FIRST_YEAR, LAST_YEAR = 1950, 2200
 
-FOLD_CHOICES = [SelectChoice("", "Choose which one"), SelectChoice("0", "The first"),
-                SelectChoice("1", "The second")]  # fmt: skip
+FOLD_CHOICES = [SelectChoice("", _l("Choose which one")), SelectChoice("0", _l("The first")),
+                SelectChoice("1", _l("The second"))]  # fmt: skip
 
 
 def _sensible_year(_form: Form, field: Field) -> None:
     value: datetime | None = field.data
     if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValidationError(f"Enter a year between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValidationError(_years())
 
 
-def _count(label: str, maximum: int) -> list:
-    return [
-        Optional(),
-        NumberRange(min=0, max=maximum, message=f"{label}: a whole number from 0 to {maximum:,}."),
-    ]
+def _years() -> str:
+    return _("Enter a year between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def _count(label: Any, maximum: int) -> list:
+    # The largest number is written as the reader's language writes numbers (10,000,000).
+    largest = LazyString(format_number, maximum)
+    message = _l("%(field)s: a whole number from 0 to %(largest)s.", field=label, largest=largest)
+    return [Optional(), NumberRange(min=0, max=maximum, message=message)]
 
 
 class LinksField(TextAreaField):
@@ -77,10 +87,12 @@ class LinksField(TextAreaField):
 
 def _press_links(_form: Form, field: LinksField) -> None:
     if len(field.data) > MAX_PRESS_LINKS:
-        raise ValidationError(f"At most {MAX_PRESS_LINKS} press links.")
+        raise ValidationError(
+            ngettext("At most %(num)d press link.", "At most %(num)d press links.", MAX_PRESS_LINKS)
+        )
     for link in field.data:
         if len(link) > 500:
-            raise ValidationError("Each link is at most 500 characters.")
+            raise ValidationError(_("Each link is at most 500 characters."))
         try:
             parts = urlsplit(link)
         except ValueError:
@@ -92,62 +104,67 @@ def _press_links(_form: Form, field: LinksField) -> None:
             or any(ch.isspace() or ord(ch) < 32 for ch in link)
         ):
             raise ValidationError(
-                f"“{link[:80]}” is not a web address: each line must start with "
-                "http:// or https://."
+                _(
+                    "“%(link)s” is not a web address: each line must start with "
+                    "http:// or https://.",
+                    link=link[:80],
+                )
             )
 
 
 class EventForm(VersionedForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=300)])
-    kind = SelectField("Kind", choices=EventKind.choices())
-    status = SelectField("Status", choices=[])
-    city = StringField("City", validators=[Optional(), Length(max=120)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=300)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)]
+    )
+    kind = SelectField(_l("Kind"), choices=EventKind.choices())
+    status = SelectField(_l("Status"), choices=[])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
     starts_at = DateTimeLocalField(
-        "Starts",
+        _l("Starts"),
         format=DATETIME_FORMATS,
         invalid_value_message=BAD_DATETIME,
-        validators=[InputRequired("Enter when the event starts."), _sensible_year],
+        validators=[InputRequired(_l("Enter when the event starts.")), _sensible_year],
     )
-    starts_at_fold = SelectField("Which start time?", choices=FOLD_CHOICES, default="")
+    starts_at_fold = SelectField(_l("Which start time?"), choices=FOLD_CHOICES, default="")
     ends_at = DateTimeLocalField(
-        "Ends",
+        _l("Ends"),
         format=DATETIME_FORMATS,
         invalid_value_message=BAD_DATETIME,
         validators=[Optional(), _sensible_year],
     )
-    ends_at_fold = SelectField("Which end time?", choices=FOLD_CHOICES, default="")
-    section = SelectField("Organising section", choices=[], default="")
+    ends_at_fold = SelectField(_l("Which end time?"), choices=FOLD_CHOICES, default="")
+    section = SelectField(_l("Organising section"), choices=[], default="")
     stage = SelectField(
-        "Stage it aims to influence",
+        _l("Stage it aims to influence"),
         choices=[],
         default="",
-        description="The vote this event is meant to influence. Events should come before it.",
+        description=_l("The vote this event is meant to influence. Events should come before it."),
     )
     expected_attendance = IntegerField(
-        "Expected attendance", validators=_count("Expected attendance", 10_000_000)
+        _l("Expected attendance"), validators=_count(_l("Expected attendance"), 10_000_000)
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10_000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)])
     actual_attendance = IntegerField(
-        "Actual attendance", validators=_count("Actual attendance", 10_000_000)
+        _l("Actual attendance"), validators=_count(_l("Actual attendance"), 10_000_000)
     )
     signatures_handed_over = IntegerField(
-        "Petition signatures handed over", validators=_count("Signatures", 1_000_000_000)
+        _l("Petition signatures handed over"), validators=_count(_l("Signatures"), 1_000_000_000)
     )
     press_links = LinksField(
-        "Press coverage",
+        _l("Press coverage"),
         validators=[_press_links],
-        description="Web addresses of articles and recordings, one per line.",
+        description=_l("Web addresses of articles and recordings, one per line."),
     )
-    outcome = TextAreaField("Outcome", validators=[Optional(), Length(max=10_000)])
-    submit = SubmitField("Save event")
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=10_000)])
+    submit = SubmitField(_l("Save event"))
 
     def set_choices(self, *, sections, stages, current_status: EventStatus | None) -> None:
         """Choices that depend on the state: its sections, its stages; and the status."""
-        self.section.choices = [SelectChoice("", "No section")] + [
+        self.section.choices = [SelectChoice("", _l("No section"))] + [
             SelectChoice(str(s.id), s.name) for s in sections
         ]
-        self.stage.choices = [SelectChoice("", "No particular stage")] + [
+        self.stage.choices = [SelectChoice("", _l("No particular stage"))] + [
             SelectChoice(str(s.id), stage_label(s)) for s in stages
         ]
         # Cancelling is its own action; a cancelled event can be put back on by editing it.
@@ -172,9 +189,28 @@ class NewEventForm(OnceForm, EventForm):
 def stage_label(stage) -> str:
     """“Plenary vote — Chamber of Deputies (12 Mar 2026, scheduled)”."""
     body = stage.committee or stage.chamber
-    where = f" — {body.name}" if body else ""
-    when = f"{stage.scheduled_on:%d %b %Y}" if stage.scheduled_on else "not scheduled"
-    return f"{stage.kind.label}{where} ({when}, {stage.status.label.lower()})"
+    status = stage.status.label.lower()
+    if stage.scheduled_on:
+        when = format_when(stage.scheduled_on, "%d %b %Y")
+        if body:
+            return _(
+                "%(stage)s — %(body)s (%(date)s, %(status)s)",
+                stage=stage.kind.label,
+                body=body.name,
+                date=when,
+                status=status,
+            )
+        return _(
+            "%(stage)s (%(date)s, %(status)s)", stage=stage.kind.label, date=when, status=status
+        )
+    if body:
+        return _(
+            "%(stage)s — %(body)s (not scheduled, %(status)s)",
+            stage=stage.kind.label,
+            body=body.name,
+            status=status,
+        )
+    return _("%(stage)s (not scheduled, %(status)s)", stage=stage.kind.label, status=status)
 
 
 class ActionForm(VersionedForm):
@@ -182,18 +218,18 @@ class ActionForm(VersionedForm):
 
 
 class InvitationForm(VersionedForm):
-    rsvp = SelectField("Answer", choices=Rsvp.choices())
+    rsvp = SelectField(_l("Answer"), choices=Rsvp.choices())
     attended = SelectField(
-        "Came?",
+        _l("Came?"),
         choices=[
-            SelectChoice("", "Not recorded"),
-            SelectChoice("yes", "Came"),
-            SelectChoice("no", "Did not come"),
+            SelectChoice("", _l("Not recorded")),
+            SelectChoice("yes", _l("Came")),
+            SelectChoice("no", _l("Did not come")),
         ],
         default="",
     )
-    note = StringField("Note", validators=[Optional(), Length(max=300)])
-    submit = SubmitField("Save")
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Save"))
 
     def number(self, invitation_id: int) -> InvitationForm:
         """Give the fields ids of their own, as each guest has a form on one page."""
@@ -221,70 +257,75 @@ class IdListField(Field):
         for value in valuelist:
             if not _ID.match(value.strip()):
                 self.data = []
-                raise ValueError("Choose representatives from the list.")
+                raise ValueError(_("Choose representatives from the list."))
             ids.append(int(value.strip()))
         self.data = ids
 
 
 class InviteForm(DoNotContactFields, FlaskForm):
-    representative = IdListField("Representatives to invite")
+    representative = IdListField(_l("Representatives to invite"))
     # Asked for when someone chosen asked not to be contacted (the service says who), as
     # logging a contact does.
     do_not_contact_confirmed, do_not_contact_reason = do_not_contact_fields(
-        "Why invite them even so?",
-        "Some of the people chosen asked not to be contacted. Say why they should be invited "
-        "all the same; the reason is kept in the audit log.",
+        _l("Why invite them even so?"),
+        _l(
+            "Some of the people chosen asked not to be contacted. Say why they should be "
+            "invited all the same; the reason is kept in the audit log."
+        ),
     )
-    submit = SubmitField("Invite the chosen representatives")
+    submit = SubmitField(_l("Invite the chosen representatives"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         return self.reason_confirmed() and valid
 
 
-class CandidateFilterForm(Form):
+class CandidateFilterForm(Translated, Form):
     """Narrowing the people one may invite (read from the query string; no CSRF)."""
 
-    q = SearchField("Name", validators=[Optional(), Length(max=100)])
-    chamber = SelectField("Chamber", choices=[], default="")
-    party = SelectField("Party", choices=[], default="")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)])
+    chamber = SelectField(_l("Chamber"), choices=[], default="")
+    party = SelectField(_l("Party"), choices=[], default="")
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
-WHEN_LABELS = {"upcoming": "Upcoming", "past": "Past", "all": "All dates"}
+WHEN_LABELS = {"upcoming": _l("Upcoming"), "past": _l("Past"), "all": _l("All dates")}
 
 
-class EventFilterForm(Form):
+class EventFilterForm(Translated, Form):
     """The filters of the event lists (read from the query string; no CSRF)."""
 
-    state = SelectField("State", choices=[], default="")
+    state = SelectField(_l("State"), choices=[], default="")
     when = SelectField(
-        "When", choices=[SelectChoice(k, v) for k, v in WHEN_LABELS.items()], default="upcoming"
+        _l("When"), choices=[SelectChoice(k, v) for k, v in WHEN_LABELS.items()], default="upcoming"
     )
     kind = SelectField(
-        "Kind", choices=[SelectChoice("", "Any kind"), *EventKind.choices()], default=""
+        _l("Kind"), choices=[SelectChoice("", _l("Any kind")), *EventKind.choices()], default=""
     )
     status = SelectField(
-        "Status", choices=[SelectChoice("", "Any status"), *EventStatus.choices()], default=""
+        _l("Status"),
+        choices=[SelectChoice("", _l("Any status")), *EventStatus.choices()],
+        default="",
     )
-    archived = BooleanField("Archived events only")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
+    archived = BooleanField(_l("Archived events only"))
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
-class CalendarForm(Form):
+class CalendarForm(Translated, Form):
     month = StringField(
-        "Month",
+        _l("Month"),
         validators=[
             Optional(),
             Regexp(
-                r"^[0-9]{4}-(0[1-9]|1[0-2])\Z", message="Enter a month as YYYY-MM, e.g. 2026-03."
+                r"^[0-9]{4}-(0[1-9]|1[0-2])\Z",
+                message=_l("Enter a month as YYYY-MM, e.g. 2026-03."),
             ),
         ],
     )
-    state = SelectField("State", choices=[], default="")
+    state = SelectField(_l("State"), choices=[], default="")
 
     def validate_month(self, field: StringField) -> None:
         if field.errors or not field.data:
             return  # not YYYY-MM: already explained
         if not FIRST_YEAR <= int(field.data[:4]) <= LAST_YEAR:
-            raise ValidationError(f"Enter a year between {FIRST_YEAR} and {LAST_YEAR}.")
+            raise ValidationError(_years())

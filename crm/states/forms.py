@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -10,26 +11,28 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from crm.forms import VersionedForm
 from crm.states.models import AgreementStatus, RatificationRoute, StageKind
 
-_ID = "Choose one of the listed options."
+_ID = _l("Choose one of the listed options.")
 
 
 class AgreementForm(VersionedForm):
-    status = SelectField("Status", choices=AgreementStatus.choices())
-    route = SelectField("Ratification route", choices=RatificationRoute.choices())
+    status = SelectField(_l("Status"), choices=AgreementStatus.choices())
+    route = SelectField(_l("Ratification route"), choices=RatificationRoute.choices())
     route_note = StringField(
-        "About the route",
+        _l("About the route"),
         validators=[Optional(), Length(max=300)],
-        description="For example which article of the constitution applies.",
+        description=_l("For example which article of the constitution applies."),
     )
-    signed_on = DateField("Signed on", validators=[Optional()])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
     executive_probability = IntegerField(
-        "Chance the government ratifies (%)",
-        validators=[Optional(), NumberRange(0, 100, "Enter a percentage from 0 to 100.")],
-        description="Only used when the route is “Executive”: there is no vote to forecast, "
-        "so this estimate is the ratification risk. Leave empty if unknown.",
+        _l("Chance the government ratifies (%)"),
+        validators=[Optional(), NumberRange(0, 100, _l("Enter a percentage from 0 to 100."))],
+        description=_l(
+            "Only used when the route is “Executive”: there is no vote to forecast, "
+            "so this estimate is the ratification risk. Leave empty if unknown."
+        ),
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
-    submit = SubmitField("Save agreement")
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10_000)])
+    submit = SubmitField(_l("Save agreement"))
 
 
 def _id_or_empty(_form: FlaskForm, field: SelectField) -> None:
@@ -41,33 +44,33 @@ def _id_or_empty(_form: FlaskForm, field: SelectField) -> None:
 
 
 class StageForm(VersionedForm):
-    kind = SelectField("Kind of stage", choices=StageKind.choices())
+    kind = SelectField(_l("Kind of stage"), choices=StageKind.choices())
     chamber = SelectField(
-        "Chamber", choices=[], validate_choice=False, validators=[_id_or_empty], default=""
+        _l("Chamber"), choices=[], validate_choice=False, validators=[_id_or_empty], default=""
     )
     committee = SelectField(
-        "Committee",
+        _l("Committee"),
         choices=[],
         validate_choice=False,
         validators=[_id_or_empty],
         default="",
-        description="Only for committee stages; it must belong to the chamber chosen above.",
+        description=_l("Only for committee stages; it must belong to the chamber chosen above."),
     )
-    scheduled_on = DateField("Scheduled for", validators=[Optional()])
+    scheduled_on = DateField(_l("Scheduled for"), validators=[Optional()])
     position = IntegerField(
-        "Place in the list",
-        validators=[Optional(), NumberRange(1, 1000, "Enter a number from 1 to 1000.")],
-        description="1 is the first stage. Leave empty to put it last.",
+        _l("Place in the list"),
+        validators=[Optional(), NumberRange(1, 1000, _l("Enter a number from 1 to 1000."))],
+        description=_l("1 is the first stage. Leave empty to put it last."),
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=10_000)])
-    submit = SubmitField("Save stage")
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10_000)])
+    submit = SubmitField(_l("Save stage"))
 
     def set_choices(self, chambers) -> None:
         """Offer the state's chambers, and their committees grouped by chamber."""
-        self.chamber.choices = [SelectChoice("", "No chamber")] + [
+        self.chamber.choices = [SelectChoice("", _l("No chamber"))] + [
             SelectChoice(str(c.id), c.name) for c in chambers
         ]
-        groups: dict[str, list[SelectChoice]] = {"": [SelectChoice("", "No committee")]}
+        groups: dict[str, list[SelectChoice]] = {"": [SelectChoice("", _l("No committee"))]}
         for chamber in chambers:
             if chamber.committees:
                 groups[chamber.name] = [SelectChoice(str(c.id), c.name) for c in chamber.committees]
@@ -82,26 +85,26 @@ class _ActionForm(VersionedForm):
 
 
 class ScheduleForm(_ActionForm):
-    on = DateField("Date", validators=[DataRequired("Enter the date it is scheduled for.")])
-    submit = SubmitField("Schedule")
+    on = DateField(_l("Date"), validators=[DataRequired(_l("Enter the date it is scheduled for."))])
+    submit = SubmitField(_l("Schedule"))
 
 
 class PostponeForm(_ActionForm):
-    on = DateField("New date", validators=[DataRequired("Enter the new date.")])
-    submit = SubmitField("Postpone")
+    on = DateField(_l("New date"), validators=[DataRequired(_l("Enter the new date."))])
+    submit = SubmitField(_l("Postpone"))
 
 
 class HoldForm(_ActionForm):
     on = DateField(
-        "Held on",
+        _l("Held on"),
         validators=[Optional()],
-        description="Optional: leave empty if the date is not known.",
+        description=_l("Optional: leave empty if the date is not known."),
     )
-    submit = SubmitField("Mark as held")
+    submit = SubmitField(_l("Mark as held"))
 
 
 class CancelForm(_ActionForm):
-    submit = SubmitField("Cancel this stage")
+    submit = SubmitField(_l("Cancel this stage"))
 
 
 ACTION_FORMS: dict[str, type[_ActionForm]] = {
@@ -117,5 +120,5 @@ class MoveForm(FlaskForm):
         csrf = False  # one per row of the stage list; the page carries the token
 
     direction = SelectField(
-        "Direction", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")]
+        _l("Direction"), choices=[SelectChoice("up", _l("Up")), SelectChoice("down", _l("Down"))]
     )

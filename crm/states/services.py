@@ -13,6 +13,7 @@ from crm.auth.permissions import Action, require, state_id_of
 from crm.db import today
 from crm.errors import ValidationFailed
 from crm.extensions import db
+from crm.i18n import format_when
 from crm.risk.changes import inputs_changed
 from crm.states.models import (
     Agreement,
@@ -220,7 +221,7 @@ def move_stage(actor: User, stage: Stage, direction: str) -> bool:
 
 
 def _fmt(day: date | None) -> str:
-    return day.strftime("%d %b %Y") if day else ""
+    return format_when(day, "%d %b %Y") if day else ""
 
 
 def _set_status(actor: User, stage: Stage, status: StageStatus, **dates: Any) -> dict[str, Any]:

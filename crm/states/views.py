@@ -4,6 +4,7 @@ stages of ratification."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm.auth.models import Role
@@ -11,6 +12,7 @@ from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
+from crm.i18n import marked
 from crm.parliament.models import Chamber, Committee
 from crm.states import home as home_reads
 from crm.states import queries
@@ -128,7 +130,7 @@ def edit_agreement(iso2: str):
             ),
         )
         if saved.ok:
-            flash(f"Saved the agreement of {state.name}.", "success")
+            flash(_("Saved the agreement of %(state)s.", state=state.name), "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
         conflict = saved.conflict
     status = form_status(conflict)
@@ -143,11 +145,11 @@ def _place_from(form: StageForm) -> tuple[Chamber | None, Committee | None]:
     if form.chamber.data:
         chamber = vote_queries.get_chamber(int(form.chamber.data))
         if chamber is None:
-            raise ValidationFailed("There is no such chamber.", field="chamber")
+            raise ValidationFailed(_("There is no such chamber."), field="chamber")
     if form.committee.data:
         committee = vote_queries.get_committee(int(form.committee.data))
         if committee is None:
-            raise ValidationFailed("There is no such committee.", field="committee")
+            raise ValidationFailed(_("There is no such committee."), field="committee")
     return chamber, committee
 
 
@@ -179,7 +181,7 @@ def new_stage(iso2: str):
 
         saved = save(form, write)
         if saved.ok:
-            flash(f"Added the stage “{saved.value.kind.label}”.", "success")
+            flash(_("Added the stage “%(stage)s”.", stage=saved.value.kind.label), "success")
             return redirect(url_for("states.agreement", iso2=state.iso2))
     status = form_status()
     return render_template(
@@ -255,7 +257,7 @@ def edit_stage(stage_id: int):
 
         saved = save(form, write)
         if saved.ok:
-            flash(f"Saved the stage “{stage.kind.label}”.", "success")
+            flash(_("Saved the stage “%(stage)s”.", stage=stage.kind.label), "success")
             return redirect(url_for("states.stage", stage_id=stage.id))
         conflict = saved.conflict
     status = form_status(conflict)
@@ -269,11 +271,12 @@ def edit_stage(stage_id: int):
     ), status
 
 
+# What each action says once done; %(stage)s is the stage's kind.
 _ACTION_DONE = {
-    "schedule": "Scheduled",
-    "postpone": "Postponed",
-    "hold": "Marked as held",
-    "cancel": "Cancelled",
+    "schedule": marked("Scheduled: %(stage)s."),
+    "postpone": marked("Postponed: %(stage)s."),
+    "hold": marked("Marked as held: %(stage)s."),
+    "cancel": marked("Cancelled: %(stage)s."),
 }
 
 
@@ -304,7 +307,7 @@ def stage_action(stage_id: int, action: str):
             conflict=saved.conflict,
             status=form_status(saved.conflict),
         )
-    flash(f"{_ACTION_DONE[action]}: {stage.kind.label}.", "success")
+    flash(_(_ACTION_DONE[action], stage=stage.kind.label), "success")
     return redirect(url_for("states.stage", stage_id=stage.id))
 
 
@@ -314,11 +317,16 @@ def move_stage(stage_id: int):
     stage, actor = found_for(Action.EDIT, vote_queries.get_stage(stage_id))
     form = MoveForm()
     if not form.validate_on_submit():
-        raise ValidationFailed("Move a stage up or down.")
+        raise ValidationFailed(_("Move a stage up or down."))
     iso2 = stage.agreement.state.iso2
-    if state_services.move_stage(actor, stage, form.direction.data):
-        flash(f"Moved “{stage.kind.label}” {form.direction.data}.", "success")
+    up, name = form.direction.data == "up", stage.kind.label
+    if not state_services.move_stage(actor, stage, form.direction.data):
+        if up:
+            flash(_("“%(stage)s” is already the first stage.", stage=name), "info")
+        else:
+            flash(_("“%(stage)s” is already the last stage.", stage=name), "info")
+    elif up:
+        flash(_("Moved “%(stage)s” up.", stage=name), "success")
     else:
-        edge = "first" if form.direction.data == "up" else "last"
-        flash(f"“{stage.kind.label}” is already the {edge} stage.", "info")
+        flash(_("Moved “%(stage)s” down.", stage=name), "success")
     return redirect(url_for("states.agreement", iso2=iso2, _anchor="stages"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from wtforms import (
     DateField,
     IntegerField,
@@ -22,51 +25,65 @@ from crm.votes.queries import PartyGroup
 NOT_RECORDED = ""
 
 # Short labels: seven options must fit a 360px-wide phone screen in two rows.
-OPTION_LABELS = {
-    VoteOption.YES: "Yes",
-    VoteOption.NO: "No",
-    VoteOption.ABSTAIN: "Abstain",
-    VoteOption.ABSENT: "Absent",
-    VoteOption.NOT_VOTING: "Not voting",
-    VoteOption.PAIRED: "Paired",
+# Said in the reader's language when shown; "vote" tells translators a yes of a vote ("for",
+# in many parliaments) from the yes of a question.
+_OPTION_WORDS = {
+    VoteOption.YES: lambda: pgettext("vote", "Yes"),
+    VoteOption.NO: lambda: pgettext("vote", "No"),
+    VoteOption.ABSTAIN: lambda: pgettext("vote", "Abstain"),
+    VoteOption.ABSENT: lambda: pgettext("vote", "Absent"),
+    VoteOption.NOT_VOTING: lambda: pgettext("vote", "Not voting"),
+    VoteOption.PAIRED: lambda: pgettext("vote", "Paired"),
 }
+OPTION_LABELS = {option: LazyString(words) for option, words in _OPTION_WORDS.items()}
 
 ROLL_CALL_CHOICES = [SelectChoice(o.value, OPTION_LABELS[o]) for o in VoteOption] + [
-    SelectChoice(NOT_RECORDED, "Not recorded")
+    SelectChoice(NOT_RECORDED, _l("Not recorded"))
 ]
 
-# For a party's row: everyone in it not marked one by one voted this way.
-PARTY_CHOICES = [SelectChoice(NOT_RECORDED, "Not recorded")] + [
-    SelectChoice(o.value, f"Voted {OPTION_LABELS[o].lower()}") for o in VoteOption
+# For a party's row: everyone in it not marked one by one voted this way. Each is a
+# sentence of its own: "voted" agrees with its option differently from language to language.
+VOTED = {
+    VoteOption.YES: _l("Voted yes"),
+    VoteOption.NO: _l("Voted no"),
+    VoteOption.ABSTAIN: _l("Voted abstain"),
+    VoteOption.ABSENT: _l("Voted absent"),
+    VoteOption.NOT_VOTING: _l("Voted not voting"),
+    VoteOption.PAIRED: _l("Voted paired"),
+}
+PARTY_CHOICES = [SelectChoice(NOT_RECORDED, _l("Not recorded"))] + [
+    SelectChoice(o.value, VOTED[o]) for o in VoteOption
 ]
 
-_COUNT = [Optional(), NumberRange(0, 100_000, "Enter a whole number, 0 or more.")]
+_COUNT = [Optional(), NumberRange(0, 100_000, _l("Enter a whole number, 0 or more."))]
 
 
 class VoteForm(VersionedForm):
-    held_on = DateField("Held on", validators=[DataRequired("Enter the date the vote was held.")])
+    held_on = DateField(
+        _l("Held on"), validators=[DataRequired(_l("Enter the date the vote was held."))]
+    )
     result = SelectField(
-        "Result",
-        choices=[SelectChoice("", "Choose the result"), *StageResult.choices()],
-        validators=[DataRequired("Choose the result of the vote.")],
+        _l("Result"),
+        choices=[SelectChoice("", _l("Choose the result")), *StageResult.choices()],
+        validators=[DataRequired(_l("Choose the result of the vote."))],
     )
     motion = TextAreaField(
-        "Motion",
+        _l("Motion"),
         validators=[Optional(), Length(max=2000)],
-        description="Optional: what was put to the vote.",
+        description=_l("Optional: what was put to the vote."),
     )
     source = StringField(
-        "Source",
+        _l("Source"),
         validators=[Optional(), Length(max=500)],
-        description="Optional: where the result was published (a link or a reference).",
+        description=_l("Optional: where the result was published (a link or a reference)."),
     )
-    count_yes = IntegerField("Yes", validators=_COUNT)
-    count_no = IntegerField("No", validators=_COUNT)
-    count_abstain = IntegerField("Abstain", validators=_COUNT)
-    count_absent = IntegerField("Absent", validators=_COUNT)
-    count_not_voting = IntegerField("Not voting", validators=_COUNT)
-    count_paired = IntegerField("Paired", validators=_COUNT)
-    submit = SubmitField("Save the vote")
+    count_yes = IntegerField(OPTION_LABELS[VoteOption.YES], validators=_COUNT)
+    count_no = IntegerField(OPTION_LABELS[VoteOption.NO], validators=_COUNT)
+    count_abstain = IntegerField(OPTION_LABELS[VoteOption.ABSTAIN], validators=_COUNT)
+    count_absent = IntegerField(OPTION_LABELS[VoteOption.ABSENT], validators=_COUNT)
+    count_not_voting = IntegerField(OPTION_LABELS[VoteOption.NOT_VOTING], validators=_COUNT)
+    count_paired = IntegerField(OPTION_LABELS[VoteOption.PAIRED], validators=_COUNT)
+    submit = SubmitField(_l("Save the vote"))
 
     # Filled in by vote_form_class.
     groups: list[PartyGroup] = []
@@ -109,14 +126,8 @@ def vote_form_class(groups: list[PartyGroup]) -> type[VoteForm]:
             RollCallForm,
             f"party_{group.key}",
             SelectField(
-                f"Members of {group.name} not marked one by one",
-                choices=[
-                    SelectChoice(NOT_RECORDED, "Not recorded"),
-                    *(
-                        SelectChoice(o.value, f"Voted {OPTION_LABELS[o].lower()}")
-                        for o in VoteOption
-                    ),
-                ],
+                _l("Members of %(party)s not marked one by one", party=group.name),
+                choices=PARTY_CHOICES,
                 default=NOT_RECORDED,
             ),
         )

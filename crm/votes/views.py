@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from crm.auth.permissions import Action
@@ -48,7 +49,7 @@ def record(stage_id: int):
             ),
         )
         if saved.ok:
-            flash(f"Saved the vote: {stage.kind.label}.", "success")
+            flash(_("Saved the vote: %(stage)s.", stage=stage.kind.label), "success")
             return redirect(url_for("states.stage", stage_id=stage_id))
         conflict = saved.conflict
         # The rollback expired every loaded row: reload them in a fixed number of queries.

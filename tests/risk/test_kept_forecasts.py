@@ -16,9 +16,9 @@ from crm.db import today, write_intent
 from crm.extensions import db
 from crm.parliament.models import Confidence, Membership, Representative, Stance, StanceSource
 from crm.parliament.services import (
-    field_choices,
     archive_representative,
     end_membership,
+    field_choices,
     merge_representatives,
     record_stance,
 )

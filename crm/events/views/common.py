@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from crm.events import services
 from crm.events.models import Event
+from crm.i18n import format_when
 
 bp = Blueprint("events", __name__)
 
@@ -27,4 +28,4 @@ def in_zone(value: datetime | None, timezone: str, fmt: str = "%d %b %Y %H:%M %Z
     """A UTC datetime formatted in a time zone (%Z gives the zone's abbreviation)."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(timezone)).strftime(fmt)
+    return format_when(value.astimezone(ZoneInfo(timezone)), fmt)

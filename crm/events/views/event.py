@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
@@ -19,6 +20,7 @@ from crm.events.forms import FOLD_CHOICES, ActionForm, EventForm, InvitationForm
 from crm.events.models import Event, EventKind, EventStatus, Invitation
 from crm.events.views.common import bp
 from crm.extensions import db
+from crm.i18n import format_when, marked
 from crm.parliament import queries as parliament_queries
 from crm.states import queries as state_queries
 from crm.states.models import State
@@ -149,8 +151,12 @@ def _flash_if_late(event: Event) -> None:
     if services.starts_after_stage(event, event.stage, event.state.timezone):
         day = services.vote_date(event.stage)
         flash(
-            f"Note: this event starts after the {event.stage.kind.label.lower()} it aims at "
-            f"({day:%d %b %Y}). The campaign wants events before the vote.",
+            _(
+                "Note: this event starts after the %(stage)s it aims at (%(date)s). The "
+                "campaign wants events before the vote.",
+                stage=event.stage.kind.label.lower(),
+                date=format_when(day, "%d %b %Y"),
+            ),
             "warning",
         )
 
@@ -174,11 +180,11 @@ def new(iso2: str):
             form,
             lambda: services.create_event(actor, state, _values(form, state, stages)),
             location=lambda event: url_for("events.show", event_id=event.id),
-            already="This event was already saved.",
+            already=_("This event was already saved."),
         )
         if saved.ok:
             if not saved.replayed:
-                flash(f"Planned “{saved.value.title}”.", "success")
+                flash(_("Planned “%(title)s”.", title=saved.value.title), "success")
                 _flash_if_late(saved.value)
             return redirect(saved.location)
     status = form_status()
@@ -205,7 +211,7 @@ def edit(event_id: int):
             ),
         )
         if saved.ok:
-            flash(f"Saved “{event.title}”.", "success")
+            flash(_("Saved “%(title)s”.", title=event.title), "success")
             _flash_if_late(event)
             return redirect(url_for("events.show", event_id=event.id))
         conflict = saved.conflict
@@ -231,7 +237,7 @@ def button_write(
     """A one-button write from the event's page, then back to it (at `anchor`). A form out
     of date, a conflict or a refusal shows the page again, with what went wrong."""
     if not form.validate_on_submit():
-        return render_show(event, status=422, message="The form was out of date; try again.")
+        return render_show(event, status=422, message=_("The form was out of date; try again."))
     try:
         write()
     except Conflict as error:
@@ -245,14 +251,15 @@ def button_write(
 
 
 def _event_action(event_id: int, permission: Action, act, done: str):
-    """Run a one-button action on the event (cancel, archive, restore)."""
+    """Run a one-button action on the event (cancel, archive, restore); `done` is marked for
+    the catalogs, said with the event's title as %(title)s."""
     event, actor = found_for(permission, queries.get_event(event_id))
     form = ActionForm()
     return button_write(
         event,
         form,
         lambda: act(actor, event, expected_version=form.expected_version),
-        done.format(title=event.title),
+        _(done, title=event.title),
     )
 
 
@@ -263,7 +270,7 @@ def cancel(event_id: int):
         event_id,
         Action.EDIT,
         services.cancel_event,
-        "Cancelled “{title}”. It stays in the lists, marked cancelled.",
+        marked("Cancelled “%(title)s”. It stays in the lists, marked cancelled."),
     )
 
 
@@ -274,7 +281,7 @@ def archive(event_id: int):
         event_id,
         Action.ARCHIVE,
         services.archive_event,
-        "Archived “{title}”. An administrator can restore it.",
+        marked("Archived “%(title)s”. An administrator can restore it."),
     )
 
 
@@ -285,5 +292,5 @@ def restore(event_id: int):
         event_id,
         Action.RESTORE,
         lambda actor, event, expected_version: services.restore_event(actor, event),
-        "Restored “{title}”.",
+        marked("Restored “%(title)s”."),
     )

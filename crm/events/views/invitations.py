@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
@@ -28,10 +30,10 @@ def invite(event_id: int):
     actor = permitted(Action.CREATE, Invitation, state=event.state)
     filter_form = CandidateFilterForm(request.args)
     chambers, parties = parliament_queries.state_filter_choices(event.state)
-    filter_form.chamber.choices = [SelectChoice("", "All chambers")] + [
+    filter_form.chamber.choices = [SelectChoice("", _("All chambers"))] + [
         SelectChoice(str(c.id), c.name) for c in chambers
     ]
-    filter_form.party.choices = [SelectChoice("", "All parties")] + [
+    filter_form.party.choices = [SelectChoice("", _("All parties"))] + [
         SelectChoice(str(p.id), p.name) for p in parties
     ]
     filters_valid = filter_form.validate()
@@ -50,8 +52,16 @@ def invite(event_id: int):
         if saved.ok:
             invited = saved.value
             names = ", ".join(i.representative.name for i in invited[:5])
-            more = f" and {len(invited) - 5} more" if len(invited) > 5 else ""
-            flash(f"Invited {names}{more}.", "success")
+            if len(invited) > 5:
+                message = ngettext(
+                    "Invited %(names)s and %(num)d more.",
+                    "Invited %(names)s and %(num)d more.",
+                    len(invited) - 5,
+                    names=names,
+                )
+            else:
+                message = _("Invited %(names)s.", names=names)
+            flash(message, "success")
             return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))
     filters = RepresentativeFilters(
         state=event.state,
@@ -102,7 +112,10 @@ def update_invitation(event_id: int, invitation_id: int):
                 event, status=409, conflict=saved.conflict, row=(invitation_id, form)
             )
         if saved.ok:
-            flash(f"Saved the invitation of {invitation.representative.name}.", "success")
+            flash(
+                _("Saved the invitation of %(name)s.", name=invitation.representative.name),
+                "success",
+            )
             return redirect(
                 url_for("events.show", event_id=event.id, _anchor=f"invitation-{invitation.id}")
             )
@@ -119,6 +132,6 @@ def remove_invitation(event_id: int, invitation_id: int):
         FlaskForm(),
         lambda: services.remove_invitation(actor, invitation),
         # Named now: the write deletes the invitation.
-        f"Withdrew the invitation of {invitation.representative.name}.",
+        _("Withdrew the invitation of %(name)s.", name=invitation.representative.name),
         anchor="invitations",
     )

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
@@ -57,7 +58,7 @@ def _validate(
     """Validate a page's filters; returns whether they are valid, and the state whose events
     the page shows: its own (whose filter is not shown), else the one the filter names."""
     states = queries.all_states() if state is None else []
-    form.state.choices = [SelectChoice("", "All states")] + [
+    form.state.choices = [SelectChoice("", _("All states"))] + [
         SelectChoice(s.iso2, s.name) for s in states
     ]
     if state is not None:
