@@ -26,7 +26,7 @@ install: $(VENV)/.installed $(CATALOGS:.po=.mo)
 
 # After marking strings: extract them and add the new ones to every catalog, to translate.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k marked \
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k marked -k marked_label:1c,2 \
 		--no-location --sort-output --width 100 --project "ICC Campaign CRM" --copyright-holder "the ICC campaign" -o crm/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i crm/translations/messages.pot -d crm/translations >/dev/null
 

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import sqlalchemy as sa
+from flask import has_app_context
+from flask_babel import LazyString, gettext, pgettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -109,30 +111,45 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
-class LabelledEnum(enum.StrEnum):
-    """A string enum whose members carry a human label for pages and PDFs.
+def say(label: tuple[str, str]) -> str:
+    """A label marked with `crm.i18n.marked_label`, in the reader's language (as written
+    outside an app context: the command line, the demo data)."""
+    context, words = label
+    if not has_app_context():
+        return words
+    return pgettext(context, words) if context else gettext(words)
 
-    The label is the value in words ("two_thirds" → "Two thirds") unless the member names
-    its own: `VOTES_CAST = "votes_cast", "Majority of votes cast"`.
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a human label for pages, PDFs and e-mails.
+
+    Each member names its words and their context for the catalogs:
+    `VOTES_CAST = "votes_cast", marked_label("majority rule", "Majority of votes cast")`;
+    `label` says them in the reader's language (English outside an app context), `english`
+    as written. The values, which the API and the files carry, never change with either.
     """
 
     _value_: str
-    _label: str | None
+    _label: tuple[str, str]
 
-    def __new__(cls, value: str, label: str | None = None) -> Self:
+    def __new__(cls, value: str, label: tuple[str, str] | None = None) -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
-        member._label = label
+        member._label = label or ("", value.replace("_", " ").capitalize())
         return member
 
     @property
+    def english(self) -> str:
+        return self._label[1]
+
+    @property
     def label(self) -> str:
-        return self._label or self.value.replace("_", " ").capitalize()
+        return say(self._label)
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:
-        """The members as WTForms select choices."""
-        return [SelectChoice(member.value, member.label) for member in cls]
+        """The members as WTForms select choices, said when the form is shown."""
+        return [SelectChoice(member.value, LazyString(lambda m=member: m.label)) for member in cls]
 
 
 class TimestampMixin:

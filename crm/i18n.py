@@ -58,6 +58,13 @@ def marked(message: str) -> str:
     return message
 
 
+def marked_label(context: str, message: str) -> tuple[str, str]:
+    """A label marked for the catalogs with the context its translation needs (an enum
+    member's words: "Cancelled" is said of an event, a stage or a follow-up, whose genders
+    differ); crm.db.LabelledEnum translates it with `pgettext` where it is said."""
+    return (context, message)
+
+
 # strftime's directives as CLDR patterns (what Babel formats in the reader's language).
 _DIRECTIVES = {
     "%d": "dd",

@@ -13,21 +13,22 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.states.models import State
 
 
 class Role(LabelledEnum):
-    SECTION = "section"
-    COORDINATOR = "coordinator"
-    STAFF = "staff"
-    ADMIN = "admin"
+    SECTION = "section", marked_label("role", "Section")
+    COORDINATOR = "coordinator", marked_label("role", "Coordinator")
+    STAFF = "staff", marked_label("role", "Staff")
+    ADMIN = "admin", marked_label("role", "Admin")
 
 
 class TokenScope(LabelledEnum):
-    API = "api"
-    CALENDAR = "calendar"
+    API = "api", marked_label("token scope", "Api")
+    CALENDAR = "calendar", marked_label("token scope", "Calendar")
 
 
 def hash_token(raw: str) -> str:

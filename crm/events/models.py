@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, VersionedMixin, enum_column
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.auth.models import Section, User
@@ -17,28 +18,31 @@ if TYPE_CHECKING:
 
 
 class EventKind(LabelledEnum):
-    PETITION_HANDOVER = "petition_handover"
-    VIGIL = "vigil"
-    PRESS_CONFERENCE = "press_conference"
-    DEMONSTRATION = "demonstration"
-    PARLIAMENTARY_BRIEFING = "parliamentary_briefing"
-    GOVERNMENT_MEETING = "government_meeting"
-    MEDIA = "media"
-    OTHER = "other"
+    PETITION_HANDOVER = "petition_handover", marked_label("event kind", "Petition handover")
+    VIGIL = "vigil", marked_label("event kind", "Vigil")
+    PRESS_CONFERENCE = "press_conference", marked_label("event kind", "Press conference")
+    DEMONSTRATION = "demonstration", marked_label("event kind", "Demonstration")
+    PARLIAMENTARY_BRIEFING = (
+        "parliamentary_briefing",
+        marked_label("event kind", "Parliamentary briefing"),
+    )
+    GOVERNMENT_MEETING = "government_meeting", marked_label("event kind", "Government meeting")
+    MEDIA = "media", marked_label("event kind", "Media")
+    OTHER = "other", marked_label("event kind", "Other")
 
 
 class EventStatus(LabelledEnum):
-    PLANNED = "planned"
-    CONFIRMED = "confirmed"
-    HELD = "held"
-    CANCELLED = "cancelled"
+    PLANNED = "planned", marked_label("event status", "Planned")
+    CONFIRMED = "confirmed", marked_label("event status", "Confirmed")
+    HELD = "held", marked_label("event status", "Held")
+    CANCELLED = "cancelled", marked_label("event status", "Cancelled")
 
 
 class Rsvp(LabelledEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    TENTATIVE = "tentative"
-    DECLINED = "declined"
+    PENDING = "pending", marked_label("invitation answer", "Pending")
+    ACCEPTED = "accepted", marked_label("invitation answer", "Accepted")
+    TENTATIVE = "tentative", marked_label("invitation answer", "Tentative")
+    DECLINED = "declined", marked_label("invitation answer", "Declined")
 
 
 class Event(StateRecordMixin, Base):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, enum_column
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -16,18 +17,18 @@ if TYPE_CHECKING:
 
 
 class InteractionKind(LabelledEnum):
-    MEETING = "meeting"
-    CALL = "call"
-    LETTER = "letter"
-    EMAIL = "email", "E-mail"
-    EVENT_ENCOUNTER = "event_encounter"
-    PETITION_HANDOVER = "petition_handover"
-    OTHER = "other"
+    MEETING = "meeting", marked_label("interaction kind", "Meeting")
+    CALL = "call", marked_label("interaction kind", "Call")
+    LETTER = "letter", marked_label("interaction kind", "Letter")
+    EMAIL = "email", marked_label("interaction kind", "E-mail")
+    EVENT_ENCOUNTER = "event_encounter", marked_label("interaction kind", "Event encounter")
+    PETITION_HANDOVER = "petition_handover", marked_label("interaction kind", "Petition handover")
+    OTHER = "other", marked_label("interaction kind", "Other")
 
 
 class Confidentiality(LabelledEnum):
-    NORMAL = "normal"
-    RESTRICTED = "restricted"
+    NORMAL = "normal", marked_label("confidentiality", "Normal")
+    RESTRICTED = "restricted", marked_label("confidentiality", "Restricted")
 
 
 # How many follow-ups one logged contact may add: the form's rows, the API's list and the
@@ -36,9 +37,9 @@ MAX_FOLLOW_UPS = 3
 
 
 class FollowUpStatus(LabelledEnum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
+    OPEN = "open", marked_label("follow-up status", "Open")
+    DONE = "done", marked_label("follow-up status", "Done")
+    CANCELLED = "cancelled", marked_label("follow-up status", "Cancelled")
 
 
 interaction_representatives = sa.Table(

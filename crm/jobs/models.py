@@ -14,16 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from crm.i18n import marked_label
 
 
 class JobStatus(LabelledEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
+    QUEUED = "queued", marked_label("job status", "Queued")
+    RUNNING = "running", marked_label("job status", "Running")
     # Failed, and waiting for its next attempt (with backoff).
-    RETRYING = "retrying"
-    SUCCEEDED = "succeeded"
+    RETRYING = "retrying", marked_label("job status", "Retrying")
+    SUCCEEDED = "succeeded", marked_label("job status", "Succeeded")
     # Failed on every attempt: shown to admins, who may run it again.
-    FAILED = "failed"
+    FAILED = "failed", marked_label("job status", "Failed")
 
     @property
     def is_open(self) -> bool:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -22,12 +23,27 @@ if TYPE_CHECKING:
 class Notification(LabelledEnum):
     """The kinds of message a user may choose to receive."""
 
-    FOLLOW_UP_DUE = "follow_up_due", "Follow-ups due tomorrow"
-    FOLLOW_UP_OVERDUE = "follow_up_overdue", "Follow-ups that have become overdue"
-    VOTE_AHEAD = "vote_ahead", "Votes ahead (when scheduled or moved, 14 and 3 days before)"
-    EVENT_REMINDER = "event_reminder", "Events you take part in, the day before"
-    SECTION_DIGEST = "section_digest", "Weekly digest of your section's states"
-    COORDINATOR_DIGEST = "coordinator_digest", "Weekly campaign digest"
+    FOLLOW_UP_DUE = "follow_up_due", marked_label("notification", "Follow-ups due tomorrow")
+    FOLLOW_UP_OVERDUE = (
+        "follow_up_overdue",
+        marked_label("notification", "Follow-ups that have become overdue"),
+    )
+    VOTE_AHEAD = (
+        "vote_ahead",
+        marked_label("notification", "Votes ahead (when scheduled or moved, 14 and 3 days before)"),
+    )
+    EVENT_REMINDER = (
+        "event_reminder",
+        marked_label("notification", "Events you take part in, the day before"),
+    )
+    SECTION_DIGEST = (
+        "section_digest",
+        marked_label("notification", "Weekly digest of your section's states"),
+    )
+    COORDINATOR_DIGEST = (
+        "coordinator_digest",
+        marked_label("notification", "Weekly campaign digest"),
+    )
 
 
 # Who gets what unless they choose otherwise: the people each message is for.
@@ -83,17 +99,17 @@ def wants(user: User, kind: Notification) -> bool:
 
 
 class MessageStatus(LabelledEnum):
-    QUEUED = "queued"
+    QUEUED = "queued", marked_label("message status", "Queued")
     # Taken by a worker and being handed to the SMTP server.
-    SENDING = "sending"
-    SENT = "sent"
+    SENDING = "sending", marked_label("message status", "Sending")
+    SENT = "sent", marked_label("message status", "Sent")
     # The SMTP server could not take it; tried again later.
-    RETRYING = "retrying"
+    RETRYING = "retrying", marked_label("message status", "Retrying")
     # Refused for good, out of attempts, or its worker stopped while handing it over (it
     # may or may not have gone: never sent again on its own, an admin decides).
-    FAILED = "failed"
+    FAILED = "failed", marked_label("message status", "Failed")
     # Its recipient stopped this kind of message, or lost their account, before it went.
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled", marked_label("message status", "Cancelled")
 
 
 class OutboxMessage(TimestampMixin, Base):

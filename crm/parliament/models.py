@@ -23,8 +23,10 @@ from crm.db import (
     VersionedMixin,
     enum_column,
     month_end,
+    say,
     utcnow,
 )
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -34,31 +36,39 @@ if TYPE_CHECKING:
 
 
 class ChamberKind(LabelledEnum):
-    LOWER = "lower"
-    UPPER = "upper"
-    UNICAMERAL = "unicameral"
+    LOWER = "lower", marked_label("chamber kind", "Lower")
+    UPPER = "upper", marked_label("chamber kind", "Upper")
+    UNICAMERAL = "unicameral", marked_label("chamber kind", "Unicameral")
 
 
 class MajorityRule(LabelledEnum):
-    VOTES_CAST = "votes_cast", "Majority of votes cast"  # more yes than no among those voting
-    MEMBERS = "members", "Majority of all members"  # more than half of all seats
-    TWO_THIRDS_PRESENT = "two_thirds_present", "Two thirds of members present"
-    TWO_THIRDS_MEMBERS = "two_thirds_members", "Two thirds of all members"
+    # more yes than no among those voting
+    VOTES_CAST = "votes_cast", marked_label("majority rule", "Majority of votes cast")
+    # more than half of all seats
+    MEMBERS = "members", marked_label("majority rule", "Majority of all members")
+    TWO_THIRDS_PRESENT = (
+        "two_thirds_present",
+        marked_label("majority rule", "Two thirds of members present"),
+    )
+    TWO_THIRDS_MEMBERS = (
+        "two_thirds_members",
+        marked_label("majority rule", "Two thirds of all members"),
+    )
 
 
 class CommitteeFocus(LabelledEnum):
-    FOREIGN_AFFAIRS = "foreign_affairs"
-    LEGAL = "legal"
-    DEFENCE = "defence"
-    HUMAN_RIGHTS = "human_rights"
-    OTHER = "other"
+    FOREIGN_AFFAIRS = "foreign_affairs", marked_label("committee focus", "Foreign affairs")
+    LEGAL = "legal", marked_label("committee focus", "Legal")
+    DEFENCE = "defence", marked_label("committee focus", "Defence")
+    HUMAN_RIGHTS = "human_rights", marked_label("committee focus", "Human rights")
+    OTHER = "other", marked_label("committee focus", "Other")
 
 
 class CommitteeRole(LabelledEnum):
-    MEMBER = "member"
-    CHAIR = "chair"
-    VICE_CHAIR = "vice_chair"
-    RAPPORTEUR = "rapporteur"
+    MEMBER = "member", marked_label("committee role", "Member")
+    CHAIR = "chair", marked_label("committee role", "Chair")
+    VICE_CHAIR = "vice_chair", marked_label("committee role", "Vice chair")
+    RAPPORTEUR = "rapporteur", marked_label("committee role", "Rapporteur")
 
 
 class Stance(LabelledEnum):
@@ -69,16 +79,24 @@ class Stance(LabelledEnum):
     values, which the API and the CSV files carry, do not change with either.
     """
 
-    FOR_RATIFICATION = "for_ratification", "For ratification"
-    LEANING_FOR = "leaning_for", "Leaning for ratification"
-    UNDECIDED = "undecided"
-    LEANING_AGAINST = "leaning_against", "Leaning against ratification"
-    AGAINST_RATIFICATION = "against_ratification", "Against ratification"
-    UNKNOWN = "unknown"
+    FOR_RATIFICATION = "for_ratification", marked_label("stance", "For ratification")
+    LEANING_FOR = "leaning_for", marked_label("stance", "Leaning for ratification")
+    UNDECIDED = "undecided", marked_label("stance", "Undecided")
+    LEANING_AGAINST = "leaning_against", marked_label("stance", "Leaning against ratification")
+    AGAINST_RATIFICATION = "against_ratification", marked_label("stance", "Against ratification")
+    UNKNOWN = "unknown", marked_label("stance", "Unknown")
 
     @property
     def short_label(self) -> str:
-        return self.label.removesuffix(" ratification")
+        return say(_SHORT_STANCES.get(self.value, self._label))
+
+
+_SHORT_STANCES = {
+    "for_ratification": marked_label("stance, short", "For"),
+    "leaning_for": marked_label("stance, short", "Leaning for"),
+    "leaning_against": marked_label("stance, short", "Leaning against"),
+    "against_ratification": marked_label("stance, short", "Against"),
+}
 
 
 def stance_label(value: Stance | str | None, short: bool = False) -> str:
@@ -88,27 +106,27 @@ def stance_label(value: Stance | str | None, short: bool = False) -> str:
 
 
 class StanceSource(LabelledEnum):
-    PRIVATE_MEETING = "private_meeting"
-    PUBLIC_STATEMENT = "public_statement"
-    VOTE = "vote"
-    THIRD_PARTY = "third_party"
-    MEDIA = "media"
+    PRIVATE_MEETING = "private_meeting", marked_label("stance source", "Private meeting")
+    PUBLIC_STATEMENT = "public_statement", marked_label("stance source", "Public statement")
+    VOTE = "vote", marked_label("stance source", "Vote")
+    THIRD_PARTY = "third_party", marked_label("stance source", "Third party")
+    MEDIA = "media", marked_label("stance source", "Media")
 
 
 class Confidence(LabelledEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+    LOW = "low", marked_label("confidence", "Low")
+    MEDIUM = "medium", marked_label("confidence", "Medium")
+    HIGH = "high", marked_label("confidence", "High")
 
 
 class ContactKind(LabelledEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    FAX = "fax"
-    ADDRESS = "address"
-    WEBSITE = "website"
-    SOCIAL = "social"
-    OTHER = "other"
+    EMAIL = "email", marked_label("contact kind", "Email")
+    PHONE = "phone", marked_label("contact kind", "Phone")
+    FAX = "fax", marked_label("contact kind", "Fax")
+    ADDRESS = "address", marked_label("contact kind", "Address")
+    WEBSITE = "website", marked_label("contact kind", "Website")
+    SOCIAL = "social", marked_label("contact kind", "Social")
+    OTHER = "other", marked_label("contact kind", "Other")
 
 
 class Chamber(VersionedMixin, TimestampMixin, Base):

@@ -9,12 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, LabelledEnum, UTCDateTime, enum_column, utcnow
+from crm.i18n import marked_label
 
 
 class SnapshotReason(LabelledEnum):
-    DAILY = "daily"  # the scheduled `crm snapshot-risk`
-    CHANGE = "change"  # a write moved the state's risk
-    BACKFILL = "backfill"  # rebuilt from dated stance records
+    # the scheduled `crm snapshot-risk`
+    DAILY = "daily", marked_label("snapshot reason", "Daily")
+    # a write moved the state's risk
+    CHANGE = "change", marked_label("snapshot reason", "Change")
+    # rebuilt from dated stance records
+    BACKFILL = "backfill", marked_label("snapshot reason", "Backfill")
 
 
 class RiskSnapshot(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import Section, section_states
 from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.parliament.models import Chamber, Committee, Party
@@ -18,25 +19,30 @@ if TYPE_CHECKING:
 
 
 class CampaignGoal(LabelledEnum):
-    BLOCK = "block"  # the campaign wants ratification refused
-    SECURE = "secure"  # the campaign wants ratification
+    # the campaign wants ratification refused
+    BLOCK = "block", marked_label("campaign goal", "Block")
+    # the campaign wants ratification
+    SECURE = "secure", marked_label("campaign goal", "Secure")
 
 
 class RomeStatuteStatus(LabelledEnum):
-    NOT_PARTY = "not_party", "Not a party"
-    SIGNED = "signed"
-    UNSIGNED = "unsigned", "Signed; intention not to ratify notified"
-    RATIFIED = "ratified"
-    ACCEDED = "acceded"
+    NOT_PARTY = "not_party", marked_label("Rome Statute status", "Not a party")
+    SIGNED = "signed", marked_label("Rome Statute status", "Signed")
+    UNSIGNED = (
+        "unsigned",
+        marked_label("Rome Statute status", "Signed; intention not to ratify notified"),
+    )
+    RATIFIED = "ratified", marked_label("Rome Statute status", "Ratified")
+    ACCEDED = "acceded", marked_label("Rome Statute status", "Acceded")
 
 
 class AgreementStatus(LabelledEnum):
-    SIGNED = "signed"
-    BEFORE_PARLIAMENT = "before_parliament"
-    RATIFIED = "ratified"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    LAPSED = "lapsed"
+    SIGNED = "signed", marked_label("agreement status", "Signed")
+    BEFORE_PARLIAMENT = "before_parliament", marked_label("agreement status", "Before parliament")
+    RATIFIED = "ratified", marked_label("agreement status", "Ratified")
+    REJECTED = "rejected", marked_label("agreement status", "Rejected")
+    WITHDRAWN = "withdrawn", marked_label("agreement status", "Withdrawn")
+    LAPSED = "lapsed", marked_label("agreement status", "Lapsed")
 
     @property
     def is_open(self) -> bool:
@@ -44,19 +50,25 @@ class AgreementStatus(LabelledEnum):
 
 
 class RatificationRoute(LabelledEnum):
-    PARLIAMENT = "parliament"
-    EXECUTIVE = "executive", "Executive (no parliamentary vote)"
-    NONE_SITTING = "none_sitting", "No sitting legislature"
+    PARLIAMENT = "parliament", marked_label("ratification route", "Parliament")
+    EXECUTIVE = "executive", marked_label("ratification route", "Executive (no parliamentary vote)")
+    NONE_SITTING = "none_sitting", marked_label("ratification route", "No sitting legislature")
 
 
 class StageKind(LabelledEnum):
-    SUBMITTED_TO_PARLIAMENT = "submitted_to_parliament"
-    COMMITTEE_REVIEW = "committee_review"
-    COMMITTEE_VOTE = "committee_vote"
-    PLENARY_VOTE = "plenary_vote"
-    CONSTITUTIONAL_REVIEW = "constitutional_review"
-    ASSENT = "assent"
-    DEPOSIT = "deposit"
+    SUBMITTED_TO_PARLIAMENT = (
+        "submitted_to_parliament",
+        marked_label("stage kind", "Submitted to parliament"),
+    )
+    COMMITTEE_REVIEW = "committee_review", marked_label("stage kind", "Committee review")
+    COMMITTEE_VOTE = "committee_vote", marked_label("stage kind", "Committee vote")
+    PLENARY_VOTE = "plenary_vote", marked_label("stage kind", "Plenary vote")
+    CONSTITUTIONAL_REVIEW = (
+        "constitutional_review",
+        marked_label("stage kind", "Constitutional review"),
+    )
+    ASSENT = "assent", marked_label("stage kind", "Assent")
+    DEPOSIT = "deposit", marked_label("stage kind", "Deposit")
 
     @property
     def is_vote(self) -> bool:
@@ -64,16 +76,16 @@ class StageKind(LabelledEnum):
 
 
 class StageStatus(LabelledEnum):
-    SCHEDULED = "scheduled"
-    POSTPONED = "postponed"
-    HELD = "held"
-    CANCELLED = "cancelled"
+    SCHEDULED = "scheduled", marked_label("stage status", "Scheduled")
+    POSTPONED = "postponed", marked_label("stage status", "Postponed")
+    HELD = "held", marked_label("stage status", "Held")
+    CANCELLED = "cancelled", marked_label("stage status", "Cancelled")
 
 
 class StageResult(LabelledEnum):
-    PASS = "pass"  # noqa: S105 - a vote result, not a password
-    FAIL = "fail"
-    DEFERRED = "deferred"
+    PASS = "pass", marked_label("stage result", "Pass")
+    FAIL = "fail", marked_label("stage result", "Fail")
+    DEFERRED = "deferred", marked_label("stage result", "Deferred")
 
 
 class Campaign(VersionedMixin, TimestampMixin, Base):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+from crm.i18n import marked_label
 
 if TYPE_CHECKING:
     from crm.parliament.models import Chamber, Party, Representative
@@ -16,12 +17,12 @@ if TYPE_CHECKING:
 
 
 class VoteOption(LabelledEnum):
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
-    ABSENT = "absent"
-    NOT_VOTING = "not_voting"
-    PAIRED = "paired"
+    YES = "yes", marked_label("vote option", "Yes")
+    NO = "no", marked_label("vote option", "No")
+    ABSTAIN = "abstain", marked_label("vote option", "Abstain")
+    ABSENT = "absent", marked_label("vote option", "Absent")
+    NOT_VOTING = "not_voting", marked_label("vote option", "Not voting")
+    PAIRED = "paired", marked_label("vote option", "Paired")
 
 
 class VoteEvent(VersionedMixin, TimestampMixin, Base):

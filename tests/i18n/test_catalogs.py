@@ -16,7 +16,7 @@ from crm.i18n import DEFAULT_LOCALE, LOCALES
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "crm" / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "marked": None}  # fmt: skip
+            "lazy_ngettext": (1, 2), "marked": None, "marked_label": ((1, "c"), 2)}  # fmt: skip
 # %(name)s, %s, %d … and Jinja-style {name} are all placeholders the translation must keep.
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdifr]|%[sdifr]|\{[A-Za-z_]\w*\}")
 
@@ -84,3 +84,29 @@ def test_every_entry_is_translated_none_fuzzy_with_its_placeholders(locale: str)
 def test_every_locale_has_a_catalog_and_nothing_else_does():
     have = {path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")}
     assert have == set(LOCALES) - {DEFAULT_LOCALE}
+
+
+def _labelled_enums():
+    import crm.models  # noqa: F401  (every model's enums)
+    from crm.db import LabelledEnum
+
+    found, waiting = [], list(LabelledEnum.__subclasses__())
+    while waiting:
+        cls = waiting.pop()
+        found.append(cls)
+        waiting.extend(cls.__subclasses__())
+    return found
+
+
+def test_every_enum_label_is_in_the_catalog_with_its_context():
+    """Stage kinds, statuses, stances…: each member's words, with the context that tells a
+    translator what they are said of, are entries of the template catalog."""
+    entries = {
+        (message.context, message.id)
+        for message in _catalog(TRANSLATIONS / "messages.pot")
+        if message.id
+    }
+    labels = [(member._label, cls.__name__) for cls in _labelled_enums() for member in cls]
+    assert len(labels) > 100
+    missing = [(name, label) for label, name in labels if tuple(label) not in entries]
+    assert not missing, f"mark them with crm.i18n.marked_label: {missing[:10]}"

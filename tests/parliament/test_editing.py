@@ -200,7 +200,18 @@ def test_a_bad_stance_is_refused_and_nothing_is_written(client, world, changes):
     assert db.session.get(Representative, rep.id).stance is Stance.UNKNOWN
 
 
-@pytest.mark.parametrize("who", ["other_member", "coordinator", "staff"])
+def test_a_coordinator_records_a_stance_in_any_state(client, world):
+    """Coordinators log contacts in every state, and the stances seen in them (README,
+    "Who may do what")."""
+    rep = world["rep"]
+    sign_in(client, world["coordinator"].email)
+    url = f"/representatives/{rep.id}/stances/new"
+    data = _form(client, url) | {"stance": "undecided", "source": "media", "confidence": "low"}
+    assert client.post(url, data=data).status_code in (302, 303)
+    assert [r.stance for r in db.session.scalars(sa.select(StanceRecord))] == [Stance.UNDECIDED]
+
+
+@pytest.mark.parametrize("who", ["other_member", "staff"])
 def test_others_may_not_record_a_stance(client, world, who):
     rep = world["rep"]
     sign_in(client, world[who].email)
