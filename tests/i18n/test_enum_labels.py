@@ -38,7 +38,7 @@ def test_a_label_is_said_in_the_readers_language_and_written_in_english_elsewher
 
 
 def test_the_same_word_takes_its_own_context(app):
-    """"Cancelled" is said of an event and of a stage: two entries, each translated for
+    """ "Cancelled" is said of an event and of a stage: two entries, each translated for
     its own noun (French: un événement annulé, une étape annulée)."""
     assert EventStatus.CANCELLED._label != StageStatus.CANCELLED._label
     assert EventStatus.CANCELLED._label[1] == StageStatus.CANCELLED._label[1]
