@@ -55,9 +55,10 @@ test: lint
 		echo "TEST_DATABASE_URL is not set: skipped the PostgreSQL run."; \
 	fi
 
-# Timings of the risk model (and later the PDFs), written to docs/benchmarks.md.
+# Timings of the risk model (and later the PDFs), written to docs/benchmarks.md. Some
+# sections alone, replacing them there: make bench ONLY=pages,throughput
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

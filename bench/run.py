@@ -6,12 +6,12 @@ several repetitions, which is the least disturbed by whatever else the machine d
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -312,208 +312,6 @@ def briefings_section() -> list[str]:
     return lines
 
 
-SCALE_PAGES = [
-    ("risk dashboard", "/dashboard"),
-    ("states", "/states"),
-    ("a state", "/states/{iso2}"),
-    ("a state's risk", "/states/{iso2}/risk"),
-    ("all representatives (first page)", "/representatives"),
-    ("search all representatives by name", "/representatives?q=popescu"),
-    ("… by a spelling that only sounds alike", "/representatives?q=popesko"),
-    ("a state's representatives", "/representatives?state={iso2}"),
-    ("a representative", "/representatives/{rep}"),
-    ("a state's interactions", "/states/{iso2}/interactions"),
-    ("a state's follow-ups", "/states/{iso2}/follow-ups"),
-    ("follow-ups (all states)", "/follow-ups"),
-    ("events", "/events"),
-    ("API: a state's representatives", "/api/v1/representatives?state={iso2}"),
-    ("API: interactions", "/api/v1/interactions?state={iso2}"),
-    ("API: risk of every state", "/api/v1/risk"),
-]
-
-
-def _command(env: dict[str, str], *args: str) -> tuple[float, float]:
-    """Run `flask --app wsgi …`: (wall seconds, peak memory in MiB) of that process.
-
-    The peak is the process's own high-water mark (VmHWM), read while it runs: the
-    rusage of a child also counts the memory of the parent it was forked from."""
-    flask = str(Path(sys.executable).with_name("flask"))
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        process = subprocess.Popen(  # noqa: S603 - our own command line
-            [flask, "--app", "wsgi", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        peak_kib = 0
-        status = Path(f"/proc/{process.pid}/status")
-        while process.poll() is None:
-            try:
-                for line in status.read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak_kib = max(peak_kib, int(line.split()[1]))
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.05)
-        elapsed = time.perf_counter() - start
-        if process.returncode != 0:
-            errors.seek(0)
-            raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
-    return elapsed, peak_kib / 1024
-
-
-def scale_section(scale: Scale | None = None) -> list[str]:
-    """The SPEC's scale (200 states, 100,000 representatives, 1,000,000 interactions) on
-    SQLite: generating it, the pages and API reads with their query counts, backup and
-    restore with the peak memory of each command."""
-    import sqlalchemy as sa
-
-    from config import DevelopmentConfig
-    from crm import create_app
-    from crm.auth.models import Role, TokenScope, User
-    from crm.auth.services import create_token
-    from crm.backup import row_counts
-    from crm.demo.loader import DEMO_PASSWORD
-    from crm.extensions import db
-
-    scale = scale or Scale()
-    lines = ["## At campaign scale", ""]
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/scale.sqlite"
-        env = {**os.environ, "CRM_ENV": "development", "DATABASE_URL": url}
-        _command(env, "db", "upgrade")
-        made, made_rss = _command(
-            env,
-            "crm",
-            "bench-data",
-            f"--states={scale.states}",
-            f"--representatives={scale.representatives}",
-            f"--interactions={scale.interactions}",
-        )
-        app = create_app(
-            DevelopmentConfig,
-            SQLALCHEMY_DATABASE_URI=url,
-            RATELIMIT_ENABLED=False,
-            WTF_CSRF_ENABLED=False,
-        )
-        with app.app_context():
-            counts = row_counts()
-            coordinator = db.session.scalar(sa.select(User).where(User.role == Role.COORDINATOR))
-            raw, _token = create_token(coordinator, coordinator, name="bench", scope=TokenScope.API)
-            db.session.commit()
-            iso2 = "AA"
-            rep = db.session.scalar(
-                sa.text("SELECT min(id) FROM representatives WHERE state_id = 1")
-            )
-        client = app.test_client()
-        signed_in = client.post(
-            "/login", data={"email": "coordinator@demo.example", "password": DEMO_PASSWORD}
-        )
-        if signed_in.status_code != 302:
-            raise RuntimeError(f"sign-in failed: {signed_in.status_code}")
-        statements: list[str] = []
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        rows = []
-        for label, template in SCALE_PAGES:
-            path = template.format(iso2=iso2, rep=rep)
-            headers = {"Authorization": f"Bearer {raw}"} if path.startswith("/api/") else {}
-
-            def get(path: str = path, headers: dict[str, str] = headers) -> None:
-                statements.clear()
-                response = client.get(path, headers=headers)
-                if response.status_code != 200:
-                    raise RuntimeError(f"{path}: {response.status_code}")
-
-            first, _ = best_of(get, repeat=1)
-            best, median = best_of(get, repeat=3, remembered=True)
-            rows.append(
-                f"| {label} | `{path}` | {ms(first)} | {ms(best)} | {ms(median)} | "
-                f"{len(statements)} |"
-            )
-        with app.app_context():
-            searches = _name_searches()
-            db.session.remove()
-            db.engine.dispose()
-
-        backup = Path(tmp) / "scale.jsonl.gz"
-        backed, backed_rss = _command(env, "crm", "backup", str(backup))
-        second = {**env, "DATABASE_URL": f"sqlite:///{tmp}/restored.sqlite"}
-        _command(second, "db", "upgrade")
-        restored, restored_rss = _command(second, "crm", "restore", str(backup))
-
-    total = sum(counts.values())
-    lines += [
-        f"`flask --app wsgi crm bench-data` on SQLite: {scale.states} states, "
-        f"{counts['representatives']:,} representatives, {counts['interactions']:,} "
-        f"interactions ({counts['interaction_representatives']:,} links to the members met), "
-        f"{counts['follow_ups']:,} follow-ups, {counts['stance_records']:,} stance records: "
-        f"{total:,} rows. Each page is fetched signed in as the coordinator (who sees every "
-        "state): once as the first view (the risk model remembering no chamber, as after a "
-        "restart), then three times more; the query count is that of one fetch.",
-        "",
-        "| page | path | first view | again, best | again, median | SQL statements |",
-        "|---|---|---:|---:|---:|---:|",
-        *rows,
-        "",
-        "A name search alone (`parliament.queries.NameMatch`, the rule of every people "
-        f"search: the first 30 of {counts['representatives']:,} representatives, every "
-        "state, as the pickers ask it):",
-        "",
-        "| search | found | best | median |",
-        "|---|---:|---:|---:|",
-        *searches,
-        "",
-        "Commands, each in a process of its own (wall time, peak resident memory):",
-        "",
-        "| command | time | peak memory |",
-        "|---|---:|---:|",
-        f"| `crm bench-data` (generate and write {total:,} rows) | {made:,.1f} s | "
-        f"{made_rss:,.0f} MiB |",
-        f"| `crm backup` ({total:,} rows) | {backed:,.1f} s | {backed_rss:,.0f} MiB |",
-        f"| `crm restore` into an empty database | {restored:,.1f} s | {restored_rss:,.0f} MiB |",
-        "",
-    ]
-    return lines
-
-
-NAME_SEARCHES = [
-    ("a family name as spelt", "popescu"),
-    ("a spelling that only sounds alike", "popesko"),
-    ("two words", "ana popescu"),
-    ("a name nobody has", "zzyzx"),
-]
-
-
-def _name_searches() -> list[str]:
-    """Time NameMatch's query over every representative (inside an app context)."""
-    import sqlalchemy as sa
-
-    from crm.extensions import db
-    from crm.parliament.models import Representative
-    from crm.parliament.queries import NameMatch
-
-    rows = []
-    for label, q in NAME_SEARCHES:
-        match = NameMatch(q)
-        stmt = (
-            sa.select(Representative.id)
-            .where(Representative.archived_at.is_(None), match.condition)
-            .order_by(*match.order, Representative.sort_name, Representative.id)
-            .limit(30)
-        )
-        found: list[int] = []
-
-        def search(stmt: sa.Select[tuple[int]] = stmt, found: list[int] = found) -> None:
-            found[:] = db.session.scalars(stmt).all()
-
-        best, median = best_of(search, repeat=5, remembered=True)
-        rows.append(f"| {label} (`{q}`) | {len(found)} | {ms(best)} | {ms(median)} |")
-    return rows
-
-
 CSV_ROWS = 20_000
 
 
@@ -612,24 +410,91 @@ def csv_import_section() -> list[str]:
     ]
 
 
-def main() -> None:
-    from bench import packs
+SECTIONS = ("risk", "briefings", "queue", "csv", "pages", "throughput")
 
-    sections = [risk_section, briefings_section, packs.section, csv_import_section, scale_section]
-    body = [
-        "# Benchmarks",
-        "",
-        "Written by `make bench` (bench/run.py); each figure is the best of several runs.",
-        "",
-        "## Machine",
-        "",
-        *machine(),
-        "",
-    ]
-    for section in sections:
-        body += section()
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help="the sections to measure, separated by commas (default: all): "
+        f"{', '.join(SECTIONS)}; the others stay as docs/benchmarks.md has them",
+    )
+    parser.add_argument(
+        "--scale",
+        metavar="STATES,REPRESENTATIVES,INTERACTIONS",
+        help="a smaller campaign scale, to try the pages and throughput sections quickly "
+        "(their figures are then not those of the campaign's scale)",
+    )
+    return parser.parse_args()
+
+
+def _replace(
+    text: str, heading: str, body: str, former: tuple[str, ...] = (), after: str = ""
+) -> str:
+    """`text` with the section under `heading` (or under a former heading) replaced by
+    `body`; when there is none, `body` after the section headed `after`, or at the end."""
+    for name in (heading, *former):
+        start = text.find(name + "\n")
+        if start != -1:
+            end = text.find("\n## ", start + len(name))
+            return text[:start] + body + ("\n" + text[end + 1 :] if end != -1 else "\n")
+    start = text.find(after + "\n") if after else -1
+    end = text.find("\n## ", start + len(after)) if start != -1 else -1
+    if end != -1:
+        return text[: end + 1] + body + "\n\n" + text[end + 1 :]
+    return text.rstrip("\n") + "\n\n" + body + "\n"
+
+
+def main() -> None:
+    from bench import packs, pages
+
+    arguments = _arguments()
+    chosen = [name.strip() for name in arguments.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        sys.exit(f"unknown sections: {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
+    scale = Scale()
+    if arguments.scale:
+        states, representatives, interactions = (int(n) for n in arguments.scale.split(","))
+        scale = Scale(states, representatives, interactions)
+    measured: dict[str, list[str]] = {}
+    simple = {
+        "risk": risk_section,
+        "briefings": briefings_section,
+        "queue": packs.section,
+        "csv": csv_import_section,
+    }
+    for name in chosen:
+        if name in simple:
+            lines = simple[name]()
+            measured[lines[0]] = lines
+    if "pages" in chosen or "throughput" in chosen:
+        measured |= pages.measure(scale, pages="pages" in chosen, serve="throughput" in chosen)
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text("\n".join(body) + "\n", encoding="utf-8")
+    if set(chosen) == set(SECTIONS):
+        body = [
+            "# Benchmarks",
+            "",
+            "Written by `make bench` (bench/run.py; `make bench ONLY=pages,throughput` measures "
+            "those sections alone and replaces them here); each figure is the best of several "
+            "runs.",
+            "",
+            "## Machine",
+            "",
+            *machine(),
+            "",
+        ]
+        for lines in measured.values():
+            body += lines
+        OUT.write_text("\n".join(body) + "\n", encoding="utf-8")
+    else:
+        text = OUT.read_text(encoding="utf-8") if OUT.exists() else "# Benchmarks\n"
+        for heading, lines in measured.items():
+            former = pages.FORMER_HEADINGS if heading == pages.HEADING else ()
+            text = _replace(text, heading, "\n".join(lines), former, after=pages.HEADING)
+        OUT.write_text(text, encoding="utf-8")
     print(f"Wrote {OUT.relative_to(ROOT)}")  # noqa: T201 - a command's output
 
 
