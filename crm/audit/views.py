@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
@@ -13,18 +15,19 @@ from crm.audit.models import AuditEntry
 from crm.auth.permissions import Page, require
 from crm.extensions import db
 from crm.forms import LogFilterForm, distinct_choices, log_page
+from crm.interactions.forms import Translated
 from crm.states.models import State
 from crm.text import like_pattern
 
 bp = Blueprint("audit", __name__)
 
 
-class AuditFilterForm(LogFilterForm):
-    actor = StringField("Who (e-mail contains)", validators=[Optional(), Length(max=254)])
-    action = SelectField("Action", choices=[], default="")
-    target_type = SelectField("Record type", choices=[], default="")
-    target_id = StringField("Record id", validators=[Optional(), Length(max=64)])
-    state = SelectField("State", choices=[], default="")
+class AuditFilterForm(Translated, LogFilterForm):
+    actor = StringField(_l("Who (e-mail contains)"), validators=[Optional(), Length(max=254)])
+    action = SelectField(_l("Action"), choices=[], default="")
+    target_type = SelectField(_l("Record type"), choices=[], default="")
+    target_id = StringField(_l("Record id"), validators=[Optional(), Length(max=64)])
+    state = SelectField(_l("State"), choices=[], default="")
 
 
 @bp.get("/admin/audit")
@@ -35,7 +38,9 @@ def index():
     form.action.choices = distinct_choices(AuditEntry.action)
     form.target_type.choices = distinct_choices(AuditEntry.target_type)
     states = db.session.scalars(sa.select(State).order_by(State.name)).all()
-    form.state.choices = [SelectChoice("", "Any")] + [SelectChoice(s.iso2, s.name) for s in states]
+    form.state.choices = [SelectChoice("", _("Any"))] + [
+        SelectChoice(s.iso2, s.name) for s in states
+    ]
     valid = form.validate()
     stmt = sa.select(AuditEntry)
     if valid:

@@ -20,33 +20,34 @@ class LoginForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
-            DataRequired("Enter a new password."),
+            DataRequired(_l("Enter a new password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=200,
-                message=f"Use between {MIN_PASSWORD_LENGTH} and 200 characters.",
+                # WTForms puts in the numbers.
+                message=_l("Use between %(min)d and %(max)d characters."),
             ),
         ],
     )
     confirm = PasswordField(
-        "Repeat the new password",
+        _l("Repeat the new password"),
         validators=[
-            DataRequired("Repeat the new password."),
-            EqualTo("new_password", "The two new passwords differ."),
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The two new passwords differ.")),
         ],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token protects a single-button action."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class CodeForm(FlaskForm):
@@ -77,12 +78,13 @@ class ReauthForm(FlaskForm):
     """Proving again who is at the keyboard, before a sensitive change."""
 
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)]
     )
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[Length(max=64)],
-        description="The 6-digit code your authenticator app shows now, "
-        "or one of your recovery codes.",
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
     )
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

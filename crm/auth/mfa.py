@@ -1,6 +1,7 @@
 """The second factor: TOTP codes (RFC 6238), one-time recovery codes and the enrolment QR code.
 
-Services here change the session and audit; they never commit (the views do).
+Services here change the session and audit; they never commit (the views do). Only pages call
+them, so their refusals are said in the reader's language.
 
 - A code is accepted for the time step before, at and after now (clocks on phones drift),
   and only if its step is later than the last one accepted: the check and the update are one
@@ -22,6 +23,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -73,7 +75,7 @@ def qr_svg(uri: str) -> Markup:
     """
     svg = segno.make(uri, error="m").svg_inline(
         scale=4, dark="#000", light="#fff", border=4, svgclass="qr-code", lineclass=None,
-        title="QR code to scan with your authenticator app",
+        title=_("QR code to scan with your authenticator app"),
     )  # fmt: skip
     return Markup(svg)  # noqa: S704 (segno's own output, the URI escaped by segno)
 
@@ -211,13 +213,16 @@ def confirm_enrolment(actor: User, code: str) -> list[str]:
     """
     secret = actor.totp_pending_secret
     if secret is None:
-        raise ValidationFailed("Start the set-up again: it had expired.", field="code")
+        raise ValidationFailed(_("Start the set-up again: it had expired."), field="code")
     digits = _digits(code)
     step = _matching_step(secret, digits) if digits else None
     if step is None:
         record(actor, "second_factor_refused", actor, summary="enrolment: wrong code")
         raise ValidationFailed(
-            "That code is not right. Check the app shows this account, then enter its newest code.",
+            _(
+                "That code is not right. Check the app shows this account, then enter its "
+                "newest code."
+            ),
             field="code",
         )
     now = utcnow()
@@ -236,7 +241,7 @@ def confirm_enrolment(actor: User, code: str) -> list[str]:
 def regenerate_recovery_codes(actor: User) -> list[str]:
     """Ten new recovery codes for the actor; the old ones stop working."""
     if actor.totp_secret is None:
-        raise ValidationFailed("Set up a second factor first.")
+        raise ValidationFailed(_("Set up a second factor first."))
     codes = _replace_recovery_codes(actor)
     record(actor, "recovery_codes_regenerated", actor)
     db.session.flush()
@@ -255,11 +260,13 @@ def _clear(user: User) -> None:
 def turn_off(actor: User) -> None:
     """The actor removes their own second factor (not allowed where their role needs one)."""
     if actor.totp_secret is None:
-        raise ValidationFailed("You have no second factor to turn off.")
+        raise ValidationFailed(_("You have no second factor to turn off."))
     if is_required(actor):
         raise ValidationFailed(
-            "Your role needs a second factor, so it cannot be turned off. "
-            "To move to a new phone, set up a new authenticator instead."
+            _(
+                "Your role needs a second factor, so it cannot be turned off. "
+                "To move to a new phone, set up a new authenticator instead."
+            )
         )
     _clear(actor)
     record(actor, "second_factor_disabled", actor)
@@ -277,7 +284,7 @@ def reset(actor: User, user: User) -> tuple[int, int]:
 
     require(actor, "view", Page.USER_ADMIN)
     if actor.id == user.id:
-        raise ValidationFailed("Reset your own second factor from your account page.")
+        raise ValidationFailed(_("Reset your own second factor from your account page."))
     had = user.totp_secret is not None or user.totp_pending_secret is not None
     _clear(user)
     sessions, tokens = end_credentials(user, reason="second factor reset", actor=actor)

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user  # type: ignore[import-untyped]
 from werkzeug.wrappers import Response
 
@@ -64,7 +65,7 @@ def stale_auth_redirect(back: str) -> Response | None:
     to the re-authentication page, which returns to `back` (a path on this site)."""
     if is_recent(current_user):
         return None
-    flash("For your security, confirm it is you, then try again.", "info")
+    flash(_("For your security, confirm it is you, then try again."), "info")
     return redirect(url_for("auth.reauthenticate", next=back))
 
 
@@ -75,6 +76,6 @@ def security_change_refused(back: str) -> Response | None:
     if stale is not None:
         return stale
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(back)
     return None

@@ -278,7 +278,7 @@ def reauthenticate():
     back = safe_next(request.args.get("next"), url_for("auth.account"))
     if form.validate_on_submit():
         if user.has_second_factor and not (form.code.data or "").strip():
-            form.code.errors.append("Enter the code from your app.")
+            form.code.errors.append(_("Enter the code from your app."))
         else:
             try:
                 signin.reauthenticate(user, form.password.data, form.code.data or "")
@@ -288,7 +288,11 @@ def reauthenticate():
                 getattr(form, error.field or "password").errors.append(error.message)
             else:
                 flash(
-                    f"Thank you. You can go ahead for the next {max_age_minutes()} minutes.",
+                    ngettext(
+                        "Thank you. You can go ahead for the next %(num)d minute.",
+                        "Thank you. You can go ahead for the next %(num)d minutes.",
+                        max_age_minutes(),
+                    ),
                     "success",
                 )
                 return redirect(back)
@@ -324,7 +328,7 @@ def account():
             user.session_token = token
             login_user(user)
             flash(
-                "Your password has been changed; your other sessions have been signed out.",
+                _("Your password has been changed; your other sessions have been signed out."),
                 "success",
             )
             return redirect(url_for("auth.account"))
@@ -352,10 +356,10 @@ def _current_hash() -> str:
 def revoke_session(session_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("auth.account"))
     services.revoke_session(current_actor(), session_id)
-    flash("That session has been signed out.", "success")
+    flash(_("That session has been signed out."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -377,7 +381,7 @@ def second_factor():
     if stale is not None:
         return stale
     if user.totp_pending_secret is None:
-        flash("Start setting up a second factor from here.", "info")
+        flash(_("Start setting up a second factor from here."), "info")
         return redirect(url_for("auth.account"))
     form = EnrolForm()
     codes = _confirm_enrolment(user, form)
@@ -412,7 +416,7 @@ def regenerate_recovery_codes():
 def turn_off_second_factor():
     flash_outcome(
         lambda: mfa.turn_off(current_actor()),
-        "Your second factor is off: signing in needs only your password.",
+        _("Your second factor is off: signing in needs only your password."),
         refusal=ValidationFailed,
     )
     return redirect(url_for("auth.account"))
@@ -438,7 +442,9 @@ def set_enabled(user_id: int, change: str):
     user = found(db.session.get(User, user_id))
     flash_outcome(
         lambda: services.set_user_enabled(current_actor(), user, change == "enable"),
-        f"{user.email} is now {'enabled' if change == 'enable' else 'disabled'}.",
+        _("%(email)s is now enabled.", email=user.email)
+        if change == "enable"
+        else _("%(email)s is now disabled.", email=user.email),
         refusal=ValidationFailed,
     )
     return redirect(url_for("auth.users"))
@@ -451,9 +457,12 @@ def reset_second_factor(user_id: int):
     user = found(db.session.get(User, user_id))
     flash_outcome(
         lambda: mfa.reset(current_actor(), user),
-        lambda ended: (
-            f"The second factor of {user.email} is reset; {ended[0]} session(s) and "
-            f"{ended[1]} token(s) ended. They set up a new one when they next sign in."
+        lambda ended: _(
+            "The second factor of %(email)s is reset; %(sessions)s and %(tokens)s ended. They "
+            "set up a new one when they next sign in.",
+            email=user.email,
+            sessions=ngettext("%(num)d session", "%(num)d sessions", ended[0]),
+            tokens=ngettext("%(num)d token", "%(num)d tokens", ended[1]),
         ),
         refusal=ValidationFailed,
     )

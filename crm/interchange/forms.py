@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
@@ -25,16 +28,18 @@ class CsvImportForm(OnceForm):
     """The upload; its submission key makes the same form sent twice ask for one import."""
 
     file = FileField(
-        "CSV file",
-        description="Saved from a spreadsheet as “CSV UTF-8”, with the header row described below.",
+        _l("CSV file"),
+        description=_l(
+            "Saved from a spreadsheet as “CSV UTF-8”, with the header row described below."
+        ),
     )
     csv = TextAreaField(
-        "Or paste the rows here",
+        _l("Or paste the rows here"),
         validators=[Optional(), Length(max=MAX_UPLOAD_BYTES)],
-        description="The header row first, then one representative a line.",
+        description=_l("The header row first, then one representative a line."),
     )
-    check_only = BooleanField("Only check the file: import nothing")
-    submit = SubmitField("Import")
+    check_only = BooleanField(_l("Only check the file: import nothing"))
+    submit = SubmitField(_l("Import"))
 
 
 def _chamber_id(value: object) -> int:
@@ -50,28 +55,31 @@ class PopoloImportForm(OnceForm):
     are named apart from the CSV form's, which is on the same page."""
 
     roster = FileField(
-        "Popolo JSON file",
-        description="An EveryPolitician file (ep-popolo), or a roster downloaded from this "
-        "application.",
+        _l("Popolo JSON file"),
+        description=_l(
+            "An EveryPolitician file (ep-popolo), or a roster downloaded from this application."
+        ),
     )
     chamber = SelectField(
-        "Chamber",
+        _l("Chamber"),
         coerce=_chamber_id,
         validate_choice=False,  # checked against the state's chambers, with a plain message
-        description="The chamber whose members the file lists.",
+        description=_l("The chamber whose members the file lists."),
     )
     organization_id = StringField(
-        "Organization id in the file",
-        validators=[Optional(), Length(max=200, message="At most 200 characters.")],
-        description="Only when the file has several organizations that could be the "
-        "chamber, e.g. “legislature”.",
+        _l("Organization id in the file"),
+        validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))],
+        description=_l(
+            "Only when the file has several organizations that could be the chamber, "
+            "e.g. “legislature”."
+        ),
     )
-    roster_check_only = BooleanField("Check only (write nothing)")
-    send_roster = SubmitField("Import the roster")
+    roster_check_only = BooleanField(_l("Check only (write nothing)"))
+    send_roster = SubmitField(_l("Import the roster"))
 
     def offer(self, chambers: list[tuple[int, str]]) -> None:
         """Offer the state's chambers (id, name) to choose from."""
-        self.chamber.choices = [SelectChoice("", "Choose a chamber"), *chambers]
+        self.chamber.choices = [SelectChoice("", _("Choose a chamber")), *chambers]
 
 
 def _days(value: object) -> int:
@@ -83,47 +91,48 @@ def _days(value: object) -> int:
         return 0
 
 
-DAYS_MESSAGE = f"Choose between 1 and {TOKEN_DAYS_MAX} days."
+DAYS_MESSAGE = lazy_ngettext(
+    "Choose between 1 and %(num)d day.", "Choose between 1 and %(num)d days.", TOKEN_DAYS_MAX
+)
+
+
+def _term(days: int) -> SelectChoice:
+    return SelectChoice(str(days), lazy_ngettext("%(num)d day", "%(num)d days", days))
 
 
 class TokenForm(FlaskForm):
     """Name a new calendar link or API token and choose how long it works."""
 
     name = StringField(
-        "Name",
-        validators=[Optional(), Length(max=120, message="At most 120 characters.")],
-        description="Where you will use it, e.g. “Phone”: it helps you revoke the right one.",
+        _l("Name"),
+        validators=[Optional(), Length(max=120, message=_l("At most 120 characters."))],
+        description=_l("Where you will use it, e.g. “Phone”: it helps you revoke the right one."),
     )
     # The offered terms; the command line takes any number of days up to the same maximum.
     days = SelectField(
-        "Works for",
-        choices=[
-            SelectChoice("30", "30 days"),
-            SelectChoice("90", "90 days"),
-            SelectChoice("180", "180 days"),
-            SelectChoice("365", "365 days (a year)"),
-        ],
+        _l("Works for"),
+        choices=[_term(30), _term(90), _term(180), SelectChoice("365", _l("365 days (a year)"))],
         coerce=_days,
         default=TOKEN_DAYS_DEFAULT,
         validate_choice=False,
         validators=[NumberRange(min=1, max=TOKEN_DAYS_MAX, message=DAYS_MESSAGE)],
-        description="It stops working after that; make a new one then.",
+        description=_l("It stops working after that; make a new one then."),
     )
-    submit = SubmitField("Create")
+    submit = SubmitField(_l("Create"))
 
     @classmethod
     def for_scope(cls, scope: TokenScope) -> TokenForm:
         form = cls()
         if scope is TokenScope.CALENDAR:
-            form.name.label.text = "Name of the link"
-            form.submit.label.text = "Create a calendar link"
+            form.name.label.text = _("Name of the link")
+            form.submit.label.text = _("Create a calendar link")
         else:
-            form.name.label.text = "Name of the token"
-            form.name.description = (
+            form.name.label.text = _("Name of the token")
+            form.name.description = _(
                 "What will use it, e.g. “Press office spreadsheet”: it helps you revoke the "
                 "right one."
             )
-            form.submit.label.text = "Create an API token"
+            form.submit.label.text = _("Create an API token")
         return form
 
 

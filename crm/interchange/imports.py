@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import OperationalError
 
 from crm.auth.models import User
@@ -47,6 +49,7 @@ from crm.auth.permissions import Action, require
 from crm.db import is_busy, set_write_intent, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
+from crm.i18n import marked
 from crm.interchange.csv_import import (
     CsvRejected,
     CsvReport,
@@ -76,6 +79,17 @@ _CONTENT = "file_zlib_b64"
 # otherwise keep megabytes of messages (the count of all of them is kept).
 ERRORS_KEPT = 1000
 NAMES_KEPT = 200
+
+# Why a job imported nothing, when the reason is ours: kept in English in the job's result
+# (a worker has no reader), and said in the reader's language on the page.
+REQUESTER_GONE = marked("The account that uploaded the file no longer exists.")
+STATE_GONE = marked("The state is no longer on record.")
+CHAMBER_GONE = marked("The chamber is no longer on record.")
+FILE_GONE = marked("The uploaded file is no longer kept: upload it again.")
+MAY_NO_LONGER = marked(
+    "The account that uploaded the file may no longer change these representatives."
+)
+REASONS = frozenset((REQUESTER_GONE, STATE_GONE, CHAMBER_GONE, FILE_GONE, MAY_NO_LONGER))
 
 
 class ImportRefused(DomainError):
@@ -296,17 +310,17 @@ class Progress:
 def requester_and_state(requester: int | None, arguments: dict[str, Any]) -> tuple[User, State]:
     actor = db.session.get(User, requester) if requester is not None else None
     if actor is None:
-        raise ImportRefused("The account that uploaded the file no longer exists.")
+        raise ImportRefused(REQUESTER_GONE)
     state = db.session.get(State, arguments.get("state_id"))
     if state is None:
-        raise ImportRefused("The state is no longer on record.")
+        raise ImportRefused(STATE_GONE)
     return actor, state
 
 
 def unpacked(arguments: dict[str, Any]) -> bytes:
     packed = arguments.get(_CONTENT)
     if not packed:
-        raise ImportRefused("The uploaded file is no longer kept: upload it again.")
+        raise ImportRefused(FILE_GONE)
     return zlib.decompress(base64.b64decode(packed))
 
 
@@ -314,6 +328,7 @@ def _reported(outcome: str, report: CsvReport) -> dict[str, Any]:
     return {
         "outcome": outcome,
         "summary": report.summary(),
+        "state": report.state,
         "added": len(report.added),
         "changed": len(report.changed),
         "unchanged": report.unchanged,
@@ -332,11 +347,20 @@ def _rejected(error: CsvRejected) -> dict[str, Any]:
 
 
 def refused(error: DomainError) -> dict[str, Any]:
-    if isinstance(error, PermissionDenied):
-        message = "The account that uploaded the file may no longer change these representatives."
-    else:
-        message = error.message
-    return {"outcome": "refused", "message": f"Nothing was imported. {message}"}
+    """The outcome of an import that could not be done: `reason` (what the page says, in the
+    reader's language when it is one of REASONS) and `message` (the same in English)."""
+    reason = MAY_NO_LONGER if isinstance(error, PermissionDenied) else error.message
+    return {"outcome": "refused", "message": f"Nothing was imported. {reason}", "reason": reason}
+
+
+def nothing_imported(problems: int) -> str:
+    """What a rejected file's page says first (CsvRejected's message, in the reader's
+    language)."""
+    return ngettext(
+        "Nothing was imported: %(num)d problem in the file.",
+        "Nothing was imported: %(num)d problems in the file.",
+        problems,
+    )
 
 
 # --- Following it (the progress page) ------------------------------------------------------------
@@ -383,18 +407,9 @@ class ImportProgress:
         return self.job.kind == POPOLO_IMPORT
 
     @property
-    def unit(self) -> str:
-        """What the import counts as it checks them, one of them."""
-        return "person" if self.is_roster else "row"
-
-    @property
-    def counted(self) -> str:
-        return f"{self.unit}s"
-
-    @property
     def source(self) -> str:
         source = str(self.job.arguments.get("source") or "")
-        return "pasted rows" if source in ("", PASTED) else source
+        return _("pasted rows") if source in ("", PASTED) else source
 
     @property
     def check_only(self) -> bool:
@@ -439,3 +454,42 @@ class ImportProgress:
     @property
     def asked_at(self) -> datetime:
         return self.job.created_at
+
+    @property
+    def summary(self) -> str:
+        """What the import did (or would do), in counts, in the reader's language; as the
+        job kept it (in English) for a job that kept no names with its counts (an older one)."""
+        result = self.result
+        counts = {
+            key: int(result.get(key) or 0) for key in ("added", "changed", "ended", "unchanged")
+        }
+        if "state" not in result:
+            return str(result.get("summary", ""))
+        if self.is_roster:
+            return _(
+                "%(chamber)s of %(state)s: %(added)d added, %(changed)d changed, "
+                "%(ended)d ended, %(unchanged)d unchanged",
+                chamber=result.get("chamber", ""),
+                state=result["state"],
+                **counts,
+            )
+        return _(
+            "%(state)s: %(added)d added, %(changed)d changed, %(unchanged)d unchanged",
+            state=result["state"],
+            **counts,
+        )
+
+    @property
+    def message(self) -> str:
+        """Why nothing was imported (a file rejected, or an import refused), in the reader's
+        language; what is said of the file's rows, or by the importer, stays as it was kept."""
+        result = self.result
+        if result.get("outcome") == "rejected":
+            return nothing_imported(int(result.get("problems") or 0))
+        if "problem" in result:
+            return _("Nothing was imported: %(problem)s.", problem=result["problem"])
+        if "reason" in result:
+            reason = str(result["reason"])
+            said = _(reason) if reason in REASONS else reason
+            return _("Nothing was imported. %(reason)s", reason=said)
+        return str(result.get("message", ""))

@@ -19,10 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from crm.auth.models import User
 from crm.errors import Conflict, DomainError
 from crm.extensions import db
 from crm.interchange.imports import (
+    CHAMBER_GONE,
     ERRORS_KEPT,
     NAMES_KEPT,
     POPOLO_IMPORT,
@@ -72,8 +75,9 @@ def read_roster_upload(
     try:
         roster = read_roster(raw)
     except PopoloError as error:
+        # What is wrong with the file is the reader's (crm/interchange/popolo), in English.
         raise RosterRejected(
-            f"The file cannot be imported: {error.message}.", field="roster"
+            _("The file cannot be imported: %(problem)s.", problem=error.message), field="roster"
         ) from None
     try:
         file_chamber(
@@ -133,7 +137,7 @@ def run_popolo_import(job: Job) -> dict[str, Any]:
             actor, state = requester_and_state(requester, arguments)
             chamber = get_chamber(state, int(arguments.get("chamber_id") or 0))
             if chamber is None:
-                raise ImportRefused("The chamber is no longer on record.")
+                raise ImportRefused(CHAMBER_GONE)
             # By its name now: a chamber renamed since the upload is still the one chosen.
             asked = (actor, state, chamber.name, read_roster(unpacked(arguments)))
         except PopoloError as error:
@@ -177,6 +181,8 @@ def _reported(outcome: str, report: RosterReport) -> dict[str, Any]:
     return {
         "outcome": outcome,
         "summary": report.summary(),
+        "state": report.state,
+        "chamber": report.chamber,
         "added": len(report.added),
         "changed": len(report.changed),
         "ended": len(report.ended),
@@ -189,4 +195,9 @@ def _reported(outcome: str, report: RosterReport) -> dict[str, Any]:
 
 
 def _unreadable(error: PopoloError) -> dict[str, Any]:
-    return {"outcome": "refused", "message": f"Nothing was imported: {error.message}."}
+    # The importer's words (crm/interchange/popolo) stay English; the page says the rest.
+    return {
+        "outcome": "refused",
+        "message": f"Nothing was imported: {error.message}.",
+        "problem": error.message,
+    }

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from crm.audit.services import record
 from crm.auth.models import ApiToken, TokenScope
@@ -42,15 +44,26 @@ def create_personal_token(
 ) -> tuple[str, ApiToken]:
     """A new token of the actor's own that works for `days` days; the raw value is returned
     once, never stored."""
-    noun = TOKEN_NOUN[scope]
-    name = (name or "").strip() or noun[0].upper() + noun[1:]
+    calendar = scope is TokenScope.CALENDAR
+    # A token not named is called by its kind, in the words of the one who makes it.
+    name = (name or "").strip() or (_("Calendar link") if calendar else _("API token"))
     if len(name) > 120:
-        raise ValidationFailed("At most 120 characters.", field="name")
+        raise ValidationFailed(_("At most 120 characters."), field="name")
     now = utcnow()
     if sum(not token_expired(t, now) for t in personal_tokens(actor, scope)) >= MAX_TOKENS:
-        raise ValidationFailed(
-            f"You already have {MAX_TOKENS} {noun}s: revoke one you no longer use."
-        )
+        if calendar:
+            message = ngettext(
+                "You already have %(num)d calendar link: revoke one you no longer use.",
+                "You already have %(num)d calendar links: revoke one you no longer use.",
+                MAX_TOKENS,
+            )
+        else:
+            message = ngettext(
+                "You already have %(num)d API token: revoke one you no longer use.",
+                "You already have %(num)d API tokens: revoke one you no longer use.",
+                MAX_TOKENS,
+            )
+        raise ValidationFailed(message)
     return create_token(actor, actor, name=name, scope=scope, days=days)
 
 

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm.auth.models import TokenScope
@@ -182,7 +183,7 @@ def import_csv(iso2: str):
                 upload = imports.read_upload(raw, source)
             except CsvRejected as error:
                 errors = error.errors
-                form.form_errors.append(error.message)
+                form.form_errors.append(imports.nothing_imported(len(errors)))
             else:
                 # The reading above held no write lock (reads_first); the job's row is
                 # written under it, and sent to the queue once committed.
@@ -264,9 +265,9 @@ def _chosen_chamber(form: PopoloImportForm, state: State):
     chamber = queries.get_chamber(state, form.chamber.data or 0)
     if chamber is None:
         message = (
-            f"Choose one of the chambers of {state.name}."
+            _("Choose one of the chambers of %(state)s.", state=state.name)
             if form.chamber.data
-            else "Choose the chamber the roster is of."
+            else _("Choose the chamber the roster is of.")
         )
         form.chamber.errors = [*form.chamber.errors, message]
     return chamber
@@ -275,12 +276,13 @@ def _chosen_chamber(form: PopoloImportForm, state: State):
 def _roster_file(form: PopoloImportForm) -> bytes | None:
     upload = form.roster.data
     if upload is None or not getattr(upload, "filename", ""):
-        form.roster.errors = [*form.roster.errors, "Choose a Popolo JSON file."]
+        form.roster.errors = [*form.roster.errors, _("Choose a Popolo JSON file.")]
         return None
     raw: bytes = upload.read(MAX_ROSTER_BYTES + 1)
     if len(raw) > MAX_ROSTER_BYTES:
         limit = MAX_ROSTER_BYTES // (1024 * 1024)
-        form.roster.errors = [*form.roster.errors, f"The file is larger than {limit} MB."]
+        message = _("The file is larger than %(size)d MB.", size=limit)
+        form.roster.errors = [*form.roster.errors, message]
         return None
     return raw
 
@@ -317,10 +319,12 @@ def _upload(form: CsvImportForm) -> tuple[bytes | None, str]:
         raw = form.csv.data.encode("utf-8")
         source = imports.PASTED
     else:
-        form.file.errors = [*form.file.errors, "Choose a CSV file, or paste the rows below."]
+        form.file.errors = [*form.file.errors, _("Choose a CSV file, or paste the rows below.")]
         return None, ""
     if len(raw) > MAX_UPLOAD_BYTES:
-        form.file.errors = [*form.file.errors, "The file is larger than 5 MB: split it."]
+        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
+        message = _("The file is larger than %(size)d MB: split it.", size=limit)
+        form.file.errors = [*form.file.errors, message]
         return None, ""
     return raw, source
 
@@ -397,7 +401,6 @@ def _tokens_page(scope: TokenScope):
     return render_template(
         "interchange/tokens.html",
         scope=scope.value,
-        noun=services.TOKEN_NOUN[scope],
         page_endpoint=page,
         revoke_endpoint=revoke,
         form=form,
@@ -418,10 +421,13 @@ def _revoke_token(token_id: int, scope: TokenScope):
     page = TOKEN_PAGES[scope][0]
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for(page))
     services.revoke_personal_token(actor, token, scope)
-    flash(f"The {services.TOKEN_NOUN[scope]} “{token.name}” no longer works.", "success")
+    if scope is TokenScope.CALENDAR:
+        flash(_("The calendar link “%(name)s” no longer works.", name=token.name), "success")
+    else:
+        flash(_("The API token “%(name)s” no longer works.", name=token.name), "success")
     return redirect(url_for(page))
 
 
@@ -458,9 +464,12 @@ def admin_revoke_token(token_id: int):
     actor = permitted(Action.VIEW, Page.USER_ADMIN)
     token = found(queries.get_token(token_id))
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("interchange.admin_tokens"))
     services.revoke_personal_token(actor, token, token.scope)
-    noun = services.TOKEN_NOUN[token.scope]
-    flash(f"The {noun} “{token.name}” of {token.user.email} no longer works.", "success")
+    named = {"name": token.name, "email": token.user.email}
+    if token.scope is TokenScope.CALENDAR:
+        flash(_("The calendar link “%(name)s” of %(email)s no longer works.", **named), "success")
+    else:
+        flash(_("The API token “%(name)s” of %(email)s no longer works.", **named), "success")
     return redirect(url_for("interchange.admin_tokens"))

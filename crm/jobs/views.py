@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -13,6 +15,7 @@ from wtforms.fields import SelectChoice
 from crm.auth.permissions import Page, require
 from crm.extensions import db
 from crm.forms import LogFilterForm, counts_by_status, distinct_choices, log_page
+from crm.interactions.forms import Translated
 from crm.jobs import services
 from crm.jobs.models import Job, JobStatus
 from crm.web import current_actor, found, save
@@ -20,11 +23,11 @@ from crm.web import current_actor, found, save
 bp = Blueprint("jobs", __name__)
 
 
-class JobFilterForm(LogFilterForm):
+class JobFilterForm(Translated, LogFilterForm):
     status = SelectField(
-        "Status", choices=[SelectChoice("", "Any"), *JobStatus.choices()], default=""
+        _l("Status"), choices=[SelectChoice("", _l("Any")), *JobStatus.choices()], default=""
     )
-    kind = SelectField("Kind", choices=[], default="")
+    kind = SelectField(_l("Kind"), choices=[], default="")
 
 
 @bp.get("/admin/jobs")
@@ -55,9 +58,13 @@ def retry(job_id: int):
     job = found(db.session.get(Job, job_id))
     form = FlaskForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     elif save(form, lambda: services.retry(current_actor(), job)).ok:
-        flash(f"Job {job.id} ({job.kind}) is queued to run again.", "success")
+        flash(
+            _("Job %(id)d (%(kind)s) is queued to run again.", id=job.id, kind=job.kind), "success"
+        )
     else:
-        flash(form.form_errors[0] if form.form_errors else "The job could not be queued.", "error")
+        flash(
+            form.form_errors[0] if form.form_errors else _("The job could not be queued."), "error"
+        )
     return redirect(url_for("jobs.index"))

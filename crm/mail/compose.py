@@ -3,17 +3,26 @@
 Messages are written where no request is (a worker, the scheduler, `crm notify`), so
 their links are built from PUBLIC_URL (or SERVER_NAME), never from a request's Host. The
 templates are rendered without the app's context processors: a message holds only what it
-is given, and loads nothing from another host (no images, fonts or styles by URL)."""
+is given, and loads nothing from another host (no images, fonts or styles by URL).
+
+Each message is written in its recipient's language (their account's, English when they
+chose none: a message has no browser to follow), whoever's request or worker writes it:
+its subject, both parts, their dates and the labels in them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from crm.i18n import DEFAULT_LOCALE, LOCALES, right_to_left
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -60,9 +69,24 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     return user_id, kind
 
 
+def language_of(user: User) -> str:
+    """The language `user` reads their messages in: their account's, else English."""
+    locale = getattr(user, "locale", None)
+    return str(locale) if locale in LOCALES else DEFAULT_LOCALE
+
+
+@contextmanager
+def in_language_of(user: User) -> Iterator[None]:
+    """What is said in this block (`gettext`, enum labels, dates) is said in `user`'s
+    language, whatever the request or worker it runs in."""
+    with force_locale(language_of(user)):
+        yield
+
+
 def render(kind: Notification, user: User, context: dict[str, Any]) -> tuple[str, str]:
-    """The plain text and HTML parts of a message of `kind` to `user`."""
+    """The plain text and HTML parts of a message of `kind` to `user`, in their language."""
     env = current_app.jinja_env
+    code = language_of(user)
     values = {
         **context,
         "kind": kind,
@@ -70,9 +94,12 @@ def render(kind: Notification, user: User, context: dict[str, Any]) -> tuple[str
         "link": public_url,
         "settings_url": public_url("mail.settings"),
         "unsubscribe_url": public_url("mail.unsubscribe", token=unsubscribe_token(user.id, kind)),
+        "html_lang": code,
+        "html_dir": "rtl" if right_to_left(code) else "ltr",
     }
-    text = env.get_template(f"mail/{kind.value}.txt").render(values)
-    html = env.get_template(f"mail/{kind.value}.html").render(values)
+    with in_language_of(user):
+        text = env.get_template(f"mail/{kind.value}.txt").render(values)
+        html = env.get_template(f"mail/{kind.value}.html").render(values)
     return text, html
 
 

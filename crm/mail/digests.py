@@ -4,7 +4,11 @@ Each arrives once a week, on the reader's day and from the reader's hour in thei
 zone (the first run of `notify` at or after it). A digest is written for a reader who may
 not read restricted content, whoever receives it: mail leaves our control. So a follow-up
 from a restricted contact shows as one, with its state and date; a contact logged in one
-is counted, never listed; a stance observed in one shows its value and month only."""
+is counted, never listed; a stance observed in one shows its value and month only.
+
+What a digest holds is worked out once for every reader of the same states (and once for
+all coordinators) and is said in no language: labels, levels and dates stay values until
+each reader's message is written in their language (crm.mail.compose)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role, Section, User, section_states
@@ -23,10 +28,10 @@ from crm.events.models import Event, EventStatus
 from crm.extensions import db
 from crm.interactions.models import Confidentiality, FollowUp, FollowUpStatus, Interaction
 from crm.mail import services
-from crm.mail.compose import public_url
+from crm.mail.compose import in_language_of, public_url
 from crm.mail.models import Notification, wants
 from crm.mail.notify import zone
-from crm.parliament.models import Representative
+from crm.parliament.models import Representative, Stance
 from crm.risk.models import RiskSnapshot
 from crm.risk.services import StateRisk, forecasts, swing
 from crm.states.models import Agreement, Campaign, Stage, StageStatus
@@ -60,7 +65,7 @@ def digests(
         due = local.weekday() == user.digest_weekday and local.hour >= user.digest_hour
         if not (due or whatever_the_hour):
             continue
-        year, week, _ = local.date().isocalendar()
+        year, week, _day = local.date().isocalendar()
         about = f"week:{year}-W{week:02d}"
         for kind in counts:
             if not wants(user, kind) or services.queued_before(user, kind, about):
@@ -72,13 +77,16 @@ def digests(
                 if states not in sections_cache:
                     sections_cache[states] = section_digest(campaign, sorted(states), now.date())
                 context = sections_cache[states]
-                names = ", ".join(context["state_names"])
-                subject = f"Your week: {names}"
+                with in_language_of(user):
+                    subject = _("Your week: %(states)s", states=", ".join(context["state_names"]))
             else:
                 if campaign_digest is None:
                     campaign_digest = coordinator_digest(campaign, now.date())
                 context = campaign_digest
-                subject = f"The campaign this week: {context['headline']}"
+                with in_language_of(user):
+                    subject = _(
+                        "The campaign this week: %(headline)s", headline=_headline(context["moves"])
+                    )
             context = context | {"week": f"{year}-W{week:02d}", "today": local.date()}
             counts[kind] += services.queue(user, kind, about, subject, context) is not None
     return list(counts.items())
@@ -113,8 +121,10 @@ class RiskLine:
 class WhoNext:
     state: str
     name: str
-    stance: str
-    stance_on: str  # "12 Mar 2026", or "Mar 2026" when observed in a restricted contact
+    stance: Stance
+    stance_on: date | None  # None: never recorded
+    # False when observed in a restricted contact: its month only is told.
+    stance_exact: bool
     stale_days: int | None
     risk_drop: float
     url: str
@@ -189,7 +199,8 @@ def _stages(campaign: Campaign, state_ids: list[int] | None, today: date) -> lis
     return [
         {
             "state": s.agreement.state.name,
-            "what": s.kind.label + (f", {s.chamber.name}" if s.chamber else ""),
+            "kind": s.kind,
+            "chamber": s.chamber.name if s.chamber else None,
             "on": s.scheduled_on,
             "days": (s.scheduled_on - today).days if s.scheduled_on else None,
         }
@@ -243,18 +254,14 @@ def _who_next(results: list[StateRisk], today: date) -> list[WhoNext]:
     for result, entry in entries:
         rep = reps[entry.member_id]
         shown = rep.stance_date(withheld=rep.stance_restricted)
-        if shown.on is None:
-            when, stale = "never", None
-        else:
-            when = shown.on.strftime("%d %b %Y" if shown.exact else "%b %Y")
-            stale = (today - shown.on).days
         lines.append(
             WhoNext(
                 state=result.state.name,
                 name=rep.name,
-                stance=rep.stance.label,
-                stance_on=when,
-                stale_days=stale,
+                stance=rep.stance,
+                stance_on=shown.on,
+                stance_exact=shown.exact,
+                stale_days=None if shown.on is None else (today - shown.on).days,
                 risk_drop=entry.risk_drop,
                 url=public_url("parliament.show", representative_id=rep.id),
             )
@@ -313,7 +320,7 @@ def _contacts(state_ids: list[int], today: date) -> dict[str, Any]:
         "shown": [
             {
                 "state": i.state.name,
-                "kind": i.kind.label,
+                "kind": i.kind,
                 "on": i.occurred_at,
                 "with": ", ".join(r.name for r in i.representatives),
             }
@@ -329,38 +336,42 @@ def coordinator_digest(campaign: Campaign, today: date) -> dict[str, Any]:
     results = forecasts(campaign, today)
     before = _week_ago(campaign, [r.state.id for r in results], today)
     moves = sorted(_risks(results, before), key=lambda r: -abs(r.change or 0.0))
-    flag = _coverage_flag()
+    target = _coverage_target()
     fell = [
         (r.state.name, r.forecast.coverage)
         for r in results
-        if r.forecast.coverage_flagged
+        if r.forecast.below_seat_target
         and r.state.id in before
-        and _was_covered(before[r.state.id], flag)
+        and _was_covered(before[r.state.id], target)
     ]
-    headline = "no change in risk"
-    if moves and moves[0].change:
-        headline = f"{moves[0].state} {moves[0].change * 100:+.1f} points"
     return {
-        "headline": headline,
         "moves": moves,
         "stages": _stages(campaign, None, today)[:15],
         "coverage_fell": fell,
-        "under_target": sum(1 for r in results if r.forecast.coverage_flagged),
-        "coverage_target": flag,
+        "under_target": sum(1 for r in results if r.forecast.below_seat_target),
+        "coverage_target": target,
         "overdue_by_section": _overdue_by_section(today),
         "dashboard_url": public_url("risk.dashboard"),
     }
 
 
-def _was_covered(snapshot: RiskSnapshot, flag: float) -> bool:
+def _headline(moves: list[RiskLine]) -> str:
+    """The largest move of the week, for the coordinators' subject, in the current language."""
+    if moves and moves[0].change:
+        change = f"{moves[0].change * 100:+.1f}"
+        return str(_("%(state)s %(change)s points", state=moves[0].state, change=change))
+    return str(_("no change in risk"))
+
+
+def _was_covered(snapshot: RiskSnapshot, target: float) -> bool:
     """Whether a state's coverage was at the target then (or there was nothing to cover)."""
-    return snapshot.coverage is None or snapshot.coverage >= flag
+    return snapshot.coverage is None or snapshot.coverage >= target
 
 
-def _coverage_flag() -> float:
+def _coverage_target() -> float:
     from crm.risk.queries import risk_config
 
-    return risk_config().coverage_flag
+    return risk_config().coverage_target
 
 
 def _overdue_by_section(today: date) -> list[tuple[str, int]]:

@@ -2,7 +2,8 @@
 
 `notify(now)` looks at the records and queues every message due at `now`; the outbox's
 (recipient, kind, about) makes running it twice, or from two schedulers, queue each
-message once. "Today" and "tomorrow" are the recipient's, in their time zone.
+message once. "Today" and "tomorrow" are the recipient's, in their time zone. Each
+message, its subject included, is in the recipient's language (crm.mail.compose).
 
 Nothing restricted goes into a message: mail leaves our control. A follow-up agreed in a
 restricted contact is named only by its state and date, whoever receives it."""
@@ -17,15 +18,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role, Section, User
 from crm.auth.permissions import is_restricted, may
 from crm.events.models import Event, EventStatus
 from crm.extensions import db
+from crm.i18n import format_when
 from crm.interactions.models import FollowUp, FollowUpStatus
 from crm.mail import services
-from crm.mail.compose import public_url
+from crm.mail.compose import in_language_of, public_url
 from crm.mail.models import Notification
 from crm.states.models import Agreement, Stage, StageStatus, State
 from crm.states.queries import active_campaign
@@ -114,12 +117,23 @@ def follow_up_reminders(now: datetime) -> Iterable[tuple[Notification, int]]:
             continue
         restricted = is_restricted(follow_up)
         state = follow_up.state.name
-        if kind is Notification.FOLLOW_UP_DUE:
-            subject = f"A follow-up in {state} is due tomorrow"
-        else:
-            subject = f"A follow-up in {state} is overdue"
-        if not restricted:
-            subject += f": {follow_up.title}"
+        with in_language_of(user):
+            if kind is Notification.FOLLOW_UP_DUE and restricted:
+                subject = _("A follow-up in %(state)s is due tomorrow", state=state)
+            elif kind is Notification.FOLLOW_UP_DUE:
+                subject = _(
+                    "A follow-up in %(state)s is due tomorrow: %(title)s",
+                    state=state,
+                    title=follow_up.title,
+                )
+            elif restricted:
+                subject = _("A follow-up in %(state)s is overdue", state=state)
+            else:
+                subject = _(
+                    "A follow-up in %(state)s is overdue: %(title)s",
+                    state=state,
+                    title=follow_up.title,
+                )
         message = services.queue(
             user,
             kind,
@@ -169,21 +183,40 @@ def vote_notices(now: datetime) -> Iterable[tuple[Notification, int]]:
         days = (stage.scheduled_on - utc_today).days
         milestone = next((str(n) for n in sorted(VOTE_MILESTONES) if days <= n), "scheduled")
         about = f"stage:{stage.id}:{stage.scheduled_on.isoformat()}:{milestone}"
-        what = stage.kind.label.lower() + (f" in the {stage.chamber.name}" if stage.chamber else "")
-        subject = f"{state.name}: {what} on {stage.scheduled_on:%d %b %Y}"
         context = {
             "stage": stage,
             "state": state,
-            "what": what,
             "days": days,
             "milestone": milestone,
             "url": public_url("states.show", iso2=state.iso2),
         }
         for user in _section_members([state.id]) | coordinators:
+            with in_language_of(user):
+                what = stage_words(stage)
+                subject = _(
+                    "%(state)s: %(stage)s on %(date)s",
+                    state=state.name,
+                    stage=what,
+                    date=format_when(stage.scheduled_on, "%d %b %Y"),
+                )
             queued += (
-                services.queue(user, Notification.VOTE_AHEAD, about, subject, context) is not None
+                services.queue(
+                    user, Notification.VOTE_AHEAD, about, subject, context | {"what": what}
+                )
+                is not None
             )
     return [(Notification.VOTE_AHEAD, queued)]
+
+
+def stage_words(stage: Stage) -> str:
+    """A stage as a vote notice names it, in the current language: "committee vote in the
+    Senate", or "plenary vote" where no chamber is named (the label's first letter in lower
+    case, the rest as the language writes it)."""
+    label = stage.kind.label
+    kind = label[:1].lower() + label[1:]
+    if stage.chamber is None:
+        return kind
+    return str(_("%(stage)s in the %(chamber)s", stage=kind, chamber=stage.chamber.name))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -215,7 +248,10 @@ def event_reminders(now: datetime) -> Iterable[tuple[Notification, int]]:
                 user, now
             ) + timedelta(days=1):
                 continue
-            subject = f"Tomorrow in {event.state.name}: {event.title}"
+            with in_language_of(user):
+                subject = _(
+                    "Tomorrow in %(state)s: %(title)s", state=event.state.name, title=event.title
+                )
             context: dict[str, Any] = {
                 "event": event,
                 "state": event.state,

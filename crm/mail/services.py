@@ -38,7 +38,10 @@ def queue(
     user: User, kind: Notification, about: str, subject: str, context: dict[str, Any]
 ) -> OutboxMessage | None:
     """Queue a message of `kind` about `about` to `user`, unless they do not want it or it
-    was queued before (whatever became of it). Returns the new message, if any."""
+    was queued before (whatever became of it). Returns the new message, if any.
+
+    `subject` is said in `user`'s language (said within `compose.in_language_of(user)`);
+    the parts are written in it from `context`."""
     if not wants(user, kind) or queued_before(user, kind, about):
         return None
     text, html = compose.render(kind, user, context | {"subject": subject})

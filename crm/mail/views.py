@@ -4,7 +4,11 @@ sent (or, in development, written to the mail folder)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from babel.dates import get_day_names
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
@@ -15,31 +19,40 @@ from crm.auth.models import User
 from crm.auth.permissions import Page, require
 from crm.extensions import csrf, db
 from crm.forms import LogFilterForm, counts_by_status, log_page
+from crm.i18n import DEFAULT_LOCALE
+from crm.interactions.forms import Translated
 from crm.mail import compose, services
 from crm.mail.models import MessageStatus, Notification, OutboxMessage, offered, wants
 from crm.web import current_actor, form_status, found, save
 
 bp = Blueprint("mail", __name__)
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+def weekdays() -> list[SelectChoice]:
+    """Monday (0, as `date.weekday()` counts) to Sunday (6), named in the reader's language
+    (Babel's CLDR data, as dates are)."""
+    names = get_day_names("wide", context="stand-alone", locale=get_locale() or DEFAULT_LOCALE)
+    return [SelectChoice(n, names[n][:1].upper() + names[n][1:]) for n in range(7)]
 
 
 class NotificationsForm(FlaskForm):
     kinds = SelectMultipleField(
-        "Send me", choices=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+        _l("Send me"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     time_zone = SelectField(
-        "Your time zone",
-        description="Reminders arrive the day before in this time zone, and digests at the "
-        "day and hour below.",
+        _l("Your time zone"),
+        description=_l(
+            "Reminders arrive the day before in this time zone, and digests at the day and "
+            "hour below."
+        ),
     )
-    digest_weekday = SelectField(
-        "Weekly digests arrive on",
-        coerce=int,
-        choices=[SelectChoice(n, day) for n, day in enumerate(WEEKDAYS)],
-    )
+    # The days are named when the form is shown (`weekdays`).
+    digest_weekday = SelectField(_l("Weekly digests arrive on"), coerce=int, choices=[])
     digest_hour = SelectField(
-        "At", coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)]
+        _l("At"), coerce=int, choices=[SelectChoice(h, f"{h:02d}:00") for h in range(24)]
     )
 
 
@@ -60,6 +73,7 @@ def settings():
     )
     form.kinds.choices = [SelectChoice(kind.value, kind.label) for kind in kinds]
     form.time_zone.choices = [SelectChoice(zone, zone) for zone in services.time_zones()]
+    form.digest_weekday.choices = weekdays()
     if form.validate_on_submit():
         chosen = {Notification(value) for value in form.kinds.data or []}
 
@@ -73,7 +87,7 @@ def settings():
             )
 
         if save(form, choose).ok:
-            flash("Your e-mail choices are saved.", "success")
+            flash(_("Your e-mail choices are saved."), "success")
             return redirect(url_for("mail.settings"))
     return render_template("mail/settings.html", form=form), form_status()
 
@@ -102,12 +116,12 @@ def unsubscribe(token: str):
 # --- the admins' view -------------------------------------------------------------------------
 
 
-class MailFilterForm(LogFilterForm):
+class MailFilterForm(Translated, LogFilterForm):
     status = SelectField(
-        "Status", choices=[SelectChoice("", "Any"), *MessageStatus.choices()], default=""
+        _l("Status"), choices=[SelectChoice("", _l("Any")), *MessageStatus.choices()], default=""
     )
     kind = SelectField(
-        "Kind", choices=[SelectChoice("", "Any"), *Notification.choices()], default=""
+        _l("Kind"), choices=[SelectChoice("", _l("Any")), *Notification.choices()], default=""
     )
 
 
