@@ -103,6 +103,9 @@ class Sparkline:
     last: tuple[float, float] | None
     first_value: float | None
     last_value: float | None
+    # A value marked across the line (a target), and its height in the drawing.
+    guide: float | None = None
+    guide_y: float | None = None
 
 
 def sparkline(
@@ -111,23 +114,37 @@ def sparkline(
     end: date,
     width: float = 96,
     height: float = 24,
+    *,
+    guide: float | None = None,
 ) -> Sparkline:
-    """A line of values in [0, 1] over the days from `start` to `end`."""
-    if not values:
-        return Sparkline(width, height, "", None, None, None)
-    span = max(1, (end - start).days)
+    """A line of values in [0, 1] over the days from `start` to `end`; `guide` is a value to
+    draw across it (a coverage target)."""
     pad = 2.0
+
+    def y_of(value: float) -> float:
+        return round(pad + (height - 2 * pad) * (1 - min(max(value, 0.0), 1.0)), 1)
+
+    guide_y = y_of(guide) if guide is not None else None
+    if not values:
+        return Sparkline(width, height, "", None, None, None, guide, guide_y)
+    span = max(1, (end - start).days)
 
     def point(day: date, value: float) -> tuple[float, float]:
         x = pad + (width - 2 * pad) * min(max((day - start).days / span, 0), 1)
-        y = pad + (height - 2 * pad) * (1 - min(max(value, 0.0), 1.0))
-        return round(x, 1), round(y, 1)
+        return round(x, 1), y_of(value)
 
     pts = [point(day, value) for day, value in values]
     if len(pts) == 1:
         pts.insert(0, (pad, pts[0][1]))
     return Sparkline(
-        width, height, " ".join(f"{x},{y}" for x, y in pts), pts[-1], values[0][1], values[-1][1]
+        width,
+        height,
+        " ".join(f"{x},{y}" for x, y in pts),
+        pts[-1],
+        values[0][1],
+        values[-1][1],
+        guide,
+        guide_y,
     )
 
 

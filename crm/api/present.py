@@ -25,7 +25,8 @@ from crm.parliament.models import (
     Representative,
     StanceRecord,
 )
-from crm.risk.model import StateForecast
+from crm.risk.model import RiskConfig, StateForecast
+from crm.risk.queries import risk_config
 from crm.risk.services import StateRisk
 from crm.states.models import Agreement, Stage, State
 
@@ -344,14 +345,26 @@ def risk_summary(state: State, agreement: Agreement, f: StateForecast) -> dict[s
     }
 
 
-def state_risk(result: StateRisk, campaign_slug: str, computed_at: datetime) -> dict[str, Any]:
-    """One state's risk with every number needed to check it."""
+def state_risk(
+    result: StateRisk, campaign_slug: str, computed_at: datetime, config: RiskConfig | None = None
+) -> dict[str, Any]:
+    """One state's risk with every number needed to check it; `config`, the settings it was
+    computed under (the running ones when not given)."""
+    config = config or risk_config()
     f = result.forecast
     chambers_by_id = {c.id: c for c in result.context.model_input.chambers}
     return risk_summary(result.state, result.context.agreement, f) | {
         "campaign": campaign_slug,
         "goal": f.goal,
         "computed_at": computed_at,
+        "coverage_target": config.coverage_target,
+        "coverage_flagged": f.coverage_flagged,
+        "seats_covered": f.seats_covered,
+        "seats_counted": f.seats_counted,
+        "contacts_to_target": f.contacts_to_target,
+        "swing_target_top": config.swing_target_top,
+        "swing_top_counted": f.swing_top_counted,
+        "swing_top_uncovered": f.swing_top_uncovered,
         "chambers": [
             {
                 "id": c.chamber_id,

@@ -762,4 +762,52 @@ class StateRiskOut(RiskSummaryOut):
     campaign = ma.fields.String(required=True)
     goal = ma.fields.String(required=True)
     computed_at = ma.fields.DateTime(required=True)
+    coverage_target = ma.fields.Float(
+        required=True,
+        metadata={
+            "description": "The share of seats still to vote that should have a stance "
+            "recorded recently (RISK_MODEL coverage_target)."
+        },
+    )
+    coverage_flagged = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Below a coverage target: too few seats with a recent stance, or "
+            "some of the swing list's first members without one."
+        },
+    )
+    seats_covered = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Seats still to vote whose stance was recorded recently."},
+    )
+    seats_counted = ma.fields.Integer(
+        required=True, metadata={"description": "Occupied seats of the chambers still to vote."}
+    )
+    contacts_to_target = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "How many more seats need a recent stance to reach coverage_target."
+        },
+    )
+    swing_target_top = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "How many of the swing list's first members should all have a "
+            "recent stance (RISK_MODEL swing_target_top)."
+        },
+    )
+    swing_top_counted = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "The swing list's first members counted: swing_target_top, or "
+            "fewer when the list is shorter."
+        },
+    )
+    swing_top_uncovered = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "How many of the swing list's first swing_top_counted members have "
+            "no recent stance."
+        },
+    )
     chambers = ma.fields.List(ma.fields.Nested(ChamberRiskOut), required=True)

@@ -28,6 +28,13 @@ Modelling choices the specification leaves open, decided here once:
   `secure` campaign reads its levels the same way a `block` campaign does.
 * **Coverage** counts the occupied seats of the chambers still to vote (a vacant seat has nobody to
   meet and casts no vote).
+* **Coverage target.** Two targets, both to be met: `coverage_target` of those seats with a stance
+  recorded in the last `coverage_days`, and every one of the swing list's first
+  `swing_target_top` members (the people the campaign most needs to know about). A state misses
+  the first when `seats_covered < ceil(coverage_target * seats_counted)` (the seats it needs,
+  computed once, so the flag and "N more contacts" never disagree by a rounding error); the
+  difference is `contacts_to_target`. The swing list counted is the one the input's
+  `recently_met` flags give: the caller passes the view every reader of the forecast may see.
 * **Swing list.** One step on the scale toward the campaign's side. An `unknown` member moves to the
   first known stance strictly on the campaign's side of their prior (prior 0.6 and `block`:
   `undecided`; prior 0.4 and `block`: `leaning_against`). Party priors are held fixed and the member
@@ -46,7 +53,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
-from operator import mul
 from typing import Any
 
 import numpy as np
@@ -88,13 +94,17 @@ _PROBABILITY_FIELDS = (
     "no_party_prior",
     "executive_default",
     "stale_pull",
-    "coverage_flag",
+    "coverage_target",
     "critical_probability",
     "high_probability",
     "high_near_probability",
     "medium_probability",
 )
 _DAY_FIELDS = ("stale_days", "coverage_days", "near_days", "recent_contact_days")
+_COUNT_FIELDS = ("swing_target_top",)
+_WHOLE_FIELDS = (*_DAY_FIELDS, *_COUNT_FIELDS)
+# Settings renamed, still accepted under their old name in RISK_MODEL.
+_ALIASES = {"coverage_flag": "coverage_target"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,10 @@ class RiskConfig:
     stale_pull: float = 0.5
     stale_days: int = 180
     coverage_days: int = 90
-    coverage_flag: float = 0.5
+    # Coverage targets: this share of the seats still to vote, and all of the swing list's
+    # first `swing_target_top` members, with a stance recorded in the last coverage_days.
+    coverage_target: float = 0.6
+    swing_target_top: int = 10
     critical_probability: float = 0.5
     high_probability: float = 0.5
     high_near_probability: float = 0.3
@@ -136,6 +149,12 @@ class RiskConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"risk setting {name} must be a whole number of days")
+            if value < 0:
+                raise ValueError(f"risk setting {name} must not be negative, not {value!r}")
+        for name in _COUNT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"risk setting {name} must be a whole number")
             if value < 0:
                 raise ValueError(f"risk setting {name} must not be negative, not {value!r}")
         for higher, lower in pairwise(SCALE):
@@ -159,10 +178,16 @@ class RiskConfig:
     def from_mapping(cls, values: Mapping[str, object]) -> RiskConfig:
         """Build a configuration from plain values (app config, environment strings), validated.
 
-        Keys are the field names; anything not given keeps its default. Numbers may be given as
-        strings. Raises `ValueError` naming the offending setting.
+        Keys are the field names (or a renamed setting's old name, see `_ALIASES`); anything
+        not given keeps its default. Numbers may be given as strings. Raises `ValueError`
+        naming the offending setting.
         """
         known = {f.name for f in fields(cls)}
+        for old, new in _ALIASES.items():
+            if old in values:
+                if new in values:
+                    raise ValueError(f"risk setting {old} is the old name of {new}: give one")
+                values = {(new if k == old else k): v for k, v in values.items()}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(
@@ -170,7 +195,7 @@ class RiskConfig:
             )
         converted: dict[str, Any] = {}
         for name, raw in values.items():
-            converted[name] = _coerce(name, raw, whole=name in _DAY_FIELDS)
+            converted[name] = _coerce(name, raw, whole=name in _WHOLE_FIELDS)
         return cls(**converted)
 
     def stance_probability(self, stance: str) -> float:
@@ -198,7 +223,8 @@ def _coerce(name: str, raw: object, *, whole: bool) -> int | float:
     if whole:
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError(f"risk setting {name} must be a whole number of days")
+                kind = "a whole number of days" if name in _DAY_FIELDS else "a whole number"
+                raise ValueError(f"risk setting {name} must be {kind}")
             value = int(value)
         return value
     number = float(value) if abs(value) < 1e300 else math.inf
@@ -316,6 +342,9 @@ class StateForecast:
     """The state's probability of ratification, the campaign's risk and what explains it.
 
     `coverage` is None when no chamber still to vote has a member (nothing to cover).
+    `coverage_flagged`: a coverage target is missed, the seats' (`contacts_to_target` more
+    seats need a fresh stance) or the swing list's (`swing_top_uncovered` of its first
+    `swing_top_counted` members have none).
     """
 
     goal: str
@@ -329,6 +358,14 @@ class StateForecast:
     coverage_flagged: bool
     seats_covered: int
     seats_counted: int
+    contacts_to_target: int
+    swing_top_uncovered: int
+    swing_top_counted: int
+
+    @property
+    def below_seat_target(self) -> bool:
+        """Fewer seats with a fresh stance than the coverage target asks."""
+        return self.contacts_to_target > 0
 
 
 @dataclass(frozen=True)
@@ -458,6 +495,12 @@ def _add_member(dist: list[float], yes: float, no: float, absent: float, w: int)
 
 
 def _distribution(probabilities: Iterable[float], attendance: float, w: int) -> list[float]:
+    """The score distribution of these members, lowest score first (see `_distribution_array`)."""
+    distribution: list[float] = _distribution_array(probabilities, attendance, w).tolist()
+    return distribution
+
+
+def _distribution_array(probabilities: Iterable[float], attendance: float, w: int) -> np.ndarray:
     """`_add_member` over every member, in numpy arrays: the same products summed in the same
     order, so the same floats to the last bit, about 25 times faster (a chamber of 20,000
     members takes a second or two instead of a minute). Two zero-padded buffers take turns:
@@ -483,8 +526,7 @@ def _distribution(probabilities: Iterable[float], attendance: float, w: int) -> 
         out += term
         current, following = following, current
         length = grown
-    distribution: list[float] = current[pad : pad + length].tolist()
-    return distribution
+    return current[pad : pad + length].copy()
 
 
 def _clamp(value: float) -> float:
@@ -614,6 +656,8 @@ def state_forecast(state: StateInput, config: RiskConfig) -> StateForecast:
     pending = [m for c in state.chambers if c.status == "pending" for m in c.members]
     covered = sum(1 for m in pending if m.stance_recorded_recently)
     coverage = covered / len(pending) if pending else None
+    contacts = contacts_to_target(covered, len(pending), config.coverage_target)
+    uncovered, counted = swing_top_coverage(state, config, config.swing_target_top)
     return StateForecast(
         goal=state.goal,
         route=state.route,
@@ -623,10 +667,23 @@ def state_forecast(state: StateInput, config: RiskConfig) -> StateForecast:
         days_to_next_vote=state.days_to_next_vote,
         chambers=forecasts,
         coverage=coverage,
-        coverage_flagged=coverage is not None and coverage < config.coverage_flag,
+        coverage_flagged=contacts > 0 or uncovered > 0,
         seats_covered=covered,
         seats_counted=len(pending),
+        contacts_to_target=contacts,
+        swing_top_uncovered=uncovered,
+        swing_top_counted=counted,
     )
+
+
+def contacts_to_target(covered: int, counted: int, target: float) -> int:
+    """How many more of `counted` seats need a fresh stance for `covered` to reach `target`.
+
+    `ceil(target * counted)` seats are needed; the tiny tolerance keeps a product that floating
+    point puts a hair above a whole number (0.55 * 100 = 55.00000000000001) at that number.
+    """
+    needed = math.ceil(target * counted - 1e-9)
+    return max(0, needed - covered)
 
 
 # --------------------------------------------------------------------------------------------
@@ -641,55 +698,68 @@ def pivotal_masses(
     The pass probability is affine in each member's p: P(pass) = y*G(t-1) + a*G(t) + n*G(t+w)
     with G the tail of the others' score R, y = att*p, n = att*(1-p), a = 1-att. Changing p_i to
     p' therefore changes it by exactly att * (p' - p_i) * P(t-1 <= R <= t+w-1); this returns that
-    last probability. R is the convolution of the prefix (members before i) and the suffix
-    (members after i): the suffixes are built once backwards and kept, the prefix is extended
-    as i advances, and each window point is one dot product — O(n) per member, O(n^2) per
-    chamber for every rule. The window has w+1 <= 3 points and is summed without subtraction,
-    so a tiny change stays accurate. (The all-absent correction of `two_thirds_present` does not
-    depend on p_i and drops out.)
+    last probability. (The all-absent correction of `two_thirds_present` does not depend on p_i
+    and drops out.)
+
+    The others of member i are everyone but one member of probability p_i, so members of the
+    same probability share one mass, computed once: they tie exactly, and the swing list's
+    tie-breaks (influence, then the oldest stance) decide between them rather than rounding.
+    Setting one member of each distinct value aside, the rest are convolved once in numpy
+    (`_distribution_array`); each value's "everyone but one of me" is that base with the other
+    set-aside members added, found for every value at once by halving (each half of the
+    values gets the other half added). With k distinct values that is O(n^2) for the base
+    and O(n k log k) for the rest: a chamber's probabilities take a few dozen values (the
+    scale, pulled stale stances, party priors), so the swing list costs about what the
+    chamber's forecast does, even at 20,000 members. The window has w+1 <= 3 points and is
+    summed without subtraction, so a tiny change stays accurate.
     """
     n = len(probabilities)
+    if n == 0:
+        return []
     w, t = _rule(majority_rule, _seats(seats, n))
+    values = list(dict.fromkeys(probabilities))
+    set_aside: set[float] = set()
+    rest = []
+    for p in probabilities:
+        if p in set_aside:
+            rest.append(p)
+        else:
+            set_aside.add(p)
+    base = _distribution_array(rest, attendance, w)
+    lowest = -w * (n - 1)  # the lowest score of n - 1 members
+    masses = {}
+    for value, others in zip(values, _all_but_one(base, values, attendance, w), strict=True):
+        low = max(0, t - 1 - lowest)
+        high = min(len(others), t + w - lowest)
+        masses[value] = math.fsum(others[low:high].tolist()) if low < high else 0.0
+    return [masses[p] for p in probabilities]
+
+
+def _all_but_one(
+    base: np.ndarray, values: Sequence[float], attendance: float, w: int
+) -> list[np.ndarray]:
+    """For each of `values`, `base` with every other one of `values` added (halving)."""
+    if len(values) == 1:
+        return [base]
+    middle = len(values) // 2
+    left, right = values[:middle], values[middle:]
+    return _all_but_one(_added(base, right, attendance, w), left, attendance, w) + _all_but_one(
+        _added(base, left, attendance, w), right, attendance, w
+    )
+
+
+def _added(
+    dist: np.ndarray, probabilities: Sequence[float], attendance: float, w: int
+) -> np.ndarray:
+    """`_add_member` for each of `probabilities`, on numpy arrays."""
     absent = 1.0 - attendance
-    outcomes = [(attendance * p, attendance * (1.0 - p)) for p in probabilities]
-
-    # suffixes[i]: the distribution of members i..n-1 reversed (highest score first), so that
-    # the convolution at a point is a dot product of two forward slices.
-    suffixes: list[list[float]] = [[] for _ in range(n + 1)]
-    dist = [1.0]
-    suffixes[n] = [1.0]
-    for i in range(n - 1, 0, -1):
-        yes, no = outcomes[i]
-        dist = _add_member(dist, yes, no, absent, w)
-        suffixes[i] = dist[::-1]
-
-    masses: list[float] = []
-    prefix = [1.0]
-    for i in range(n):
-        m = n - 1 - i  # members after i
-        suffix_high, suffix_low = m, -w * m
-        prefix_low, prefix_high = -w * i, i
-        reversed_suffix = suffixes[i + 1]
-        total = 0.0
-        for s in range(t - 1, t + w):
-            # R(s) = sum over u of prefix(u) * suffix(s - u).
-            u_low = max(prefix_low, s - suffix_high)
-            u_high = min(prefix_high, s - suffix_low)
-            if u_low > u_high:
-                continue
-            start = suffix_high - s + u_low
-            total += sum(
-                map(
-                    mul,
-                    prefix[u_low - prefix_low : u_high - prefix_low + 1],
-                    reversed_suffix[start : start + u_high - u_low + 1],
-                )
-            )
-        masses.append(total)
-        suffixes[i + 1] = []  # no longer needed; keeps the peak memory down on large chambers
-        yes, no = outcomes[i]
-        prefix = _add_member(prefix, yes, no, absent, w)
-    return masses
+    for p in probabilities:
+        grown = np.zeros(len(dist) + w + 1)
+        grown[: len(dist)] = dist * (attendance * (1.0 - p))
+        grown[w : w + len(dist)] += dist * absent
+        grown[w + 1 :] += dist * (attendance * p)
+        dist = grown
+    return dist
 
 
 def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) -> list[SwingEntry]:
@@ -702,36 +772,31 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
     by influence / 3), then risk drop, then influence, then the oldest stance first (a stance
     never observed before any), then member id.
     """
-    if state.route != "parliament" or any(c.status == "failed" for c in state.chambers):
-        return []
-    pending = [c for c in state.chambers if c.status == "pending"]
+    movable = _movable(state, config)
     pass_probs = []
     prepared = []
-    for chamber in pending:
-        priors = party_priors(chamber, config)
+    for chamber, priors, _moves in movable:
         probs = [member_probability(m, priors[m.party_key], config) for m in chamber.members]
         seats = _seats(chamber.seats, len(probs))
         pass_probs.append(pass_probability(probs, chamber.attendance, chamber.majority_rule, seats))
-        prepared.append((chamber, priors, probs, seats))
+        prepared.append((probs, seats))
 
     entries: list[SwingEntry] = []
     tie_breaks: dict[int, tuple[int, int]] = {}  # member id → (-influence, stance's age rank)
-    for index, (chamber, priors, probs, seats) in enumerate(prepared):
+    for index, ((chamber, priors, moves), (probs, seats)) in enumerate(
+        zip(movable, prepared, strict=True)
+    ):
         # The state's probability is the product over chambers, so one chamber's change is
         # scaled by the product of the others (computed directly, not by dividing by zero).
         others = math.prod(p for j, p in enumerate(pass_probs) if j != index)
         masses: list[float] | None = None
-        for position, member in enumerate(chamber.members):
-            if member.do_not_contact or member.recently_met:
-                continue
-            prior = priors[member.party_key]
-            new_stance = one_step(member.stance, state.goal, prior, config)
-            if new_stance is None:
-                continue
+        for position, member, new_stance in moves:
             if masses is None:
                 masses = pivotal_masses(probs, chamber.attendance, chamber.majority_rule, seats)
             current = probs[position]
-            moved = member_probability(replace(member, stance=new_stance), prior, config)
+            moved = member_probability(
+                replace(member, stance=new_stance), priors[member.party_key], config
+            )
             change = chamber.attendance * (moved - current) * masses[position] * others
             drop = max(0.0, -change if state.goal == "block" else change)
             seen = member.stance_on.toordinal() if member.stance_on is not None else 0
@@ -750,6 +815,55 @@ def swing_list(state: StateInput, config: RiskConfig, limit: int | None = None) 
             )
     entries.sort(key=lambda e: (-e.score, -e.risk_drop, *tie_breaks[e.member_id], e.member_id))
     return entries if limit is None else entries[:limit]
+
+
+def _movable(
+    state: StateInput, config: RiskConfig
+) -> list[tuple[ChamberInput, dict[str | None, float], list[tuple[int, Member, str]]]]:
+    """The swing list's candidates: for each chamber still to vote, its party priors and the
+    members it may move, as (position in the chamber, member, the stance one step on).
+
+    Empty on the executive route, with no sitting legislature or after a chamber has failed
+    (no member's vote changes the risk there); do-not-contact members, those met recently and
+    those already at the campaign's end of the scale are left out.
+    """
+    if state.route != "parliament" or any(c.status == "failed" for c in state.chambers):
+        return []
+    found = []
+    for chamber in state.chambers:
+        if chamber.status != "pending":
+            continue
+        priors = party_priors(chamber, config)
+        moves = []
+        for position, member in enumerate(chamber.members):
+            if member.do_not_contact or member.recently_met:
+                continue
+            new_stance = one_step(member.stance, state.goal, priors[member.party_key], config)
+            if new_stance is not None:
+                moves.append((position, member, new_stance))
+        found.append((chamber, priors, moves))
+    return found
+
+
+def swing_top_coverage(state: StateInput, config: RiskConfig, top: int) -> tuple[int, int]:
+    """(uncovered, counted): how many of the swing list's first `top` members have no stance
+    recorded in the last `coverage_days`, and how many members those first `top` are (fewer
+    when the list is shorter).
+
+    The list is ranked only when the answer depends on the order: when every candidate is
+    in the first `top`, or the candidates are all covered or all uncovered, counting them
+    says the same without the pivotal masses (most of the swing list's cost).
+    """
+    if top <= 0:
+        return 0, 0
+    candidates = [member for _c, _p, moves in _movable(state, config) for _i, member, _s in moves]
+    counted = min(top, len(candidates))
+    uncovered = sum(1 for member in candidates if not member.stance_recorded_recently)
+    if len(candidates) <= top or uncovered in (0, len(candidates)):
+        return min(uncovered, counted), counted
+    recent = {member.id for member in candidates if member.stance_recorded_recently}
+    first = swing_list(state, config, limit=top)
+    return sum(1 for entry in first if entry.member_id not in recent), counted
 
 
 # --------------------------------------------------------------------------------------------

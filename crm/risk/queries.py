@@ -43,12 +43,26 @@ class StateContext:
     met_only_in_restricted: frozenset[int] = frozenset()
 
 
-def risk_trends(campaign: Campaign, state_ids: list[int], on: date) -> dict[int, Sparkline]:
-    """Each state's risk over the last TREND_DAYS days up to `on`, from its snapshots (one
-    query); the last snapshot of a day stands for the day."""
+@dataclass(frozen=True)
+class Trends:
+    """Each state's risk and coverage over the last TREND_DAYS days, by state id (a state
+    with no snapshot in that time, or none with coverage, is missing from that one)."""
+
+    risk: dict[int, Sparkline]
+    coverage: dict[int, Sparkline]
+
+
+def snapshot_trends(
+    campaign: Campaign, state_ids: list[int], on: date, coverage_target: float | None = None
+) -> Trends:
+    """The states' risk and coverage over the last TREND_DAYS days up to `on`, from their
+    snapshots, every state's at once (one query); the last snapshot of a day stands for the
+    day. `coverage_target` draws the target across the coverage lines."""
     start = on - timedelta(days=TREND_DAYS)
     rows = db.session.execute(
-        sa.select(RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk)
+        sa.select(
+            RiskSnapshot.state_id, RiskSnapshot.taken_on, RiskSnapshot.risk, RiskSnapshot.coverage
+        )
         .where(
             RiskSnapshot.campaign_id == campaign.id,
             RiskSnapshot.state_id.in_(state_ids),
@@ -56,13 +70,34 @@ def risk_trends(campaign: Campaign, state_ids: list[int], on: date) -> dict[int,
         )
         .order_by(RiskSnapshot.taken_on, RiskSnapshot.id)
     )
-    series: dict[int, dict[date, float]] = defaultdict(dict)
-    for state_id, taken_on, risk in rows:
-        series[state_id][taken_on] = risk
-    return {
-        state_id: sparkline(sorted(points.items()), start, on)
-        for state_id, points in series.items()
-    }
+    risks: dict[int, dict[date, float]] = defaultdict(dict)
+    coverages: dict[int, dict[date, float | None]] = defaultdict(dict)
+    for state_id, taken_on, risk, coverage in rows:
+        risks[state_id][taken_on] = risk
+        # None: no seat left to cover that day; it breaks no line, it has no point on it.
+        coverages[state_id][taken_on] = coverage
+    return Trends(
+        risk={
+            state_id: sparkline(sorted(points.items()), start, on)
+            for state_id, points in risks.items()
+        },
+        coverage={
+            state_id: sparkline(
+                sorted((day, v) for day, v in points.items() if v is not None),
+                start,
+                on,
+                guide=coverage_target,
+            )
+            for state_id, points in coverages.items()
+            if any(v is not None for v in points.values())
+        },
+    )
+
+
+def risk_trends(campaign: Campaign, state_ids: list[int], on: date) -> dict[int, Sparkline]:
+    """Each state's risk over the last TREND_DAYS days up to `on`, from its snapshots (one
+    query); the last snapshot of a day stands for the day."""
+    return snapshot_trends(campaign, state_ids, on).risk
 
 
 def risk_config() -> RiskConfig:

@@ -23,6 +23,7 @@ from crm.risk.model import (
     RiskConfig,
     RiskLevel,
     StateForecast,
+    StateInput,
     SwingEntry,
     state_forecast,
     swing_list,
@@ -56,12 +57,17 @@ def forecasts(
     state_ids: list[int] | None = None,
     open_only: bool = True,
 ) -> list[StateRisk]:
-    """Every (open) state's forecast, most urgent first."""
+    """Every (open) state's forecast, most urgent first.
+
+    Computed from what every reader may know (`seen_by_everyone`): the forecast is kept and
+    read by all, and its coverage counts the swing list's first members, who must not
+    depend on contacts some readers may not see.
+    """
     config = config or risk_config()
     contexts = state_contexts(
         campaign, on or today(), config, state_ids=state_ids, open_only=open_only
     )
-    results = [StateRisk(c, state_forecast(c.model_input, config)) for c in contexts]
+    results = [StateRisk(c, state_forecast(seen_by_everyone(c), config)) for c in contexts]
     results.sort(key=lambda r: urgency(r.forecast, r.state.name))
     return results
 
@@ -83,6 +89,27 @@ def state_forecast_now(state: State, on: date, config: RiskConfig) -> StateRisk 
     return found[0] if found else None
 
 
+def seen_by_everyone(context: StateContext) -> StateInput:
+    """The model's input as a reader who may not see the state's restricted contacts sees
+    it: a member met only in those was not met (SPEC §2). Only the swing list reads whom
+    was met; the probabilities are the same either way."""
+    hidden = context.met_only_in_restricted
+    if not hidden:
+        return context.model_input
+    return replace(
+        context.model_input,
+        chambers=tuple(
+            replace(
+                chamber,
+                members=tuple(
+                    replace(m, recently_met=False) if m.id in hidden else m for m in chamber.members
+                ),
+            )
+            for chamber in context.model_input.chambers
+        ),
+    )
+
+
 def swing(
     result: StateRisk, config: RiskConfig | None = None, limit: int = 25, *, reader: Any
 ) -> list[SwingEntry]:
@@ -93,21 +120,8 @@ def swing(
     reader they were.
     """
     state_input = result.context.model_input
-    hidden = result.context.met_only_in_restricted
-    if hidden and not may_see_restricted(reader, result.state.id):
-        state_input = replace(
-            state_input,
-            chambers=tuple(
-                replace(
-                    chamber,
-                    members=tuple(
-                        replace(m, recently_met=False) if m.id in hidden else m
-                        for m in chamber.members
-                    ),
-                )
-                for chamber in state_input.chambers
-            ),
-        )
+    if result.context.met_only_in_restricted and not may_see_restricted(reader, result.state.id):
+        state_input = seen_by_everyone(result.context)
     return swing_list(state_input, config or risk_config(), limit=limit)
 
 

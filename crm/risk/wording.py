@@ -6,10 +6,11 @@ written from the configured numbers, so a changed `RISK_MODEL` changes the words
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from crm.risk.model import ChamberForecast, RiskConfig, RiskLevel
+from crm.risk.model import ChamberForecast, RiskConfig, RiskLevel, StateForecast
 
 # What always saying 50 % scores, whatever happens: (0.5 - 0)² = (0.5 - 1)² = 0.25.
 COIN_FLIP_BRIER = 0.25
@@ -129,3 +130,54 @@ def brier_verdict(score: float) -> str:
     if score > COIN_FLIP_BRIER:
         return "worse than a coin flip"
     return "no better than a coin flip"
+
+
+def coverage_percent(share: float) -> str:
+    """A coverage share as a whole percentage, rounded down: a state just under its target
+    must not read as at it (59.6 % is "59 %" beside a 60 % target, not "60 %")."""
+    return f"{math.floor(share * 100 + 1e-9)} %"
+
+
+def target_percent(target: float) -> str:
+    """The coverage target as set: "60 %", "62.5 %"."""
+    return f"{target * 100:.1f}".removesuffix(".0") + " %"
+
+
+def coverage_rule(config: RiskConfig) -> str:
+    """What the coverage target asks, in plain words."""
+    rule = (
+        f"The coverage target: {target_percent(config.coverage_target)} of the seats still to "
+        f"vote with a stance recorded in the last {config.coverage_days} days"
+    )
+    if config.swing_target_top:
+        top = config.swing_target_top
+        who = "the first member" if top == 1 else f"every one of the top {top} members"
+        rule += f", and {who} of the swing list (who to meet next) too"
+    return rule + "."
+
+
+def coverage_gaps(forecast: StateForecast, config: RiskConfig) -> list[str]:
+    """What would bring a state below its coverage target up to it (nothing when it is at
+    the target): the contacts still needed and the swing list's members not covered."""
+    gaps = []
+    contacts = forecast.contacts_to_target
+    if contacts:
+        gaps.append(
+            f"{contacts} more contact{'' if contacts == 1 else 's'} would reach the "
+            f"{target_percent(config.coverage_target)} target"
+        )
+    uncovered = forecast.swing_top_uncovered
+    if uncovered:
+        counted = forecast.swing_top_counted
+        if counted == 1:
+            whom = f"The {'first' if config.swing_target_top == 1 else 'only'} swing member has"
+        elif counted < config.swing_target_top:
+            whom = f"{uncovered} of the {counted} swing members {_have(uncovered)}"
+        else:
+            whom = f"{uncovered} of the top {counted} swing members {_have(uncovered)}"
+        gaps.append(f"{whom} no stance under {config.coverage_days} days")
+    return gaps
+
+
+def _have(count: int) -> str:
+    return "has" if count == 1 else "have"

@@ -13,6 +13,8 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,7 @@ from crm.risk.model import (
     StateInput,
     brier_score,
     chamber_forecast,
+    contacts_to_target,
     member_probabilities,
     member_probability,
     monte_carlo_pass_probability,
@@ -41,6 +44,7 @@ from crm.risk.model import (
     risk_level,
     state_forecast,
     swing_list,
+    swing_top_coverage,
 )
 
 CONFIG = RiskConfig()
@@ -219,7 +223,8 @@ def test_the_array_distribution_is_the_list_convolution_to_the_last_bit(
     probabilities, attendance, w
 ):
     # The pass probability folds members into numpy buffers for speed; the list convolution
-    # (_add_member, also used by the swing list) is the definition it must reproduce exactly.
+    # (_add_member, which the swing list repeats in numpy) is the definition it must reproduce
+    # exactly.
     by_list = [1.0]
     for p in probabilities:
         by_list = crm.risk.model._add_member(
@@ -485,13 +490,156 @@ def test_coverage_counts_recent_stances_in_chambers_still_to_vote():
     recent = {"stance_recorded_recently": True}
     lower = chamber([member(1, **recent), member(2), member(3), member(4, **recent)], seats=10)
     upper = chamber([member(5, **recent)], status="passed", id=2)
-    forecast = state_forecast(state(lower, upper), CONFIG)
+    seats_only = replace(CONFIG, swing_target_top=0)
+    forecast = state_forecast(state(lower, upper), seats_only)
     # 2 of the 4 sitting members of the chamber still to vote; vacant seats are nobody to meet.
     assert (forecast.seats_covered, forecast.seats_counted, forecast.coverage) == (2, 4, 0.5)
-    assert not forecast.coverage_flagged
-    less = state_forecast(state(replace(lower, members=lower.members[:3]), upper), CONFIG)
+    # The default target, 60 % of 4 seats, is 2.4: three seats, one more than recorded.
+    assert (forecast.contacts_to_target, forecast.coverage_flagged) == (1, True)
+    half = replace(seats_only, coverage_target=0.5)
+    at_half = state_forecast(state(lower, upper), half)
+    assert (at_half.contacts_to_target, at_half.coverage_flagged) == (0, False)
+    less = state_forecast(state(replace(lower, members=lower.members[:3]), upper), half)
     assert less.coverage == pytest.approx(1 / 3)
-    assert less.coverage_flagged
+    assert (less.contacts_to_target, less.coverage_flagged) == (1, True)
+
+
+@pytest.mark.parametrize(
+    ("covered", "counted", "target", "needed"),
+    [
+        (59, 100, 0.6, 1),
+        (60, 100, 0.6, 0),
+        (61, 100, 0.6, 0),
+        (0, 100, 0.6, 60),
+        (2, 4, 0.6, 1),  # 2.4 seats: three
+        (55, 100, 0.55, 0),  # 0.55 * 100 is 55.00000000000001 in floating point
+        (54, 100, 0.55, 1),
+        (0, 0, 0.6, 0),  # nothing to cover
+        (3, 3, 1.0, 0),
+        (0, 3, 0.0, 0),
+    ],
+)
+def test_contacts_to_target_counts_the_seats_still_needed(covered, counted, target, needed):
+    assert contacts_to_target(covered, counted, target) == needed
+
+
+@given(st.integers(0, 5000), st.integers(0, 100), st.data())
+def test_contacts_to_target_is_the_exact_ceiling_and_agrees_with_the_share(counted, percent, data):
+    covered = data.draw(st.integers(0, counted))
+    target = percent / 100
+    exact = max(0, math.ceil(Fraction(percent, 100) * counted) - covered)
+    assert contacts_to_target(covered, counted, target) == exact
+    if counted:
+        # The flag and the share shown never disagree.
+        assert (exact > 0) == (covered / counted < target)
+
+
+def test_a_top_swing_member_without_a_fresh_stance_flags_a_state_above_the_seat_target():
+    recent = {"stance_recorded_recently": True}
+    # Member 5, influence 5, is the first of the swing list; the other four are covered.
+    members = [member(i, **recent) for i in range(1, 5)] + [member(5, influence=5)]
+    forecast = state_forecast(state(chamber(members)), CONFIG)
+    assert (forecast.coverage, forecast.contacts_to_target) == (0.8, 0)
+    assert (forecast.swing_top_uncovered, forecast.swing_top_counted) == (1, 5)
+    assert forecast.coverage_flagged
+    # Outside the top (here the first one): not flagged.
+    top_one_other = [member(i, **recent, influence=5 if i == 1 else 3) for i in range(1, 5)]
+    fine = state_forecast(
+        state(chamber([*top_one_other, member(5)])), replace(CONFIG, swing_target_top=1)
+    )
+    assert (fine.swing_top_uncovered, fine.swing_top_counted, fine.coverage_flagged) == (
+        0,
+        1,
+        False,
+    )
+    # Recorded: covered.
+    covered = state_forecast(
+        state(chamber([*members[:4], member(5, influence=5, **recent)])), CONFIG
+    )
+    assert (covered.swing_top_uncovered, covered.coverage_flagged) == (0, False)
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 10, 100])
+def test_swing_top_coverage_counts_the_first_of_the_swing_list(top):
+    # Against counting the list itself: the shortcuts (everyone in the top, all covered,
+    # none covered) must say what the ranking would.
+    rng = random.Random(f"top-{top}")
+    for size in (0, 1, 4, 12, 40):
+        for share in (0.0, 0.3, 1.0):
+            lower = random_chamber(rng, size, rng.choice(ALL_RULES), id=1)
+            upper = random_chamber(rng, rng.randint(0, 8), rng.choice(ALL_RULES), id=2)
+            chambers = tuple(
+                replace(
+                    c,
+                    members=tuple(
+                        replace(m, stance_recorded_recently=rng.random() < share) for m in c.members
+                    ),
+                )
+                for c in (lower, upper)
+            )
+            s = state(*chambers, goal=rng.choice(["block", "secure"]))
+            recent = {m.id for c in chambers for m in c.members if m.stance_recorded_recently}
+            first = swing_list(s, CONFIG, limit=top)
+            expected = (sum(1 for e in first if e.member_id not in recent), len(first))
+            assert swing_top_coverage(s, CONFIG, top) == expected
+            forecast = state_forecast(s, replace(CONFIG, swing_target_top=top))
+            assert (forecast.swing_top_uncovered, forecast.swing_top_counted) == expected
+
+
+@settings(max_examples=150)
+@given(
+    probabilities=st.lists(st.sampled_from([0.0, 0.05, 0.25, 0.4, 0.5, 0.6, 1.0]), max_size=40),
+    attendance=st.sampled_from([0.0, 0.5, 0.9, 1.0]),
+    rule=st.sampled_from(ALL_RULES),
+    extra=st.integers(0, 3),
+)
+def test_pivotal_masses_are_each_members_window_of_the_others(
+    probabilities, attendance, rule, extra
+):
+    # Leaving each member out and convolving the others from scratch.
+    seats = len(probabilities) + extra
+    w, t = crm.risk.model._rule(rule, max(seats, len(probabilities)))
+    masses = pivotal_masses(probabilities, attendance, rule, seats)
+    for i, mass in enumerate(masses):
+        others = probabilities[:i] + probabilities[i + 1 :]
+        dist = crm.risk.model._distribution(others, attendance, w)
+        lowest = -w * len(others)
+        window = [dist[s - lowest] for s in range(t - 1, t + w) if 0 <= s - lowest < len(dist)]
+        assert mass == pytest.approx(math.fsum(window), abs=1e-13)
+    # Members of the same probability share one mass, to the bit.
+    for p in set(probabilities):
+        assert len({m for q, m in zip(probabilities, masses, strict=True) if q == p}) == 1
+
+
+def test_swing_list_ties_in_a_large_chamber_go_by_influence_then_the_oldest_stance():
+    # 300 members of three parties: members of one probability and influence tie exactly,
+    # whatever their place in the chamber, so the documented tie-breaks order them.
+    rng = random.Random(300)
+    members = [
+        Member(
+            id=i,
+            stance=rng.choice(SCALE),
+            stale=False,
+            party_key=rng.choice("ABC"),
+            in_government=False,
+            influence=rng.randint(1, 5),
+            stance_on=date(2026, 1, 1 + rng.randrange(28)),
+        )
+        for i in range(300)
+    ]
+    entries = swing_list(state(chamber(members, "members", attendance=0.9)), CONFIG)
+    on = {m.id: m.stance_on for m in members}
+    influence = {m.id: m.influence for m in members}
+    ties = 0
+    for a, b in pairwise(entries):
+        if a.score == b.score:
+            ties += 1
+            assert (-influence[a.member_id], on[a.member_id], a.member_id) <= (
+                -influence[b.member_id],
+                on[b.member_id],
+                b.member_id,
+            )
+    assert ties > 100
 
 
 def test_threshold_reported_against_expected_yes():
@@ -694,6 +842,13 @@ def test_configuration_defaults_are_spec_values():
     assert [CONFIG.stance_probability(s) for s in SCALE] == [0.95, 0.75, 0.5, 0.25, 0.05]
     assert (CONFIG.governing_prior, CONFIG.other_prior, CONFIG.stale_pull) == (0.6, 0.4, 0.5)
     assert (CONFIG.stale_days, CONFIG.coverage_days, CONFIG.recent_contact_days) == (180, 90, 14)
+    assert (CONFIG.coverage_target, CONFIG.swing_target_top) == (0.6, 10)
+
+
+def test_the_coverage_target_takes_its_old_name_too():
+    assert RiskConfig.from_mapping({"coverage_flag": "0.5"}).coverage_target == 0.5
+    config = RiskConfig.from_mapping({"coverage_target": 0.75, "swing_target_top": "5"})
+    assert (config.coverage_target, config.swing_target_top) == (0.75, 5)
 
 
 def test_configuration_from_plain_values_overrides_any_number():
@@ -723,6 +878,11 @@ def test_configuration_from_plain_values_overrides_any_number():
         ({"medium_probability": 0.4}, "medium_probability must not exceed high_near_probability"),
         ({"critical_probability": 0.4}, "high_probability must not exceed critical_probability"),
         ({"undecidd": 0.5}, "unknown risk setting(s) undecidd"),
+        ({"coverage_target": 1.5}, "coverage_target must be between 0 and 1"),
+        ({"coverage_flag": 0.5, "coverage_target": 0.6}, "coverage_flag is the old name"),
+        ({"swing_target_top": -1}, "swing_target_top must not be negative"),
+        ({"swing_target_top": 2.5}, "swing_target_top must be a whole number"),
+        ({"swing_target_top": "ten"}, "swing_target_top must be a whole number"),
     ],
 )
 def test_configuration_errors_name_the_setting(values, message):
