@@ -6,4 +6,9 @@ coordinator overview (SPEC §4), made on the job queue (SPEC §8).
 audit entry of every pack made, `tasks.py` makes it (on a worker, or in the process that
 waits for it), `stored.py` keeps the PDFs made, `queries.py` says whose a pack's job is,
 `views.py` serves the buttons' progress pages and the PDFs, and `cli.py` many at once.
+
+A pack is made in one of the CRM's languages (crm.i18n.LOCALES), the reader's unless
+another is asked for (`?lang=` on the web, `--lang` on the command line): its words, dates
+and `<html lang dir>` (Arabic right to left) follow it, and its language is part of its
+job's key, so packs of one record in two languages are two PDFs.
 """

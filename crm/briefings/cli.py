@@ -19,6 +19,7 @@ from crm.auth.services import get_user_by_email
 from crm.briefings import services, stored, tasks
 from crm.cli_support import committed
 from crm.extensions import db
+from crm.i18n import DEFAULT_LOCALE, LOCALES
 from crm.jobs.models import Job, JobStatus
 from crm.parliament.models import Representative
 from crm.states.models import State
@@ -44,8 +45,20 @@ from crm.states.queries import get_state
     help="Make the packs for this user: restricted content only if they may read it. "
     "Without it, the packs hold no restricted content.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LOCALES),
+    default=DEFAULT_LOCALE,
+    show_default=True,
+    help="The language the packs are written in.",
+)
 def briefings_command(
-    states: tuple[str, ...], all_states: bool, out: str, roster: bool, as_email: str | None
+    states: tuple[str, ...],
+    all_states: bool,
+    out: str,
+    roster: bool,
+    as_email: str | None,
+    lang: str,
 ) -> None:
     """Write the state briefing packs of many states at once, with a progress bar.
 
@@ -83,7 +96,7 @@ def briefings_command(
         for code in bar:
             state = get_state(code)
             for kind in kinds:
-                asked = services.ask(kind, state, actor, via="cli")
+                asked = services.ask(kind, state, actor, via="cli", locale=lang)
                 db.session.rollback()  # the reads end: no transaction is held
                 with committed():
                     job_id = services.ask_for(asked, actor, retry_failed=True).id

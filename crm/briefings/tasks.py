@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from celery import Task, shared_task
 from flask import current_app
+from flask_babel import force_locale
 
 from crm.auth.models import User
 from crm.briefings import services, stored
@@ -43,11 +44,12 @@ def make_pack(self: Task, job_id: int) -> None:
 
 
 def make(job: Job) -> dict[str, Any]:
-    """The work of a pack's job: read the pack as its reader sees it now, lay it out, keep
-    the PDF and audit it. Returns the job's result: the file and what the download is
-    called."""
+    """The work of a pack's job: read the pack as its reader sees it now, in its language,
+    lay it out, keep the PDF and audit it. Returns the job's result: the file and what the
+    download is called."""
     job_id, arguments = job.id, dict(job.arguments)
     kind, via = arguments["pack"], arguments.get("via", "web")
+    locale = services.language_of(job)
     db.session.rollback()  # run() has read the claimed row only: nothing is lost
     set_write_intent(False)
     try:
@@ -59,18 +61,21 @@ def make(job: Job) -> dict[str, Any]:
         target = target_of(kind, arguments["target"])
         if arguments["reader"] and (reader is None or not may_print(kind, target, reader)):
             raise DomainError("The reader may no longer print this pack.")
-        pack = services.build(kind, target, reader)
-        if bool(pack.can_see_restricted) is not bool(arguments["restricted"]):
-            # The reader's access changed since they asked: this job's key promised
-            # another view. They ask again (a new key) from the page.
-            raise DomainError("The reader's access changed since the pack was asked for.")
-        pdf = render_pdf(TEMPLATES[kind], pack=pack)
-        filename = services.download_name(pack)
+        # Read and laid out in the language it was asked in, wherever it is made (a worker
+        # has no request, and a request making it here may speak another).
+        with force_locale(locale):
+            pack = services.build(kind, target, reader)
+            if bool(pack.can_see_restricted) is not bool(arguments["restricted"]):
+                # The reader's access changed since they asked: this job's key promised
+                # another view. They ask again (a new key) from the page.
+                raise DomainError("The reader's access changed since the pack was asked for.")
+            pdf = render_pdf(TEMPLATES[kind], pack=pack)
+            filename = services.download_name(pack)
         db.session.rollback()  # the reads end here: no transaction is held while writing
     finally:
         set_write_intent(True)  # back to run()'s intent, for the short write below
     name = stored.store(job_id, pdf.data)
-    entry = services.record_printed(reader, pack, pdf, via=via)
+    entry = services.record_printed(reader, pack, pdf, via=via, locale=locale)
     return {
         "file": name,
         "filename": filename,

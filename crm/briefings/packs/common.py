@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
@@ -58,12 +59,12 @@ class Imprint:
     @property
     def by(self) -> str:
         if self.actor is None:
-            return "the command line"
+            return str(_("the command line"))
         return f"{self.actor.name} ({self.actor.email})"
 
     @property
     def role(self) -> str:
-        return self.actor.role.label if self.actor is not None else "Operator"
+        return self.actor.role.label if self.actor is not None else _("Operator")
 
 
 def imprint(actor: User | None) -> Imprint:
@@ -110,43 +111,65 @@ def _relative(stance: str, goal: str) -> str:
 
 
 def asks(stance: str, goal: str) -> list[str]:
-    """What to ask a member at a meeting, given where they stand."""
-    ours, theirs = _side(goal)
+    """What to ask a member at a meeting, given where they stand (in the reader's
+    language). Each ask that names a side is written out for both: "for" and "against"
+    ratification are said differently in other languages than by one word."""
+    ours, _theirs = _side(goal)
     position = _relative(stance, goal)
-    return {
-        "opposed": [
-            "Ask what would change their mind, and offer the coalition's legal analysis "
-            "of the state's obligations under the Rome Statute.",
-            f"Ask them not to speak {theirs} ratification in committee or in the plenary.",
-            "If they will not move, ask them to abstain or to support a constitutional "
-            "review before any vote.",
-        ],
-        "leaning_away": [
-            "Ask them to keep an open mind until the committee has heard the legal analysis.",
-            "Offer a meeting with a legal expert of the coalition.",
-            "Ask them to abstain if the party line requires support.",
-        ],
-        "undecided": [
-            "Go through the key messages and leave the briefing paper.",
-            "Ask which concerns weigh most, and answer them in writing within a week.",
-            f"Ask them to vote {ours} ratification.",
-        ],
-        "leaning_our_way": [
-            f"Ask them to vote {ours} ratification and to say so in their party group.",
-            "Ask them to raise the state's obligations under the Rome Statute in committee.",
-            "Ask them to speak in the plenary debate.",
-        ],
-        "with_us": [
-            f"Thank them; ask them to speak publicly {ours} ratification.",
-            "Ask them to persuade undecided colleagues (see the priority targets).",
-            "Ask them to put questions to the government on its obligations.",
-        ],
-        "unknown": [
-            "Find out where they stand: ask directly, and record the stance afterwards.",
-            "Go through the key messages and leave the briefing paper.",
-            f"Ask them to vote {ours} ratification.",
-        ],
-    }[position]
+    # The campaign's side: "for" when it wants the agreement ratified, else "against".
+    with_us = ours == "for"
+    if position == "opposed":
+        return [
+            _(
+                "Ask what would change their mind, and offer the coalition's legal analysis "
+                "of the state's obligations under the Rome Statute."
+            ),
+            _("Ask them not to speak against ratification in committee or in the plenary.")
+            if with_us
+            else _("Ask them not to speak for ratification in committee or in the plenary."),
+            _(
+                "If they will not move, ask them to abstain or to support a constitutional "
+                "review before any vote."
+            ),
+        ]
+    if position == "leaning_away":
+        return [
+            _("Ask them to keep an open mind until the committee has heard the legal analysis."),
+            _("Offer a meeting with a legal expert of the coalition."),
+            _("Ask them to abstain if the party line requires support."),
+        ]
+    vote = (
+        _("Ask them to vote for ratification.")
+        if with_us
+        else _("Ask them to vote against ratification.")
+    )
+    if position == "undecided":
+        return [
+            _("Go through the key messages and leave the briefing paper."),
+            _("Ask which concerns weigh most, and answer them in writing within a week."),
+            vote,
+        ]
+    if position == "leaning_our_way":
+        return [
+            _("Ask them to vote for ratification and to say so in their party group.")
+            if with_us
+            else _("Ask them to vote against ratification and to say so in their party group."),
+            _("Ask them to raise the state's obligations under the Rome Statute in committee."),
+            _("Ask them to speak in the plenary debate."),
+        ]
+    if position == "with_us":
+        return [
+            _("Thank them; ask them to speak publicly for ratification.")
+            if with_us
+            else _("Thank them; ask them to speak publicly against ratification."),
+            _("Ask them to persuade undecided colleagues (see the priority targets)."),
+            _("Ask them to put questions to the government on its obligations."),
+        ]
+    return [  # unknown
+        _("Find out where they stand: ask directly, and record the stance afterwards."),
+        _("Go through the key messages and leave the briefing paper."),
+        vote,
+    ]
 
 
 @dataclass
@@ -304,7 +327,8 @@ class Pack(Withholding):
     it is about (none for the overview)."""
 
     kind: ClassVar[str]
-    # The title, followed by the name of the record the pack is about: "Roster: Romania".
+    # The title, marked for the catalogs (crm.i18n.marked), with the name of the record
+    # the pack is about as `%(name)s`: "Roster: %(name)s" is "Roster: Romania".
     heading: ClassVar[str]
     # The field holding that record.
     about: ClassVar[str | None] = "state"
@@ -316,5 +340,6 @@ class Pack(Withholding):
 
     @property
     def title(self) -> str:
+        """The title in the reader's language."""
         target = self.target
-        return self.heading if target is None else f"{self.heading}: {target.name}"
+        return str(_(self.heading) if target is None else _(self.heading, name=target.name))

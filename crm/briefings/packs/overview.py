@@ -13,6 +13,7 @@ from crm.briefings.packs.common import Imprint, Pack, imprint
 from crm.charts import Hemicycle, Sparkline, hemicycle
 from crm.db import today
 from crm.extensions import db
+from crm.i18n import marked
 from crm.risk import services as risk_services
 from crm.risk.history import History, histories
 from crm.risk.model import RiskConfig, RiskLevel
@@ -43,7 +44,7 @@ class OverviewPack(Pack):
     can_see_restricted: bool = False
 
     kind = "overview"
-    heading = "Coordinator overview"
+    heading = marked("Coordinator overview")
     about = None
 
 

@@ -16,6 +16,7 @@ from crm.briefings.packs.common import (
     imprint,
 )
 from crm.db import today
+from crm.i18n import marked
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament import queries as parliament_queries
 from crm.parliament.models import CommitteeMembership, Membership, Representative, StanceRecord
@@ -52,7 +53,7 @@ class RepresentativePack(Pack):
     level: RiskLevel | None
 
     kind = "representative"
-    heading = "Meeting brief"
+    heading = marked("Meeting brief: %(name)s")
     about = "rep"
 
 

@@ -35,6 +35,7 @@ from crm.db import today, utcnow
 from crm.events import queries as event_queries
 from crm.events.models import Event
 from crm.extensions import db
+from crm.i18n import marked
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.mail.compose import public_url
 from crm.parliament import queries as parliament_queries
@@ -95,7 +96,7 @@ class StatePack(Pack):
     representatives_url: str | None = None
 
     kind = "state"
-    heading = "Briefing pack"
+    heading = marked("Briefing pack: %(name)s")
 
 
 def _recent_contacts(state: State, since: datetime) -> tuple[list[Interaction], int]:
@@ -271,7 +272,7 @@ class RosterPack(Pack):
     can_see_restricted: bool = False
 
     kind = "roster"
-    heading = "Roster"
+    heading = marked("Roster: %(name)s")
 
 
 def roster_pack(state: State, actor: User | None) -> RosterPack:
