@@ -9,6 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_number
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Form, HiddenField, IntegerField, TextAreaField
@@ -24,7 +28,7 @@ from crm.submissions import KEY_PATTERN, new_key
 class VersionedForm(FlaskForm):
     """An edit form remembering the record's version, so a stale save is refused."""
 
-    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Bad version.")])
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message=_l("Bad version."))])
 
     @property
     def expected_version(self) -> int | None:
@@ -38,14 +42,17 @@ def do_not_contact_fields(reason_label: str, description: str) -> tuple[Any, Any
     a contact with them, inviting them): a tick and a reason, kept in the audit log
     (crm.parliament.services.do_not_contact_override says when it is needed). Assigned
     where they stand in the form, so that their errors are listed in the page's order."""
-    confirmed = BooleanField("I know they asked not to be contacted")
+    confirmed = BooleanField(_l("I know they asked not to be contacted"))
     reason = TextAreaField(
         reason_label,
         validators=[
             Optional(),
             Length(
                 max=OVERRIDE_REASON_LIMIT,
-                message=f"Keep the reason to {OVERRIDE_REASON_LIMIT} characters at most.",
+                message=_l(
+                    "Keep the reason to %(limit)s characters at most.",
+                    limit=LazyString(format_number, OVERRIDE_REASON_LIMIT),
+                ),
             ),
         ],
         description=description,
@@ -80,7 +87,7 @@ class DoNotContactFields:
     def reason_confirmed(self) -> bool:
         if self.do_not_contact_reason.data and not self.do_not_contact_confirmed.data:
             self.do_not_contact_confirmed.errors.append(
-                "Tick this box to confirm, or clear the reason."
+                _("Tick this box to confirm, or clear the reason.")
             )
             return False
         return True
@@ -93,7 +100,10 @@ class OnceForm(FlaskForm):
 
     submission_key = HiddenField(
         default=new_key,
-        validators=[Optional(), Regexp(KEY_PATTERN, message="The form was damaged; try again.")],
+        validators=[
+            Optional(),
+            Regexp(KEY_PATTERN, message=_l("The form was damaged; try again.")),
+        ],
     )
 
     @property
@@ -135,15 +145,15 @@ def page_number(form: Any) -> int:
 class LogFilterForm(Form):
     """A log's filters from the query string: its own fields, and these three."""
 
-    since = DateField("From", validators=[Optional()])
-    until = DateField("Until", validators=[Optional()])
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=1_000_000)])
 
 
 def distinct_choices(column: Any) -> list[SelectChoice]:
     """ "Any", then every value the column holds, for a filter's choices."""
     values = db.session.scalars(sa.select(column).distinct().where(column.is_not(None)))
-    return [SelectChoice("", "Any")] + [SelectChoice(v, v) for v in sorted(values)]
+    return [SelectChoice("", _("Any"))] + [SelectChoice(v, v) for v in sorted(values)]
 
 
 def counts_by_status(column: Any) -> list[tuple[Any, int]]:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.audit.models import AuditEntry
@@ -99,12 +100,19 @@ def _changes_since(obj: Record, version: int) -> list[OtherChange]:
 
 def conflict(obj: Versioned, version: int) -> Conflict:
     changes = _changes_since(obj, version)
-    who = ", ".join(sorted({c.by for c in changes if c.by})) or "someone else"
-    return Conflict(
-        f"{who} saved this record after you opened it. Your changes were not saved: "
-        "check what changed, then save again to keep yours.",
-        changes={"changes": changes, "current_version": obj.version},
-    )
+    who = ", ".join(sorted({c.by for c in changes if c.by}))
+    if who:
+        message = _(
+            "%(who)s saved this record after you opened it. Your changes were not saved: "
+            "check what changed, then save again to keep yours.",
+            who=who,
+        )
+    else:
+        message = _(
+            "someone else saved this record after you opened it. Your changes were not saved: "
+            "check what changed, then save again to keep yours."
+        )
+    return Conflict(message, changes={"changes": changes, "current_version": obj.version})
 
 
 def check_version(obj: Versioned, expected_version: int | None) -> None:
@@ -273,7 +281,7 @@ def archive(
 ) -> None:
     """Archive instead of deleting, so an admin can restore it."""
     if obj.archived_at is not None:
-        raise ValidationFailed("This record is already archived.")
+        raise ValidationFailed(_("This record is already archived."))
     update(
         actor,
         obj,
@@ -286,7 +294,7 @@ def archive(
 
 def restore(actor: User, obj: Archivable, *, action: str) -> None:
     if obj.archived_at is None:
-        raise ValidationFailed("This record is not archived.")
+        raise ValidationFailed(_("This record is not archived."))
     update(actor, obj, {"archived_at": None}, action=action, permission=Action.RESTORE)
 
 

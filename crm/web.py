@@ -231,7 +231,7 @@ def _refuse_nul_characters() -> None:
     path = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, str)}
     for values in (request.args, form, path):
         if any("\x00" in value for value in values.values()):
-            abort(400, description="The request contains a NUL character, which text may not.")
+            abort(400, description=_("The request contains a NUL character, which text may not."))
 
 
 def side_write(write: Callable[[], object], *, optional: bool = False) -> bool:
@@ -284,22 +284,28 @@ def token_user(raw: str, scope):
     return user
 
 
+# The template helpers ask about the request's user many times a page: they pass the user
+# itself (Flask-Login loads it once a request), not the proxy, which looks it up again at
+# every attribute the permission rules read.
+
+
 def _may(action, target, state=None) -> bool:
     from crm.auth.permissions import may
 
-    return may(current_user, action, target, state=state)
+    return may(current_user._get_current_object(), action, target, state=state)
 
 
 def _withheld(target: Any) -> bool:
     from crm.auth.permissions import withheld
 
-    return withheld(current_user, target)
+    return withheld(current_user._get_current_object(), target)
 
 
 def _stance_date(representative: Any) -> Any:
     from crm.auth.permissions import stance_withheld
 
-    return representative.stance_date(withheld=stance_withheld(current_user, representative))
+    reader = current_user._get_current_object()
+    return representative.stance_date(withheld=stance_withheld(reader, representative))
 
 
 def query_without_page(**route: Any) -> dict[str, Any]:
@@ -473,8 +479,11 @@ def save_once(
             flash(already, "info")
             return Saved(ok=True, location=claimed.row.location, replayed=True)
         form.form_errors.append(
-            "This form had already been sent with other values, and saved then. Nothing was "
-            "saved this time: check the record it made, or send this form again to save it too."
+            _(
+                "This form had already been sent with other values, and saved then. Nothing "
+                "was saved this time: check the record it made, or send this form again to "
+                "save it too."
+            )
         )
         form.renew_key()
         return Saved(ok=False)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require
@@ -21,6 +23,7 @@ from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events.models import Event, EventStatus, Invitation, Rsvp
 from crm.extensions import db
+from crm.i18n import format_when
 from crm.parliament.models import Membership, Representative
 from crm.parliament.services.rules import do_not_contact_override
 from crm.states.models import Stage, StageStatus
@@ -67,14 +70,15 @@ def ambiguous_options(local: datetime | None, timezone: str) -> list[LocalTimeOp
             return []
     except OverflowError:  # the first or last days a datetime can hold: never a real event
         return []
-    return [
-        LocalTimeOption(
-            n,
-            f"The {'first' if n == 0 else 'second'} {moment:%H:%M}, "
-            f"{moment.tzname()} ({_offset(moment)})",
-        )
-        for n, moment in enumerate((first, second))
-    ]
+    return [LocalTimeOption(n, _reading(n, moment)) for n, moment in enumerate((first, second))]
+
+
+def _reading(fold: int, moment: datetime) -> str:
+    """One reading of a time the clocks pass twice: "The first 02:30, EEST (UTC+03:00)"."""
+    said = {"time": f"{moment:%H:%M}", "zone": moment.tzname(), "offset": _offset(moment)}
+    if fold == 0:
+        return str(_("The first %(time)s, %(zone)s (%(offset)s)", **said))
+    return str(_("The second %(time)s, %(zone)s (%(offset)s)", **said))
 
 
 def local_to_utc(
@@ -90,19 +94,30 @@ def local_to_utc(
     try:
         gap = _is_gap(local, zone)
     except OverflowError:
-        raise ValidationFailed("Enter a date in a sensible year.", field=field) from None
+        raise ValidationFailed(_("Enter a date in a sensible year."), field=field) from None
     if gap:
         after = local.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
         raise ValidationFailed(
-            f"{local:%H:%M} does not exist on {local:%d %b %Y} in {timezone}: the clocks "
-            f"jump forward then. Enter a time after the change, such as {after:%H:%M}.",
+            _(
+                "%(time)s does not exist on %(date)s in %(zone)s: the clocks jump forward then. "
+                "Enter a time after the change, such as %(after)s.",
+                time=f"{local:%H:%M}",
+                date=format_when(local.date(), "%d %b %Y"),
+                zone=timezone,
+                after=f"{after:%H:%M}",
+            ),
             field=field,
         )
     if ambiguous_options(local, timezone):
         if fold not in (0, 1):
             raise ValidationFailed(
-                f"{local:%H:%M} happens twice on {local:%d %b %Y} in {timezone}, because the "
-                "clocks go back. Choose which one you mean.",
+                _(
+                    "%(time)s happens twice on %(date)s in %(zone)s, because the clocks go back. "
+                    "Choose which one you mean.",
+                    time=f"{local:%H:%M}",
+                    date=format_when(local.date(), "%d %b %Y"),
+                    zone=timezone,
+                ),
                 field=f"{field}_fold",
             )
         return local.replace(tzinfo=zone, fold=fold).astimezone(UTC)
@@ -166,37 +181,42 @@ def _check_event(state: State, values: Mapping[str, Any], now: datetime) -> None
     if starts.tzinfo is None or (ends is not None and ends.tzinfo is None):
         raise ValueError("event times must be aware datetimes")
     if ends is not None and ends < starts:
-        raise ValidationFailed("The event cannot end before it starts.", field="ends_at")
+        raise ValidationFailed(_("The event cannot end before it starts."), field="ends_at")
     section: Section | None = values.get("section")
     if section is not None and section not in state.sections:
         raise ValidationFailed(
-            "Choose one of the sections responsible for this state.", field="section"
+            _("Choose one of the sections responsible for this state."), field="section"
         )
     stage: Stage | None = values.get("stage")
     if stage is not None and stage.agreement.state_id != state.id:
-        raise ValidationFailed("Choose a stage of this state's agreement.", field="stage")
+        raise ValidationFailed(_("Choose a stage of this state's agreement."), field="stage")
     started = starts <= now
     if values.get("status") is EventStatus.HELD and not started:
         raise ValidationFailed(
-            "An event can only be marked held once it has started.", field="status"
+            _("An event can only be marked held once it has started."), field="status"
         )
-    for field, what in (
-        ("actual_attendance", "Actual attendance"),
-        ("signatures_handed_over", "Signatures handed over"),
-    ):
-        if values.get(field) is not None and not started:
-            raise ValidationFailed(
-                f"{what} can be recorded once the event has started.", field=field
-            )
+    if values.get("actual_attendance") is not None and not started:
+        raise ValidationFailed(
+            _("Actual attendance can be recorded once the event has started."),
+            field="actual_attendance",
+        )
+    if values.get("signatures_handed_over") is not None and not started:
+        raise ValidationFailed(
+            _("Signatures handed over can be recorded once the event has started."),
+            field="signatures_handed_over",
+        )
     links = values.get("press_links") or []
     if len(links) > MAX_PRESS_LINKS:
-        raise ValidationFailed(f"At most {MAX_PRESS_LINKS} press links.", field="press_links")
+        raise ValidationFailed(
+            _("At most %(limit)s press links.", limit=format_number(MAX_PRESS_LINKS)),
+            field="press_links",
+        )
 
 
 def _refuse_archived(event: Event) -> None:
     if event.archived_at is not None:
         raise ValidationFailed(
-            "This event is archived: an administrator must restore it before it can change."
+            _("This event is archived: an administrator must restore it before it can change.")
         )
 
 
@@ -206,7 +226,7 @@ def create_event(actor: User, state: State, values: Mapping[str, Any]) -> Event:
     records.check_fields(values, EVENT_FIELDS)
     _check_event(state, values, utcnow())
     if values.get("status") is EventStatus.CANCELLED:
-        raise ValidationFailed("A new event cannot start out cancelled.", field="status")
+        raise ValidationFailed(_("A new event cannot start out cancelled."), field="status")
     event = Event(state=state, created_by=actor, press_links=[])
     for field, value in values.items():
         setattr(event, field, value)
@@ -225,7 +245,7 @@ def update_event(
     _check_event(event.state, merged, utcnow())
     if values.get("status") is EventStatus.CANCELLED and event.status is not EventStatus.CANCELLED:
         # Cancelling has its own action, so the log says plainly that it was called off.
-        raise ValidationFailed("Use “Cancel this event” to cancel it.", field="status")
+        raise ValidationFailed(_("Use “Cancel this event” to cancel it."), field="status")
     return records.update(
         actor, event, values, action="event.updated", expected_version=expected_version
     )
@@ -237,9 +257,9 @@ def cancel_event(actor: User, event: Event, *, expected_version: int | None = No
     _refuse_archived(event)
     records.check_version(event, expected_version)
     if event.status is EventStatus.CANCELLED:
-        raise ValidationFailed("This event is already cancelled.")
+        raise ValidationFailed(_("This event is already cancelled."))
     if event.status is EventStatus.HELD:
-        raise ValidationFailed("This event was held: it cannot be cancelled any more.")
+        raise ValidationFailed(_("This event was held: it cannot be cancelled any more."))
     records.update(
         actor,
         event,
@@ -308,16 +328,20 @@ def invite(
     ids = sorted(set(representative_ids))
     if not ids:
         raise ValidationFailed(
-            "Choose at least one representative to invite.", field="representative"
+            _("Choose at least one representative to invite."), field="representative"
         )
     if len(ids) > MAX_INVITED_AT_ONCE:
         raise ValidationFailed(
-            f"Invite at most {MAX_INVITED_AT_ONCE} people at a time.", field="representative"
+            _(
+                "Invite at most %(limit)s people at a time.",
+                limit=format_number(MAX_INVITED_AT_ONCE),
+            ),
+            field="representative",
         )
     found = invitable_representatives(event, ids, on)
     if len(found) != len(ids):
         raise ValidationFailed(
-            "Only current members of this state's parliament can be invited.",
+            _("Only current members of this state's parliament can be invited."),
             field="representative",
         )
     already = set(
@@ -329,14 +353,14 @@ def invite(
     )
     new = [rep for rep in found if rep.id not in already]
     if not new:
-        raise ValidationFailed("Everyone chosen is already invited.", field="representative")
+        raise ValidationFailed(_("Everyone chosen is already invited."), field="representative")
     override = do_not_contact_override(new, do_not_contact_reason, field="do_not_contact_reason")
     try:
         return [_add_invitation(actor, event, rep, override) for rep in new]
     except sa.exc.IntegrityError:
         # Someone invited one of them between our check and our write; the caller rolls back.
         raise ValidationFailed(
-            "Someone else invited some of these people at the same moment. Look again.",
+            _("Someone else invited some of these people at the same moment. Look again."),
             field="representative",
         ) from None
 
@@ -369,7 +393,7 @@ def update_invitation(
     records.check_version(invitation, expected_version)
     if attended is not None and invitation.event.starts_at > utcnow():
         raise ValidationFailed(
-            "Attendance can be recorded once the event has started.", field="attended"
+            _("Attendance can be recorded once the event has started."), field="attended"
         )
     return records.update(
         actor,

@@ -14,6 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.models import User
@@ -77,9 +79,11 @@ def _check_occurred_at(occurred_at: datetime) -> None:
     if occurred_at.tzinfo is None:
         raise ValueError("occurred_at must be timezone-aware")
     if occurred_at < EARLIEST_CONTACT:
-        raise ValidationFailed("That date is too far in the past.", field="occurred_at")
+        raise ValidationFailed(_("That date is too far in the past."), field="occurred_at")
     if occurred_at > utcnow() + CLOCK_SLACK:
-        raise ValidationFailed("A contact cannot be logged before it happens.", field="occurred_at")
+        raise ValidationFailed(
+            _("A contact cannot be logged before it happens."), field="occurred_at"
+        )
 
 
 def _check_text(value: str | None, *, field: str, required: str | None, limit: int) -> None:
@@ -87,7 +91,9 @@ def _check_text(value: str | None, *, field: str, required: str | None, limit: i
     if required and not text:
         raise ValidationFailed(required, field=field)
     if len(text) > limit:
-        raise ValidationFailed(f"At most {limit:,} characters.", field=field)
+        raise ValidationFailed(
+            _("At most %(limit)s characters.", limit=format_number(limit)), field=field
+        )
 
 
 def _representatives(
@@ -96,10 +102,11 @@ def _representatives(
     """The representatives named by `ids`, all of `state` and not archived (unless kept)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
-        raise ValidationFailed("Choose at least one representative.", field="representatives")
+        raise ValidationFailed(_("Choose at least one representative."), field="representatives")
     if len(wanted) > MAX_PEOPLE:
         raise ValidationFailed(
-            f"At most {MAX_PEOPLE} representatives per contact.", field="representatives"
+            _("At most %(limit)s representatives per contact.", limit=format_number(MAX_PEOPLE)),
+            field="representatives",
         )
     found = queries.representatives_by_ids(wanted)
     kept = {r.id for r in keep}
@@ -110,13 +117,20 @@ def _representatives(
             # The same answer for another state's person and for no one: ids are not a
             # way to learn what exists elsewhere.
             raise ValidationFailed(
-                f"Representative {rep_id} is not in the parliament of {state.name}: "
-                "choose the people met from the list.",
+                _(
+                    "Representative %(id)s is not in the parliament of %(state)s: choose the "
+                    "people met from the list.",
+                    id=rep_id,
+                    state=state.name,
+                ),
                 field="representatives",
             )
         if rep.archived_at is not None and rep.id not in kept:
             raise ValidationFailed(
-                f"{rep.name}'s record is archived; ask an administrator to restore it first.",
+                _(
+                    "%(name)s's record is archived; ask an administrator to restore it first.",
+                    name=rep.name,
+                ),
                 field="representatives",
             )
         chosen.append(rep)
@@ -146,13 +160,18 @@ def _people(
 ) -> list[User]:
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_PEOPLE:
-        raise ValidationFailed(f"At most {MAX_PEOPLE} people.", field=field)
+        raise ValidationFailed(
+            _("At most %(limit)s people.", limit=format_number(MAX_PEOPLE)), field=field
+        )
     allowed = {u.id: u for u in allowed_people(state, actor, keep=keep)}
     unknown = [i for i in wanted if i not in allowed]
     if unknown:
         raise ValidationFailed(
-            f"Choose people from the list: only members of the section for {state.name} "
-            "can be named here.",
+            _(
+                "Choose people from the list: only members of the section for %(state)s can be "
+                "named here.",
+                state=state.name,
+            ),
             field=field,
         )
     return [allowed[i] for i in wanted]
@@ -212,7 +231,7 @@ def record_interaction(
     """
     require(actor, Action.CREATE, Interaction, state=state)
     _check_occurred_at(occurred_at)
-    _check_text(summary, field="summary", required="Write what was said.", limit=10_000)
+    _check_text(summary, field="summary", required=_("Write what was said."), limit=10_000)
     _check_text(outcome, field="outcome", required=None, limit=5_000)
     representatives = _representatives(state, representative_ids)
     override = do_not_contact_override(
@@ -223,15 +242,19 @@ def record_interaction(
     met = {r.id: r for r in representatives}
     seen_ids = [s.representative_id for s in stances]
     if len(seen_ids) != len(set(seen_ids)):
-        raise ValidationFailed("One stance per representative, please.", field="stances")
+        raise ValidationFailed(_("One stance per representative, please."), field="stances")
     for seen in stances:
         if seen.representative_id not in met:
             raise ValidationFailed(
-                "A stance can only be recorded for someone met in this contact.", field="stances"
+                _("A stance can only be recorded for someone met in this contact."), field="stances"
             )
     if len(follow_ups) > MAX_FOLLOW_UPS:
         raise ValidationFailed(
-            f"At most {MAX_FOLLOW_UPS} follow-ups can be added here.", field="follow_ups"
+            _(
+                "At most %(limit)s follow-ups can be added here.",
+                limit=format_number(MAX_FOLLOW_UPS),
+            ),
+            field="follow_ups",
         )
     contact_day = occurred_at.astimezone(ZoneInfo(state.timezone)).date()
     assignees = []
@@ -239,7 +262,7 @@ def record_interaction(
         _check_follow_up_text(draft.title, draft.details, field_prefix="follow_ups")
         if draft.due_on is not None and draft.due_on < contact_day:
             raise ValidationFailed(
-                "A follow-up cannot be due before the contact.", field="follow_ups"
+                _("A follow-up cannot be due before the contact."), field="follow_ups"
             )
         _check_due_not_too_far(draft.due_on, field="follow_ups")
         assignees.append(_assignee(state, actor, draft.assignee_id))
@@ -334,7 +357,7 @@ def update_interaction(
         _check_occurred_at(changes["occurred_at"])
     if "summary" in changes:
         _check_text(
-            changes["summary"], field="summary", required="Write what was said.", limit=10_000
+            changes["summary"], field="summary", required=_("Write what was said."), limit=10_000
         )
     if "outcome" in changes:
         _check_text(changes["outcome"], field="outcome", required=None, limit=5_000)
@@ -403,13 +426,15 @@ def restore_interaction(actor: User, interaction: Interaction) -> None:
 def _check_follow_up_text(
     title: str | None, details: str | None, *, field_prefix: str = ""
 ) -> None:
-    _check_text(title, field=field_prefix or "title", required="Say what is to be done.", limit=300)
+    _check_text(
+        title, field=field_prefix or "title", required=_("Say what is to be done."), limit=300
+    )
     _check_text(details, field=field_prefix or "details", required=None, limit=5_000)
 
 
 def _check_due_not_too_far(due_on: date | None, *, field: str) -> None:
     if due_on is not None and due_on > today() + LATEST_DUE:
-        raise ValidationFailed("That due date is more than five years away.", field=field)
+        raise ValidationFailed(_("That due date is more than five years away."), field=field)
 
 
 def _representative_of(
@@ -420,11 +445,17 @@ def _representative_of(
     rep = queries.representatives_by_ids([representative_id]).get(representative_id)
     if rep is None or rep.state_id != state.id:
         raise ValidationFailed(
-            f"Representative {representative_id} is not in the parliament of {state.name}.",
+            _(
+                "Representative %(id)s is not in the parliament of %(state)s.",
+                id=representative_id,
+                state=state.name,
+            ),
             field="representative",
         )
     if rep.archived_at is not None and rep is not keep:
-        raise ValidationFailed(f"{rep.name}'s record is archived.", field="representative")
+        raise ValidationFailed(
+            _("%(name)s's record is archived.", name=rep.name), field="representative"
+        )
     return rep
 
 
@@ -442,7 +473,7 @@ def create_follow_up(
     require(actor, Action.CREATE, FollowUp, state=state)
     _check_follow_up_text(title, details)
     if due_on is not None and due_on < today():
-        raise ValidationFailed("That date has passed; choose today or later.", field="due_on")
+        raise ValidationFailed(_("That date has passed; choose today or later."), field="due_on")
     _check_due_not_too_far(due_on, field="due_on")
     assignee = _assignee(state, actor, assignee_id)
     representative = _representative_of(state, representative_id)
@@ -465,7 +496,7 @@ def update_follow_up(
     )
     due_on = changes.get("due_on", follow_up.due_on)
     if due_on != follow_up.due_on and due_on is not None and due_on < today():
-        raise ValidationFailed("That date has passed; choose today or later.", field="due_on")
+        raise ValidationFailed(_("That date has passed; choose today or later."), field="due_on")
     _check_due_not_too_far(due_on, field="due_on")
     if "assignee_id" in changes and changes["assignee_id"] != follow_up.assignee_id:
         _assignee(state, actor, changes["assignee_id"])
@@ -484,12 +515,20 @@ _TRANSITIONS = {
 }
 
 
+# What a follow-up already is, said when it cannot become that again.
+_ALREADY = {
+    FollowUpStatus.OPEN: lambda: _("This follow-up is already open."),
+    FollowUpStatus.DONE: lambda: _("This follow-up is already done."),
+    FollowUpStatus.CANCELLED: lambda: _("This follow-up is already cancelled."),
+}
+
+
 def set_follow_up_status(actor: User, follow_up: FollowUp, status: FollowUpStatus) -> None:
     """Mark a follow-up done or cancelled, or reopen it."""
     require(actor, Action.EDIT, follow_up)
     sources, action = _TRANSITIONS[status]
     if follow_up.status not in sources:
-        raise ValidationFailed(f"This follow-up is already {follow_up.status.label.lower()}.")
+        raise ValidationFailed(_ALREADY[follow_up.status]())
     records.update(
         actor,
         follow_up,

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require, state_id_of
@@ -74,10 +75,12 @@ def update_agreement(
         raise ValueError("status and route must be enum members")
     signed_on = changes.get("signed_on", agreement.signed_on)
     if signed_on is not None and signed_on > today():
-        raise ValidationFailed("The signature date cannot be in the future.", field="signed_on")
+        raise ValidationFailed(_("The signature date cannot be in the future."), field="signed_on")
     probability = changes.get("executive_probability", agreement.executive_probability)
     if probability is not None and not 0 <= probability <= 1:
-        raise ValidationFailed("Enter a percentage from 0 to 100.", field="executive_probability")
+        raise ValidationFailed(
+            _("Enter a percentage from 0 to 100."), field="executive_probability"
+        )
     return _update(
         actor, agreement, changes, action="agreement.updated", expected_version=expected_version
     )
@@ -92,18 +95,30 @@ def _check_place(
     """A stage's chamber and committee must be of the agreement's state, and agree."""
     if committee is not None and committee.chamber.state_id != agreement.state_id:
         raise ValidationFailed(
-            f"The {committee.name} is a committee of another state's parliament.", field="committee"
+            _(
+                "The %(committee)s is a committee of another state's parliament.",
+                committee=committee.name,
+            ),
+            field="committee",
         )
     if chamber is not None and chamber.state_id != agreement.state_id:
         raise ValidationFailed(
-            f"The {chamber.name} is a chamber of another state; choose one of "
-            f"{agreement.state.name}'s chambers.",
+            _(
+                "The %(chamber)s is a chamber of another state; choose one of %(state)s's "
+                "chambers.",
+                chamber=chamber.name,
+                state=agreement.state.name,
+            ),
             field="chamber",
         )
     if committee is not None and chamber is not None and committee.chamber_id != chamber.id:
         raise ValidationFailed(
-            f"The {committee.name} is a committee of the {committee.chamber.name}, "
-            f"not of the {chamber.name}.",
+            _(
+                "The %(committee)s is a committee of the %(its_chamber)s, not of the %(chamber)s.",
+                committee=committee.name,
+                its_chamber=committee.chamber.name,
+                chamber=chamber.name,
+            ),
             field="committee",
         )
 
@@ -183,7 +198,10 @@ def update_stage(
         not kind.is_vote or chamber is not stage.chamber or committee is not stage.committee
     ):
         raise ValidationFailed(
-            "A vote is recorded for this stage: its kind, chamber and committee stay as they were.",
+            _(
+                "A vote is recorded for this stage: its kind, chamber and committee stay as "
+                "they were."
+            ),
             field="kind",
         )
     values: dict[str, Any] = {"kind": kind, "chamber": chamber, "committee": committee}
@@ -206,7 +224,7 @@ def move_stage(actor: User, stage: Stage, direction: str) -> bool:
     """
     require(actor, Action.EDIT, stage)
     if direction not in ("up", "down"):
-        raise ValidationFailed("Move a stage up or down.", field="direction")
+        raise ValidationFailed(_("Move a stage up or down."), field="direction")
     ordered = _ordered(stage.agreement)
     index = ordered.index(stage)
     target = index - 1 if direction == "up" else index + 1
@@ -236,11 +254,18 @@ def schedule_stage(
     """Set the date a stage is expected (again): status `scheduled`."""
     records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
-        raise ValidationFailed(
-            f"This stage was held{' on ' + _fmt(stage.held_on) if stage.held_on else ''}; "
-            "a stage that has happened cannot be scheduled again. Add a new stage instead.",
-            field="on",
-        )
+        if stage.held_on:
+            message = _(
+                "This stage was held on %(date)s; a stage that has happened cannot be scheduled "
+                "again. Add a new stage instead.",
+                date=_fmt(stage.held_on),
+            )
+        else:
+            message = _(
+                "This stage was held; a stage that has happened cannot be scheduled again. Add "
+                "a new stage instead."
+            )
+        raise ValidationFailed(message, field="on")
     return _set_status(actor, stage, StageStatus.SCHEDULED, scheduled_on=on)
 
 
@@ -250,15 +275,18 @@ def postpone_stage(
     """Move a stage to a later date: status `postponed`."""
     records.begin_edit(actor, stage, expected_version)
     if stage.status in (StageStatus.HELD, StageStatus.CANCELLED):
-        raise ValidationFailed(
-            f"This stage is {stage.status.label.lower()}; only a stage still to come can be "
-            "postponed.",
-            field="on",
-        )
+        if stage.status is StageStatus.HELD:
+            message = _("This stage is held; only a stage still to come can be postponed.")
+        else:
+            message = _("This stage is cancelled; only a stage still to come can be postponed.")
+        raise ValidationFailed(message, field="on")
     if stage.scheduled_on is not None and to <= stage.scheduled_on:
         raise ValidationFailed(
-            f"A postponement needs a date later than {_fmt(stage.scheduled_on)}, the date it "
-            "is scheduled for now. To bring the stage forward, schedule it for the earlier date.",
+            _(
+                "A postponement needs a date later than %(date)s, the date it is scheduled for "
+                "now. To bring the stage forward, schedule it for the earlier date.",
+                date=_fmt(stage.scheduled_on),
+            ),
             field="on",
         )
     return _set_status(actor, stage, StageStatus.POSTPONED, scheduled_on=to)
@@ -270,13 +298,13 @@ def hold_stage(
     """Record that a stage has happened (its date if known): status `held`."""
     records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
-        raise ValidationFailed("This stage is already marked as held.", field="on")
+        raise ValidationFailed(_("This stage is already marked as held."), field="on")
     if stage.status is StageStatus.CANCELLED:
         raise ValidationFailed(
-            "This stage was cancelled. Schedule it again before marking it as held.", field="on"
+            _("This stage was cancelled. Schedule it again before marking it as held."), field="on"
         )
     if held_on is not None and held_on > today():
-        raise ValidationFailed("A stage cannot be held in the future.", field="on")
+        raise ValidationFailed(_("A stage cannot be held in the future."), field="on")
     return _set_status(actor, stage, StageStatus.HELD, held_on=held_on)
 
 
@@ -284,7 +312,7 @@ def cancel_stage(actor: User, stage: Stage, *, expected_version: int | None) -> 
     """Record that a stage will not happen: status `cancelled`."""
     records.begin_edit(actor, stage, expected_version)
     if stage.status is StageStatus.HELD:
-        raise ValidationFailed("This stage was held; it can no longer be cancelled.")
+        raise ValidationFailed(_("This stage was held; it can no longer be cancelled."))
     if stage.status is StageStatus.CANCELLED:
-        raise ValidationFailed("This stage is already cancelled.")
+        raise ValidationFailed(_("This stage is already cancelled."))
     return _set_status(actor, stage, StageStatus.CANCELLED)

@@ -9,6 +9,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm import records
@@ -91,16 +93,24 @@ def final_counts(
     """
     for option, value in counts.items():
         if value is not None and value < 0:
-            raise ValidationFailed("A count cannot be negative.", field=f"count_{option.value}")
+            raise ValidationFailed(_("A count cannot be negative."), field=f"count_{option.value}")
     tally = Counter(roll_call.values())
     given = {option: value for option, value in counts.items() if value is not None}
     if not given:
         return {option: tally[option] for option in VoteOption} if roll_call else {}
     for option, value in given.items():
         if tally[option] > value:
+            # The English says "votes" whatever the number, as the count's own label does.
             raise ValidationFailed(
-                f"The roll call lists {tally[option]} “{option.label.lower()}” votes but the "
-                f"count says {value}. Correct the count or the roll call: they must agree.",
+                ngettext(
+                    "The roll call lists %(num)d “%(option)s” votes but the count says "
+                    "%(count)d. Correct the count or the roll call: they must agree.",
+                    "The roll call lists %(num)d “%(option)s” votes but the count says "
+                    "%(count)d. Correct the count or the roll call: they must agree.",
+                    tally[option],
+                    option=option.label.lower(),
+                    count=value,
+                ),
                 field=f"count_{option.value}",
             )
     return given
@@ -113,10 +123,25 @@ def _check_members(stage: Stage, roll_call: Mapping[Representative, VoteOption])
     state_id = stage.agreement.state_id
     for rep in roll_call:
         if rep.state_id != state_id or rep.id not in allowed:
-            raise ValidationFailed(
-                f"{rep.name} has never sat in the {place(stage)}: their vote cannot be "
-                "recorded at this stage."
+            raise ValidationFailed(_never_sat(rep, stage))
+
+
+def _never_sat(rep: Representative, stage: Stage) -> str:
+    if stage.committee is None and stage.chamber is None:
+        return str(
+            _(
+                "%(name)s has never sat in the parliament: their vote cannot be recorded at this "
+                "stage.",
+                name=rep.name,
             )
+        )
+    return str(
+        _(
+            "%(name)s has never sat in the %(place)s: their vote cannot be recorded at this stage.",
+            name=rep.name,
+            place=place(stage),
+        )
+    )
 
 
 def _mark_held(actor: User | None, stage: Stage, held_on: date, result: StageResult) -> None:
@@ -177,7 +202,8 @@ def _vote_stance(
     """The stance record an individual yes or no vote makes, recorded by the actor (none:
     the command line)."""
     option = vote.option
-    note = f"Voted {option.label.lower()} in the {place(stage)} ({stage.kind.label.lower()})"
+    # Kept as written, in English, whoever records the vote.
+    note = f"Voted {option.english.lower()} in the {place(stage)} ({stage.kind.english.lower()})"
     note += f"; {written.via}." if written.via else "."
     return record_stance(
         # The vote's permission covers the stances it shows (the caller checked it).
@@ -217,23 +243,33 @@ def record_vote(
     require(actor, Action.CREATE, VoteEvent, state=state)
     if not stage.kind.is_vote:
         raise ValidationFailed(
-            f"A {stage.kind.label.lower()} stage is not a vote; only committee and plenary "
-            "votes have a result to record."
+            _(
+                "A %(kind)s stage is not a vote; only committee and plenary votes have a result "
+                "to record.",
+                kind=stage.kind.label.lower(),
+            )
         )
     if stage.status is StageStatus.CANCELLED:
         raise ValidationFailed(
-            "This stage was cancelled. Schedule it again before recording its vote."
+            _("This stage was cancelled. Schedule it again before recording its vote.")
         )
     records.check_version(stage, expected_version)
     if held_on > today():
-        raise ValidationFailed("A vote cannot be recorded before it is held.", field="held_on")
+        raise ValidationFailed(_("A vote cannot be recorded before it is held."), field="held_on")
     final = final_counts(counts, roll_call)
     chamber = stage.chamber
     total = sum(final.values())
     if chamber is not None and total > chamber.seats:
         raise ValidationFailed(
-            f"The counts add up to {total}, more than the {chamber.seats} seats of the "
-            f"{chamber.name}. Check the numbers."
+            ngettext(
+                "The counts add up to %(total)d, more than the %(num)d seat of the %(chamber)s. "
+                "Check the numbers.",
+                "The counts add up to %(total)d, more than the %(num)d seats of the %(chamber)s. "
+                "Check the numbers.",
+                chamber.seats,
+                total=total,
+                chamber=chamber.name,
+            )
         )
     _check_members(stage, roll_call)
     opened_on = stage.version

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+
 from crm.errors import ValidationFailed
 from crm.parliament.models import Committee, CommitteeMembership, CommitteeRole, Representative
 from crm.parliament.services.rules import begin_change, check_date, period
@@ -31,7 +33,7 @@ def add_committee_membership(
     begin_change(actor, representative, expected_version)
     if committee.chamber.state_id != representative.state_id:
         raise ValidationFailed(
-            "Choose a committee of a chamber of this representative's state.", field="committee"
+            _("Choose a committee of a chamber of this representative's state."), field="committee"
         )
     role = CommitteeRole(role)
     check_date(start_date, "start_date")
@@ -41,8 +43,11 @@ def add_committee_membership(
     held = still_held(same_committee, start_date)
     if held is not None:
         raise ValidationFailed(
-            f"They already sit on {committee.name} on that date "
-            f"({period(held.start_date, held.end_date)}): end that seat first.",
+            _(
+                "They already sit on %(committee)s on that date (%(period)s): end that seat first.",
+                committee=committee.name,
+                period=period(held.start_date, held.end_date),
+            ),
             field="start_date",
         )
     return add_seat(
@@ -50,7 +55,8 @@ def add_committee_membership(
         representative.committee_memberships,
         CommitteeMembership(committee=committee, role=role, start_date=start_date),
         key="committee_membership",
-        summary=f"{role.label} of {committee.name} from {start_date:%d %b %Y}",
+        # The audit log keeps English, whoever reads it.
+        summary=f"{role.english} of {committee.name} from {start_date:%d %b %Y}",
     )
 
 
@@ -64,5 +70,5 @@ def end_committee_membership(
         end_date=end_date,
         expected_version=expected_version,
         key="committee_membership",
-        seat_name=f"{seat.role.label} of {seat.committee.name}",
+        seat_name=f"{seat.role.english} of {seat.committee.name}",
     )

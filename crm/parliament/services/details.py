@@ -4,11 +4,14 @@ add, update and remove (the generic child-row writes of `children.py`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from crm.errors import ValidationFailed
 from crm.parliament.models import ContactDetail, ContactKind, OtherName
@@ -53,25 +56,36 @@ def contact_value_problem(kind: ContactKind, value: str) -> str | None:
     """
     value = (value or "").strip()
     if not value:
-        return "Enter the contact detail."
+        return str(_("Enter the contact detail."))
     if len(value) > 300:
-        return "At most 300 characters."
+        return str(_("At most %(limit)s characters.", limit=format_number(300)))
     if kind is ContactKind.EMAIL:
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError:
-            return "Enter an e-mail address such as name@example.org."
+            return str(_("Enter an e-mail address such as name@example.org."))
     elif kind is ContactKind.WEBSITE:
         if not _is_web_address(value):
-            return "Enter a web address starting with http:// or https://."
+            return str(_("Enter a web address starting with http:// or https://."))
     elif kind is ContactKind.SOCIAL:
         if URL_SCHEME.match(value) and not _is_web_address(value):
-            return "Enter a handle such as @name, or a link starting with http:// or https://."
+            return str(
+                _("Enter a handle such as @name, or a link starting with http:// or https://.")
+            )
     elif kind in (ContactKind.PHONE, ContactKind.FAX):
         digits = sum(ch.isdigit() for ch in value)
         if not PHONE_NUMBER.fullmatch(value) or not 3 <= digits <= 30:
-            return "Enter a number using digits, spaces and + ( ) - . / only."
+            return str(_("Enter a number using digits, spaces and + ( ) - . / only."))
     return None
+
+
+# Where a problem was found on the new-representative form: the problem, said as the row's
+# ("Contact 2: Enter the contact detail.").
+OnRow = Callable[[str], str]
+
+
+def _on(row: OnRow | None, problem: str) -> str:
+    return row(problem) if row is not None else problem
 
 
 def clean_contact(
@@ -80,37 +94,48 @@ def clean_contact(
     label: str | None = None,
     *,
     prefix: str = "",
-    row: str = "",
+    row: OnRow | None = None,
 ) -> dict[str, Any]:
     """A contact detail's values, checked and stripped. `prefix` and `row` place an error
     on a row of the new-representative form ("Contact 2: …")."""
     kind = ContactKind(kind)
     problem = contact_value_problem(kind, value)
     if problem:
-        raise ValidationFailed(f"{row}{problem}", field=f"{prefix}value")
+        raise ValidationFailed(_on(row, problem), field=f"{prefix}value")
     label = (label or "").strip() or None
     if label and len(label) > 120:
-        raise ValidationFailed(f"{row}A label is at most 120 characters.", field=f"{prefix}label")
+        raise ValidationFailed(
+            _on(row, _("A label is at most 120 characters.")), field=f"{prefix}label"
+        )
     return {"kind": kind, "value": value.strip(), "label": label}
 
 
 def clean_other_name(
-    name: str, lang: str | None = None, note: str | None = None, *, prefix: str = "", row: str = ""
+    name: str,
+    lang: str | None = None,
+    note: str | None = None,
+    *,
+    prefix: str = "",
+    row: OnRow | None = None,
 ) -> dict[str, Any]:
     """Another name's values, checked and stripped (`prefix` and `row` as for contacts)."""
     name = (name or "").strip()
     lang = (lang or "").strip() or None
     note = (note or "").strip() or None
     if not name:
-        raise ValidationFailed(f"{row}Enter the name.", field=f"{prefix}name")
+        raise ValidationFailed(_on(row, _("Enter the name.")), field=f"{prefix}name")
     if len(name) > 200:
-        raise ValidationFailed(f"{row}A name is at most 200 characters.", field=f"{prefix}name")
+        raise ValidationFailed(
+            _on(row, _("A name is at most 200 characters.")), field=f"{prefix}name"
+        )
     if lang and (len(lang) > 20 or not LANGUAGE_TAG.fullmatch(lang)):
         raise ValidationFailed(
-            f"{row}Enter a language tag such as hi, ne or sr-Latn.", field=f"{prefix}lang"
+            _on(row, _("Enter a language tag such as hi, ne or sr-Latn.")), field=f"{prefix}lang"
         )
     if note and len(note) > 200:
-        raise ValidationFailed(f"{row}A note is at most 200 characters.", field=f"{prefix}note")
+        raise ValidationFailed(
+            _on(row, _("A note is at most 200 characters.")), field=f"{prefix}note"
+        )
     return {"name": name, "lang": lang, "note": note}
 
 
@@ -119,7 +144,8 @@ CONTACT_DETAILS: ChildKind[ContactDetail] = ChildKind(
     collection="contact_details",
     clean=clean_contact,
     action="contact_detail",
-    summary=lambda detail: f"{detail.kind.label}: {detail.value}",
+    # The audit log keeps English, whoever reads it.
+    summary=lambda detail: f"{detail.kind.english}: {detail.value}",
 )
 
 OTHER_NAMES: ChildKind[OtherName] = ChildKind(

@@ -32,6 +32,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -92,16 +93,21 @@ def _check(actor: User, kept: Representative, other: Representative) -> None:
     require(actor, Action.MERGE, kept)
     require(actor, Action.MERGE, other)
     if kept.id == other.id:
-        raise ValidationFailed("Choose another record: a record cannot be merged with itself.")
+        raise ValidationFailed(_("Choose another record: a record cannot be merged with itself."))
     if kept.state_id != other.state_id:
-        raise ValidationFailed("Only records of one state can be merged.")
+        raise ValidationFailed(_("Only records of one state can be merged."))
     for rep in (kept, other):
         if rep.merged_into_id is not None:
-            raise ValidationFailed(f"{rep.name} was already merged into another record.")
+            raise ValidationFailed(
+                _("%(name)s was already merged into another record.", name=rep.name)
+            )
         if rep.archived_at is not None:
             raise ValidationFailed(
-                f"{rep.name} is archived: an administrator must restore the record before "
-                "it can be merged."
+                _(
+                    "%(name)s is archived: an administrator must restore the record before it "
+                    "can be merged.",
+                    name=rep.name,
+                )
             )
 
 
@@ -121,7 +127,8 @@ def _values(
         allowed = (KEPT, OTHER, BOTH) if choice.may_keep_both else (KEPT, OTHER)
         if picked not in allowed:
             raise ValidationFailed(
-                f"Choose which {choice.label.lower()} to keep.", field=f"choice_{choice.name}"
+                _("Choose which %(field)s to keep.", field=choice.label.lower()),
+                field=f"choice_{choice.name}",
             )
         made[choice.name] = str(picked)
         if picked == OTHER:
@@ -152,7 +159,9 @@ def merge_representatives(
     caller's transaction to be rolled back with nothing flushed."""
     _check(actor, kept, other)
     if kept_version is None or other_version is None:
-        raise ValidationFailed("Open the preview again: it did not say which versions it showed.")
+        raise ValidationFailed(
+            _("Open the preview again: it did not say which versions it showed.")
+        )
     records.check_version(kept, kept_version)
     records.check_version(other, other_version)
     changes, made = _values(kept, other, choices)

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import aliased
 
 from crm.events.models import Invitation
 from crm.extensions import db
+from crm.i18n import marked
 from crm.interactions.models import FollowUp, Interaction, interaction_representatives
 from crm.interactions.visibility import follow_ups_linked_to_people, linked_to_people
 from crm.parliament.models import (
@@ -28,18 +31,19 @@ from crm.parliament.models import (
 )
 from crm.votes.models import Vote
 
-# What moves, in the order the preview lists it: kind → what a person calls it.
+# What moves, in the order the preview lists it: kind → what a person calls it (marked for
+# the catalogs, said with `gettext` where it is shown).
 KINDS: dict[str, str] = {
-    "seats": "Seats in a chamber",
-    "committee_seats": "Committee seats",
-    "stances": "Stance records",
-    "contacts": "Contacts",
-    "follow_ups": "Follow-ups",
-    "invitations": "Invitations to events",
-    "votes": "Votes",
-    "identifiers": "Identifiers",
-    "other_names": "Other names",
-    "contact_details": "Contact details",
+    "seats": marked("Seats in a chamber"),
+    "committee_seats": marked("Committee seats"),
+    "stances": marked("Stance records"),
+    "contacts": marked("Contacts"),
+    "follow_ups": marked("Follow-ups"),
+    "invitations": marked("Invitations to events"),
+    "votes": marked("Votes"),
+    "identifiers": marked("Identifiers"),
+    "other_names": marked("Other names"),
+    "contact_details": marked("Contact details"),
 }
 
 KEPT, OTHER, BOTH = "kept", "other", "both"
@@ -50,7 +54,7 @@ class FieldChoice:
     """A profile field (or pair of fields) on which the two records differ."""
 
     name: str
-    label: str
+    label: str  # in the reader's language
     fields: tuple[str, ...]
     kept: str
     other: str
@@ -59,24 +63,32 @@ class FieldChoice:
     default: str = KEPT
 
 
-# The profile fields a merge chooses between; "do not contact" goes with its reason.
+# The profile fields a merge chooses between; "do not contact" goes with its reason. The
+# labels are marked for the catalogs and said in the reader's language by `field_choices`.
 _CHOICES: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
-    ("name", "Full name", ("name",), False),
-    ("given_name", "Given name", ("given_name",), False),
-    ("family_name", "Family name", ("family_name",), False),
-    ("sort_name", "Sort as", ("sort_name",), False),
-    ("gender", "Gender", ("gender",), False),
-    ("languages", "Languages", ("languages",), True),
-    ("influence", "Influence", ("influence",), False),
-    ("tags", "Tags", ("tags",), True),
-    ("notes", "Notes", ("notes",), True),
-    ("do_not_contact", "Do not contact", ("do_not_contact", "do_not_contact_reason"), False),
+    ("name", marked("Full name"), ("name",), False),
+    ("given_name", marked("Given name"), ("given_name",), False),
+    ("family_name", marked("Family name"), ("family_name",), False),
+    ("sort_name", marked("Sort as"), ("sort_name",), False),
+    ("gender", marked("Gender"), ("gender",), False),
+    ("languages", marked("Languages"), ("languages",), True),
+    ("influence", marked("Influence"), ("influence",), False),
+    ("tags", marked("Tags"), ("tags",), True),
+    ("notes", marked("Notes"), ("notes",), True),
+    (
+        "do_not_contact",
+        marked("Do not contact"),
+        ("do_not_contact", "do_not_contact_reason"),
+        False,
+    ),
 )
 
 
 def _shown(rep: Representative, fields: tuple[str, ...]) -> str:
     if fields == ("do_not_contact", "do_not_contact_reason"):
-        return f"Yes: {rep.do_not_contact_reason or ''}".strip() if rep.do_not_contact else "No"
+        if not rep.do_not_contact:
+            return str(_("No"))
+        return str(_("Yes: %(reason)s", reason=rep.do_not_contact_reason or "")).strip()
     value = getattr(rep, fields[0])
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
@@ -93,7 +105,7 @@ def field_choices(kept: Representative, other: Representative) -> list[FieldChoi
         default = OTHER if name == "do_not_contact" and other.do_not_contact else KEPT
         found.append(
             FieldChoice(
-                name, label, fields, _shown(kept, fields), _shown(other, fields), both, default
+                name, _(label), fields, _shown(kept, fields), _shown(other, fields), both, default
             )
         )
     return found
@@ -228,32 +240,83 @@ def _visible_count(interaction_ids: list[int], reader: Any) -> int:
 
 def _explain(plan: MergePlan, schemes_twice: list[str], reader: Any) -> None:
     kept, other, dropped = plan.kept.name, plan.other.name, plan.dropped
+    # The English says "(s)" whatever the number; other languages choose their plural form.
     if dropped["seats"] or dropped["committee_seats"]:
+        seats = ngettext("%(num)d seat(s)", "%(num)d seat(s)", len(dropped["seats"]))
+        committee_seats = ngettext(
+            "%(num)d committee seat(s)",
+            "%(num)d committee seat(s)",
+            len(dropped["committee_seats"]),
+        )
         plan.notes.append(
-            f"{len(dropped['seats'])} seat(s) and {len(dropped['committee_seats'])} committee "
-            f"seat(s) of {other} overlap {kept}'s in the same chamber or committee: the same "
-            f"seat recorded twice, so {kept}'s is kept and {other}'s removed."
+            _(
+                "%(seats)s and %(committee_seats)s of %(other)s overlap %(kept)s's in the same "
+                "chamber or committee: the same seat recorded twice, so %(kept)s's is kept and "
+                "%(other)s's removed.",
+                seats=seats,
+                committee_seats=committee_seats,
+                other=other,
+                kept=kept,
+            )
         )
     if dropped["invitations"]:
         plan.notes.append(
-            f"Both were invited to {len(dropped['invitations'])} event(s): {kept}'s invitation "
-            f"and answer are kept, {other}'s is removed."
+            ngettext(
+                "Both were invited to %(num)d event(s): %(kept)s's invitation and answer are "
+                "kept, %(other)s's is removed.",
+                "Both were invited to %(num)d event(s): %(kept)s's invitation and answer are "
+                "kept, %(other)s's is removed.",
+                len(dropped["invitations"]),
+                kept=kept,
+                other=other,
+            )
         )
     if dropped["votes"]:
         plan.notes.append(
-            f"Both have a vote recorded in {len(dropped['votes'])} vote(s): {kept}'s vote is "
-            f"kept, {other}'s is removed (a member votes once)."
+            ngettext(
+                "Both have a vote recorded in %(num)d vote(s): %(kept)s's vote is kept, "
+                "%(other)s's is removed (a member votes once).",
+                "Both have a vote recorded in %(num)d vote(s): %(kept)s's vote is kept, "
+                "%(other)s's is removed (a member votes once).",
+                len(dropped["votes"]),
+                kept=kept,
+                other=other,
+            )
         )
     shown_contacts = _visible_count(dropped["contacts"], reader)
     if shown_contacts:
-        plan.notes.append(f"{shown_contacts} contact(s) name both: they keep naming {kept}, once.")
-    if dropped["other_names"] or dropped["contact_details"]:
         plan.notes.append(
-            f"{len(dropped['other_names'])} other name(s) and {len(dropped['contact_details'])} "
-            f"contact detail(s) of {other} are already on {kept}'s record: not copied twice."
+            ngettext(
+                "%(num)d contact(s) name both: they keep naming %(kept)s, once.",
+                "%(num)d contact(s) name both: they keep naming %(kept)s, once.",
+                shown_contacts,
+                kept=kept,
+            )
+        )
+    if dropped["other_names"] or dropped["contact_details"]:
+        other_names = ngettext(
+            "%(num)d other name(s)", "%(num)d other name(s)", len(dropped["other_names"])
+        )
+        contact_details = ngettext(
+            "%(num)d contact detail(s)",
+            "%(num)d contact detail(s)",
+            len(dropped["contact_details"]),
+        )
+        plan.notes.append(
+            _(
+                "%(other_names)s and %(contact_details)s of %(other)s are already on %(kept)s's "
+                "record: not copied twice.",
+                other_names=other_names,
+                contact_details=contact_details,
+                other=other,
+                kept=kept,
+            )
         )
     for scheme in schemes_twice:
         plan.notes.append(
-            f"Both have an identifier of the scheme “{scheme}”: both are kept, so that an "
-            "import holding either finds this person instead of adding them again."
+            _(
+                "Both have an identifier of the scheme “%(scheme)s”: both are kept, so that an "
+                "import holding either finds this person instead of adding them again.",
+                scheme=scheme,
+            )
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+
 from crm import records
 from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
@@ -14,6 +16,7 @@ from crm.parliament.queries import possible_duplicates
 from crm.parliament.services.details import (
     NewContactDetail,
     NewOtherName,
+    OnRow,
     clean_contact,
     clean_other_name,
 )
@@ -43,17 +46,17 @@ EDITABLE_FIELDS = (
 
 def _check_profile(values: dict[str, Any], current: Representative | None) -> None:
     if "name" in values and not (values["name"] or "").strip():
-        raise ValidationFailed("Enter a name.", field="name")
+        raise ValidationFailed(_("Enter a name."), field="name")
     influence = values.get("influence")
     if "influence" in values and (
         not isinstance(influence, int) or isinstance(influence, bool) or not 1 <= influence <= 5
     ):
-        raise ValidationFailed("Choose an influence from 1 to 5.", field="influence")
+        raise ValidationFailed(_("Choose an influence from 1 to 5."), field="influence")
     do_not_contact = values.get("do_not_contact", current.do_not_contact if current else False)
     reason = values.get("do_not_contact_reason", current.do_not_contact_reason if current else None)
     if do_not_contact and not (reason or "").strip():
         raise ValidationFailed(
-            "Say why this person must not be contacted.", field="do_not_contact_reason"
+            _("Say why this person must not be contacted."), field="do_not_contact_reason"
         )
 
 
@@ -64,8 +67,11 @@ class PossibleDuplicates(ValidationFailed):
     def __init__(self, candidates: list[Representative]) -> None:
         names = ", ".join(c.name for c in candidates)
         super().__init__(
-            f"This may be someone already recorded ({names}). Check the records below; if "
-            "this is a different person, tick “Add anyway” and save again.",
+            _(
+                "This may be someone already recorded (%(names)s). Check the records below; if "
+                "this is a different person, tick “Add anyway” and save again.",
+                names=names,
+            ),
             field="confirm_duplicate",
         )
         self.candidates = candidates
@@ -100,6 +106,14 @@ def update_representative(
     )
 
 
+def _other_name_row(number: int) -> OnRow:
+    return lambda problem: _("Other name %(number)d: %(problem)s", number=number, problem=problem)
+
+
+def _contact_row(number: int) -> OnRow:
+    return lambda problem: _("Contact %(number)d: %(problem)s", number=number, problem=problem)
+
+
 def create_representative(
     actor: User,
     state: State,
@@ -122,13 +136,13 @@ def create_representative(
     check_seat(state.id, seat.chamber, seat.party, seat.start_date)
     names = [
         clean_other_name(
-            n.name, n.lang, n.note, prefix=f"other_names-{i}-", row=f"Other name {i + 1}: "
+            n.name, n.lang, n.note, prefix=f"other_names-{i}-", row=_other_name_row(i + 1)
         )
         for i, n in enumerate(other_names)
     ]
     contacts = [
         clean_contact(
-            c.kind, c.value, c.label, prefix=f"contact_details-{i}-", row=f"Contact {i + 1}: "
+            c.kind, c.value, c.label, prefix=f"contact_details-{i}-", row=_contact_row(i + 1)
         )
         for i, c in enumerate(contact_details)
     ]

@@ -7,10 +7,14 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+
 from crm import records
 from crm.auth.permissions import Action, require
 from crm.db import today
 from crm.errors import ValidationFailed
+from crm.i18n import format_when
 from crm.parliament.models import Representative
 from crm.text import name_columns
 
@@ -26,8 +30,11 @@ def refuse_archived(representative: Representative) -> None:
     """An archived record changes only once an administrator has restored it."""
     if representative.archived_at is not None:
         raise ValidationFailed(
-            f"{representative.name} is archived: an administrator must restore the record "
-            "before it can change."
+            _(
+                "%(name)s is archived: an administrator must restore the record before it can "
+                "change.",
+                name=representative.name,
+            )
         )
 
 
@@ -51,14 +58,26 @@ def check_date(value: date, field: str) -> None:
     latest = today() + LATEST_AHEAD
     if not EARLIEST_DATE <= value <= latest:
         raise ValidationFailed(
-            f"Enter a date between {EARLIEST_DATE:%d %b %Y} and {latest:%d %b %Y}.", field=field
+            _(
+                "Enter a date between %(earliest)s and %(latest)s.",
+                earliest=day(EARLIEST_DATE),
+                latest=day(latest),
+            ),
+            field=field,
         )
+
+
+def day(value: date) -> str:
+    """A date in a message, as the reader's language writes it ("01 Jan 1900")."""
+    return format_when(value, "%d %b %Y")
 
 
 def period(start: date | None, end: date | None) -> str:
     """A seat's dates as a person reads them: "since 1 Jan 2024", "1 Jan 2020 – 3 Mar 2024"."""
-    begun = f"{start:%d %b %Y}" if start else "…"
-    return f"{begun} – {end:%d %b %Y}" if end else f"since {begun}"
+    begun = day(start) if start else "…"
+    if end:
+        return f"{begun} – {day(end)}"
+    return str(_("since %(date)s", date=begun))
 
 
 # A reason is a sentence or two, kept in the audit log beside the write it allowed.
@@ -81,10 +100,18 @@ def do_not_contact_override(
     names = ", ".join(r.name for r in flagged)
     if not reason:
         raise ValidationFailed(
-            f"{names} asked not to be contacted. To go ahead, confirm and say why.", field=field
+            _(
+                "%(names)s asked not to be contacted. To go ahead, confirm and say why.",
+                names=names,
+            ),
+            field=field,
         )
     if len(reason) > OVERRIDE_REASON_LIMIT:
         raise ValidationFailed(
-            f"Keep the reason to {OVERRIDE_REASON_LIMIT} characters at most.", field=field
+            _(
+                "Keep the reason to %(limit)s characters at most.",
+                limit=format_number(OVERRIDE_REASON_LIMIT),
+            ),
+            field=field,
         )
     return {"reason": reason, "representative_ids": sorted(r.id for r in flagged)}

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from flask_babel import gettext as _
+
 from crm import records
 from crm.audit.services import snapshot
 from crm.errors import ValidationFailed
 from crm.parliament.models import Chamber, CommitteeMembership, Membership, Party, Representative
-from crm.parliament.services.rules import begin_change, check_date, period
+from crm.parliament.services.rules import begin_change, check_date, day, period
 from crm.risk.changes import inputs_changed
 
 if TYPE_CHECKING:
@@ -39,9 +41,9 @@ def new_membership(seat: NewSeat) -> Membership:
     constituency = (seat.constituency or "").strip() or None
     term = (seat.legislative_period or "").strip() or None
     if constituency and len(constituency) > 200:
-        raise ValidationFailed("A constituency is at most 200 characters.", field="constituency")
+        raise ValidationFailed(_("A constituency is at most 200 characters."), field="constituency")
     if term and len(term) > 80:
-        raise ValidationFailed("A term is at most 80 characters.", field="legislative_period")
+        raise ValidationFailed(_("A term is at most 80 characters."), field="legislative_period")
     return Membership(
         chamber=seat.chamber,
         party=seat.party,
@@ -54,10 +56,12 @@ def new_membership(seat: NewSeat) -> Membership:
 def check_seat(state_id: int, chamber: Chamber, party: Party | None, start_date: date) -> None:
     """A seat is in a chamber of the person's state, for a party of that state (or none)."""
     if chamber.state_id != state_id:
-        raise ValidationFailed("Choose a chamber of this representative's state.", field="chamber")
+        raise ValidationFailed(
+            _("Choose a chamber of this representative's state."), field="chamber"
+        )
     if party is not None and party.state_id != state_id:
         raise ValidationFailed(
-            "Choose a party of this representative's state, or independent.", field="party"
+            _("Choose a party of this representative's state, or independent."), field="party"
         )
     check_date(start_date, "start_date")
 
@@ -65,10 +69,11 @@ def check_seat(state_id: int, chamber: Chamber, party: Party | None, start_date:
 def _check_end(start: date | None, current_end: date | None, end_date: date) -> None:
     """A seat (in a chamber or on a committee) ends once, and not before it began."""
     if current_end is not None:
-        raise ValidationFailed(f"This seat already ended on {current_end:%d %b %Y}.")
+        raise ValidationFailed(_("This seat already ended on %(date)s.", date=day(current_end)))
     if start is not None and end_date < start:
         raise ValidationFailed(
-            f"The end date cannot be before the seat began ({start:%d %b %Y}).", field="end_date"
+            _("The end date cannot be before the seat began (%(date)s).", date=day(start)),
+            field="end_date",
         )
     check_date(end_date, "end_date")
 
@@ -133,9 +138,12 @@ def add_membership(
     held = still_held(same_chamber, seat.start_date)
     if held is not None:
         raise ValidationFailed(
-            f"They already hold a seat in {seat.chamber.name} on that date "
-            f"({period(held.start_date, held.end_date)}). End that seat first, or use "
-            "“Move party” for a change of party.",
+            _(
+                "They already hold a seat in %(chamber)s on that date (%(period)s). End that "
+                "seat first, or use “Move party” for a change of party.",
+                chamber=seat.chamber.name,
+                period=period(held.start_date, held.end_date),
+            ),
             field="start_date",
         )
     membership = add_seat(
@@ -177,20 +185,27 @@ def move_party(
     representative = membership.representative
     begin_change(actor, representative, expected_version)
     if membership.end_date is not None:
-        raise ValidationFailed("This seat has ended: add a new seat instead.", field="membership")
+        raise ValidationFailed(
+            _("This seat has ended: add a new seat instead."), field="membership"
+        )
     if party is not None and party.state_id != representative.state_id:
         raise ValidationFailed(
-            "Choose a party of this representative's state, or independent.", field="party"
+            _("Choose a party of this representative's state, or independent."), field="party"
         )
     if (party.id if party else None) == membership.party_id:
         raise ValidationFailed(
-            "They already sit for that party." if party else "They already sit as independent.",
+            _("They already sit for that party.")
+            if party
+            else _("They already sit as independent."),
             field="party",
         )
     check_date(changed_on, "changed_on")
     if membership.start_date is not None and changed_on <= membership.start_date:
         raise ValidationFailed(
-            f"The change must come after the seat began ({membership.start_date:%d %b %Y}).",
+            _(
+                "The change must come after the seat began (%(date)s).",
+                date=day(membership.start_date),
+            ),
             field="changed_on",
         )
     before = snapshot(membership)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require
@@ -133,7 +134,7 @@ def record_stance(
     # "Today" where the representative is: east of UTC, their day starts before ours.
     local_today = utcnow().astimezone(ZoneInfo(representative.state.timezone)).date()
     if observed_on > max(today(), local_today):
-        raise ValidationFailed("A stance cannot be observed in the future.", field="observed_on")
+        raise ValidationFailed(_("A stance cannot be observed in the future."), field="observed_on")
     entry = StanceRecord(
         representative=representative,
         stance=stance,
