@@ -128,6 +128,9 @@ class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin 
     session_last_seen_at = cast("datetime | None", None)
     # When this browser last entered the password (and code): crm.auth.reauth.
     session_reauthenticated_at = cast("datetime | None", None)
+    # The states of the user's sections as the request's sign-in read them with the session
+    # (crm.auth.login), so that permissions need not load the sections; None: not read.
+    loaded_state_ids = cast("frozenset[int] | None", None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -143,10 +146,28 @@ class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin 
     @property
     def state_ids(self) -> frozenset[int]:
         """The states this user's sections are responsible for."""
+        if self.loaded_state_ids is not None:
+            return self.loaded_state_ids
         return frozenset(state.id for section in self.sections for state in section.states)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+def _forget_loaded_state_ids(target: User | Section, *_args: object) -> None:
+    """A user's sections, or a section's states, changed: the states read at sign-in
+    (`User.loaded_state_ids`) no longer hold for any user of that session."""
+    users = [target] if isinstance(target, User) else []
+    session = sa.orm.object_session(target)
+    if session is not None:
+        users += [row for row in session.identity_map.values() if isinstance(row, User)]
+    for user in users:
+        user.loaded_state_ids = None
+
+
+for _collection in (User.sections, Section.states):
+    for _change in ("append", "remove"):
+        sa.event.listen(_collection, _change, _forget_loaded_state_ids)
 
 
 class IssuedToUserMixin:

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.audit.services import record
@@ -93,40 +93,8 @@ def _open_session(user: User, ip: str | None, user_agent: str | None) -> str:
     return token
 
 
-# Signing in itself (password, then a code) is in crm.auth.signin.
-
-
-def load_session_user(token: str) -> User | None:
-    """The user of a live session, or None when it is unknown, revoked, expired or idle."""
-    now = utcnow()
-    # One query for the session, its user, their sections and those sections' states (every
-    # signed-in request makes it): a few rows, one per section and state.
-    session = (
-        db.session.scalars(
-            sa.select(UserSession)
-            .where(UserSession.token_hash == hash_token(token), UserSession.revoked_at.is_(None))
-            .options(
-                joinedload(UserSession.user).joinedload(User.sections).joinedload(Section.states)
-            )
-        )
-        .unique()
-        .first()
-    )
-    if session is None or session.expires_at <= now:
-        return None
-    if now - session.last_seen_at > current_app.config["SESSION_IDLE_TIMEOUT"]:
-        return None
-    user = session.user
-    if not user.is_enabled:
-        return None
-    if mfa.lacks_required_factor(user):
-        # A session from before the role needed a factor (or before an admin reset it):
-        # the user signs in again and is sent to enrolment.
-        return None
-    user.session_token = token
-    user.session_last_seen_at = session.last_seen_at
-    user.session_reauthenticated_at = session.reauthenticated_at
-    return user
+# Signing in itself (password, then a code) is in crm.auth.signin; loading a session's user
+# on each request is crm.auth.login.load_session_user.
 
 
 # Activity is noted at most this often, so reading pages rarely needs a write.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.security import check_password_hash
 
@@ -135,7 +136,7 @@ def reauthenticate(user: User, password: str, code: str) -> None:
     if not check_password_hash(user.password_hash, password):
         record(user, "login_failed", user, summary="re-authentication: wrong password")
         _count_failure(user.email)
-        raise ValidationFailed("The password is not right.", field="password")
+        raise ValidationFailed(_("The password is not right."), field="password")
     how = "password"
     if user.has_second_factor:
         result = mfa.check_code(user, code)
@@ -145,7 +146,10 @@ def reauthenticate(user: User, password: str, code: str) -> None:
             )
             _count_failure(user.email)
             raise ValidationFailed(
-                "That code is not right, or was already used. Enter the newest code from your app.",
+                _(
+                    "That code is not right, or was already used. Enter the newest code from "
+                    "your app."
+                ),
                 field="code",
             )
         how = f"password and {'recovery code' if result.detail == 'recovery' else 'code'}"

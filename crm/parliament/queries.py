@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from crm.auth.models import User
 from crm.auth.permissions import withheld
 from crm.db import as_utc, month_end
 from crm.extensions import db
@@ -25,6 +28,7 @@ from crm.parliament.models import (
     Committee,
     CommitteeMembership,
     ContactDetail,
+    Identifier,
     Membership,
     OtherName,
     Party,
@@ -209,6 +213,84 @@ def get_representative(representative_id: int) -> Representative | None:
     )
 
 
+@functools.cache
+def _page_statements() -> tuple[sa.Select[Any], tuple[tuple[str, sa.Select[Any]], ...]]:
+    """The representative's page's reads, by `representative_id`, built once: the person
+    with their state (the search columns, never shown, left out), then each list the page
+    shows. Of a seat it shows the chamber's name and the party; of a committee seat the
+    committee's name and focus (key or not)."""
+    rep_id: sa.BindParameter[int] = sa.bindparam("representative_id")
+    person = (
+        sa.select(Representative)
+        .where(Representative.id == rep_id)
+        .options(
+            defer(Representative.search_text),
+            defer(Representative.name_keys),
+            joinedload(Representative.state),
+        )
+    )
+    lists = (
+        (
+            "memberships",
+            sa.select(Membership)
+            .where(Membership.representative_id == rep_id)
+            .options(
+                joinedload(Membership.chamber).load_only(Chamber.name),
+                joinedload(Membership.party).load_only(
+                    Party.name, Party.abbreviation, Party.in_government
+                ),
+            )
+            .order_by(Membership.start_date.desc()),
+        ),
+        (
+            "committee_memberships",
+            sa.select(CommitteeMembership)
+            .where(CommitteeMembership.representative_id == rep_id)
+            .options(
+                joinedload(CommitteeMembership.committee).load_only(Committee.name, Committee.focus)
+            )
+            .order_by(CommitteeMembership.id),
+        ),
+        *(
+            (name, sa.select(model).where(model.representative_id == rep_id).order_by(model.id))
+            for name, model in (
+                ("other_names", OtherName),
+                ("contact_details", ContactDetail),
+                ("identifiers", Identifier),
+            )
+        ),
+    )
+    return person, lists
+
+
+def get_representative_page(representative_id: int) -> Representative | None:
+    """`get_representative` for the representative's page: the person, their state, seats,
+    committee seats, other names, contact details and identifiers (six queries, built once:
+    loader options cost more to build than the rows they read), and of the rows around them
+    only the columns the page shows."""
+    person, lists = _page_statements()
+    params = {"representative_id": representative_id}
+    rep: Representative | None = db.session.scalar(person, params)
+    if rep is None:
+        return None
+    for name, stmt in lists:
+        set_committed_value(rep, name, list(db.session.scalars(stmt, params)))
+    return rep
+
+
+# Of the people who recorded a stance, took part in a contact or were assigned a follow-up,
+# pages, packs and the API show the name.
+_PERSON_SHOWN = (User.id, User.name)
+# Of the contact a stance or follow-up came from: whether it is restricted (and in which
+# state), and its date.
+_CONTACT_SHOWN = (
+    Interaction.id,
+    Interaction.state_id,
+    Interaction.confidentiality,
+    Interaction.occurred_at,
+)
+
+
 def stance_history(representative: Representative, *, reader: Any) -> list[StanceRecord]:
     """The representative's live stance records, newest first. A record the reader may see
     only as a value and month (observed in a restricted contact they may not read) is
@@ -220,7 +302,11 @@ def stance_history(representative: Representative, *, reader: Any) -> list[Stanc
                 StanceRecord.representative_id == representative.id,
                 StanceRecord.archived_at.is_(None),
             )
-            .options(selectinload(StanceRecord.recorded_by), selectinload(StanceRecord.interaction))
+            # Who recorded it and the contact it came from are one row each: joined.
+            .options(
+                joinedload(StanceRecord.recorded_by).load_only(*_PERSON_SHOWN),
+                joinedload(StanceRecord.interaction).load_only(*_CONTACT_SHOWN),
+            )
             .order_by(StanceRecord.observed_on.desc(), StanceRecord.id.desc())
         )
     )
@@ -248,7 +334,7 @@ def contacts(representative: Representative, *, reader: Any, limit: int = 50) ->
                 Interaction.archived_at.is_(None),
                 linked_to_people(reader),
             )
-            .options(selectinload(Interaction.participants))
+            .options(selectinload(Interaction.participants).load_only(*_PERSON_SHOWN))
             .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
             .limit(limit)
         )
@@ -266,7 +352,10 @@ def open_follow_ups(representative: Representative, *, reader: Any) -> list[Foll
                 FollowUp.archived_at.is_(None),
                 follow_ups_linked_to_people(reader),
             )
-            .options(selectinload(FollowUp.assignee), selectinload(FollowUp.interaction))
+            .options(
+                joinedload(FollowUp.assignee).load_only(*_PERSON_SHOWN),
+                joinedload(FollowUp.interaction).load_only(*_CONTACT_SHOWN),
+            )
             .order_by(FollowUp.due_on)
         )
     )

@@ -14,8 +14,8 @@ from crm.parliament import queries
 from crm.parliament.forms import RepresentativeFilterForm
 from crm.parliament.models import Representative, Stance
 from crm.parliament.queries import RepresentativeFilters
-from crm.parliament.views.common import bp, representative_or_404
-from crm.web import current_actor
+from crm.parliament.views.common import bp
+from crm.web import current_actor, found
 
 
 @bp.get("/representatives")
@@ -68,18 +68,19 @@ def index():
 @bp.get("/representatives/<int:representative_id>")
 @login_required
 def show(representative_id: int):
-    representative = representative_or_404(representative_id)
+    representative = found(queries.get_representative_page(representative_id))
     if representative.merged_into_id is not None:
         # A merged-away record's links (bookmarks, old contacts) lead to the kept one.
         flash(_("That record was merged into this one."), "info")
         return redirect(url_for("parliament.show", representative_id=representative.merged_into_id))
-    may_restore = may(current_user, Action.RESTORE, representative)
+    reader = current_actor()
+    may_restore = may(reader, Action.RESTORE, representative)
     return render_template(
         "parliament/show.html",
         rep=representative,
-        stance_records=queries.stance_history(representative, reader=current_user),
-        contacts=queries.contacts(representative, reader=current_user),
-        follow_ups=queries.open_follow_ups(representative, reader=current_user),
+        stance_records=queries.stance_history(representative, reader=reader),
+        contacts=queries.contacts(representative, reader=reader),
+        follow_ups=queries.open_follow_ups(representative, reader=reader),
         invitations=event_queries.invitations_of_representative(representative),
         # Stances archived as recorded in error, for those who may restore them.
         archived_stances=queries.archived_stance_records(representative) if may_restore else [],
