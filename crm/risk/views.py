@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import BooleanField, Form, IntegerField, SearchField, SelectField
 from wtforms.fields import SelectChoice
@@ -12,6 +13,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from crm.auth.permissions import Action, Page, may, require
 from crm.charts import hemicycle
 from crm.extensions import db
+from crm.interactions.forms import Translated
 from crm.interactions.models import Interaction
 from crm.parliament.models import Party
 from crm.risk import services
@@ -43,19 +45,28 @@ bp.add_app_template_global(coverage_rule, "coverage_rule")
 bp.add_app_template_global(target_percent, "target_percent")
 
 
-class DashboardFilterForm(Form):
-    q = SearchField("State", validators=[Optional(), Length(max=60)])
+# The levels' names as the filter offers them (lazy: the form is defined at import).
+_LEVEL_NAMES = {
+    RiskLevel.CRITICAL: _l("Critical"),
+    RiskLevel.HIGH: _l("High"),
+    RiskLevel.MEDIUM: _l("Medium"),
+    RiskLevel.LOW: _l("Low"),
+}
+
+
+class DashboardFilterForm(Translated, Form):
+    q = SearchField(_l("State"), validators=[Optional(), Length(max=60)])
     level = SelectField(
-        "Risk level",
-        choices=[SelectChoice("", "Any level")]
-        + [SelectChoice(level.value, level.value.capitalize()) for level in RiskLevel],
+        _l("Risk level"),
+        choices=[SelectChoice("", _l("Any level"))]
+        + [SelectChoice(level.value, _LEVEL_NAMES[level]) for level in RiskLevel],
         default="",
     )
     within = IntegerField(
-        "Next vote within (days)", validators=[Optional(), NumberRange(min=0, max=3650)]
+        _l("Next vote within (days)"), validators=[Optional(), NumberRange(min=0, max=3650)]
     )
     # The name kept from "Only coverage under 50 %": links with it still work.
-    low_coverage = BooleanField("Only states below the coverage target")
+    low_coverage = BooleanField(_l("Only states below the coverage target"))
 
 
 @bp.get("/dashboard")
