@@ -37,6 +37,9 @@ from crm.db import write_intent
 from crm.extensions import db, limiter, login_manager
 from tests.world import World, build_world
 
+# The mail tests' fixtures (a real SMTP server on loopback), for tests/mail and tests/i18n.
+pytest_plugins = ("tests.mail.smtp",)
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEMO_PASSWORD = "impunity-demo"

@@ -3,17 +3,17 @@ read at once, and a restricted stance's person left out for a reader who may not
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from bs4 import BeautifulSoup
 from flask import render_template
 
 from crm.briefings import packs
 from crm.extensions import db
-from crm.risk.models import RiskSnapshot, SnapshotReason
+from crm.risk.models import SnapshotReason
 from tests.briefings.test_packs import _count
 from tests.factories import AgreementFactory, StateFactory
-from tests.risk.test_risk_history import _causes, _snapshots
+from tests.risk.test_risk_history import _causes, _snapshots, add_snapshot
 
 
 def _overview(reader) -> BeautifulSoup:
@@ -52,19 +52,6 @@ def test_the_overviews_history_queries_do_not_grow_with_states_or_marks(app, wor
         for n, days_ago in enumerate(range(300, 10, -30)):
             on = date.today() - timedelta(days=days_ago + offset)
             p = 0.2 + 0.3 * (n % 2)
-            db.session.add(
-                RiskSnapshot(
-                    state_id=state.id,
-                    campaign_id=world.campaign.id,
-                    taken_on=on,
-                    taken_at=datetime.combine(on, time(9), UTC),
-                    reason=SnapshotReason.CHANGE,
-                    probability=p,
-                    risk=p,
-                    level="low",
-                    coverage=None,
-                    chambers=[],
-                )
-            )
+            add_snapshot(state, world.campaign, on, p, SnapshotReason.CHANGE, hour=9)
     db.session.commit()
     assert _count(lambda: packs.overview_pack(world.staff)) == before

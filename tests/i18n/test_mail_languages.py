@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -29,34 +28,13 @@ from crm.mail.models import MessageStatus, Notification, OutboxMessage
 from crm.mail.notify import notify
 from crm.parliament.models import Chamber, Representative, Stance
 from crm.states.models import StageKind, State
-from tests.conftest import app_on
 from tests.i18n.pseudo import _MARKED, _NOT_WORDS, OPEN, pseudo, unmarked
-from tests.mail.smtp import smtp_server
+from tests.mail.smtp import message_parts
 from tests.world import World, build_world
 
 # Noon UTC today: "tomorrow" is the same day for a user in UTC and in Bucharest.
 NOON = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 TODAY = NOON.date()
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    with smtp_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def mail_app(databases, tmp_path: Path, server):
-    with app_on(databases, "empty", tmp_path, **server.settings()) as app:
-        yield app
-
-
-def _parts(message: EmailMessage) -> tuple[str, str]:
-    text = message.get_body(preferencelist=("plain",))
-    html = message.get_body(preferencelist=("html",))
-    assert text is not None
-    assert html is not None
-    return text.get_content(), html.get_content()
 
 
 def _to(server, user: User) -> list[EmailMessage]:
@@ -113,7 +91,7 @@ def test_reminders_reach_a_french_reader_in_french_and_an_english_one_in_english
     assert due["Subject"] == (
         f"Une suite à donner en Home land arrive à échéance demain : {home.follow_up.title}"
     )
-    text, html = _parts(due)
+    text, html = message_parts(due)
     assert f"Une suite à donner en Home land arrive à échéance demain, le {_fr(tomorrow)} :" in text
     assert f"Avec : {home.reps[0].name}" in text
     assert "Ouvrir les suites à donner de Home land :" in text
@@ -128,12 +106,12 @@ def test_reminders_reach_a_french_reader_in_french_and_an_english_one_in_english
 
     overdue = _one(server, world.member, "Une suite à donner en Home land est en retard")
     assert overdue["Subject"] == "Une suite à donner en Home land est en retard"  # restricted
-    text, _ = _parts(overdue)
+    text, _ = message_parts(overdue)
     assert "Elle provient d’un contact restreint : connectez-vous pour la lire." in text
 
     event = _one(server, world.member, "Demain en Home land")
     assert event["Subject"] == f"Demain en Home land : {home.event.title}"
-    text, html = _parts(event)
+    text, html = message_parts(event)
     starts = home.event.starts_at.astimezone(ZoneInfo(home.state.timezone))
     when = format_datetime(starts, "dd MMM yyyy', 'HH:mm", tzinfo=starts.tzinfo, locale="fr")
     assert f"Remise de pétition, {when} (Europe/Bucharest)" in text
@@ -145,12 +123,12 @@ def test_reminders_reach_a_french_reader_in_french_and_an_english_one_in_english
     assert (
         theirs["Subject"] == f"A follow-up in Other land is due tomorrow: {other.follow_up.title}"
     )
-    text, html = _parts(theirs)
+    text, html = message_parts(theirs)
     assert f"is due tomorrow, {tomorrow:%d %b %Y}:" in text
     assert "Open the follow-ups of Other land:" in text
     assert '<html lang="en" dir="ltr">' in html
     event = _one(server, world.other_member, "Tomorrow in Other land")
-    text, _ = _parts(event)
+    text, _ = message_parts(event)
     assert "Petition handover, " in text
     assert "The event, its guests and their answers:" in text
 
@@ -166,14 +144,14 @@ def test_one_vote_notice_is_written_in_each_of_its_readers_languages(mail_app, s
     day = stage.scheduled_on
     french = _one(server, world.member, "Home land : vote en commission")
     assert french["Subject"] == f"Home land : vote en commission (Home Assembly) le {_fr(day)}"
-    text, html = _parts(french)
+    text, html = message_parts(french)
     assert f"vote en commission (Home Assembly) dans 14 jours, le {_fr(day)}." in text
     assert f"Dans 14 jours, le <strong>{_fr(day)}</strong>." in html
     assert "Le risque de l’État, qui rencontrer ensuite et ses messages clés" in html
 
     english = _one(server, world.coordinator, "Home land: committee vote")
     assert english["Subject"] == f"Home land: committee vote in the Home Assembly on {day:%d %b %Y}"
-    text, html = _parts(english)
+    text, html = message_parts(english)
     assert f"committee vote in the Home Assembly in 14 days, on {day:%d %b %Y}." in text
     assert "The state's risk, who to meet next and its key messages" in html
 
@@ -194,7 +172,7 @@ def test_weekly_digests_in_french_english_and_arabic(mail_app, server):
 
     mine = _one(server, world.member, "Votre semaine")
     assert mine["Subject"] == "Votre semaine : Home land"
-    text, html = _parts(mine)
+    text, html = message_parts(mine)
     assert "QUI RENCONTRER ENSUITE" in text
     assert "CONTACTS CONSIGNÉS CETTE SEMAINE : 2 (1 restreint, non listé dans l’e-mail)" in text
     assert "(en retard)" in text
@@ -209,12 +187,12 @@ def test_weekly_digests_in_french_english_and_arabic(mail_app, server):
 
     theirs = _one(server, world.other_member, "Your week")
     assert theirs["Subject"] == "Your week: Other land"
-    text, _ = _parts(theirs)
+    text, _ = message_parts(theirs)
     assert "WHO TO MEET NEXT" in text
     assert "last known" in text
 
     campaign = _one(server, world.coordinator, "الحملة هذا الأسبوع: ")
-    text, html = _parts(campaign)
+    text, html = message_parts(campaign)
     assert '<html lang="ar" dir="rtl">' in html
     assert "الخطر، بدءًا بأكبر التغيّرات" in text
     assert "المتابعات المتأخرة حسب الفرع" in text
@@ -233,7 +211,7 @@ def test_a_message_is_in_its_recipients_language_whoever_writes_it(mail_app, ser
         _run()
         assert str(get_locale()) == "fr"  # given back
     message = _one(server, world.member, "A follow-up in Home land is due tomorrow")
-    text, _ = _parts(message)
+    text, _ = message_parts(message)
     assert f"is due tomorrow, {TODAY + timedelta(days=1):%d %b %Y}:" in text  # English months
     assert "Open the follow-ups of Home land:" in text
     assert compose.language_of(SimpleNamespace(locale="xx")) == "en"
@@ -348,7 +326,7 @@ def test_every_message_is_marked_whole(mail_app, server, wrapped):
     data = _data()
     kinds = set()
     for message in server.inbox.received:
-        text, html = _parts(message)
+        text, html = message_parts(message)
         row = db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.subject == message["Subject"])
         ).first()

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -107,3 +108,28 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
         yield SmtpServer(port=port, ca_file=str(ca_file), inbox=inbox)
     finally:
         controller.stop()
+
+
+# The fixtures of the tests that send mail (tests/mail, tests/i18n): a real SMTP server on
+# loopback, and an app on an empty database that sends to it.
+@pytest.fixture
+def server(tmp_path: Path):
+    with smtp_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def mail_app(databases, tmp_path: Path, server):
+    from tests.conftest import app_on
+
+    with app_on(databases, "empty", tmp_path, **server.settings()) as app:
+        yield app
+
+
+def message_parts(message: EmailMessage) -> tuple[str, str]:
+    """The text and HTML parts of a message sent, both required."""
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()

@@ -9,7 +9,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
@@ -22,32 +21,12 @@ from crm.mail.models import MessageStatus, Notification, OutboxMessage, wants
 from crm.mail.notify import notify
 from crm.mail.tasks import run_notify
 from tests.conftest import app_on, csrf_token, sign_in
-from tests.mail.smtp import smtp_server
+from tests.mail.smtp import message_parts
 from tests.world import RESTRICTED_MARK, World, build_world
 
 # Noon UTC today: "tomorrow" is the same day for a user in UTC and in Bucharest.
 NOON = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
 TODAY = NOON.date()
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    with smtp_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def mail_app(databases, tmp_path: Path, server):
-    with app_on(databases, "empty", tmp_path, **server.settings()) as app:
-        yield app
-
-
-def _parts(message: EmailMessage) -> tuple[str, str]:
-    text = message.get_body(preferencelist=("plain",))
-    html = message.get_body(preferencelist=("html",))
-    assert text is not None
-    assert html is not None
-    return text.get_content(), html.get_content()
 
 
 def _to(server, address: str) -> list[EmailMessage]:
@@ -97,7 +76,7 @@ def test_a_follow_up_due_tomorrow_reaches_its_assignee_once_and_in_two_parts(mai
     assert normal["From"] == "Campaign CRM <crm@crm.example.org>"
     assert normal["Auto-Submitted"] == "auto-generated"
     assert normal.get_content_type() == "multipart/alternative"
-    text, html = _parts(normal)
+    text, html = message_parts(normal)
     assert "Home open follow-up" in text
     assert "Home open follow-up" in html
     assert "Home Member 0" in text  # the person it is with
@@ -133,7 +112,7 @@ def test_restricted_content_never_goes_into_a_message(mail_app, server):
     ]
     # Even to a reader who may read it: mail leaves our control.
     assert message["Subject"] == "A follow-up in Home land is due tomorrow"
-    text, html = _parts(message)
+    text, html = message_parts(message)
     assert "restricted contact" in text
     assert "Home Member 1" not in text + html  # not even who it was with
     for received in server.inbox.received:
@@ -189,7 +168,7 @@ def test_votes_ahead_reach_the_states_section_and_the_coordinators(mail_app, ser
         for m in _to(server, "member@home.example")
         if "vote" in m["Subject"] and stage.scheduled_on.strftime("%d %b %Y") in m["Subject"]
     ]
-    text, _ = _parts(message)
+    text, _ = message_parts(message)
     assert "in 14 days" in text
     assert not [m for m in _to(server, "member@other.example") if "Home land" in m["Subject"]]
 
@@ -222,7 +201,7 @@ def test_an_event_reminder_comes_the_day_before_to_the_people_taking_part(mail_a
     assert not [m for m in server.inbox.received if later.title in m["Subject"]]
     [message] = [m for m in server.inbox.received if event.title in m["Subject"]]
     assert "member@home.example" in message["To"]
-    text, _ = _parts(message)
+    text, _ = message_parts(message)
     assert f"https://crm.example.org/events/{event.id}" in text
 
 
@@ -237,7 +216,7 @@ def test_one_click_unsubscribe_stops_that_kind_without_signing_in(mail_app, serv
     url = message["List-Unsubscribe"].strip("<>")
     assert url.startswith("https://crm.example.org/unsubscribe/")
     path = urlsplit(url).path
-    _, html = _parts(message)
+    _, html = message_parts(message)
     assert url in html
 
     client = mail_app.test_client()
@@ -479,7 +458,7 @@ def test_weekly_digests_come_once_at_the_readers_hour_and_hold_nothing_restricte
 
     [mine] = [m for m in _to(server, "member@home.example") if m["Subject"].startswith("Your week")]
     assert mine["Subject"] == "Your week: Home land"
-    text, html = _parts(mine)
+    text, html = message_parts(mine)
     assert world.home.follow_up.title in text
     assert "a follow-up from a restricted contact" in text
     assert "(overdue)" in text
@@ -502,7 +481,7 @@ def test_weekly_digests_come_once_at_the_readers_hour_and_hold_nothing_restricte
     [campaign] = [
         m for m in _to(server, world.coordinator.email) if "campaign this week" in m["Subject"]
     ]
-    text, html = _parts(campaign)
+    text, html = message_parts(campaign)
     assert "RISK, LARGEST MOVES FIRST" in text
     assert "Home land" in text
     assert "Other land" in text

@@ -45,25 +45,29 @@ def _y(p: float) -> float:
     return round(BOTTOM - (BOTTOM - TOP) * p, 2)
 
 
+def add_snapshot(state, campaign, on, p, reason=SnapshotReason.DAILY, hour=12) -> None:
+    """A snapshot of probability `p` taken on day `on` (not committed)."""
+    db.session.add(
+        RiskSnapshot(
+            state_id=state.id,
+            campaign_id=campaign.id,
+            taken_on=on,
+            taken_at=datetime.combine(on, time(hour), UTC),
+            reason=reason,
+            probability=p,
+            risk=p,
+            level="low",
+            coverage=None,
+            chambers=[],
+        )
+    )
+
+
 def _snapshots(world, series=SNAPSHOTS):
     state = world.home.state
     db.session.execute(sa.delete(RiskSnapshot).where(RiskSnapshot.state_id == state.id))
     for days_ago, p in series:
-        on = TODAY - timedelta(days=days_ago)
-        db.session.add(
-            RiskSnapshot(
-                state_id=state.id,
-                campaign_id=world.campaign.id,
-                taken_on=on,
-                taken_at=datetime.combine(on, time(12), UTC),
-                reason=SnapshotReason.DAILY,
-                probability=p,
-                risk=p,
-                level="low",
-                coverage=None,
-                chambers=[],
-            )
-        )
+        add_snapshot(state, world.campaign, TODAY - timedelta(days=days_ago), p)
     db.session.commit()
 
 
