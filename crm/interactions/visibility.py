@@ -46,10 +46,10 @@ def follow_ups_linked_to_people(reader: Any) -> sa.ColumnElement[bool]:
     )
 
 
-def stances_linked_to_people(reader: Any) -> sa.ColumnElement[bool]:
+def stances_linked_to_people(reader: Any, record: Any = StanceRecord) -> sa.ColumnElement[bool]:
     """Stance records whose source the reader may see (the others show their value and
-    month only)."""
+    month only); `record` is StanceRecord or an alias of it."""
     return sa.or_(
-        StanceRecord.interaction_id.is_(None),
-        sa.exists().where(Interaction.id == StanceRecord.interaction_id, linked_to_people(reader)),
+        record.interaction_id.is_(None),
+        sa.exists().where(Interaction.id == record.interaction_id, linked_to_people(reader)),
     )

@@ -319,6 +319,9 @@ def _stance_causes(
         .where(
             earlier.representative_id == StanceRecord.representative_id,
             earlier.archived_at.is_(None),
+            # Compared by day, a stance the reader may see only by its month would say on
+            # which side of this one its day falls.
+            stances_linked_to_people(reader, earlier),
             sa.or_(
                 earlier.observed_on < StanceRecord.observed_on,
                 sa.and_(

@@ -16,7 +16,7 @@ from crm.charts import timeline
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
 from crm.parliament.models import Membership, Stance
-from crm.risk.history import HISTORY_DAYS, level_bands
+from crm.risk.history import HISTORY_DAYS, histories, level_bands
 from crm.risk.model import RiskConfig
 from crm.risk.models import RiskSnapshot, SnapshotReason
 from crm.states.models import StageKind, StageResult, StageStatus
@@ -249,6 +249,29 @@ def test_a_restricted_stance_is_a_stance_change_and_its_month_for_those_who_may_
         for who, (figure, rows) in seen.items()
     }
     assert len(set(shapes.values())) == 1
+
+
+def test_the_stance_before_a_change_is_one_the_reader_may_see(app, world):
+    """A stance seen in a restricted contact is dated by its month only for those who may
+    not read it: the "before" of a later stance never says on which side of it that day
+    falls."""
+    _causes(world)  # the restricted "against" of 30 days ago
+    secret_person = world.home.reps[2]
+    StanceRecordFactory(
+        representative=secret_person,
+        stance=Stance.LEANING_FOR,
+        observed_on=TODAY - timedelta(days=25),
+    )
+    db.session.commit()
+    _snapshots(world)
+    state_id = world.home.state.id
+    for who, before in (("staff", None), ("coordinator", "against_ratification")):
+        history = histories(
+            world.campaign, [state_id], TODAY, RiskConfig(), reader=getattr(world, who)
+        )[state_id]
+        causes = [c for ch in history.changes for c in ch.causes if c.who == secret_person.name]
+        later = [c.before for c in causes if c.detail == "leaning_for"]
+        assert later == [before], who
 
 
 def test_the_risk_page_reads_the_history_in_a_fixed_number_of_queries(app, world):
