@@ -107,12 +107,22 @@ def risk_config() -> RiskConfig:
 
 
 def _stances_as_of(rep_ids: list[int], on: date) -> dict[int, tuple[str, date]]:
-    """Each representative's newest stance observed on or before `on` (for history)."""
+    """Each representative's newest stance observed on or before `on` (for history). One
+    observed in a restricted contact counts from its month's end, as in the live forecast:
+    everyone reads the history, and a step on its day would date the contact (SPEC §2)."""
+    restricted = sa.exists().where(
+        Interaction.id == StanceRecord.interaction_id,
+        Interaction.confidentiality == Confidentiality.RESTRICTED,
+    )
+    # The last day whose month has ended by `on`: a restricted stance counts only if
+    # observed on or before it.
+    month_done = on if on == month_end(on) else on.replace(day=1) - timedelta(days=1)
     ranked = (
         sa.select(
             StanceRecord.representative_id,
             StanceRecord.stance,
             StanceRecord.observed_on,
+            restricted.label("restricted"),
             sa.func.row_number()
             .over(
                 partition_by=StanceRecord.representative_id,
@@ -124,15 +134,19 @@ def _stances_as_of(rep_ids: list[int], on: date) -> dict[int, tuple[str, date]]:
             StanceRecord.representative_id.in_(rep_ids),
             StanceRecord.archived_at.is_(None),
             StanceRecord.observed_on <= on,
+            sa.or_(~restricted, StanceRecord.observed_on <= month_done),
         )
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(ranked.c.representative_id, ranked.c.stance, ranked.c.observed_on).where(
-            ranked.c.rank == 1
-        )
+        sa.select(
+            ranked.c.representative_id, ranked.c.stance, ranked.c.observed_on, ranked.c.restricted
+        ).where(ranked.c.rank == 1)
     )
-    return {rep_id: (stance.value, observed) for rep_id, stance, observed in rows}
+    return {
+        rep_id: (stance.value, month_end(observed) if hidden else observed)
+        for rep_id, stance, observed, hidden in rows
+    }
 
 
 def state_contexts(
