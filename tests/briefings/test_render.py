@@ -38,15 +38,19 @@ NAMES = {
     "Devanagari, Hindi": ("सुशील कोइराला", "hi"),
     "Devanagari, Nepali": ("पुष्प कमल दाहाल", "ne"),
     "Sinhala": ("නිමල් පෙරේරා", "si"),
+    "Tamil": ("இரா. சம்பந்தன்", "ta"),
+    "Tamil, one name": ("சுமந்திரன்", "ta"),
 }
 # Drawn correctly, but not always read back in order: WeasyPrint's text map gives each
 # glyph one meaning for the whole PDF, while Noto Sans Arabic builds ف ز ن ی from a shared
 # dotless letter plus dots, and Devanagari draws a reph (र् of शर्मा) after the letter it
-# precedes and the short i-sign (ि) before its consonant. These are checked for glyphs only.
+# precedes and the short i-sign (ि) before its consonant; Tamil draws the e-signs (ெ ே)
+# before their consonant and splits ொ around it (பொ). These are checked for glyphs only.
 DRAWN_ONLY = {
     "Arabic, Persian letters": ("فرهاد کریمی", "fa"),
     "Arabic, Pashto, full name": ("احمد ځدراڼ", "ps"),
     "Devanagari with a reph and short i": ("गिरिजा प्रसाद शर्मा", "ne"),
+    "Tamil with vowel signs drawn before the consonant": ("கஜேந்திரகுமார் பொன்னம்பலம்", "ta"),
 }
 FONT_FAMILIES = {
     "Latin",
@@ -58,6 +62,7 @@ FONT_FAMILIES = {
     "Hebrew",
     "Devanagari",
     "Sinhala",
+    "Tamil",
 }
 
 
@@ -103,6 +108,8 @@ def test_names_in_every_script_come_back_from_the_pdf(script_state, caplog):
 
 
 def test_every_glyph_comes_from_the_vendored_fonts_embedded_in_the_pdf(every_script_state, caplog):
+    from fontTools.ttLib import TTFont
+
     caplog.set_level(logging.WARNING, logger="weasyprint")
     pack = packs.roster_pack(every_script_state, None)
     pdf = read(render_pdf("pdf/roster.html", pack=pack).data)
@@ -113,10 +120,15 @@ def test_every_glyph_comes_from_the_vendored_fonts_embedded_in_the_pdf(every_scr
     assert all(f.startswith("CRM-Noto-Sans-") for f in families), families
     used = {f.removeprefix("CRM-Noto-Sans-").removesuffix("-Bold") for f in families}
     assert used >= FONT_FAMILIES
+    assert families >= {f"CRM-Noto-Sans-{f}-Bold" for f in FONT_FAMILIES}
     for name, font in fonts.items():
         program = embedded_file(font)
         assert program is not None, f"{name} is not embedded"
         assert len(program.get_data()) > 200, name
+        # Bold text is drawn from the script's own bold, not from its regular made heavier
+        # (which Pango does, under the bold name, when a family has no bold face).
+        weight = TTFont(io.BytesIO(program.get_data()))["OS/2"].usWeightClass
+        assert weight == (700 if name.endswith("-Bold") else 400), name
 
 
 def test_the_fonts_ship_with_their_licences():
@@ -128,6 +140,7 @@ def test_the_fonts_ship_with_their_licences():
         "noto-sans-hebrew",
         "noto-sans-devanagari",
         "noto-sans-sinhala",
+        "noto-sans-tamil",
     }
     for folder in folders:
         licence = (folder / "OFL.txt").read_text(encoding="utf-8")
