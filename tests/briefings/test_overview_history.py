@@ -28,17 +28,26 @@ def test_the_overview_draws_each_open_states_twelve_months(app, world):
     section = soup.select_one("section#history")
     charts = section.select("svg.history-svg")
     assert len(charts) == 2  # the world's two open states
-    names = {h.get_text(" ", strip=True) for h in section.select("div.history-state > h3")}
-    assert {name.split(" ")[0] for name in names} == {"Home", "Other"}
-    home = next(
-        div for div in section.select("div.history-state") if world.home.state.name in div.h3.text
-    )
+    cells = section.select("table.history-grid td:has(svg)")
+    names = {cell.h3.get_text(" ", strip=True).split(" ")[0] for cell in cells}
+    assert names == {"Home", "Other"}
+    home = next(cell for cell in cells if world.home.state.name in cell.h3.text)
     assert len(home.select("circle.change-mark")) == 2
-    # Staff may not read the home state's restricted contacts.
-    assert world.home.reps[2].name not in str(section)
-    assert "a stance change" in home.get_text()
-    coordinator = _overview(world.coordinator).select_one("section#history")
-    assert world.home.reps[2].name in str(coordinator)
+    # Each numbered mark is listed with its date and size, and the held stage with its own.
+    marks = [li.get_text(" ", strip=True) for li in home.select("ul.history-marks li")]
+    assert [m.split(" ")[0] for m in marks] == ["1", "2", "S1"]
+    assert all("points" in m for m in marks[:2])
+    # The causes are the state page's: the overview names no one, restricted or not, for
+    # any reader, and says where they are.
+    for reader in (world.staff, world.coordinator):
+        text = str(_overview(reader).select_one("section#history"))
+        for rep in (*world.home.reps, *world.other.reps):
+            assert rep.name not in text
+        assert "Newcomer Seated" not in text
+        assert "a stance change" not in text
+    assert "on the state's risk page" in section.get_text(" ", strip=True)
+    # One legend of the shading for the whole section, not one per state.
+    assert len(section.select("ul.legend")) == 1
 
 
 def test_the_overviews_history_queries_do_not_grow_with_states_or_marks(app, world):

@@ -106,10 +106,12 @@ def test_state_risk_page_explains_the_number(demo_client):
     charts = soup.select("figure.seat-chart svg")
     assert len(charts) == 2
     assert "345 seats by stance" in charts[0]["aria-label"]
-    # One path a stance, one circle (a subpath) a seat, each group in its stance's colour.
-    groups = charts[0].select("path.seat")
+    # One path a stance, one dot (a subpath) a seat, each group in its stance's colour
+    # (ringed stances add a narrower path of the same dots inside).
+    groups = [g for g in charts[0].select("path.seat") if not g["class"][-1].endswith("-inner")]
     assert sum(group["d"].count("M") for group in groups) == 345
     assert len(groups) == len({tuple(group["class"]) for group in groups}) > 1
+    assert all(float(group["stroke-width"]) > 0 for group in groups)
     # The swing list links to the representatives, who are Romanian and contactable.
     ids = representative_ids(soup, "#swing-heading ~ div table")
     assert 0 < len(ids) <= 25
