@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.db import Base
+from crm.i18n import DEFAULT_LOCALE, LOCALES
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,12 @@ REPRESENTATIVE_ADDED = {
     "identifiers_added": "list",
     "other_names_added": "list",
     "membership_added": "dict",
+    "memberships_added": "list",  # a roster import: the seats it gave someone on record
 }
+
+# A key message's translations, as its audit entries name them (`text_fr`: the key message's
+# form names its fields the same, so a conflict names the language changed).
+KEY_MESSAGE_TEXTS = {f"text_{code}": "str|null" for code in LOCALES if code != DEFAULT_LOCALE}
 
 # An import from a file: the file's name and how many records it added, changed and left as
 # they were.
@@ -128,6 +134,12 @@ ACTIONS: dict[str, Shape] = {
     "stage.postponed": _changed("stages"),
     "stage.cancelled": _changed("stages"),
     "stage.held": _changed("stages"),
+    # A campaign's key messages (crm.states.key_messages): the English text is the row's
+    # column, each translation a key `text_<locale>` (null: none, the English is printed).
+    "key_message.created": _created("key_messages", **KEY_MESSAGE_TEXTS),
+    "key_message.updated": _changed("key_messages", **KEY_MESSAGE_TEXTS),
+    "key_message.moved": _changed("key_messages"),
+    "key_message.removed": Shape("key_messages", changed(**VERSION, **KEY_MESSAGE_TEXTS), None),
     # Parliaments.
     "chamber.created": _created("chambers"),
     "chamber.updated": _changed("chambers"),

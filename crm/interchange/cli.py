@@ -207,9 +207,9 @@ def import_csv_command(file: str, iso2: str, dry_run: bool) -> None:
         db.session.rollback()
         for problem in error.errors:
             click.echo(f"{file}: {problem}", err=True)
-        raise fail(file, error.message) from None
+        raise fail(file, str(error.message)) from None
     except DomainError as error:
-        raise fail(file, error.message) from None
+        raise fail(file, str(error.message)) from None
     _echo_report(report, dry_run)
 
 
@@ -262,7 +262,7 @@ def _import(
         try:
             report = write(where)
         except (PopoloError, DomainError) as error:
-            raise fail(file, error.message) from None
+            raise fail(file, str(error.message)) from None
         except SQLAlchemyError as error:
             reason = database_refused(error)
             raise fail(file, f"the database refused the import ({reason})") from None

@@ -49,7 +49,7 @@ from crm.auth.permissions import Action, require
 from crm.db import is_busy, set_write_intent, write_intent
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
-from crm.i18n import marked
+from crm.i18n import Said, marked, translated
 from crm.interchange.csv_import import (
     CsvRejected,
     CsvReport,
@@ -324,6 +324,13 @@ def unpacked(arguments: dict[str, Any]) -> bytes:
     return zlib.decompress(base64.b64decode(packed))
 
 
+def kept(words: Any) -> Any:
+    """What the importers say (crm.i18n.Said) as a job's result keeps it, to be said in the
+    reader's language when its page is read (a worker has no reader); names and counts as
+    they are."""
+    return words.kept() if isinstance(words, Said) else words
+
+
 def _reported(outcome: str, report: CsvReport) -> dict[str, Any]:
     return {
         "outcome": outcome,
@@ -333,7 +340,9 @@ def _reported(outcome: str, report: CsvReport) -> dict[str, Any]:
         "changed": len(report.changed),
         "unchanged": report.unchanged,
         "new": report.added[:NAMES_KEPT],
-        "changes": [[name, what] for name, what in report.changed[:NAMES_KEPT]],
+        "changes": [
+            [name, [kept(change) for change in what]] for name, what in report.changed[:NAMES_KEPT]
+        ],
     }
 
 
@@ -342,7 +351,7 @@ def _rejected(error: CsvRejected) -> dict[str, Any]:
         "outcome": "rejected",
         "message": error.message,
         "problems": len(error.errors),
-        "errors": [[e.line, e.message] for e in error.errors[:ERRORS_KEPT]],
+        "errors": [[e.line, kept(e.message)] for e in error.errors[:ERRORS_KEPT]],
     }
 
 
@@ -482,14 +491,64 @@ class ImportProgress:
     @property
     def message(self) -> str:
         """Why nothing was imported (a file rejected, or an import refused), in the reader's
-        language; what is said of the file's rows, or by the importer, stays as it was kept."""
+        language."""
         result = self.result
         if result.get("outcome") == "rejected":
             return nothing_imported(int(result.get("problems") or 0))
         if "problem" in result:
-            return _("Nothing was imported: %(problem)s.", problem=result["problem"])
+            problem = translated(result["problem"])
+            return _("Nothing was imported: %(problem)s.", problem=problem)
         if "reason" in result:
             reason = str(result["reason"])
             said = _(reason) if reason in REASONS else reason
             return _("Nothing was imported. %(reason)s", reason=said)
         return str(result.get("message", ""))
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        """The rows of a rejected file, as far as they are kept (0: the file as a whole), with
+        what is wrong with each in the reader's language."""
+        return [(line, translated(message)) for line, message in self.result.get("errors", [])]
+
+    @property
+    def changes(self) -> list[tuple[str, list[str]]]:
+        """Who a CSV file changed (as far as kept), and what of each, in the reader's
+        language."""
+        return [
+            (name, [translated(change) for change in what])
+            for name, what in self.result.get("changes", [])
+        ]
+
+    @property
+    def report(self) -> list[str]:
+        """A roster's report below its summary, as far as kept, a line each in the reader's
+        language (crm.interchange.popolo.report.RosterReport.entries); an older job's, which
+        kept the command line's English lines, as it was."""
+        if "report" not in self.result:
+            return [str(line).strip() for line in self.result.get("lines", [])]
+        return [roster_line(kind, what) for kind, what in self.result["report"]]
+
+
+def roster_line(kind: str, what: Any) -> str:
+    """A line of a roster's report (a kind of RosterReport.entries, and what the job kept of
+    it) in the reader's language."""
+    if kind == "party":
+        return _("new party: %(party)s", party=what)
+    if kind == "added":
+        return f"+ {what}"
+    if kind == "changed":
+        name, changes = what
+        return f"~ {name}: " + "; ".join(translated(change) for change in changes)
+    if kind == "ended":
+        return "- " + _("%(name)s: seat ended", name=what)
+    if kind == "left_alone":
+        return _("Left alone (%(num)d):", num=what)
+    if kind == "other_chambers":
+        return ngettext(
+            "Not in this chamber (skipped): %(num)d person",
+            "Not in this chamber (skipped): %(num)d persons",
+            what,
+        )
+    if kind == "warnings":
+        return _("Warnings (%(num)d):", num=what)
+    return translated(what)  # a change, a person skipped, a warning

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from crm.auth.models import User
 from crm.errors import Conflict, DomainError
 from crm.extensions import db
+from crm.i18n import Said, marked, translated
 from crm.interchange.imports import (
     CHAMBER_GONE,
     ERRORS_KEPT,
@@ -32,6 +33,7 @@ from crm.interchange.imports import (
     ImportRefused,
     Progress,
     finish,
+    kept,
     reading,
     refused,
     requester_and_state,
@@ -49,7 +51,7 @@ from crm.parliament.models import Chamber
 from crm.states.models import State
 
 # How the page says to choose among the organizations of a file (the command line: a flag).
-CHOOSE_ORGANIZATION = "enter the chamber's id in the file in “Organization id in the file”"
+CHOOSE_ORGANIZATION = marked("enter the chamber's id in the file in “Organization id in the file”")
 
 
 class RosterRejected(DomainError):
@@ -75,17 +77,24 @@ def read_roster_upload(
     try:
         roster = read_roster(raw)
     except PopoloError as error:
-        # What is wrong with the file is the reader's (crm/interchange/popolo), in English.
+        # What is wrong with the file is the reader's (crm/interchange/popolo).
+        problem = translated(error.message)
         raise RosterRejected(
-            _("The file cannot be imported: %(problem)s.", problem=error.message), field="roster"
+            _("The file cannot be imported: %(problem)s.", problem=problem), field="roster"
         ) from None
     try:
         file_chamber(
-            roster, state, chamber.name, organization_id, how_to_choose=CHOOSE_ORGANIZATION
+            roster,
+            state,
+            chamber.name,
+            organization_id,
+            how_to_choose=Said.gettext(CHOOSE_ORGANIZATION),
         )
     except PopoloError as error:
-        message = error.message[0].upper() + error.message[1:]
-        raise RosterRejected(f"{message}.", field="organization_id") from None
+        message = translated(error.message)
+        raise RosterRejected(
+            f"{message[:1].upper()}{message[1:]}.", field="organization_id"
+        ) from None
     return RosterUpload(raw, source, len(roster.persons), organization_id)
 
 
@@ -176,8 +185,8 @@ def run_popolo_import(job: Job) -> dict[str, Any]:
 
 
 def _reported(outcome: str, report: RosterReport) -> dict[str, Any]:
-    # The report as the command line prints it, below its summary line.
-    lines = report.lines()[1:]
+    # The report's lines below its summary, as the page says them (ImportProgress.report).
+    lines = [_kept_entry(kind, what) for kind, what in report.entries()]
     return {
         "outcome": outcome,
         "summary": report.summary(),
@@ -188,16 +197,24 @@ def _reported(outcome: str, report: RosterReport) -> dict[str, Any]:
         "ended": len(report.ended),
         "unchanged": report.unchanged,
         "warnings": len(report.warnings),
-        "lines": lines[:ERRORS_KEPT],
+        "report": lines[:ERRORS_KEPT],
         "more_lines": max(len(lines) - ERRORS_KEPT, 0),
         "new": report.added[:NAMES_KEPT],
     }
 
 
+def _kept_entry(kind: str, what: Any) -> list[Any]:
+    """A line of the report as the job keeps it: its kind, and what it says as JSON."""
+    if kind == "changed":
+        name, changes = what
+        return [kind, [name, [kept(change) for change in changes]]]
+    return [kind, kept(what)]
+
+
 def _unreadable(error: PopoloError) -> dict[str, Any]:
-    # The importer's words (crm/interchange/popolo) stay English; the page says the rest.
+    # `message` in English; the page says `problem` in the reader's language.
     return {
         "outcome": "refused",
         "message": f"Nothing was imported: {error.message}.",
-        "problem": error.message,
+        "problem": kept(error.message),
     }

@@ -3,10 +3,11 @@ data page, the import page with its refusals, an import's progress page at every
 with every outcome (CSV and Popolo), and the calendar-link and API-token pages with what they
 flash. Nothing a reader sees or hears is left outside the markers but data.
 
-The files themselves (CSV, Popolo JSON, iCal) are for tools and stay as they are. What an
-import says of a file's rows, and a roster's report lines, are the importers' words
-(crm/interchange/csv_import, crm/interchange/popolo), shared with the command line and kept
-in English in the job's result: data here."""
+The files themselves (CSV, Popolo JSON, iCal) are for tools and stay as they are. What the
+importers say (crm/interchange/csv_import, crm/interchange/popolo: a row's problems, what a row
+changes, a roster's report, why a file cannot be imported) is said on the page in the
+reader's language, while the command line prints it in English: the jobs that said it may
+even have run in English (a worker has no reader), as the last tests here check."""
 
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ from crm.interchange.csv_import import OTHER_COLUMNS, READ_ONLY_COLUMNS, TEXT_CO
 from crm.interchange.forms import MAX_UPLOAD_BYTES
 from crm.interchange.services import MAX_TOKENS
 from crm.jobs.models import Job, JobStatus
+from crm.parliament.models import Chamber, Committee, Identifier, Party, Representative
 from crm.states.models import State
 from tests.conftest import csrf_token, sign_in
-from tests.factories import StateFactory
+from tests.factories import StateFactory, seated_representative
 from tests.i18n.pseudo import CLOSE, OPEN, pseudo, unmarked
 from tests.i18n.test_pseudo_locale import _world_data
-from tests.interchange.factories import roster
+from tests.interchange.factories import irregular_roster, irregular_roster_later, roster
 from tests.interchange.jobs import post_multipart, run_queued_jobs
 
 HEADER = "name,chamber,party,constituency,start_date,do_not_contact,tags\n"
@@ -58,16 +60,6 @@ _TYPED = (
     "Old phone",
     "Press office",
 )
-# What crm/interchange/csv_import says of the wrong file's header (English, as the job's row
-# errors are).
-_HEADER_ERRORS = (
-    "unknown column(s): chambre (see the README for the columns)",
-    "missing column(s): chamber",
-    "column(s) given twice: name",
-)
-# The ui macros' refresh line (templates/_macros/ui.html, shared with the jobs pages) is not
-# marked yet: data here until it is.
-_NOT_YET_MARKED = ("Stop refreshing", "Show the progress now, and keep refreshing")
 # Readers' times carry their zone.
 _ZONES = ("UTC",)
 # What makes an element's text one sentence of the catalogs with markup in it (a link, a
@@ -96,19 +88,12 @@ def _whole(html: str) -> str:
 
 
 def _data(world) -> tuple[str, ...]:
-    """`_world_data`, and what the imports and tokens added: the importers' words kept in
-    the jobs (row errors, report lines, what a row changed), the tokens' names and
+    """`_world_data`, and what the imports and tokens added: the tokens' names and
     prefixes, the links and tokens shown once."""
-    every = set(_world_data(world)) | {*_TYPED, *_HEADER_ERRORS, *_NOT_YET_MARKED, *_ZONES}
+    every = set(_world_data(world)) | {*_TYPED, *_ZONES}
     every |= set(db.session.scalars(sa.select(State.name)))
     # The columns of a CSV file, named as its header row names them.
     every |= {*TEXT_COLUMNS, *OTHER_COLUMNS, *READ_ONLY_COLUMNS}
-    for result in db.session.scalars(sa.select(Job.result)):
-        result = result or {}
-        every |= {str(message) for _line, message in result.get("errors", [])}
-        every |= {line.strip() for line in result.get("lines", [])}
-        every |= {"; ".join(what) for _name, what in result.get("changes", [])}
-        every |= {str(result.get("problem") or "")}
     for token in db.session.scalars(sa.select(ApiToken)):
         every |= {token.name, token.prefix}
     every -= {""}
@@ -384,3 +369,271 @@ def test_the_check_finds_a_word_left_unmarked_here(app, client, world):
     sign_in(client, world.member)
     html = client.get(f"/states/{world.home.state.iso2}/data").get_data(as_text=True)
     assert any(re.search("Data in and out", found) for found in unmarked(_whole(html)))
+
+
+# --- What the importers say, said when the page is read ---------------------------------------
+# The jobs run first, outside the pseudo-locale, as a worker runs them (no reader, English);
+# only the pages are asked for in it. Words a job kept already said would be left unmarked.
+
+CSV_HEADER = (
+    "id,name,chamber,party,start_date,influence,languages,tags,email,phone,website,wikidata,"
+    "popolo_id,do_not_contact,do_not_contact_reason,gender\n"
+)
+
+
+def _problem_rows(world) -> list[str]:
+    """A row for each problem a row can have (the header has 16 columns)."""
+    home = world.home
+    chamber = home.chamber.name
+    sitting, other_party = home.reps[0], home.parties[1].name  # sits for parties[0]
+    owner, archived = home.reps[1], home.reps[3]
+    owner.identifiers.append(Identifier(scheme="wikidata", value="Q4242"))
+    world.other.reps[0].identifiers.append(Identifier(scheme="wikidata", value="Q9999"))
+    archived.archived_at = utcnow()
+    for _twice in range(2):
+        seated_representative(home.chamber, name="Namesake Twice")
+    db.session.commit()
+
+    def row(*cells: str) -> str:
+        return ",".join((*cells, *[""] * (16 - len(cells))))
+
+    return [
+        row("", "n" * 201, chamber, "", "2024-01-01"),
+        row("", "", chamber, "", "2024-01-01"),
+        row("", "Nobody", "", "", "2024-01-01"),
+        row("", "Nobody", "Moon", "", "2024-01-01"),
+        row("", "Nobody", chamber, "Blue", "2024-01-01"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "", "", "", "", "", "Q0"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "", "", "not-an-address"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "", "", "", "12"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "", "", "", "", "javascript:x"),
+        row("", "Nobody", chamber, "", "31/12/2024"),
+        row("", "Nobody", chamber, "", "1700-01-01"),
+        row(str(sitting.id), sitting.name, chamber, "", "", "", "", "", "", "", "", "Q4242"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "", "", "", "", "", "Q9999"),
+        row("", "New One", chamber, "", "2024-01-01", "", "", "", "", "", "", "Q777"),
+        row("", "New Two", chamber, "", "2024-01-01", "", "", "", "", "", "", "Q777"),
+        row("", "No Start", chamber),
+        row("", "New One", chamber, "", "2024-01-01"),
+        row("", "Quiet", chamber, "", "2024-01-01", "", "", "", "", "", "", "", "", "yes"),
+        row(str(owner.id), owner.name, chamber),
+        row(str(owner.id), owner.name, chamber),
+        row("", sitting.name, chamber, other_party),
+        row("99999", "Someone", chamber),
+        row(str(archived.id), archived.name, chamber),
+        row("", "Namesake Twice", chamber),
+        row("", "Nobody", chamber, "", "2024-01-01", "9"),
+        row("", "Nobody", chamber, "", "2024-01-01", "", "a;b;c;d;e;f;g;h;i;j;k"),
+        row("", "Nobody", chamber, "", "2024-01-01", *[""] * 8, "maybe"),
+        row("", "Nobody", chamber, "", "2024-01-01") + ",extra",
+    ]
+
+
+def _changing_rows(world) -> list[str]:
+    """Rows that change someone in every way a row can, and add someone."""
+    rep, chamber = world.home.reps[2], world.home.chamber.name
+    return [
+        f"{rep.id},{rep.name},{chamber},,,4,ro;fr,EU,member@parliament.example,+40 21 000 000,"
+        "https://member.example.org,Q502,ap/1,yes,Asked us not to,female",
+        f",Nou Venit,{chamber},,2024-02-02,,,,,,,,,,,",
+    ]
+
+
+def _names(world) -> tuple[str, ...]:
+    """What the import pages show as it is: people's, parties', committees' and chambers'
+    names, with `_data`'s."""
+    names = set(_data(world))
+    for column in (Representative.name, Party.name, Committee.name, Chamber.name):
+        names |= set(db.session.scalars(sa.select(column)))
+    return tuple(sorted(names - {""}, key=len, reverse=True))
+
+
+def _pages_in_pseudo(client, pages: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    shown = []
+    with pseudo():
+        for what, url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, (what, response.status_code)
+            shown.append((what, response.get_data(as_text=True)))
+    return shown
+
+
+def test_a_csv_files_problems_and_changes_are_said_in_the_readers_language(app, client, world):
+    state = world.home.state.iso2
+    import_url = f"/states/{state}/representatives/import"
+    rows = _problem_rows(world)
+    sign_in(client, world.member)
+    token = csrf_token(client.get(import_url).get_data(as_text=True))
+    asked = []
+    for name, lines, check_only in (
+        ("bad.csv", rows, True),
+        ("reps.csv", _changing_rows(world), True),
+        ("reps.csv", _changing_rows(world), False),
+    ):
+        fields = {"file": ((CSV_HEADER + "\n".join(lines) + "\n").encode(), name)}
+        if check_only:
+            fields["check_only"] = "y"
+        response = post_multipart(client, import_url, {**fields, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        asked.append(urlsplit(response.headers["Location"]).path)
+    # A state with no chamber yet: the row names one all the same.
+    bare = StateFactory()
+    admin = sign_in(app.test_client(), world.admin)
+    bare_url = f"/states/{bare.iso2}/representatives/import"
+    bare_token = csrf_token(admin.get(bare_url).get_data(as_text=True))
+    line = "Nobody,Moon,,,2024-01-01,,\n"
+    response = post_multipart(
+        admin, bare_url, {"file": ((HEADER + line).encode(), "bad.csv"), "csrf_token": bare_token}
+    )
+    bare_path = urlsplit(response.headers["Location"]).path
+
+    jobs = run_queued_jobs(app)  # in English, with no reader
+
+    assert [job.result["outcome"] for job in jobs] == [
+        "rejected",
+        "checked",
+        "imported",
+        "rejected",
+    ]
+    # Every row has its problem but two: the first of two rows that clash.
+    assert jobs[0].result["problems"] == len(rows) - 2
+    assert all(isinstance(message, dict) for _line, message in jobs[0].result["errors"])
+    pages = _pages_in_pseudo(
+        client,
+        [
+            ("a CSV checked, with a problem in every row", asked[0]),
+            ("a CSV checked, changing someone", asked[1]),
+            ("a CSV imported, changing someone", asked[2]),
+        ],
+    )
+    pages += _pages_in_pseudo(admin, [("a CSV for a state with no chambers", bare_path)])
+    # What is wrong with a file as a whole is said at once, on the import page.
+    with pseudo():
+        for what, content in (
+            ("a CSV file not in UTF-8", b"\xff\xfe"),
+            ("an empty CSV file", b" "),
+            ("a CSV file with NUL characters", b"name,chamber\n\x00\n"),
+            ("a CSV file with a header only", b"name,chamber\n"),
+            ("a CSV file with a wrong header", b"name,chambre,name,extra\nA,B,C,D\n"),
+        ):
+            fields = {"file": (content, "wrong.csv"), "csrf_token": token}
+            response = post_multipart(client, import_url, fields)
+            assert response.status_code == 422, (what, response.status_code)
+            pages.append((what, response.get_data(as_text=True)))
+    names = _names(world)
+    problems = {what: found for what, html in pages if (found := unmarked(_whole(html), names))}
+    assert problems == {}
+    said = " ".join(html for _what, html in pages)
+    # The check reads every problem, and what each row changes, each in a marked sentence.
+    assert said.count(f"<td>{OPEN}") == (len(rows) - 2) + 1 + 7
+    assert f"{OPEN}no party called “Blue”" in said
+    assert f"{OPEN}email %(value)s{CLOSE}" not in said  # said whole, its value in it
+    assert f"{OPEN}email member@parliament.example{CLOSE}" in said
+    # The words inside a sentence are marked too.
+    assert f"“not-an-address”: {OPEN}Enter an e-mail address" in said
+    assert f"(add it first){CLOSE}" in said
+    assert f"in {bare.name} ({OPEN}none yet{CLOSE}){CLOSE}" in said
+    assert f"; {OPEN}do not contact reason{CLOSE}; " in said
+
+
+def _roster_fields(document, chamber, *, check_only: bool = False, organization="house"):
+    fields = {
+        "chamber": str(chamber.id),
+        "roster": (_json(document), "assembly.json"),
+        "organization_id": organization,
+    }
+    if check_only:
+        fields["roster_check_only"] = "y"
+    return fields
+
+
+def test_a_rosters_report_and_refusals_are_said_in_the_readers_language(app, client, world):
+    home = world.home
+    popolo_url = f"/states/{home.state.iso2}/representatives/import/popolo"
+    import_url = f"/states/{home.state.iso2}/representatives/import"
+    sign_in(client, world.member)
+    token = csrf_token(client.get(import_url).get_data(as_text=True))
+
+    def asked(fields: dict) -> str:
+        response = post_multipart(client, popolo_url, {**fields, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return urlsplit(response.headers["Location"]).path
+
+    # What is wrong with a roster as a whole is said at once, next to its field (before the
+    # chamber is given the file's id: then it is found by it).
+    refusals = []
+    several = irregular_roster()
+    several["memberships"][5]["legislative_period_id"] = "term/1"  # the senate's too
+    with pseudo():
+        for what, fields in (
+            ("a roster that is a list", _roster_fields([], home.chamber)),
+            ("a roster without persons", _roster_fields({"name": "x"}, home.chamber)),
+            ("a roster with a bad date", _roster_fields(_bad_date(), home.chamber)),
+            (
+                "a roster without that organization",
+                _roster_fields(several, home.chamber, organization="nope"),
+            ),
+            (
+                "a roster with several chambers",
+                _roster_fields(several, home.chamber, organization=""),
+            ),
+        ):
+            response = post_multipart(client, popolo_url, {**fields, "csrf_token": token})
+            assert response.status_code == 422, (what, response.status_code)
+            refusals.append((what, response.get_data(as_text=True)))
+    first = irregular_roster()
+    # A party the state already has, which the file gives its Popolo id.
+    first["organizations"][2]["name"] = home.parties[0].name
+    imported = asked(_roster_fields(first, home.chamber))
+    run_queued_jobs(app)
+    vasile = db.session.scalars(
+        sa.select(Representative).where(Representative.name == "Vasile Bătrânu")
+    ).one()
+    vasile.archived_at = utcnow()
+    db.session.commit()
+    later = irregular_roster_later()
+    later["organizations"][2]["name"] = home.parties[0].name
+    checked = asked(_roster_fields(later, home.chamber, check_only=True))
+    long_party = irregular_roster()
+    long_party["organizations"].append({"id": "party/long", "name": "p" * 201})
+    long_party["memberships"][2]["on_behalf_of_id"] = "party/long"
+    refused = asked(_roster_fields(long_party, home.chamber))
+
+    jobs = run_queued_jobs(app)  # in English, with no reader
+
+    assert [job.result["outcome"] for job in jobs] == ["checked", "refused"]
+    pages = _pages_in_pseudo(
+        client,
+        [
+            ("a roster imported, with warnings", imported),
+            ("a roster checked, with every kind of line", checked),
+            ("a roster the importer refused", refused),
+            ("the import page listing them", import_url),
+        ],
+    )
+    pages += refusals
+    # Whom a check only would add is on record nowhere.
+    names = (*_names(world), "Nou Venit")
+    problems = {what: found for what, html in pages if (found := unmarked(_whole(html), names))}
+    assert problems == {}
+    said = " ".join(html for _what, html in pages)
+    # Each line is said whole, with what it names; the words inside it are marked too.
+    for line in (
+        f"<li>{OPEN}Left alone (1):{CLOSE}</li>",
+        f"<li>{OPEN}Vasile Bătrânu: archived, left as it is{CLOSE}</li>",
+        f"<li>{OPEN}Not in this chamber (skipped): 1 person{CLOSE}</li>",
+        f"<li>- {OPEN}Elena Popa: seat ended{CLOSE}</li>",
+        f"<li>{OPEN}new party: Green Party{CLOSE}</li>",
+        f"{OPEN}new seat on Budget ({OPEN}member{CLOSE}){CLOSE}",
+        f"is not a valid {OPEN}email{CLOSE}: kept as",
+        f"<strong>{OPEN}Nothing was imported: {OPEN}the party",
+        f"found {OPEN}a list{CLOSE}{CLOSE}.{CLOSE}",
+    ):
+        assert line in said, line
+    assert f"{OPEN}new seat on Budget ({OPEN}member{CLOSE}){CLOSE}" in said
+
+
+def _bad_date() -> dict:
+    document = irregular_roster()
+    document["memberships"][2]["start_date"] = "31/12/2020"
+    return document

@@ -119,6 +119,152 @@ _ROSTER: dict[str, Any] = {
 }
 
 
+_LONG = "x" * 130
+_IRREGULAR: dict[str, Any] = {
+    "persons": [
+        {
+            "id": "p/ana",
+            "name": "Ana Popescu",
+            "given_name": "Ana",
+            "gender": "female",
+            "identifiers": [{"scheme": "wikidata", "identifier": "Q501"}],
+            "other_names": [
+                {"name": "Ана Попеску", "lang": "ru"},
+                {"name": "Ana P.", "lang": "not a tag!"},
+                {"name": "y" * 201},
+            ],
+            "contact_details": [
+                {"type": "email", "value": "not-an-address"},
+                {"type": "voice", "value": "+40 21 414 1111", "label": "l" * 130},
+                {"type": "url", "value": "w" * 301},
+            ],
+        },
+        {
+            "id": "p/ion",
+            "name": "Ion Ionescu",
+            "family_name": _LONG,
+            "identifiers": [{"scheme": "wikidata", "identifier": "Q501"}],
+        },
+        {"id": "p/maria", "name": "Maria Dinu"},
+        {"id": "p/vasile", "name": "Vasile Bătrânu"},
+        {"id": "p/senator", "name": "Sorin Senator"},
+        {"id": "p/elena", "name": "Elena Popa"},
+    ],
+    "organizations": [
+        {"id": "house", "name": "Assembly", "classification": "legislature", "seats": 9},
+        {"id": "senate", "name": "Senate", "classification": "upper house"},
+        {"id": "party/red", "name": "Red Party", "classification": "party"},
+        {"id": "party/green", "name": "Green Party", "classification": "party"},
+        {
+            "id": "c/legal",
+            "name": "Legal Affairs",
+            "classification": "committee",
+            "parent_id": "house",
+            "abbreviation": "a" * 21,
+        },
+        {"id": "c/budget", "name": "Budget", "classification": "committee", "parent_id": "house"},
+    ],
+    "events": [
+        {
+            "id": "term/1",
+            "name": "First term",
+            "classification": "legislative period",
+            "start_date": "2019-06-01",
+        }
+    ],
+    "areas": [{"id": "a/north", "name": "North"}, {"id": "a/south", "name": "South"}],
+    "memberships": [
+        {
+            "person_id": "p/ana",
+            "organization_id": "house",
+            "on_behalf_of_id": "party/green",
+            "area_id": "a/north",
+            "legislative_period_id": "term/1",
+        },
+        {
+            "person_id": "p/ion",
+            "organization_id": "house",
+            "on_behalf_of_id": "party/red",
+            "area_id": "a/south",
+            "legislative_period_id": "term/1",
+            "role": "r" * 81,
+        },
+        {"person_id": "p/maria", "organization_id": "house", "start_date": "2020-01-01"},
+        {"person_id": "p/vasile", "organization_id": "house", "start_date": "2020-01-01"},
+        {"person_id": "p/elena", "organization_id": "house", "start_date": "2020-01-01"},
+        {"person_id": "p/senator", "organization_id": "senate", "start_date": "2020-01-01"},
+        {"person_id": "p/nobody", "organization_id": "house"},
+        {"organization_id": "house"},
+        {"person_id": "p/ana", "organization_id": "c/legal", "role": "chair"},
+        {"person_id": "p/maria", "organization_id": "c/legal", "role": "member"},
+        {"person_id": "p/maria", "organization_id": "c/budget", "role": "rapporteur"},
+    ],
+}
+
+
+def irregular_roster() -> dict[str, Any]:
+    """A chamber ("Assembly", organization "house") whose file has something of every kind
+    a roster import warns of (values too long, a bad language tag or e-mail, memberships of
+    no one, an identifier given twice), committees, and a member of another chamber."""
+    return copy.deepcopy(_IRREGULAR)
+
+
+def irregular_roster_later() -> dict[str, Any]:
+    """`irregular_roster` later: names and seats changed, contacts and ids added, one person
+    gone, a new one, other committee seats."""
+    document = irregular_roster()
+    ana, ion, maria = document["persons"][:3]
+    ana.update(name="Ana Popescu-Dinu", gender="f")
+    ana["other_names"] = [{"name": "Anna Popescu", "lang": "en"}, {"name": "A. P."}]
+    ana["contact_details"] = [
+        {"type": "voice", "value": "+40 21 414 2222"},
+        {"type": "url", "value": "https://ana.example.org"},
+        {"type": "email", "value": "ana@parliament.example"},
+        {"type": "fax", "value": "+40 21 414 3333"},
+        {"type": "address", "value": "1 Parliament Square"},
+        {"type": "twitter", "value": "@ana"},
+        {"type": "skype", "value": "ana.popescu"},
+    ]
+    ana["identifiers"] += [
+        {"scheme": "parlament", "identifier": "ap-7"},
+        {"scheme": "senat", "identifier": "s-12"},
+    ]
+    ion["identifiers"] = []
+    maria["given_name"] = "Maria"
+    document["persons"] = [p for p in document["persons"] if p["id"] != "p/elena"]
+    document["persons"].append({"id": "p/nou", "name": "Nou Venit"})
+    document["events"].append(
+        {
+            "id": "term/2",
+            "name": "Second term",
+            "classification": "legislative period",
+            "start_date": "2024-06-01",
+        }
+    )
+    memberships = [m for m in document["memberships"] if m.get("person_id") != "p/elena"]
+    for m in memberships:
+        if m.get("person_id") == "p/ion" and m["organization_id"] == "house":
+            m.update(on_behalf_of_id="party/green", area_id="a/north", role="deputy")
+        if m.get("person_id") == "p/ana" and m["organization_id"] == "c/legal":
+            m["role"] = "vice-chair"
+        if m.get("person_id") == "p/maria" and m["organization_id"] == "c/budget":
+            m["organization_id"] = "c/legal"
+        if m.get("person_id") == "p/maria" and m["organization_id"] == "house":
+            m["end_date"] = "2024-05-31"
+    memberships += [
+        {
+            "person_id": "p/maria",
+            "organization_id": "house",
+            "on_behalf_of_id": "party/red",
+            "legislative_period_id": "term/2",
+        },
+        {"person_id": "p/nou", "organization_id": "house", "start_date": "2024-06-01"},
+        {"person_id": "p/ion", "organization_id": "c/budget"},
+    ]
+    document["memberships"] = memberships
+    return document
+
+
 def roster() -> dict[str, Any]:
     """A small EveryPolitician-like file: four people, two terms, two parties and "none"."""
     return copy.deepcopy(_ROSTER)

@@ -16,6 +16,8 @@ from crm.auth.permissions import Action, may, require
 from crm.db import today
 from crm.errors import PermissionDenied
 from crm.extensions import db
+from crm.i18n import Said
+from crm.interchange import wording
 from crm.interchange.csv_import.plan import ImportPlan, RowPlan, Seat, chunks, fingerprint
 from crm.interchange.csv_import.read import (
     CONTACT_COLUMNS,
@@ -23,6 +25,7 @@ from crm.interchange.csv_import.read import (
     FALSE,
     IDENTIFIERS,
     MEMBERSHIPS,
+    MORE_CELLS,
     OTHER_NAMES,
     PLAIN_EMAIL,
     PROFILE_FIELDS,
@@ -36,7 +39,7 @@ from crm.interchange.csv_import.read import (
     read_rows,
 )
 from crm.parliament.models import Chamber, ContactKind, Identifier, Party, Representative, seated_on
-from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_problem
+from crm.parliament.services import EARLIEST_DATE, LATEST_AHEAD, contact_value_said
 from crm.text import fold
 
 if TYPE_CHECKING:
@@ -47,7 +50,11 @@ if TYPE_CHECKING:
 
 
 class _RowProblem(Exception):
-    pass
+    """What is wrong with a row, said when a page or the command line shows it."""
+
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def _split(value: str) -> list[str]:
@@ -114,7 +121,7 @@ class _Checker:
         # Every representative here is of the same state: one answer holds for all (the
         # command line, with no actor, checks nothing).
         self.may_edit = actor is None or may(actor, Action.EDIT, Representative(state_id=state.id))
-        self.email_domains: dict[str, str | None] = {}
+        self.email_domains: dict[str, Said | None] = {}
 
     @staticmethod
     def _people(state_id: int) -> dict[int, _Person]:
@@ -191,39 +198,66 @@ class _Checker:
         wanted = name.casefold()
         found = next((c for c in self.chambers if c.name.casefold() == wanted), None)
         if found is None:
-            names = ", ".join(c.name for c in self.chambers) or "none yet"
-            raise _RowProblem(f"no chamber called “{name}” in {self.state.name} ({names})")
+            names = ", ".join(c.name for c in self.chambers) or Said.pgettext(
+                "chambers", "none yet"
+            )
+            raise _RowProblem(
+                Said.gettext(
+                    "no chamber called “%(name)s” in %(state)s (%(chambers)s)",
+                    name=name,
+                    state=self.state.name,
+                    chambers=names,
+                )
+            )
         return found
 
-    def party_name(self, party_id: int | None) -> str:
+    def party_name(self, party_id: int | None) -> str | Said:
         if party_id is None:
-            return "no party"
-        return next((p.name for p in self.parties if p.id == party_id), "another party")
+            return Said.pgettext("sits for", "no party")
+        party = next((p.name for p in self.parties if p.id == party_id), None)
+        return party if party is not None else Said.pgettext("sits for", "another party")
 
     def party(self, name: str) -> Party:
         wanted = name.casefold()
         for party in self.parties:
             if wanted in (party.name.casefold(), (party.abbreviation or "").casefold()):
                 return party
-        raise _RowProblem(f"no party called “{name}” in {self.state.name} (add it first)")
+        raise _RowProblem(
+            Said.gettext(
+                "no party called “%(name)s” in %(state)s (add it first)",
+                name=name,
+                state=self.state.name,
+            )
+        )
 
     def check(self, line: int, row: dict[str, str]) -> RowPlan:
-        if "__error__" in row:
-            raise _RowProblem(row["__error__"])
+        if MORE_CELLS in row:
+            raise _RowProblem(Said.gettext("more cells than the header has columns"))
         for column, limit in TEXT_COLUMNS.items():
             if len(row.get(column, "")) > limit:
-                raise _RowProblem(f"{column} is longer than {limit} characters")
+                raise _RowProblem(
+                    Said.ngettext(
+                        "%(column)s is longer than %(num)d character",
+                        "%(column)s is longer than %(num)d characters",
+                        limit,
+                        column=column,
+                    )
+                )
         name = row.get("name", "")
         if not name:
-            raise _RowProblem("name is empty")
+            raise _RowProblem(Said.gettext("name is empty"))
         if not row.get("chamber"):
-            raise _RowProblem("chamber is empty")
+            raise _RowProblem(Said.gettext("chamber is empty"))
         chamber = self.chamber(row["chamber"])
         party = self.party(row["party"]) if row.get("party") else None
         profile = self._profile(row)
         wikidata = row.get("wikidata", "")
         if wikidata and not WIKIDATA.fullmatch(wikidata):
-            raise _RowProblem(f"wikidata “{wikidata[:30]}” is not a Wikidata id such as Q12345")
+            raise _RowProblem(
+                Said.gettext(
+                    "wikidata “%(value)s” is not a Wikidata id such as Q12345", value=wikidata[:30]
+                )
+            )
         contacts = self._contacts(row)
         start = self._date(row.get("start_date", ""))
 
@@ -235,14 +269,31 @@ class _Checker:
                 continue
             owner = self.by_identifier.get((scheme, value))
             if owner is not None and owner is not rep:
-                raise _RowProblem(f"{scheme} {value} already belongs to {owner.name}")
+                raise _RowProblem(
+                    Said.gettext(
+                        "%(scheme)s %(value)s already belongs to %(name)s",
+                        scheme=scheme,
+                        value=value,
+                        name=owner.name,
+                    )
+                )
             if owner is None:
                 if (scheme, value) in self.elsewhere:
-                    raise _RowProblem(f"{scheme} {value} belongs to someone in another state")
+                    raise _RowProblem(
+                        Said.gettext(
+                            "%(scheme)s %(value)s belongs to someone in another state",
+                            scheme=scheme,
+                            value=value,
+                        )
+                    )
                 if (scheme, value) in self.new_identifiers:
                     raise _RowProblem(
-                        f"{scheme} {value} is already given on line "
-                        f"{self.new_identifiers[(scheme, value)]}"
+                        Said.gettext(
+                            "%(scheme)s %(value)s is already given on line %(line)d",
+                            scheme=scheme,
+                            value=value,
+                            line=self.new_identifiers[(scheme, value)],
+                        )
                     )
                 plan.identifiers.append((scheme, value))
         constituency = row.get("constituency") or None
@@ -251,13 +302,21 @@ class _Checker:
         if rep is None:
             if start is None:
                 raise _RowProblem(
-                    "start_date is empty: a new representative needs their seat's start"
+                    Said.gettext(
+                        "start_date is empty: a new representative needs their seat's start"
+                    )
                 )
             key = (folded, chamber.id)
             if key in self.new_names:
-                raise _RowProblem(f"{name} is already added on line {self.new_names[key]}")
+                raise _RowProblem(
+                    Said.gettext(
+                        "%(name)s is already added on line %(line)d",
+                        name=name,
+                        line=self.new_names[key],
+                    )
+                )
             if profile.get("do_not_contact") and not profile.get("do_not_contact_reason"):
-                raise _RowProblem("do_not_contact is yes: say why in do_not_contact_reason")
+                raise _RowProblem(_NO_REASON)
             self.new_names[key] = line
             self._claim_identifiers(plan)
             plan.profile = profile
@@ -265,27 +324,42 @@ class _Checker:
             return plan
 
         if rep.id in self.claimed:
-            raise _RowProblem(f"{rep.name} is already on line {self.claimed[rep.id]}")
+            raise _RowProblem(
+                Said.gettext(
+                    "%(name)s is already on line %(line)d", name=rep.name, line=self.claimed[rep.id]
+                )
+            )
         if not self.may_edit:
             raise PermissionDenied("You may not edit the representatives of this state.")
         if profile.get("do_not_contact") and not (
             profile.get("do_not_contact_reason") or rep.profile["do_not_contact_reason"]
         ):
-            raise _RowProblem("do_not_contact is yes: say why in do_not_contact_reason")
+            raise _RowProblem(_NO_REASON)
         seat = None
         seats = [m for m in rep.seats if m.chamber_id == chamber.id]
         current = [m for m in seats if m.is_current(self.on)]
         if current:
             if party is not None and current[0].party_id != party.id:
-                sitting = self.party_name(current[0].party_id)
                 raise _RowProblem(
-                    f"{rep.name} sits for {sitting}, not {party.name}: change the party on "
-                    "their page (“Move party”)"
+                    Said.gettext(
+                        "%(name)s sits for %(sitting)s, not %(party)s: change the party on "
+                        "their page (“Move party”)",
+                        name=rep.name,
+                        sitting=self.party_name(current[0].party_id),
+                        party=party.name,
+                    )
                 )
         elif start is not None and not any(m.start_date == start for m in seats):
             # A seat that started that day is already on record (a former member's row).
             if any(m.end_date is None or m.end_date >= start for m in seats):
-                raise _RowProblem(f"{rep.name} already holds a seat in {chamber.name} on {start}")
+                raise _RowProblem(
+                    Said.gettext(
+                        "%(name)s already holds a seat in %(chamber)s on %(date)s",
+                        name=rep.name,
+                        chamber=chamber.name,
+                        date=start,
+                    )
+                )
             seat = Seat(chamber.id, chamber.name, party_id, constituency, period, start)
         self.claimed[rep.id] = line
         self._claim_identifiers(plan)
@@ -295,11 +369,11 @@ class _Checker:
         plan.profile = {k: v for k, v in profile.items() if plan.current[k] != v}
         plan.contacts = [(k, v) for k, v in contacts if v.casefold() not in rep.contacts]
         plan.seat = seat
-        plan.what = [key.replace("_", " ") for key in plan.profile]
-        plan.what += [f"{kind.label.lower()} {value}" for kind, value in plan.contacts]
-        plan.what += [f"identifier {scheme} {value}" for scheme, value in plan.identifiers]
+        plan.what = [wording.field(key) for key in plan.profile]
+        plan.what += [wording.contact_added(kind, value) for kind, value in plan.contacts]
+        plan.what += [wording.identifier_added(s, value) for s, value in plan.identifiers]
         if seat is not None:
-            plan.what.append(f"new seat in {seat.chamber_name}")
+            plan.what.append(wording.new_seat(seat.chamber_name))
         return plan
 
     def _claim_identifiers(self, plan: RowPlan) -> None:
@@ -311,22 +385,34 @@ class _Checker:
     ) -> _Person | None:
         if row.get("id"):
             if not row["id"].isdigit() or int(row["id"]) not in self.reps:
-                raise _RowProblem(f"no representative #{row['id'][:12]} in {self.state.name}")
+                raise _RowProblem(
+                    Said.gettext(
+                        "no representative #%(id)s in %(state)s",
+                        id=row["id"][:12],
+                        state=self.state.name,
+                    )
+                )
             rep = self.reps[int(row["id"])]
             if rep.archived:
-                raise _RowProblem(f"{rep.name} is archived: an administrator must restore them")
+                raise _RowProblem(_archived(rep))
             return rep
         for key in (("popolo", row.get("popolo_id", "")), ("wikidata", wikidata)):
             if key[1] and key in self.by_identifier:
                 rep = self.by_identifier[key]
                 if rep.archived:
-                    raise _RowProblem(f"{rep.name} is archived: an administrator must restore them")
+                    raise _RowProblem(_archived(rep))
                 return rep
         namesakes = self.by_name.get((folded, chamber.id), [])
         if len(namesakes) > 1:
             raise _RowProblem(
-                f"{len(namesakes)} representatives called {name} sat in {chamber.name}: "
-                "give the id column"
+                Said.ngettext(
+                    "%(num)d representative called %(name)s sat in %(chamber)s: give the id column",
+                    "%(num)d representatives called %(name)s sat in %(chamber)s: give the id "
+                    "column",
+                    len(namesakes),
+                    name=name,
+                    chamber=chamber.name,
+                )
             )
         return namesakes[0] if namesakes else None
 
@@ -340,18 +426,31 @@ class _Checker:
         if row.get("influence"):
             value = row["influence"]
             if value not in {"1", "2", "3", "4", "5"}:
-                raise _RowProblem(f"influence “{value[:20]}” is not a number from 1 to 5")
+                raise _RowProblem(
+                    Said.gettext(
+                        "influence “%(value)s” is not a number from 1 to 5", value=value[:20]
+                    )
+                )
             profile["influence"] = int(value)
         for column, most in (("languages", 10), ("tags", 20)):
             if row.get(column):
                 items = _split(row[column])
                 if len(items) > most or any(len(item) > 40 for item in items):
-                    raise _RowProblem(f"{column}: at most {most}, each at most 40 characters")
+                    raise _RowProblem(
+                        Said.gettext(
+                            "%(column)s: at most %(most)d, each at most %(length)d characters",
+                            column=column,
+                            most=most,
+                            length=40,
+                        )
+                    )
                 profile[column] = items
         if row.get("do_not_contact"):
             flag = row["do_not_contact"].lower()
             if flag not in TRUE | FALSE:
-                raise _RowProblem(f"do_not_contact “{flag[:20]}” is not yes or no")
+                raise _RowProblem(
+                    Said.gettext("do_not_contact “%(value)s” is not yes or no", value=flag[:20])
+                )
             profile["do_not_contact"] = flag in TRUE
         return profile
 
@@ -363,17 +462,24 @@ class _Checker:
                     continue
                 problem = self._contact_problem(kind, value)
                 if problem:
-                    raise _RowProblem(f"{column} “{value[:40]}”: {problem}")
+                    raise _RowProblem(
+                        Said.gettext(
+                            "%(column)s “%(value)s”: %(problem)s",
+                            column=column,
+                            value=value[:40],
+                            problem=problem,
+                        )
+                    )
                 contacts.append((kind, value))
         return contacts
 
-    def _contact_problem(self, kind: ContactKind, value: str) -> str | None:
+    def _contact_problem(self, kind: ContactKind, value: str) -> Said | None:
         plain = PLAIN_EMAIL.fullmatch(value) if kind is ContactKind.EMAIL else None
         if plain is None or len(plain["local"]) > 64 or len(value) > 254:
-            return contact_value_problem(kind, value)
+            return contact_value_said(kind, value)
         domain = plain["domain"]
         if domain not in self.email_domains:
-            self.email_domains[domain] = contact_value_problem(kind, f"name@{domain}")
+            self.email_domains[domain] = contact_value_said(kind, f"name@{domain}")
         return self.email_domains[domain]
 
     def _date(self, value: str) -> date | None:
@@ -383,12 +489,27 @@ class _Checker:
             parsed = date.fromisoformat(value)
         except ValueError:
             raise _RowProblem(
-                f"start_date “{value[:20]}” is not a date such as 2024-05-31"
+                Said.gettext(
+                    "start_date “%(value)s” is not a date such as 2024-05-31", value=value[:20]
+                )
             ) from None
         latest = self.on + LATEST_AHEAD
         if not EARLIEST_DATE <= parsed <= latest:
-            raise _RowProblem(f"start_date must be between {EARLIEST_DATE} and {latest}")
+            raise _RowProblem(
+                Said.gettext(
+                    "start_date must be between %(earliest)s and %(latest)s",
+                    earliest=EARLIEST_DATE,
+                    latest=latest,
+                )
+            )
         return parsed
+
+
+_NO_REASON = Said.gettext("do_not_contact is yes: say why in do_not_contact_reason")
+
+
+def _archived(rep: _Person) -> Said:
+    return Said.gettext("%(name)s is archived: an administrator must restore them", name=rep.name)
 
 
 def _copy(value: Any) -> Any:
@@ -428,7 +549,7 @@ def check_rows(
         try:
             plans.append(checker.check(line, row))
         except _RowProblem as problem:
-            errors.append(RowError(line, str(problem)))
+            errors.append(RowError(line, problem.message))
         if progress is not None:
             progress(1)
     if errors:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sqlalchemy as sa
 
 from crm.extensions import db
+from crm.i18n import Said
 from crm.parliament.models import (
     Chamber,
     ContactDetail,
@@ -61,8 +62,8 @@ class RowPlan:
     contacts: list[tuple[ContactKind, str]] = field(default_factory=list)
     identifiers: list[tuple[str, str]] = field(default_factory=list)
     seat: Seat | None = None
-    # An update: what changes, in words (the report and the audit entry's summary).
-    what: list[str] = field(default_factory=list)
+    # An update: what changes, in words (the report, and in English the audit entry's summary).
+    what: list[Said] = field(default_factory=list)
 
 
 @dataclass

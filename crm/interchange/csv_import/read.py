@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from crm.audit.models import AuditEntry
 from crm.errors import ValidationFailed
+from crm.i18n import Said
 from crm.interchange.csvio import uncell
 from crm.parliament.models import (
     ContactDetail,
@@ -93,21 +94,28 @@ WIKIDATA = re.compile(r"Q[1-9][0-9]{0,11}")
 # is, which is checked once per domain: the full check of each address costs about 0.2 ms,
 # four seconds for a file of 20,000.
 PLAIN_EMAIL = re.compile(r"(?P<local>[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@(?P<domain>[^@\s]+)")
+# The cells of a row whose cells outnumber the header's columns.
+MORE_CELLS = "__more_cells__"
 TRUE = {"yes", "y", "true", "1", "x"}
 FALSE = {"no", "n", "false", "0"}
 
 
 @dataclass(frozen=True)
 class RowError:
+    """What is wrong with a line of a file (0: the file as a whole): `message` is English as
+    it stands (the command line), and said in the reader's language where a page shows it
+    (crm.i18n.translated)."""
+
     line: int
-    message: str
+    message: Said | str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        return f"line {self.line}: {self.message}" if self.line else str(self.message)
 
 
 class CsvRejected(ValidationFailed):
-    """The file was not imported; `errors` says why, row by row."""
+    """The file was not imported; `errors` says why, row by row. The message is English (the
+    command line's); a page says it with crm.interchange.imports.nothing_imported."""
 
     def __init__(self, errors: list[RowError]) -> None:
         count = len(errors)
@@ -121,7 +129,7 @@ class CsvRejected(ValidationFailed):
 class CsvReport:
     state: str
     added: list[str] = field(default_factory=list)
-    changed: list[tuple[str, list[str]]] = field(default_factory=list)
+    changed: list[tuple[str, list[Said]]] = field(default_factory=list)
     unchanged: int = 0
 
     def summary(self) -> str:
@@ -131,9 +139,10 @@ class CsvReport:
         )
 
     def lines(self) -> list[str]:
+        """The report as the command line prints it (in English)."""
         out = [self.summary()]
         out += [f"  + {name}" for name in self.added]
-        out += [f"  ~ {name}: {'; '.join(what)}" for name, what in self.changed]
+        out += [f"  ~ {name}: {'; '.join(map(str, what))}" for name, what in self.changed]
         return out
 
 
@@ -153,15 +162,20 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
             [
                 RowError(
                     0,
-                    f"The file is not UTF-8 text (byte {error.start + 1}). Save it as "
-                    "“CSV UTF-8” from your spreadsheet program.",
+                    Said.gettext(
+                        "The file is not UTF-8 text (byte %(byte)d). Save it as “CSV UTF-8” "
+                        "from your spreadsheet program.",
+                        byte=error.start + 1,
+                    ),
                 )
             ]
         ) from None
     if not text.strip():
-        raise CsvRejected([RowError(0, "The file is empty.")])
+        raise CsvRejected([RowError(0, Said.gettext("The file is empty."))])
     if "\x00" in text:
-        raise CsvRejected([RowError(0, "The file contains NUL characters: is it a CSV file?")])
+        raise CsvRejected(
+            [RowError(0, Said.gettext("The file contains NUL characters: is it a CSV file?"))]
+        )
     first = text.lstrip().splitlines()[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -171,17 +185,34 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
         known = set(TEXT_COLUMNS) | OTHER_COLUMNS | READ_ONLY_COLUMNS
         problems = []
         unknown = [name for name in header if name and name not in known]
+        # The English says "column(s)" whatever the number (the command line's words); a
+        # language that agrees with it has its plural forms.
         if unknown:
-            problems.append(
-                RowError(1, "unknown column(s): " + ", ".join(unknown)[:200]
-                         + " (see the README for the columns)")
-            )  # fmt: skip
+            said = Said.ngettext(
+                "unknown column(s): %(columns)s (see the README for the columns)",
+                "unknown column(s): %(columns)s (see the README for the columns)",
+                len(unknown),
+                columns=", ".join(unknown)[:200],
+            )
+            problems.append(RowError(1, said))
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
-            problems.append(RowError(1, "missing column(s): " + ", ".join(missing)))
+            said = Said.ngettext(
+                "missing column(s): %(columns)s",
+                "missing column(s): %(columns)s",
+                len(missing),
+                columns=", ".join(missing),
+            )
+            problems.append(RowError(1, said))
         doubled = sorted({name for name in header if name and header.count(name) > 1})
         if doubled:
-            problems.append(RowError(1, "column(s) given twice: " + ", ".join(doubled)))
+            said = Said.ngettext(
+                "column(s) given twice: %(columns)s",
+                "column(s) given twice: %(columns)s",
+                len(doubled),
+                columns=", ".join(doubled),
+            )
+            problems.append(RowError(1, said))
         if problems:
             raise CsvRejected(problems)
         previous_end = reader.line_num
@@ -191,18 +222,21 @@ def read_rows(raw: bytes) -> list[tuple[int, dict[str, str]]]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise CsvRejected([RowError(line, f"more than {MAX_ROWS} rows: split the file")])
+                said = Said.gettext("more than %(most)d rows: split the file", most=MAX_ROWS)
+                raise CsvRejected([RowError(line, said)])
             values = {name: "" for name in header if name}
             extra = cells[len(header) :]
             if any(c.strip() for c in extra):
-                rows.append((line, {"__error__": "more cells than the header has columns"}))
+                rows.append((line, {MORE_CELLS: "yes"}))
                 continue
             for name, value in zip(header, cells, strict=False):
                 if name:
                     values[name] = uncell(value.strip())
             rows.append((line, values))
     except csv.Error as error:
-        raise CsvRejected([RowError(reader.line_num, f"the CSV cannot be read: {error}")]) from None
+        # Python's words for what it could not read (English, as the command line's).
+        said = Said.gettext("the CSV cannot be read: %(problem)s", problem=str(error))
+        raise CsvRejected([RowError(reader.line_num, said)]) from None
     if not rows:
-        raise CsvRejected([RowError(0, "The file has a header but no rows.")])
+        raise CsvRejected([RowError(0, Said.gettext("The file has a header but no rows."))])
     return rows

@@ -90,6 +90,11 @@ def write_representatives(
     return report
 
 
+def _summary(plan: RowPlan) -> str:
+    """An updated representative's audit summary (in English, as the audit log keeps it)."""
+    return f"CSV import (line {plan.line}): {', '.join(map(str, plan.what))}"[:300]
+
+
 def _snapshot(keys: tuple[str, ...], row: dict[str, Any]) -> dict[str, Any]:
     return {key: plain(row[key]) for key in keys}
 
@@ -298,7 +303,7 @@ class _Writer:
                     **self.entry,
                     "action": "representative.updated",
                     "target_id": str(rep_id),
-                    "summary": f"CSV import (line {plan.line}): {', '.join(plan.what)}"[:300],
+                    "summary": _summary(plan),
                     "before": {key: plain(plan.current[key]) for key in plan.profile},
                     "after": {**after, "version": plan.version + 1},
                 }

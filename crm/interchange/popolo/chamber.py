@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.extensions import db
+from crm.i18n import Said
 from crm.interchange.popolo.ids import OWN_ID, storable
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.report import RosterReport
@@ -65,7 +66,7 @@ def file_chamber(
     chamber_name: str,
     organization_id: str | None,
     *,
-    how_to_choose: str = "choose one with --organization",
+    how_to_choose: str | Said = "choose one with --organization",
 ) -> OrganizationIn | None:
     """Which organization of the file is the chamber (None: the file does not say); when
     several could be, the error ends by saying `how_to_choose` one."""
@@ -74,7 +75,11 @@ def file_chamber(
     if organization_id is not None:
         found = organizations.get(organization_id)
         if found is None:
-            raise PopoloError(f'the file has no organization with the id "{organization_id}"')
+            raise PopoloError(
+                Said.gettext(
+                    'the file has no organization with the id "%(id)s"', id=organization_id
+                )
+            )
         return found
     parties = party_ids(roster)
     named = [
@@ -110,9 +115,11 @@ def file_chamber(
         return None
     candidates = sorted({o.id for o in houses if o.id} | set(used))
     raise PopoloError(
-        "the file has several organizations that could be the chamber ("
-        + ", ".join(candidates[:6])
-        + f"): {how_to_choose}"
+        Said.gettext(
+            "the file has several organizations that could be the chamber (%(ids)s): %(how)s",
+            ids=", ".join(candidates[:6]),
+            how=how_to_choose,
+        )
     )
 
 
@@ -131,6 +138,7 @@ def ensure_chamber(
         if actor is not None:
             require(actor, Action.CREATE, Chamber, state=state)
         if len(chamber_name) > 120:
+            # Only the command line makes chambers: its words are English.
             raise PopoloError("a chamber name is at most 120 characters")
         classification = org.classification if org else None
         kind = CHAMBER_CLASSIFICATIONS.get(classification or "", ChamberKind.UNICAMERAL)
@@ -150,8 +158,9 @@ def ensure_chamber(
         db.session.add(chamber)
         db.session.flush()
         record(actor, "chamber.created", chamber, after=snapshot(chamber))
+        # Only the command line makes chambers: its words are English.
         report.other_changes.append(
-            f"new chamber: {chamber.name} ({chamber.classification.label.lower()}, "
+            f"new chamber: {chamber.name} ({chamber.classification.english.lower()}, "
             f"{chamber.seats} seats)"
         )
     elif (
@@ -169,5 +178,7 @@ def ensure_chamber(
             before={"popolo_id": None},
             after={"popolo_id": org.id, "version": chamber.version},
         )
-        report.other_changes.append(f"{chamber.name}: Popolo id set to {org.id}")
+        report.other_changes.append(
+            Said.gettext("%(chamber)s: Popolo id set to %(id)s", chamber=chamber.name, id=org.id)
+        )
     return chamber

@@ -9,6 +9,7 @@ from datetime import date
 
 from crm.audit.services import record, snapshot
 from crm.extensions import db
+from crm.i18n import Said
 from crm.interchange.popolo.roster_in import OrganizationIn, PersonIn
 from crm.interchange.popolo.run import RosterRun
 from crm.parliament.models import Committee, CommitteeMembership, CommitteeRole
@@ -92,7 +93,8 @@ def import_committees(
     existing = list(run.chamber.committees)
     for org_id in dict.fromkeys(m.organization_id for m in ours if m.organization_id):
         org = committee_orgs[org_id]
-        name = run.cut(org.name, 200, f'the committee "{org_id[:60]}"') or ""
+        committee = Said.gettext('the committee "%(id)s"', id=org_id[:60])
+        name = run.cut(org.name, 200, committee) or ""
         # The same name exactly; else the same name in another case, if only one.
         exact = [c for c in existing if c.name == name]
         loose = [c for c in existing if c.name.casefold() == name.casefold()]
@@ -113,12 +115,17 @@ def _add(run: RosterRun, name: str, abbreviation: str | None) -> Committee:
     abbreviation = abbreviation if abbreviation else None
     if abbreviation is not None and len(abbreviation) > 20:
         run.report.warnings.append(
-            f'the committee "{name[:60]}": abbreviation longer than 20 characters left out'
+            Said.gettext(
+                'the committee "%(name)s": abbreviation longer than 20 characters left out',
+                name=name[:60],
+            )
         )
         abbreviation = None
     committee = Committee(chamber=run.chamber, name=name, abbreviation=abbreviation)
     db.session.add(committee)
     db.session.flush()
     record(run.actor, "committee.created", committee, after=snapshot(committee))
-    run.report.other_changes.append(f"new committee: {committee.name}")
+    run.report.other_changes.append(
+        Said.gettext("new committee: %(committee)s", committee=committee.name)
+    )
     return committee

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
+from crm.i18n import Said
 from crm.interchange.popolo.ids import POPOLO_SCHEME, own_row
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.roster_in import PersonIn, RosterIn
@@ -90,16 +91,28 @@ class Identifiers:
                 continue
             if key in self.taken:
                 self.run.report.warnings.append(
-                    f"{person.label}: the identifier {key[0]} {key[1]} already belongs to "
-                    f"{self.taken[key]} of another state: not kept"
+                    Said.gettext(
+                        "%(person)s: the identifier %(scheme)s %(value)s already belongs to "
+                        "%(name)s of another state: not kept",
+                        person=person.label,
+                        scheme=key[0],
+                        value=key[1],
+                        name=self.taken[key],
+                    )
                 )
                 continue
             holder = self.holders.setdefault(key, owner)
             if holder is not owner:
                 # Files have mistakes: two people with one Wikidata id.
                 self.run.report.warnings.append(
-                    f"{person.label}: the identifier {key[0]} {key[1]} already belongs to "
-                    f"{holder.name}: not kept"
+                    Said.gettext(
+                        "%(person)s: the identifier %(scheme)s %(value)s already belongs to "
+                        "%(name)s: not kept",
+                        person=person.label,
+                        scheme=key[0],
+                        value=key[1],
+                        name=holder.name,
+                    )
                 )
                 continue
             result.append(key)
@@ -130,8 +143,13 @@ def match(
     def claim(person: PersonIn, rep: Representative) -> None:
         if rep.id in claimed:
             raise PopoloError(
-                f"{claimed[rep.id].label} and {person.label} are the same representative "
-                f"(#{rep.id}): the file lists one person twice"
+                Said.gettext(
+                    "%(first)s and %(second)s are the same representative (#%(id)d): the file "
+                    "lists one person twice",
+                    first=claimed[rep.id].label,
+                    second=person.label,
+                    id=rep.id,
+                )
             )
         claimed[rep.id] = person
         matches[person.index] = rep
@@ -165,8 +183,18 @@ def match(
             for person, rep in zip(group, namesakes, strict=True):
                 claim(person, rep)
         elif namesakes:
+            # The English says "people" for one too (the command line's words).
             run.report.warnings.append(
-                f"{len(group)} people named {group[0].name} in the file and "
-                f"{len(namesakes)} on record: none matched by name (give them identifiers)"
+                Said.ngettext(
+                    "%(num)d people named %(name)s in the file and %(on_record)s: none matched "
+                    "by name (give them identifiers)",
+                    "%(num)d people named %(name)s in the file and %(on_record)s: none matched "
+                    "by name (give them identifiers)",
+                    len(group),
+                    name=group[0].name,
+                    on_record=Said.ngettext(
+                        "%(num)d on record", "%(num)d on record", len(namesakes)
+                    ),
+                )
             )
     return matches

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from crm.i18n import Said
 from crm.interchange.popolo.chamber import party_ids
 from crm.interchange.popolo.parties import Parties
 from crm.interchange.popolo.read import PopoloError
@@ -41,8 +42,12 @@ def select_persons(
         anywhere.add(membership.person_id)
         if membership.person_id not in persons_by_id:
             run.report.warnings.append(
-                f'memberships[{membership.index}] names the person "'
-                f'{membership.person_id[:60]}", who is not in the persons list: skipped'
+                Said.gettext(
+                    'memberships[%(index)d] names the person "%(id)s", who is not in the '
+                    "persons list: skipped",
+                    index=membership.index,
+                    id=membership.person_id[:60],
+                )
             )
         elif in_chamber(membership):
             chamber_memberships[membership.person_id].append(membership)
@@ -71,8 +76,13 @@ def _seat(run: RosterRun, m: MembershipIn, parties: Parties) -> Seat:
     end = m.end_date or (period.end_date if period else None)
     if start and end and end < start:
         raise PopoloError(
-            f"memberships[{m.index}] ends ({end.isoformat()}) before it starts "
-            f"({start.isoformat()}), counting its legislative period's dates"
+            Said.gettext(
+                "memberships[%(index)d] ends (%(end)s) before it starts (%(start)s), counting "
+                "its legislative period's dates",
+                index=m.index,
+                end=end,
+                start=start,
+            )
         )
     constituency = None
     if m.area_id:
@@ -85,9 +95,13 @@ def _seat(run: RosterRun, m: MembershipIn, parties: Parties) -> Seat:
     name = period.name if period else m.period_id
     return Seat(
         party=parties.get(m.on_behalf_of_id),
-        constituency=run.cut(constituency, 200, f"memberships[{m.index}] constituency"),
+        constituency=run.cut(
+            constituency, 200, Said.gettext("memberships[%(index)d] constituency", index=m.index)
+        ),
         role=run.cut(m.role, 80, f"memberships[{m.index}].role"),
-        period=run.cut(name, 80, f"memberships[{m.index}] legislative period"),
+        period=run.cut(
+            name, 80, Said.gettext("memberships[%(index)d] legislative period", index=m.index)
+        ),
         start_date=start,
         end_date=end,
     )

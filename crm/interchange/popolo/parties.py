@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.extensions import db
+from crm.i18n import Said
 from crm.interchange.popolo.ids import OWN_ID, own_row, storable
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.report import RosterReport
@@ -71,7 +72,11 @@ class Parties:
                 before={"popolo_id": None},
                 after={"popolo_id": org_id, "version": party.version},
             )
-            self.report.other_changes.append(f"party {party.name}: Popolo id set to {org_id}")
+            self.report.other_changes.append(
+                Said.gettext(
+                    "party %(party)s: Popolo id set to %(id)s", party=party.name, id=org_id
+                )
+            )
         self.found[org_id] = party
         return party
 
@@ -79,7 +84,9 @@ class Parties:
         if self.actor is not None:
             require(self.actor, Action.CREATE, Party, state=self.state)
         if len(name) > 200:
-            raise PopoloError(f'the party "{name[:40]}…" has a name over 200 characters')
+            raise PopoloError(
+                Said.gettext('the party "%(name)s…" has a name over 200 characters', name=name[:40])
+            )
         abbreviation = org.abbreviation if org else None
         party = Party(
             state=self.state,

@@ -10,6 +10,8 @@ from typing import Any
 from crm.audit.services import record
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import Said
+from crm.interchange import wording
 from crm.interchange.popolo.committees import Committees
 from crm.interchange.popolo.matching import Identifiers
 from crm.interchange.popolo.report import shown
@@ -91,36 +93,36 @@ class People:
             rep,
             before=before or None,
             after={**after, "version": rep.version},
-            summary=f"Popolo import: {'; '.join(what)}"[:300],
+            summary=f"Popolo import: {'; '.join(map(str, what))}"[:300],
         )
         self.run.report.changed.append((known_as, what))
 
     def _details(
         self, rep: Representative, person: PersonIn, before: dict[str, Any], after: dict[str, Any]
-    ) -> list[str]:
+    ) -> list[Said]:
         """The names the file gives, and the other names, contacts and identifiers it adds."""
-        what: list[str] = []
+        what: list[Said] = []
         for name in ("name", "given_name", "family_name", "sort_name", "gender"):
             value = getattr(person, name)
             if value is not None and value != getattr(rep, name):
                 before[name], after[name] = getattr(rep, name), value
                 setattr(rep, name, value)
-                what.append(f"{name.replace('_', ' ')} {shown(before[name])} → {value}")
+                what.append(wording.changed(name, shown(before[name]), value))
         have_names = {(o.name, o.lang, o.note) for o in rep.other_names}
         for other_name, lang, note in person.other_names:
             if (other_name, lang, note) not in have_names:
                 rep.other_names.append(OtherName(name=other_name, lang=lang, note=note))
                 after.setdefault("other_names_added", []).append(other_name)
-                what.append(f"other name {other_name}" + (f" ({lang})" if lang else ""))
+                what.append(wording.other_name(other_name, lang))
         # The same value is the same contact, whatever kind it was filed under.
         have_contacts = {c.value.casefold() for c in rep.contact_details}
         for kind, value, label in person.contacts:
             if value.casefold() not in have_contacts:
                 rep.contact_details.append(ContactDetail(kind=kind, value=value, label=label))
                 after.setdefault("contact_details_added", []).append(f"{kind.value}: {value}")
-                what.append(f"{kind.label.lower()} {value}")
+                what.append(wording.contact_added(kind, value))
         for scheme, value in self.identifiers.new_for(person, rep):
             rep.identifiers.append(Identifier(scheme=scheme, value=value))
             after.setdefault("identifiers_added", []).append(f"{scheme}: {value}")
-            what.append(f"identifier {scheme} {value}")
+            what.append(wording.identifier_added(scheme, value))
         return what

@@ -27,6 +27,7 @@ from crm.audit.services import record
 from crm.auth.permissions import Action, require
 from crm.db import today
 from crm.extensions import db
+from crm.i18n import Said
 from crm.interchange.popolo.chamber import ensure_chamber, file_chamber
 from crm.interchange.popolo.committees import import_committees
 from crm.interchange.popolo.matching import Identifiers, load_representatives, match
@@ -110,6 +111,7 @@ def _run(
     report = RosterReport(state=state.name, chamber=chamber_name)
     report.warnings.extend(roster.warnings)
     if not chamber_name:
+        # Only the command line names the chamber (a page chooses one): English.
         raise PopoloError("name the chamber to import into")
     chamber_org = file_chamber(roster, state, chamber_name, organization_id)
     chamber = ensure_chamber(roster, state, chamber_name, chamber_org, actor, report)
@@ -124,7 +126,9 @@ def _run(
     for person in selected:
         rep = matches.get(person.index)
         if rep is not None and rep.archived_at is not None:
-            report.skipped.append(f"{person.name}: archived, left as it is")
+            report.skipped.append(
+                Said.gettext("%(name)s: archived, left as it is", name=person.name)
+            )
             seen.add(rep.id)
         elif rep is None:
             seen.add(people.add(person, seats_of[person.index]).id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from crm.i18n import Said
 from crm.interchange.popolo.read import (
     PopoloError,
     an_object,
@@ -18,6 +19,7 @@ from crm.interchange.popolo.read import (
     load_json,
     text_at,
 )
+from crm.interchange.wording import contact_kind
 from crm.parliament.models import ContactKind
 from crm.parliament.services import LANGUAGE_TAG, contact_value_problem
 
@@ -116,7 +118,7 @@ class RosterIn:
     periods: dict[str, PeriodIn]
     areas: dict[str, str]
     posts: dict[str, tuple[str | None, str | None]]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Said] = field(default_factory=list)
 
 
 def read_roster(raw: bytes) -> RosterIn:
@@ -127,20 +129,24 @@ def read_roster(raw: bytes) -> RosterIn:
 def parse_roster(document: Any) -> RosterIn:
     if not isinstance(document, dict):
         raise PopoloError(
-            "expected a Popolo document (a JSON object with a persons list), "
-            f"found {kind_of(document)}"
+            Said.gettext(
+                "expected a Popolo document (a JSON object with a persons list), found %(kind)s",
+                kind=kind_of(document),
+            )
         )
     if "persons" not in document:
         if isinstance(document.get("name"), str):
             raise PopoloError(
-                "the file has no persons list: it looks like a single Popolo record, "
-                'not a roster (put it in a document: {"persons": [...]})'
+                Said.gettext(
+                    "the file has no persons list: it looks like a single Popolo record, "
+                    'not a roster (put it in a document: {"persons": [...]})'
+                )
             )
-        raise PopoloError("the file has no persons list: is it a Popolo document?")
-    warnings: list[str] = []
+        raise PopoloError(Said.gettext("the file has no persons list: is it a Popolo document?"))
+    warnings: list[Said] = []
     persons_raw = list_at(document, "persons", "")
     if not persons_raw:
-        raise PopoloError("the persons list is empty: there is nobody to import")
+        raise PopoloError(Said.gettext("the persons list is empty: there is nobody to import"))
     persons = [parse_person(item, n, warnings.append) for n, item in enumerate(persons_raw)]
     seen: dict[str, int] = {}
     for person in persons:
@@ -148,8 +154,12 @@ def parse_roster(document: Any) -> RosterIn:
             continue
         if person.id in seen:
             raise PopoloError(
-                f"persons[{seen[person.id]}] and persons[{person.index}] have the same id "
-                f'"{person.id}"'
+                Said.gettext(
+                    'persons[%(first)d] and persons[%(second)d] have the same id "%(id)s"',
+                    first=seen[person.id],
+                    second=person.index,
+                    id=person.id,
+                )
             )
         seen[person.id] = person.index
 
@@ -192,24 +202,26 @@ def parse_roster(document: Any) -> RosterIn:
     for n, item in enumerate(list_at(document, "memberships", "")):
         membership = _membership(an_object(item, f"memberships[{n}]"), n)
         if membership is None:
-            warnings.append(f"memberships[{n}] names no person: skipped")
+            warnings.append(
+                Said.gettext("memberships[%(index)d] names no person: skipped", index=n)
+            )
         else:
             memberships.append(membership)
     return RosterIn(persons, organizations, memberships, periods, areas, posts, warnings)
 
 
-def parse_person(item: Any, index: int, warn: Callable[[str], None]) -> PersonIn:
+def parse_person(item: Any, index: int, warn: Callable[[Said], None]) -> PersonIn:
     path = f"persons[{index}]"
     obj = an_object(item, path)
     given, family = text_at(obj, "given_name", path), text_at(obj, "family_name", path)
     name = text_at(obj, "name", path) or " ".join(n for n in (given, family) if n) or None
     if name is None:
-        raise PopoloError(f"{path} has no name")
+        raise PopoloError(Said.gettext("%(path)s has no name", path=path))
     if len(name) > 200:
-        raise PopoloError(f"{path}.name is longer than 200 characters")
+        raise PopoloError(_too_long(f"{path}.name", 200))
     person_id = text_at(obj, "id", path) or text_at(obj, "_id", path)
     if person_id is not None and len(person_id) > 200:
-        raise PopoloError(f"{path}.id is longer than 200 characters")
+        raise PopoloError(_too_long(f"{path}.id", 200))
     person = PersonIn(index=index, id=person_id, name=name)
     here = f"{path} ({name})"
     person.given_name = limited(given, 120, f"{here}: given_name", warn)
@@ -225,11 +237,17 @@ def parse_person(item: Any, index: int, warn: Callable[[str], None]) -> PersonIn
         if other_name is None:
             continue
         if len(other_name) > 200:
-            warn(f"{where} is longer than 200 characters: skipped")
+            warn(_skipped(where, 200))
             continue
         lang = text_at(other, "lang", where)
         if lang and (len(lang) > 20 or not LANGUAGE_TAG.fullmatch(lang)):
-            warn(f'{where}: "{lang[:20]}" is not a language tag: left out')
+            warn(
+                Said.gettext(
+                    '%(path)s: "%(lang)s" is not a language tag: left out',
+                    path=where,
+                    lang=lang[:20],
+                )
+            )
             lang = None
         note = limited(text_at(other, "note", where), 200, f"{where}.note", warn)
         if (other_name, lang, note) in seen_names:
@@ -259,7 +277,7 @@ def parse_person(item: Any, index: int, warn: Callable[[str], None]) -> PersonIn
         if not scheme or not value:
             continue
         if len(scheme) > 60 or len(value) > 200:
-            warn(f"{where} is too long to keep: skipped")
+            warn(Said.gettext("%(path)s is too long to keep: skipped", path=where))
             continue
         if (scheme, value) not in seen_ids:
             seen_ids.add((scheme, value))
@@ -268,7 +286,7 @@ def parse_person(item: Any, index: int, warn: Callable[[str], None]) -> PersonIn
 
 
 def _contact(
-    entry: dict[str, Any], where: str, warn: Callable[[str], None]
+    entry: dict[str, Any], where: str, warn: Callable[[Said], None]
 ) -> tuple[ContactKind, str, str | None] | None:
     value = text_at(entry, "value", where)
     if value is None:
@@ -284,12 +302,19 @@ def _contact(
         # Keep what the file said it was ("twitter", "skype"…).
         label = popolo_type
     if len(value) > 300:
-        warn(f"{where} is longer than 300 characters: skipped")
+        warn(_skipped(where, 300))
         return None
     label = limited(label, 120, f"{where}.label", warn)
     if kind is not ContactKind.OTHER and contact_value_problem(kind, value):
         # Pages make e-mail, phone and web values into links: an odd one is kept as text.
-        warn(f'{where}: "{value[:40]}" is not a valid {kind.label.lower()}: kept as "other"')
+        warn(
+            Said.gettext(
+                '%(path)s: "%(value)s" is not a valid %(kind)s: kept as "other"',
+                path=where,
+                value=value[:40],
+                kind=contact_kind(kind),
+            )
+        )
         kind = ContactKind.OTHER
     return kind, value, label
 
@@ -319,7 +344,14 @@ def _membership(obj: dict[str, Any], index: int) -> MembershipIn | None:
         return None
     start, end = date_at(obj, "start_date", path), date_at(obj, "end_date", path, end=True)
     if start and end and end < start:
-        raise PopoloError(f"{path} ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+        raise PopoloError(
+            Said.gettext(
+                "%(path)s ends (%(end)s) before it starts (%(start)s)",
+                path=path,
+                end=end,
+                start=start,
+            )
+        )
     return MembershipIn(
         index=index,
         person_id=person_id,
@@ -331,4 +363,22 @@ def _membership(obj: dict[str, Any], index: int) -> MembershipIn | None:
         role=text_at(obj, "role", path),
         start_date=start,
         end_date=end,
+    )
+
+
+def _too_long(path: str, limit: int) -> Said:
+    return Said.ngettext(
+        "%(path)s is longer than %(num)d character",
+        "%(path)s is longer than %(num)d characters",
+        limit,
+        path=path,
+    )
+
+
+def _skipped(path: str, limit: int) -> Said:
+    return Said.ngettext(
+        "%(path)s is longer than %(num)d character: skipped",
+        "%(path)s is longer than %(num)d characters: skipped",
+        limit,
+        path=path,
     )

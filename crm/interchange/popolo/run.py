@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from crm.i18n import Said
+from crm.interchange.popolo.read import shortened
 from crm.interchange.popolo.report import RosterReport
 from crm.interchange.popolo.roster_in import RosterIn
 from crm.parliament.models import Chamber, CommitteeMembership, Membership
@@ -25,10 +27,10 @@ class RosterRun:
     on: date
     report: RosterReport
 
-    def cut(self, value: str | None, limit: int, what: str) -> str | None:
+    def cut(self, value: str | None, limit: int, what: str | Said) -> str | None:
         """`value` at most `limit` characters long, with a warning when it was longer."""
         if value is not None and len(value) > limit:
-            self.report.warnings.append(f"{what} is longer than {limit} characters: shortened")
+            self.report.warnings.append(shortened(what, limit))
             return value[:limit].rstrip()
         return value
 

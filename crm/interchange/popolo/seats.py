@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 from crm.audit.services import record, snapshot
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import Said
+from crm.interchange import wording
 from crm.interchange.popolo.committees import Committees, CommitteeSeat
 from crm.interchange.popolo.report import shown
 from crm.interchange.popolo.run import RosterRun
@@ -84,7 +86,7 @@ def sync_seats(
     seats: list[Seat],
     before: dict[str, Any],
     after: dict[str, Any],
-) -> list[str]:
+) -> list[Said]:
     """Bring the person's seats in this chamber in line with the file.
 
     Seats are paired, most specific first: the same seat exactly; the same term and
@@ -107,7 +109,7 @@ def sync_seats(
         lambda s, m: _is_open(s, run.on) and _is_open(m, run.on),
     )
 
-    what: list[str] = []
+    what: list[Said] = []
     for seat, membership in pairs:
         if seat.matches(membership):
             continue
@@ -125,16 +127,23 @@ def sync_seats(
                 if (current.id if isinstance(current, Party) else current) != (
                     value.id if isinstance(value, Party) else value
                 ):
-                    changes.append(f"{attr.replace('_', ' ')} {shown(current)} → {shown(value)}")
+                    changes.append(wording.changed(attr, shown(current), shown(value)))
                     setattr(membership, attr, value)
-        what.append(f"seat in {chamber.name}: {', '.join(changes)}")
+        what.append(
+            Said.gettext("seat in %(chamber)s: %(changes)s", chamber=chamber.name, changes=changes)
+        )
     for seat in wanted:
         _added(rep.memberships, seat.membership(chamber), "memberships", after)
-        period = f" ({seat.period})" if seat.period else ""
-        what.append(f"new seat in {chamber.name}{period}")
+        what.append(wording.new_seat(chamber.name, seat.period))
     for membership in existing:
         if _end_seat(run, membership, "memberships", before, after):
-            what.append(f"seat in {chamber.name} ended {membership.end_date}")
+            what.append(
+                Said.gettext(
+                    "seat in %(chamber)s ended %(date)s",
+                    chamber=chamber.name,
+                    date=str(membership.end_date),
+                )
+            )
     return what
 
 
@@ -145,7 +154,7 @@ def sync_committee_seats(
     wanted: list[CommitteeSeat],
     before: dict[str, Any],
     after: dict[str, Any],
-) -> list[str]:
+) -> list[Said]:
     """Bring the person's seats on the file's committees in line with it, as for the
     chamber: the same seat, or the same committee and start, or an open seat on the same
     committee, is kept (role and end updated); others are added; an open seat on one
@@ -163,19 +172,37 @@ def sync_committee_seats(
             s.committee.id == c.committee_id and _is_open(s, run.on) and _is_open(c, run.on)
         ),
     )
-    what: list[str] = []
+    what: list[Said] = []
     for seat, held in pairs:
         if seat.matches(held):
             continue
         with _noted(held, "committee_memberships", before, after):
             held.role, held.start_date, held.end_date = seat.role, seat.start_date, seat.end_date
-        what.append(f"{seat.committee.name}: {seat.role.label.lower()}")
+        what.append(
+            Said.gettext(
+                "%(committee)s: %(role)s",
+                committee=seat.committee.name,
+                role=wording.role(seat.role),
+            )
+        )
     for seat in wanted:
         _added(rep.committee_memberships, seat.membership(), "committee_memberships", after)
-        what.append(f"new seat on {seat.committee.name} ({seat.role.label.lower()})")
+        what.append(
+            Said.gettext(
+                "new seat on %(committee)s (%(role)s)",
+                committee=seat.committee.name,
+                role=wording.role(seat.role),
+            )
+        )
     for held in existing:
         if _end_seat(run, held, "committee_memberships", before, after):
-            what.append(f"seat on {held.committee.name} ended {held.end_date}")
+            what.append(
+                Said.gettext(
+                    "seat on %(committee)s ended %(date)s",
+                    committee=held.committee.name,
+                    date=str(held.end_date),
+                )
+            )
     return what
 
 

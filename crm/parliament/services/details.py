@@ -14,6 +14,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 
 from crm.errors import ValidationFailed
+from crm.i18n import Said
 from crm.parliament.models import ContactDetail, ContactKind, OtherName
 from crm.parliament.services.children import ChildKind
 
@@ -49,33 +50,41 @@ def _is_web_address(value: str) -> bool:
 
 
 def contact_value_problem(kind: ContactKind, value: str) -> str | None:
-    """What is wrong with a contact detail's value for its kind, or None if it is fine.
+    """What is wrong with a contact detail's value for its kind, in the reader's language, or
+    None if it is fine.
 
     Pages link e-mail, phone and web values, so those must be what they claim to be: a
     `javascript:` "website" must never become a link.
     """
+    problem = contact_value_said(kind, value)
+    return problem.translated() if problem is not None else None
+
+
+def contact_value_said(kind: ContactKind, value: str) -> Said | None:
+    """`contact_value_problem` kept to be said later (an import's row, checked by a worker:
+    crm/interchange/csv_import)."""
     value = (value or "").strip()
     if not value:
-        return str(_("Enter the contact detail."))
+        return Said.gettext("Enter the contact detail.")
     if len(value) > 300:
-        return str(_("At most %(limit)s characters.", limit=format_number(300)))
+        return Said.gettext("At most %(limit)s characters.", limit=format_number(300))
     if kind is ContactKind.EMAIL:
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError:
-            return str(_("Enter an e-mail address such as name@example.org."))
+            return Said.gettext("Enter an e-mail address such as name@example.org.")
     elif kind is ContactKind.WEBSITE:
         if not _is_web_address(value):
-            return str(_("Enter a web address starting with http:// or https://."))
+            return Said.gettext("Enter a web address starting with http:// or https://.")
     elif kind is ContactKind.SOCIAL:
         if URL_SCHEME.match(value) and not _is_web_address(value):
-            return str(
-                _("Enter a handle such as @name, or a link starting with http:// or https://.")
+            return Said.gettext(
+                "Enter a handle such as @name, or a link starting with http:// or https://."
             )
     elif kind in (ContactKind.PHONE, ContactKind.FAX):
         digits = sum(ch.isdigit() for ch in value)
         if not PHONE_NUMBER.fullmatch(value) or not 3 <= digits <= 30:
-            return str(_("Enter a number using digits, spaces and + ( ) - . / only."))
+            return Said.gettext("Enter a number using digits, spaces and + ( ) - . / only.")
     return None
 
 
