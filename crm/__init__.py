@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.parliament.views import bp as parliament_bp
     from crm.risk.views import bp as risk_bp
     from crm.security.views import bp as security_bp
+    from crm.states.key_message_views import bp as key_messages_bp
     from crm.states.views import bp as states_bp
     from crm.votes.views import bp as votes_bp
 
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         auth_bp,
         states_bp,
+        key_messages_bp,
         parliament_bp,
         interactions_bp,
         events_bp,

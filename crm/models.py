@@ -20,7 +20,7 @@ from crm.parliament.models import (
 )
 from crm.risk.models import KeptForecast, RiskSnapshot
 from crm.security.models import SecurityEvent
-from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
+from crm.states.models import Agreement, Campaign, KeyMessage, KeyMessageText, Stage, State
 from crm.submissions import SubmissionKey
 from crm.votes.models import Count, Vote, VoteEvent
 
@@ -42,6 +42,7 @@ __all__ = [
     "Job",
     "KeptForecast",
     "KeyMessage",
+    "KeyMessageText",
     "Membership",
     "OtherName",
     "OutboxMessage",

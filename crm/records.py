@@ -243,11 +243,19 @@ def _flush_and_audit(
     return changed_after
 
 
-def delete(actor: User, obj: Record, *, action: str, summary: str | None = None) -> None:
+def delete(
+    actor: User,
+    obj: Record,
+    *,
+    action: str,
+    summary: str | None = None,
+    note: Mapping[str, Any] | None = None,
+) -> None:
     """Really delete a small row (an invitation, a seat that never was); the audit entry,
-    on the row itself, keeps what it said. Records people rely on are archived instead."""
+    on the row itself, keeps what it said (with `note`, what its child rows said: a key
+    message's translations). Records people rely on are archived instead."""
     require(actor, Action.EDIT, obj)
-    record(actor, action, obj, before=snapshot(obj), summary=summary)
+    record(actor, action, obj, before={**snapshot(obj), **(note or {})}, summary=summary)
     db.session.delete(obj)
     db.session.flush()
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
 from crm.parliament.models import Representative, Stance, StanceSource
-from crm.states.models import State
+from crm.states.models import KeyMessage, State
 from tests.conftest import app_on, login
 from tests.factories import FollowUpFactory, InteractionFactory, StanceRecordFactory
 from tests.pages import page, text
@@ -57,6 +57,11 @@ PAGES = {
     "/states/RO/interactions/people?q=a": {"admin", "coordinator", "section-ro"},
     "/states/NP/interactions/people?q=a": {"admin", "coordinator", "section-np"},
     "/states/{state}/interactions/new": {"admin", "coordinator", "section-{state}"},
+    # The campaign's key messages: those who keep campaign-wide data.
+    "/campaign/key-messages": {"admin", "coordinator"},
+    "/campaign/key-messages/new": {"admin", "coordinator"},
+    "/campaign/key-messages/{message}/edit": {"admin", "coordinator"},
+    "/campaign/key-messages/{message}/remove": {"admin", "coordinator"},
     # The campaign's week: coordinators and admins.
     "/activity": {"admin", "coordinator"},
     "/activity?state={state}&kind=contact&since=2000-01-01": {"admin", "coordinator"},
@@ -74,6 +79,10 @@ def _first_rep(iso2: str) -> Representative:
     return db.session.scalars(
         sa.select(Representative).join(State).where(State.iso2 == iso2).order_by(Representative.id)
     ).first()
+
+
+def _first_message() -> int:
+    return db.session.scalars(sa.select(KeyMessage.id).order_by(KeyMessage.id)).first()
 
 
 def _matrix():
@@ -103,7 +112,7 @@ def demo_clients(databases, tmp_path_factory):
 @pytest.mark.parametrize(("role", "url", "state", "status"), list(_matrix()))
 def test_page_access(demo_clients, role, url, state, status):
     app, clients, first_reps = demo_clients
-    target = url.format(state=state, rep=first_reps[state])
+    target = url.format(state=state, rep=first_reps[state], message=_first_message())
     with app.app_context():
         assert clients[role].get(target).status_code == status
 
@@ -124,7 +133,7 @@ def test_home_page_by_role(demo_clients, role):
 
 @pytest.mark.parametrize("url", list(PAGES))
 def test_anonymous_visitors_are_sent_to_sign_in(demo_client, url):
-    target = url.format(state="RO", rep=_first_rep("RO").id)
+    target = url.format(state="RO", rep=_first_rep("RO").id, message=_first_message())
     response = demo_client.get(target)
     assert response.status_code == 302
     assert "/login?next=" in response.headers["Location"]

@@ -1,15 +1,27 @@
-"""Forms of the agreement and stage pages."""
+"""Forms of the agreement and stage pages, and of the campaign's key messages."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.forms import VersionedForm
-from crm.states.models import AgreementStatus, RatificationRoute, StageKind
+from crm.i18n import DEFAULT_LOCALE, language_label, right_to_left
+from crm.states.models import (
+    KEY_MESSAGE_LIMIT,
+    TRANSLATED_LOCALES,
+    AgreementStatus,
+    RatificationRoute,
+    StageKind,
+    translation_field,
+)
 
 _ID = _l("Choose one of the listed options.")
 
@@ -122,3 +134,83 @@ class MoveForm(FlaskForm):
     direction = SelectField(
         _l("Direction"), choices=[SelectChoice("up", _l("Up")), SelectChoice("down", _l("Down"))]
     )
+
+
+# --- The campaign's key messages -----------------------------------------------------------
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _key_message_limit() -> Length:
+    return Length(
+        max=KEY_MESSAGE_LIMIT,
+        message=_l(
+            "Keep a key message to %(limit)s characters at most.",
+            limit=LazyString(format_number, KEY_MESSAGE_LIMIT),
+        ),
+    )
+
+
+def _language(code: str) -> str:
+    """The language named in the reader's, as a label ("French"; "Français" in French):
+    Babel's CLDR names, as every page names languages (crm.i18n.language_label)."""
+    name = language_label(code)
+    return name[:1].upper() + name[1:]
+
+
+def _in_its_language(code: str) -> dict[str, str]:
+    """What a text box for `code` says of what is typed in it: its language and direction
+    (Arabic from right to left, whatever the page's)."""
+    return {"lang": code, "dir": "rtl" if right_to_left(code) else "ltr"}
+
+
+class KeyMessageForm(VersionedForm):
+    """A key message in English, and in each other language of the CRM (`text_fr`…, added
+    below from crm.i18n.LOCALES); a translation left empty is none, and the packs in that
+    language print the English."""
+
+    text = TextAreaField(
+        LazyString(_language, DEFAULT_LOCALE),
+        filters=[_stripped],
+        validators=[DataRequired(_l("Enter the key message in English.")), _key_message_limit()],
+        description=_l(
+            "Packs in a language without a translation print this text. At most %(limit)s "
+            "characters.",
+            limit=LazyString(format_number, KEY_MESSAGE_LIMIT),
+        ),
+        render_kw=_in_its_language(DEFAULT_LOCALE),
+    )
+
+    def translations(self) -> dict[str, str | None]:
+        """Each language's text as typed (empty: none), by locale; a language whose box the
+        form sent did not hold (a page drawn before the CRM spoke it) is left as it is."""
+        return {
+            code: field.data
+            for code in TRANSLATED_LOCALES
+            if (field := self[translation_field(code)]).raw_data
+        }
+
+    def translation_fields(self) -> list[Any]:
+        return [self[translation_field(code)] for code in TRANSLATED_LOCALES]
+
+
+for _code in TRANSLATED_LOCALES:
+    setattr(
+        KeyMessageForm,
+        translation_field(_code),
+        TextAreaField(
+            LazyString(_language, _code),
+            filters=[_stripped],
+            validators=[Optional(), _key_message_limit()],
+            render_kw=_in_its_language(_code),
+        ),
+    )
+
+
+class KeyMessageLabels(KeyMessageForm):
+    """What a conflict on a key message calls its fields (crm.records.conflict lists them by
+    name): the form's labels, and its place in the list, which moving a message changes."""
+
+    position = IntegerField(_l("Place in the list"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import Section, section_states
 from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
-from crm.i18n import marked_label
+from crm.i18n import DEFAULT_LOCALE, LOCALES, marked_label
 
 if TYPE_CHECKING:
     from crm.parliament.models import Chamber, Committee, Party
@@ -106,7 +106,7 @@ class Campaign(VersionedMixin, TimestampMixin, Base):
 
     key_messages: Mapped[list[KeyMessage]] = relationship(
         back_populates="campaign",
-        order_by="KeyMessage.position",
+        order_by="KeyMessage.position, KeyMessage.id",
         collection_class=ordering_list("position"),
         cascade="all, delete-orphan",
     )
@@ -115,10 +115,36 @@ class Campaign(VersionedMixin, TimestampMixin, Base):
     __table_args__ = (sa.CheckConstraint("petition_signatures >= 0", name="signatures_positive"),)
 
 
-class KeyMessage(Base):
-    """One of a campaign's key messages, in the order they should be delivered."""
+# The longest a key message may be, in any language, in characters: a sentence or two that a
+# delegation says in a meeting and a pack prints in a numbered list. Checked by the forms,
+# by the services (crm.states.key_messages) and by a CHECK constraint, which counts
+# characters alike on SQLite and PostgreSQL (`length()`), unlike VARCHAR(n) that SQLite
+# does not enforce.
+KEY_MESSAGE_LIMIT = 500
+# The languages a key message is translated into: English is the message itself.
+TRANSLATED_LOCALES: tuple[str, ...] = tuple(code for code in LOCALES if code != DEFAULT_LOCALE)
+
+
+def translation_field(locale: str) -> str:
+    """What a key message's translation into `locale` is called in its form and its audit
+    entries: `text_fr` (the English is `text`)."""
+    return f"text_{locale}"
+
+
+def _text_length(name: str = "text") -> sa.CheckConstraint:
+    return sa.CheckConstraint(
+        f"length({name}) BETWEEN 1 AND {KEY_MESSAGE_LIMIT}", name=f"{name}_length"
+    )
+
+
+class KeyMessage(VersionedMixin, TimestampMixin, Base):
+    """One of a campaign's key messages, in the order they should be delivered.
+
+    `text` is the message in English, which every pack prints when the message has no
+    translation in the pack's language (`texts`, one per language at most)."""
 
     __tablename__ = "key_messages"
+    __table_args__ = (_text_length(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Messages belong to their campaign.
@@ -129,6 +155,39 @@ class KeyMessage(Base):
     text: Mapped[str] = mapped_column(sa.Text)
 
     campaign: Mapped[Campaign] = relationship(back_populates="key_messages")
+    texts: Mapped[list[KeyMessageText]] = relationship(
+        back_populates="key_message", cascade="all, delete-orphan", order_by="KeyMessageText.id"
+    )
+
+    def translation(self, locale: str) -> str | None:
+        """The message as entered in `locale` (English: `text`), or None."""
+        if locale == DEFAULT_LOCALE:
+            return self.text
+        return next((t.text for t in self.texts if t.locale == locale), None)
+
+    @property
+    def missing_locales(self) -> list[str]:
+        """The languages it has no translation in (their packs print the English)."""
+        entered = {t.locale for t in self.texts}
+        return [code for code in TRANSLATED_LOCALES if code not in entered]
+
+
+class KeyMessageText(Base):
+    """A key message in another language than English, as a coordinator entered it."""
+
+    __tablename__ = "key_message_texts"
+    __table_args__ = (sa.UniqueConstraint("key_message_id", "locale"), _text_length())
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A translation is part of its message, and goes with it.
+    key_message_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("key_messages.id", ondelete="CASCADE")
+    )
+    # One of TRANSLATED_LOCALES (crm.i18n.LOCALES but English).
+    locale: Mapped[str] = mapped_column(sa.String(8))
+    text: Mapped[str] = mapped_column(sa.Text)
+
+    key_message: Mapped[KeyMessage] = relationship(back_populates="texts")
 
 
 class State(VersionedMixin, TimestampMixin, Base):

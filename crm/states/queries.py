@@ -12,10 +12,19 @@ from sqlalchemy.orm import selectinload
 
 from crm.db import as_utc
 from crm.extensions import db
+from crm.i18n import DEFAULT_LOCALE
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.interactions.visibility import stances_linked_to_people
 from crm.parliament.models import Chamber, Membership, Party, Representative, Stance, StanceRecord
-from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
+from crm.states.models import (
+    Agreement,
+    Campaign,
+    KeyMessage,
+    KeyMessageText,
+    Stage,
+    StageStatus,
+    State,
+)
 
 
 def active_campaign() -> Campaign | None:
@@ -26,6 +35,66 @@ def active_campaign() -> Campaign | None:
         .options(selectinload(Campaign.key_messages))
         .order_by(Campaign.id)
         .limit(1)
+    )
+
+
+# --- Key messages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocalMessage:
+    """A key message as a pack prints it: its text, and the language that text is in."""
+
+    text: str
+    locale: str
+
+
+def key_messages(campaign: Campaign | None, locale: str) -> list[LocalMessage]:
+    """The campaign's key messages in order, each in `locale` where a coordinator entered
+    it there, else in English (one query, however many messages)."""
+    if campaign is None:
+        return []
+    rows = db.session.execute(
+        sa.select(KeyMessage.text, KeyMessageText.text)
+        .outerjoin(
+            KeyMessageText,
+            sa.and_(
+                KeyMessageText.key_message_id == KeyMessage.id, KeyMessageText.locale == locale
+            ),
+        )
+        .where(KeyMessage.campaign_id == campaign.id)
+        .order_by(KeyMessage.position, KeyMessage.id)
+    )
+    return [
+        LocalMessage(translated, locale)
+        if translated is not None
+        else LocalMessage(english, DEFAULT_LOCALE)
+        for english, translated in rows
+    ]
+
+
+def campaign_key_messages(campaign: Campaign) -> list[KeyMessage]:
+    """The campaign's key messages in order, with their translations (two queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(KeyMessage)
+            .where(KeyMessage.campaign_id == campaign.id)
+            .options(selectinload(KeyMessage.texts))
+            .order_by(KeyMessage.position, KeyMessage.id)
+        )
+    )
+
+
+def get_key_message(message_id: int) -> KeyMessage | None:
+    """A key message with its translations and its campaign's other messages (to move it
+    among them)."""
+    return db.session.scalar(
+        sa.select(KeyMessage)
+        .where(KeyMessage.id == message_id)
+        .options(
+            selectinload(KeyMessage.texts),
+            selectinload(KeyMessage.campaign).selectinload(Campaign.key_messages),
+        )
     )
 
 

@@ -31,7 +31,7 @@ from crm.parliament.models import (
     Representative,
     StanceRecord,
 )
-from crm.states.models import Agreement, Campaign, Stage, State
+from crm.states.models import Agreement, Campaign, KeyMessage, Stage, State
 from crm.votes.models import VoteEvent
 from tests.conftest import Databases, make_app
 from tests.factories import (
@@ -79,6 +79,7 @@ BUILDERS: dict[type, Callable[[State], Any]] = {
     Agreement: lambda state: AgreementFactory(state=state),
     Stage: lambda state: StageFactory(agreement=AgreementFactory(state=state)),
     Campaign: lambda _state: CampaignFactory(),
+    KeyMessage: lambda _state: CampaignFactory().key_messages[0],
     Chamber: lambda state: ChamberFactory(state=state),
     VoteEvent: _vote_event,
 }
@@ -327,7 +328,7 @@ def test_section_data_is_changed_only_by_the_states_own_section_and_admins(
     assert may(world.user(role), action, world.record(cls, where)) is allowed
 
 
-CAMPAIGN_RECORDS = classes(State, Agreement, Stage, Campaign, Chamber)
+CAMPAIGN_RECORDS = classes(State, Agreement, Stage, Campaign, KeyMessage, Chamber)
 CAMPAIGN_WRITERS = rows(
     ("section", "own", False),
     ("section", "other", False),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from crm.auth.models import User
 from crm.extensions import db
 from crm.parliament.models import Representative
-from crm.states.models import State
+from crm.states.models import KeyMessage, State
 from tests.browser.helpers import serious_violations, sideways_overflow, sign_in, watch
 
 SCREENS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}}
@@ -24,6 +24,7 @@ def _pages(base: str) -> list[str]:
     rep = db.session.scalars(
         sa.select(Representative).where(Representative.state_id == romania.id)
     ).first()
+    message = db.session.scalars(sa.select(KeyMessage).order_by(KeyMessage.id)).first()
     return [
         f"{base}/dashboard",
         f"{base}/states/RO/risk",
@@ -34,6 +35,9 @@ def _pages(base: str) -> list[str]:
         f"{base}/events",
         f"{base}/activity",
         f"{base}/account",
+        # The campaign's key messages, kept by coordinators in every language.
+        f"{base}/campaign/key-messages",
+        f"{base}/campaign/key-messages/{message.id}/edit",
     ]
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
+from babel import Locale
 from babel.dates import format_date, get_day_names
 from bs4 import BeautifulSoup
 
@@ -21,11 +22,13 @@ from crm.auth.models import TokenScope, User, UserSession
 from crm.auth.services import create_token
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import LOCALES
 from crm.jobs.models import Job, JobStatus
 from crm.mail import compose
 from crm.mail import services as mail_services
 from crm.mail.models import MessageStatus, Notification, OutboxMessage
 from crm.security.models import SecurityEvent
+from crm.states.models import Campaign, KeyMessage
 from tests.auth.factor import code_at, enrol
 from tests.conftest import csrf_token, sign_in
 from tests.factories import PASSWORD
@@ -86,7 +89,27 @@ _NOT_YET_MARKED = {
     "password": ("The current password is not right.",),
 }
 # What the tests below type into the forms.
-_TYPED = ("nope", "Europe/Bucharest", "Mars/Olympus")
+_KEY_MESSAGE = {
+    "text": "The agreements breach the Rome Statute.",
+    "text_ar": "الاتفاقات تنتهك نظام روما الأساسي.",
+}
+# The same in every other language: the list then says it lacks none.
+_KEY_MESSAGE_TRANSLATED = {
+    "text_fr": "Les accords violent le Statut de Rome.",
+    "text_es": "Los acuerdos violan el Estatuto de Roma.",
+    "text_ru": "Соглашения нарушают Римский статут.",
+    "text_pt": "Os acordos violam o Estatuto de Roma.",
+    "text_ro": "Acordurile încalcă Statutul de la Roma.",
+}
+_KEY_MESSAGE_RU = "Соглашения противоречат Римскому статуту."
+_TYPED = (
+    "nope",
+    "Europe/Bucharest",
+    "Mars/Olympus",
+    *_KEY_MESSAGE.values(),
+    *_KEY_MESSAGE_TRANSLATED.values(),
+    _KEY_MESSAGE_RU,
+)
 
 
 def _html(response, status: int = 200) -> str:
@@ -124,6 +147,11 @@ def _data(world) -> set[str]:
         every |= {message.subject, message.about, message.last_error or ""}
         every |= {message.body_text, message.body_html, message.message_id or ""}
     every |= {token.name for token in _tokens()}
+    # The key messages, and the languages they are in (named by Babel's CLDR data, in the
+    # page's language: English here).
+    every |= set(db.session.scalars(sa.select(KeyMessage.text)))
+    every |= {campaign.name for campaign in db.session.scalars(sa.select(Campaign))}
+    every |= {Locale.parse(code).get_display_name("en") for code in LOCALES}
     every |= {*mail_services.time_zones(), "UTC", *_MONTHS, *_DAYS}
     return every | set(_TYPED)
 
@@ -372,6 +400,34 @@ def admin_pages(app, client, world) -> list[tuple[str, str]]:
     ).one()
     get("a message not sent", f"/admin/mail/{failed_message.id}")
 
+    # --- the campaign's key messages, in each language ------------------------------------------
+    messages = "/campaign/key-messages"
+    get("key messages", messages)
+    get("key messages, a new one", f"{messages}/new")
+    post(
+        "key messages, refused",
+        f"{messages}/new",
+        {"csrf_token": token, "text": " ", "text_fr": "x" * 501},
+        422,
+    )
+    done("key messages, added", f"{messages}/new", {"csrf_token": token, **_KEY_MESSAGE})
+    added = db.session.scalars(sa.select(KeyMessage).order_by(KeyMessage.id.desc())).first()
+    edit, remove = f"{messages}/{added.id}/edit", f"{messages}/{added.id}/remove"
+    get("key messages, edit", edit)
+    opened = {"csrf_token": token, "version": str(added.version), **_KEY_MESSAGE}
+    done("key messages, edited", edit, {**opened, **_KEY_MESSAGE_TRANSLATED})
+    post("key messages, a conflict", edit, {**opened, "text_ru": _KEY_MESSAGE_RU}, 409)
+    done(
+        "key messages, moved",
+        f"{messages}/{added.id}/move",
+        {"csrf_token": token, "direction": "up"},
+    )
+    get("key messages, remove", remove)
+    post("key messages, a conflict on removing", remove, opened, 409)
+    db.session.expire_all()
+    current = str(db.session.get(KeyMessage, added.id).version)
+    done("key messages, removed", remove, {"csrf_token": token, "version": current})
+
     # --- a section member: account, e-mail settings, re-authentication --------------------
     member = world.member
     sign_in(client, member)
@@ -458,6 +514,13 @@ _SHOWS = {
     "re-authenticate, paused": "⟦Paused⟧",
     "e-mails stopped": "⟦You will no longer receive the e-mails “",
     "e-mails already stopped": "⟦The e-mails “",
+    "key messages, refused": "⟦Enter the key message in English.⟧",
+    "key messages, added": "⟦Added the key message.⟧",
+    "key messages, edited": "⟦Saved the key message.⟧",
+    "key messages, a conflict": "⟦Not saved.⟧",
+    "key messages, a conflict on removing": _KEY_MESSAGE_TRANSLATED["text_fr"],
+    "key messages, moved": "⟦None: it is in every language.⟧",
+    "key messages, removed": "⟦Removed the key message.⟧",
 }
 
 

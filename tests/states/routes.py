@@ -1,4 +1,5 @@
-"""Write routes of the agreement and stages, for tests/test_write_routes.py."""
+"""Write routes of the agreement and stages, and of the campaign's key messages, for
+tests/test_write_routes.py."""
 
 from __future__ import annotations
 
@@ -61,6 +62,42 @@ def _action(action: str, data: dict[str, str] | Callable[[], dict[str, str]]):
 
 def _move(world: World) -> tuple[str, dict[str, str]]:
     return f"/stages/{world.home.stages[1].id}/move", {"direction": "up"}
+
+
+def _key_message(world: World):
+    return world.campaign.key_messages[0]
+
+
+def _new_key_message(world: World) -> tuple[str, dict[str, str]]:
+    return "/campaign/key-messages/new", {
+        "text": "The agreements breach the Rome Statute.",
+        "text_fr": "Les accords violent le Statut de Rome.",
+        "text_ar": "الاتفاقات تنتهك نظام روما الأساسي.",
+    }
+
+
+def _edit_key_message(world: World) -> tuple[str, dict[str, str]]:
+    message = _key_message(world)
+    return f"/campaign/key-messages/{message.id}/edit", {
+        "version": str(message.version),
+        "text": message.text,
+        "text_es": "La impunidad no es una opción.",
+    }
+
+
+def _move_key_message(world: World) -> tuple[str, dict[str, str]]:
+    # The world's campaign has one message: a second, so that the first can move down.
+    from crm.extensions import db
+    from crm.states.models import KeyMessage
+
+    db.session.add(KeyMessage(campaign=world.campaign, text="A second message."))
+    db.session.commit()
+    return f"/campaign/key-messages/{_key_message(world).id}/move", {"direction": "down"}
+
+
+def _remove_key_message(world: World) -> tuple[str, dict[str, str]]:
+    message = _key_message(world)
+    return f"/campaign/key-messages/{message.id}/remove", {"version": str(message.version)}
 
 
 CASES = [
@@ -130,6 +167,37 @@ CASES = [
         actor="coordinator",
         audit="stage.moved",
         build=_move,
+        forbidden=NOT_COORDINATORS,
+    ),
+    # The campaign's key messages: coordinators and admins keep them.
+    WriteCase(
+        "key_messages.new",
+        actor="coordinator",
+        audit="key_message.created",
+        build=_new_key_message,
+        forbidden=NOT_COORDINATORS,
+        also_allowed=("admin",),
+    ),
+    WriteCase(
+        "key_messages.edit",
+        actor="coordinator",
+        audit="key_message.updated",
+        build=_edit_key_message,
+        forbidden=NOT_COORDINATORS,
+        also_allowed=("admin",),
+    ),
+    WriteCase(
+        "key_messages.move",
+        actor="coordinator",
+        audit="key_message.moved",
+        build=_move_key_message,
+        forbidden=NOT_COORDINATORS,
+    ),
+    WriteCase(
+        "key_messages.remove",
+        actor="admin",
+        audit="key_message.removed",
+        build=_remove_key_message,
         forbidden=NOT_COORDINATORS,
     ),
 ]

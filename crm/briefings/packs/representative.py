@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from flask_babel import get_locale
 
 from crm.auth.models import User
 from crm.auth.permissions import may_see_restricted
@@ -16,7 +18,7 @@ from crm.briefings.packs.common import (
     imprint,
 )
 from crm.db import today
-from crm.i18n import marked
+from crm.i18n import DEFAULT_LOCALE, marked
 from crm.interactions.models import FollowUp, Interaction
 from crm.parliament import queries as parliament_queries
 from crm.parliament.models import CommitteeMembership, Membership, Representative, StanceRecord
@@ -25,6 +27,7 @@ from crm.risk.model import RiskLevel, SwingEntry
 from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
 from crm.states.models import Campaign, Stage, State
+from crm.states.queries import LocalMessage
 
 # --- The representative one-pager ---------------------------------------------------------
 
@@ -51,6 +54,8 @@ class RepresentativePack(Pack):
     swing: SwingEntry | None
     next_stage: Stage | None
     level: RiskLevel | None
+    # The campaign's key messages in the pack's language, where entered (else in English).
+    key_messages: list[LocalMessage] = field(default_factory=list)
 
     kind = "representative"
     heading = marked("Meeting brief: %(name)s")
@@ -107,4 +112,6 @@ def representative_pack(rep: Representative, actor: User | None) -> Representati
         swing=entry,
         next_stage=next_stage,
         level=level,
+        # Read under the pack's language (crm.briefings.services.ask, tasks.make).
+        key_messages=state_queries.key_messages(campaign, str(get_locale() or DEFAULT_LOCALE)),
     )

@@ -3,10 +3,11 @@ parliament, whom to meet next, recent contacts, stages, events and open follow-u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
@@ -35,7 +36,7 @@ from crm.db import today, utcnow
 from crm.events import queries as event_queries
 from crm.events.models import Event
 from crm.extensions import db
-from crm.i18n import marked
+from crm.i18n import DEFAULT_LOCALE, marked
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.mail.compose import public_url
 from crm.parliament import queries as parliament_queries
@@ -45,7 +46,7 @@ from crm.risk.model import RiskConfig, SwingEntry
 from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
 from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
-from crm.states.queries import ChamberSummary
+from crm.states.queries import ChamberSummary, LocalMessage
 
 # --- The state pack -----------------------------------------------------------------------
 
@@ -94,6 +95,8 @@ class StatePack(Pack):
     # worker, the command line), never a request's Host.
     full_roster_url: str | None = None
     representatives_url: str | None = None
+    # The campaign's key messages in the pack's language, where entered (else in English).
+    key_messages: list[LocalMessage] = field(default_factory=list)
 
     kind = "state"
     heading = marked("Briefing pack: %(name)s")
@@ -256,6 +259,8 @@ def state_pack(
         representatives_url=(
             public_url("parliament.index", state=state.iso2) if members.capped else None
         ),
+        # Read under the pack's language (crm.briefings.services.ask, tasks.make).
+        key_messages=state_queries.key_messages(campaign, str(get_locale() or DEFAULT_LOCALE)),
     )
 
 
