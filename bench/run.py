@@ -411,7 +411,7 @@ def csv_import_section() -> list[str]:
     ]
 
 
-SECTIONS = ("risk", "briefings", "queue", "csv", "pages", "throughput")
+SECTIONS = ("risk", "briefings", "queue", "csv", "pages", "throughput", "locales")
 
 
 def _arguments() -> argparse.Namespace:
@@ -449,7 +449,7 @@ def _replace(
 
 
 def main() -> None:
-    from bench import packs, pages
+    from bench import locales, packs, pages
 
     arguments = _arguments()
     chosen = [name.strip() for name in arguments.only.split(",") if name.strip()]
@@ -466,6 +466,7 @@ def main() -> None:
         "briefings": briefings_section,
         "queue": packs.section,
         "csv": csv_import_section,
+        "locales": locales.section,
     }
     for name in chosen:
         if name in simple:

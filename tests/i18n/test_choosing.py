@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from flask_babel import force_locale, gettext
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
@@ -93,6 +94,11 @@ def test_a_signed_in_users_choice_beats_the_browser_and_the_switch(app, client, 
     soup = _soup(client.get("/account", headers={"Accept-Language": "ru"}))
     assert (soup.html["lang"], soup.html["dir"]) == ("ar", "rtl")
     assert soup.select_one("nav.site-nav a[href='/account']").get_text(strip=True) == "الحساب"
+    # The message that says so is in the language chosen, not the one the request began in.
+    with force_locale("ar"):
+        saved = gettext("Your language is saved.")
+    assert saved != "Your language is saved."
+    assert saved in soup.get_text()
     assert soup.select_one("nav.language-switch") is None  # signed in: the account page
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "language_changed")
