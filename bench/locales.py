@@ -215,55 +215,68 @@ def _measure(app, user_id: int, rep: int) -> tuple[dict[tuple[str, str], list[Fe
     return times, in_a_row
 
 
-def _gettext_costs(app) -> dict[str, tuple[float, float]]:
-    """Seconds per `gettext` call of a string the catalogs hold, in a request in each
-    language: Flask-Babel's call as a view or a template makes it, and the catalog's own
-    lookup within it. The languages take turns, as the pages do."""
+def _gettext_costs(app) -> dict[str, tuple[float, float, float]]:
+    """Seconds per call of a string the catalogs hold, in a request in each language: a
+    view's `gettext`, a template's `{{ _(…) }}` (less the same loop printing the string
+    untranslated), and the catalog's own lookup within them. The languages take turns, as
+    the pages do."""
     from flask_babel import force_locale, get_translations, gettext
 
     calls: dict[str, float] = dict.fromkeys(LOCALES, float("inf"))
+    said: dict[str, float] = dict.fromkeys(LOCALES, float("inf"))
     lookups: dict[str, float] = dict.fromkeys(LOCALES, float("inf"))
+    words = list(WORDS) * (GETTEXT_CALLS // len(WORDS))
+    translating = app.jinja_env.from_string("{% for w in words %}{{ _(w) }}{% endfor %}")
+    printing = app.jinja_env.from_string("{% for w in words %}{{ w }}{% endfor %}")
+
+    def timed(run) -> float:
+        started = time.perf_counter()
+        run()
+        return time.perf_counter() - started
+
     with app.test_request_context("/"):
         for _ in range(7):
             for code in LOCALES:
                 with force_locale(code):
                     catalog = get_translations()
-                    started = time.perf_counter()
-                    for _ in range(GETTEXT_CALLS // len(WORDS)):
-                        for words in WORDS:
-                            gettext(words)
-                    calls[code] = min(calls[code], time.perf_counter() - started)
-                    started = time.perf_counter()
-                    for _ in range(GETTEXT_CALLS // len(WORDS)):
-                        for words in WORDS:
-                            catalog.ugettext(words)
-                    lookups[code] = min(lookups[code], time.perf_counter() - started)
-    return {code: (calls[code] / GETTEXT_CALLS, lookups[code] / GETTEXT_CALLS) for code in LOCALES}
+                    calls[code] = min(calls[code], timed(lambda: [gettext(w) for w in words]))
+                    template = timed(lambda: translating.render(words=words))
+                    template -= timed(lambda: printing.render(words=words))
+                    said[code] = min(said[code], template)
+                    lookups[code] = min(
+                        lookups[code], timed(lambda c=catalog: [c.ugettext(w) for w in words])
+                    )
+    return {
+        code: (calls[code] / len(words), said[code] / len(words), lookups[code] / len(words))
+        for code in LOCALES
+    }
 
 
 def _lookups(app, user_id: int, rep: int) -> dict[str, int]:
     """How many times each page asks Flask-Babel for its catalog (a string to translate), in
     English."""
-    import flask_babel
+    from crm.i18n import babel
 
     signed_in, signed_out = _signed_in(app), app.test_client()
     _choose(app, user_id, "en")
     counted = {"calls": 0}
-    original = flask_babel.Domain.get_translations
+    with app.app_context():
+        kind = type(babel.domain_instance)
+    original = kind.get_translations
 
     def counting(domain):
         counted["calls"] += 1
         return original(domain)
 
     found = {}
-    flask_babel.Domain.get_translations = counting
+    kind.get_translations = counting  # type: ignore[method-assign]
     try:
         for label, template, signed in PAGES:
             counted["calls"] = 0
             (signed_in if signed else signed_out).get(template.format(iso2="RO", rep=rep))
             found[label] = counted["calls"]
     finally:
-        flask_babel.Domain.get_translations = original
+        kind.get_translations = original  # type: ignore[method-assign]
     return found
 
 
@@ -366,20 +379,26 @@ def section() -> list[str]:
             f"| {code} | {label} | {_percent(share)} | {_worst_cell(best, code)} | "
             f"{_worst_cell(median, code)} | {_worst_cell(wall, code)} | {verdict} |"
         )
-    english, lookup = costs["en"]
+    english, template, lookup = costs["en"]
     most = max(lookups, key=lambda label: lookups[label])
+    others = LOCALES[1:]
     lines += [
         "",
-        "One `gettext` call of a string the catalogs hold, in a request: "
-        f"{english * 1e6:.2f} µs in English, where there is no catalog and the string is "
-        "its own translation; "
-        + ", ".join(f"{code} {costs[code][0] * 1e6:.2f} µs" for code in LOCALES[1:])
+        "One string the catalogs hold, said in a request: "
+        f"{english * 1e6:.2f} µs by a view's `gettext` and {template * 1e6:.2f} µs by a "
+        "template's `{{ _(…) }}` in English, where there is no catalog and the string is "
+        "its own translation; in the others "
+        + ", ".join(
+            f"{code} {costs[code][0] * 1e6:.2f} and {costs[code][1] * 1e6:.2f} µs"
+            for code in others
+        )
         + f". The catalog's own lookup is {lookup * 1e6:.2f} µs of it in English, from "
-        f"{min(costs[code][1] for code in LOCALES[1:]) * 1e6:.2f} to "
-        f"{max(costs[code][1] for code in LOCALES[1:]) * 1e6:.2f} µs in the others: the "
-        "rest is Flask-Babel finding the request's language and catalog again for each "
-        f"string, in every language alike. The pages above make from {min(lookups.values())} "
-        f"to {lookups[most]} such calls ({most}: about {ms(lookups[most] * english)} of it).",
+        f"{min(costs[code][2] for code in others) * 1e6:.2f} to "
+        f"{max(costs[code][2] for code in others) * 1e6:.2f} µs in the others; the rest is "
+        "finding the request's catalog (kept for the request beside its language, "
+        "crm.i18n._KeptDomain) and, in a template, Jinja's call and escaping. The pages "
+        f"above say from {min(lookups.values())} to {lookups[most]} such strings ({most}: "
+        f"about {ms(lookups[most] * max(english, template))} of it).",
         "",
     ]
     return lines

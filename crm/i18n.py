@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, support
 from babel.dates import (
     format_date,
     format_datetime,
@@ -33,6 +33,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    g,
     has_request_context,
     redirect,
     render_template,
@@ -40,7 +41,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel, get_locale, ngettext, pgettext, refresh
+from flask_babel import Babel, Domain, get_locale, ngettext, pgettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -55,7 +56,39 @@ TOOLS_SPEAK_ENGLISH = ("/api/",)
 # The session key of the language chosen on signed-out pages.
 CHOSEN = "locale"
 
-babel = Babel()
+
+class _KeptDomain(Domain):
+    """The catalog of the page's language, found as Flask-Babel finds it, then kept for the
+    request beside the locale it is of: a page says a few hundred strings, and finding the
+    language and its catalog again for each one (three lookups of `g`, the locale's name
+    built anew) cost 16 µs a string, several milliseconds a page in every language alike
+    (bench/locales.py). A locale forced (force_locale) or refreshed is another object,
+    whose catalog is then found again."""
+
+    def get_translations(self) -> support.NullTranslations:
+        try:
+            kept = g.get("_flask_babel")
+        except RuntimeError:  # outside an application context: no catalog
+            return super().get_translations()
+        locale = getattr(kept, "babel_locale", None)
+        found = getattr(kept, "crm_translations", None)
+        if locale is not None and found is not None and found[0] is locale and found[1] is self:
+            return found[2]
+        translations = super().get_translations()
+        kept = g.get("_flask_babel")  # get_locale() has chosen the language now
+        locale = getattr(kept, "babel_locale", None)
+        if kept is not None and locale is not None:
+            kept.crm_translations = (locale, self, translations)
+        return translations
+
+
+class _Babel(Babel):
+    @functools.cached_property
+    def domain_instance(self) -> Domain:
+        return _KeptDomain(domain=self.domain)
+
+
+babel = _Babel()
 bp = Blueprint("i18n", __name__)
 
 
@@ -425,6 +458,19 @@ def init_i18n(app: Flask, translations: str) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    # Templates say their strings straight from the kept catalog (Flask-Babel installs the
+    # same callables around get_translations(), which finds the domain in `g` first).
+    def kept() -> support.NullTranslations:
+        return babel.domain_instance.get_translations()
+
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: kept().ugettext(s),
+        ngettext=lambda s, p, n: kept().ungettext(s, p, n),
+        pgettext=lambda c, s: kept().upgettext(c, s),
+        npgettext=lambda c, s, p, n: kept().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(language_label)
     app.add_template_filter(translated)
     app.context_processor(_page_language)
