@@ -29,6 +29,7 @@ def create_app(config_class: type[Config] = Config, **overrides: object) -> Flas
     _register_errors(app)
     _register_cli(app)
     _register_request_hooks(app)
+    _init_templates(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -128,3 +129,9 @@ def _register_request_hooks(app: Flask) -> None:
     init_web(app)
     # Every 401 and 403, pages and API alike, is written to the security log.
     init_security_log(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from crm.templating import init_templates
+
+    init_templates(app)

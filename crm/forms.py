@@ -96,7 +96,7 @@ class DoNotContactFields:
 class OnceForm(FlaskForm):
     """A form that makes a record, sent at most once: it carries a submission key made when
     it is drawn (kept when it is shown again with errors), so a double tap or a resend
-    makes the record once (crm.web.save_once, crm.submissions)."""
+    makes the record once (crm.saving.save_once, crm.submissions)."""
 
     submission_key = HiddenField(
         default=new_key,

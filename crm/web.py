@@ -1,26 +1,21 @@
-"""What every page shares: request hooks, security headers, template helpers, and saving a
-submitted form in one transaction."""
+"""What every request shares: its one commit point (`App`), request hooks, security
+headers, the signed-in user and the row a URL names, and short writes of its own beside the
+request's work. Saving a submitted form is crm/saving.py's; what templates are given,
+crm/templating.py's."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, abort, current_app, flash, g, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from crm.db import is_busy, set_write_intent, today, utcnow, write_intent
-from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.extensions import db
-from crm.forms import OnceForm, show_error
-from crm.i18n import format_when
 
 if TYPE_CHECKING:
     from crm.auth.models import User
@@ -130,24 +125,6 @@ def init_web(app: Flask) -> None:
     @app.teardown_request
     def _reset(_exc: BaseException | None) -> None:
         set_write_intent(False)
-
-    from crm import models
-
-    app.jinja_env.globals.update(
-        models=models,
-        may=_may,
-        withheld=_withheld,
-        stance_date=_stance_date,
-        reauth_minutes=_reauth_minutes,
-        query_without_page=query_without_page,
-        RECOVERY_CODE_COUNT=_recovery_code_count(),
-        Page=_page_enum(),
-    )
-    app.jinja_env.filters.update(
-        local_datetime=local_datetime, fmt_date=fmt_date, month=fmt_month, days_ago=days_ago
-    )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
 
 
 def _strict_transport_security() -> str | None:
@@ -282,226 +259,3 @@ def token_user(raw: str, scope):
         token_id = token.id
         side_write(lambda: touch_token(token_id), optional=True)
     return user
-
-
-# The template helpers ask about the request's user many times a page: they pass the user
-# itself (Flask-Login loads it once a request), not the proxy, which looks it up again at
-# every attribute the permission rules read.
-
-
-def _may(action, target, state=None) -> bool:
-    from crm.auth.permissions import may
-
-    return may(current_user._get_current_object(), action, target, state=state)
-
-
-def _withheld(target: Any) -> bool:
-    from crm.auth.permissions import withheld
-
-    return withheld(current_user._get_current_object(), target)
-
-
-def _stance_date(representative: Any) -> Any:
-    from crm.auth.permissions import stance_withheld
-
-    reader = current_user._get_current_object()
-    return representative.stance_date(withheld=stance_withheld(reader, representative))
-
-
-def query_without_page(**route: Any) -> dict[str, Any]:
-    """This page's query (its filters) without `page`, with the route's values: what the
-    links to other pages of a list carry."""
-    return {key: value for key, value in request.args.items() if key != "page"} | route
-
-
-def _reauth_minutes() -> int:
-    from crm.auth.reauth import max_age_minutes
-
-    return max_age_minutes()
-
-
-def _recovery_code_count() -> int:
-    from crm.auth.mfa import RECOVERY_CODE_COUNT
-
-    return RECOVERY_CODE_COUNT
-
-
-def _page_enum():
-    from crm.auth.permissions import Page
-
-    return Page
-
-
-def local_datetime(
-    value: datetime | None, tz: str | None = None, fmt: str = "%d %b %Y %H:%M"
-) -> str:
-    """A UTC datetime shown in a state's time zone, with the zone's abbreviation."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    local = value.astimezone(zone)
-    return f"{format_when(local, fmt)} {local.tzname()}"
-
-
-def fmt_date(value: date | datetime | None, fmt: str = "%d %b %Y") -> str:
-    if value is None:
-        return ""
-    return format_when(value, fmt)
-
-
-def fmt_month(value: date | datetime | None) -> str:
-    """A date shown as its month only ("March 2026")."""
-    if value is None:
-        return ""
-    return format_when(value, "%B %Y")
-
-
-def days_ago(value: date | datetime | None) -> str:
-    if value is None:
-        return _("never")
-    if isinstance(value, datetime):
-        value = value.date()
-    days = (today() - value).days
-    if days == 0:
-        return _("today")
-    if days == 1:
-        return _("yesterday")
-    if days < 0:
-        return ngettext("in %(num)d day", "in %(num)d days", -days)
-    return ngettext("%(num)d day ago", "%(num)d days ago", days)
-
-
-# --- Saving a submitted form ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Saved:
-    """What became of a submitted form: saved, or not (with the conflict, if that was why)."""
-
-    ok: bool
-    conflict: Conflict | None = None
-    # What the write returned (the new record, for a create).
-    value: Any = None
-    # Where to go next (save_once): the new record's page, or the first sending's.
-    location: str | None = None
-    # The form had been sent and saved before (save_once): nothing was written this time.
-    replayed: bool = False
-
-
-def form_status(conflict: Conflict | None = None) -> int:
-    """The status of a form page: 409 after a conflict, 422 when a submitted form is shown
-    again with its errors, 200 when it is first opened."""
-    if conflict is not None:
-        return 409
-    return 422 if request.method == "POST" else 200
-
-
-def flash_outcome(
-    write: Callable[[], T],
-    done: str | Callable[[T], str],
-    *,
-    refusal: type[DomainError] = DomainError,
-) -> bool:
-    """A one-button write (no form to show again), its outcome told on the next page: `done`
-    (or the message made from what the write returned) when it was written, else the
-    service's `refusal` as an error, with all of it rolled back. Returns whether it was."""
-    try:
-        value = write()
-    except PermissionDenied:
-        raise  # a refusal of permission is a 403 (and in the security log), not a message
-    except refusal as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    flash(done(value) if callable(done) else done, "success")
-    return True
-
-
-def save(
-    form: Any, write: Callable[[], Any], *, show: Callable[[Any, DomainError], None] | None = None
-) -> Saved:
-    """Run a form's write through its service (committed at the request's end), or roll all
-    of it back.
-
-    A conflict (someone saved first) carries the record's current version into the form,
-    so that saving again is a conscious overwrite; another broken rule is shown next to
-    its field (by `show`, for a form that places errors its own way). A refusal of
-    permission is not a form error: it answers 403.
-    """
-    try:
-        value = write()
-    except Conflict as error:
-        db.session.rollback()
-        version = getattr(form, "version", None)
-        if version is not None and "current_version" in error.changes:
-            version.data = str(error.changes["current_version"])
-        return Saved(ok=False, conflict=error)
-    except PermissionDenied:
-        raise  # a 403; the request's rollback takes back what was begun
-    except DomainError as error:
-        db.session.rollback()
-        (show or show_error)(form, error)
-        return Saved(ok=False)
-    return Saved(ok=True, value=value)
-
-
-# What a form saved once answers, and answers again to the same form sent twice.
-SAVED_FORM_STATUS = 302
-
-
-def save_once(
-    form: OnceForm,
-    write: Callable[[], T],
-    *,
-    location: Callable[[T], str],
-    already: str,
-    show: Callable[[Any, DomainError], None] | None = None,
-) -> Saved:
-    """`save` for a form that makes a record, carried out once however often it is sent.
-
-    The form's submission key is claimed for the signed-in user before the write, in the
-    request's transaction (crm.submissions): the same form sent again (a double tap, a
-    resend after a timeout) writes nothing and comes back `replayed`, with the `location`
-    its first sending went to and the kind message `already` flashed. A key that was used
-    for another sending is refused with a message, and the form gets a new one. A failed
-    save rolls its claim back with it, so the corrected form can be sent with the same key.
-    A form sent without a key (an old page) is saved as `save` would.
-    """
-    from crm import submissions
-
-    key = form.sent_key
-    if key is None:
-        saved = save(form, write, show=show)
-        return replace(saved, location=location(saved.value)) if saved.ok else saved
-    claimed = submissions.claim(current_actor().id, key, _form_fingerprint())
-    if not claimed.first:
-        if claimed.same_request:
-            flash(already, "info")
-            return Saved(ok=True, location=claimed.row.location, replayed=True)
-        form.form_errors.append(
-            _(
-                "This form had already been sent with other values, and saved then. Nothing "
-                "was saved this time: check the record it made, or send this form again to "
-                "save it too."
-            )
-        )
-        form.renew_key()
-        return Saved(ok=False)
-    saved = save(form, write, show=show)
-    if not saved.ok:
-        return saved  # rolled back, the claim with it: the key stays unused
-    where = location(saved.value)
-    submissions.remember(claimed, SAVED_FORM_STATUS, location=where)
-    return replace(saved, location=where)
-
-
-def _form_fingerprint() -> str:
-    from crm import submissions
-
-    # The CSRF token changes when a form is drawn again; the key is what is being checked.
-    body = {
-        name: values
-        for name, values in sorted(request.form.lists())
-        if name not in ("csrf_token", "submission_key")
-    }
-    return submissions.fingerprint(request.method, request.path, body)

@@ -11,7 +11,7 @@ from crm.auth.models import Role, Section
 from crm.auth.services import live_sessions
 from crm.errors import Conflict, PermissionDenied, ValidationFailed
 from crm.extensions import db
-from crm.web import flash_outcome
+from crm.saving import flash_outcome
 from tests.conftest import csrf_token, sign_in
 from tests.factories import UserFactory
 

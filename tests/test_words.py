@@ -12,7 +12,7 @@ from crm.db import today
 from crm.interchange.csvio import cell
 from crm.parliament.models import Stance, stance_label
 from crm.risk.wording import COIN_FLIP_BRIER, brier_verdict
-from crm.web import fmt_date
+from crm.templating import fmt_date
 from tests.briefings.pdf import read, squeeze
 from tests.conftest import login, sign_in
 from tests.pages import page, text

@@ -40,7 +40,8 @@ from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db, limiter
 from crm.i18n import CHOSEN, LOCALES, marked
-from crm.web import current_actor, flash_outcome, form_status, found, safe_next
+from crm.saving import flash_outcome, form_status
+from crm.web import current_actor, found, safe_next
 
 bp = Blueprint("auth", __name__)
 

@@ -47,9 +47,10 @@ from crm.auth.models import User
 from crm.auth.permissions import Action, Page
 from crm.briefings import queries, services, stored, tasks
 from crm.briefings.queries import PackJob
+from crm.dates import format_when
 from crm.db import reads_first, utcnow
 from crm.extensions import db
-from crm.i18n import LOCALES, format_when, language_name
+from crm.i18n import LOCALES, language_name
 from crm.jobs import progress as following
 from crm.jobs.models import Job, JobStatus
 from crm.parliament.models import Representative

@@ -35,10 +35,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from crm.dates import format_when
 from crm.events.models import EventKind, EventStatus, Rsvp
 from crm.events.services import MAX_PRESS_LINKS
 from crm.forms import DoNotContactFields, OnceForm, VersionedForm, do_not_contact_fields
-from crm.i18n import format_when
 from crm.interactions.forms import Translated
 
 # What browsers send for <input type="datetime-local">, and what people type without one.

@@ -19,11 +19,11 @@ from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require
+from crm.dates import format_when
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events.models import Event, EventStatus, Invitation, Rsvp
 from crm.extensions import db
-from crm.i18n import format_when
 from crm.parliament.models import Membership, Representative
 from crm.parliament.services.rules import do_not_contact_override
 from crm.states.models import Stage, StageStatus

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from crm.auth.models import User
 from crm.errors import Conflict, DomainError
 from crm.extensions import db
-from crm.i18n import Said, marked, translated
+from crm.i18n import marked
 from crm.interchange.imports import (
     CHAMBER_GONE,
     ERRORS_KEPT,
@@ -48,6 +48,7 @@ from crm.interchange.popolo.roster_in import RosterIn, read_roster
 from crm.interchange.queries import get_chamber
 from crm.jobs.models import Job
 from crm.parliament.models import Chamber
+from crm.said import Said, translated
 from crm.states.models import State
 
 # How the page says to choose among the organizations of a file (the command line: a flag).

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from crm.interchange.imports import CSV_IMPORT, POPOLO_IMPORT, run_csv_import
+from crm.interchange.csv_upload import run_csv_import
+from crm.interchange.imports import CSV_IMPORT, POPOLO_IMPORT
 from crm.interchange.roster_upload import run_popolo_import
 from crm.jobs import services as jobs
 

@@ -29,7 +29,7 @@ from crm.auth.permissions import Action, Page, may, may_see_restricted, require
 from crm.auth.reauth import stale_auth_redirect
 from crm.auth.services import token_expires_at
 from crm.db import reads_first, utcnow
-from crm.interchange import calendar, csvio, imports, queries, roster_upload, services
+from crm.interchange import calendar, csv_upload, csvio, imports, queries, roster_upload, services
 from crm.interchange.csv_import import OTHER_COLUMNS, READ_ONLY_COLUMNS, TEXT_COLUMNS, CsvRejected
 from crm.interchange.forms import (
     MAX_ROSTER_BYTES,
@@ -44,19 +44,11 @@ from crm.jobs import progress as following
 from crm.parliament.models import Representative
 from crm.risk import services as risk_services
 from crm.risk.queries import risk_config
+from crm.saving import form_status, save
 from crm.states.models import State
 from crm.states.queries import get_state
 from crm.states.urls import state_page
-from crm.web import (
-    begin_write,
-    current_actor,
-    form_status,
-    found,
-    permitted,
-    save,
-    side_write,
-    token_user,
-)
+from crm.web import begin_write, current_actor, found, permitted, side_write, token_user
 
 bp = Blueprint("interchange", __name__)
 
@@ -180,7 +172,7 @@ def import_csv(iso2: str):
             # against the records by a worker, as is the write: no request holds a server for
             # the seconds 20,000 rows take (crm/interchange/imports.py).
             try:
-                upload = imports.read_upload(raw, source)
+                upload = csv_upload.read_upload(raw, source)
             except CsvRejected as error:
                 errors = error.errors
                 form.form_errors.append(imports.nothing_imported(len(errors)))
@@ -188,7 +180,7 @@ def import_csv(iso2: str):
                 # The reading above held no write lock (reads_first); the job's row is
                 # written under it, and sent to the queue once committed.
                 begin_write()
-                job = imports.submit_csv_import(
+                job = csv_upload.submit_csv_import(
                     actor,
                     state,
                     upload,

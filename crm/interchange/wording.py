@@ -1,7 +1,7 @@
 """The words the importers (crm/interchange/csv_import, crm/interchange/popolo) share to say what
 an import changes of a representative: a field, a contact detail, an identifier, a seat.
 
-They are `Said` (crm/i18n.py): the importers run in a worker or on the command line, where
+They are `Said` (crm/said.py): the importers run in a worker or on the command line, where
 nobody reads them yet; the command line prints them in English, and the import's page says
 them in the reader's language. Their English is what the command line has always printed
 ("sort name", "email ana@example.org", "identifier wikidata Q42").
@@ -9,8 +9,9 @@ them in the reader's language. Their English is what the command line has always
 
 from __future__ import annotations
 
-from crm.i18n import Said, marked, marked_label
+from crm.i18n import marked, marked_label
 from crm.parliament.models import CommitteeRole, ContactKind
+from crm.said import Said
 
 # A field of a representative or of a seat, as an import's report names it.
 FIELDS = {

@@ -18,7 +18,8 @@ from crm.forms import LogFilterForm, counts_by_status, distinct_choices, log_pag
 from crm.interactions.forms import Translated
 from crm.jobs import services
 from crm.jobs.models import Job, JobStatus
-from crm.web import current_actor, found, save
+from crm.saving import save
+from crm.web import current_actor, found
 
 bp = Blueprint("jobs", __name__)
 

@@ -23,9 +23,9 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role, Section, User
 from crm.auth.permissions import is_restricted, may
+from crm.dates import format_when
 from crm.events.models import Event, EventStatus
 from crm.extensions import db
-from crm.i18n import format_when
 from crm.interactions.models import FollowUp, FollowUpStatus
 from crm.mail import services
 from crm.mail.compose import in_language_of, public_url

@@ -23,7 +23,8 @@ from crm.i18n import DEFAULT_LOCALE
 from crm.interactions.forms import Translated
 from crm.mail import compose, services
 from crm.mail.models import MessageStatus, Notification, OutboxMessage, offered, wants
-from crm.web import current_actor, form_status, found, save
+from crm.saving import form_status, save
+from crm.web import current_actor, found
 
 bp = Blueprint("mail", __name__)
 

@@ -16,11 +16,12 @@ from flask_login import login_required
 from crm.auth.permissions import Action
 from crm.errors import ValidationFailed
 from crm.forms import OnceForm, VersionedForm
+from crm.saving import form_status, save, save_once
 from crm.states import key_messages as services
 from crm.states import queries
 from crm.states.forms import KeyMessageForm, KeyMessageLabels, MoveForm
 from crm.states.models import TRANSLATED_LOCALES, KeyMessage, translation_field
-from crm.web import form_status, found, found_for, permitted, save, save_once
+from crm.web import found, found_for, permitted
 
 bp = Blueprint("key_messages", __name__)
 

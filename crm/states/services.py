@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require, state_id_of
+from crm.dates import format_when
 from crm.db import today
 from crm.errors import ValidationFailed
 from crm.extensions import db
-from crm.i18n import format_when
 from crm.risk.changes import inputs_changed
 from crm.states.models import (
     Agreement,

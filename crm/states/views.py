@@ -14,6 +14,7 @@ from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
 from crm.i18n import marked
 from crm.parliament.models import Chamber, Committee
+from crm.saving import form_status, save
 from crm.states import home as home_reads
 from crm.states import queries
 from crm.states import services as state_services
@@ -21,7 +22,7 @@ from crm.states.forms import ACTION_FORMS, AgreementForm, MoveForm, StageForm
 from crm.states.models import Agreement, AgreementStatus, RatificationRoute, Stage, StageKind, State
 from crm.votes import queries as vote_queries
 from crm.votes.models import VoteOption
-from crm.web import current_actor, form_status, found, found_for, permitted, save
+from crm.web import current_actor, found, found_for, permitted
 
 # How many of a state's next events its page lists.
 UPCOMING_EVENTS = 5

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from crm.auth.permissions import Action
+from crm.saving import form_status, save
 from crm.states.models import StageResult, StageStatus
 from crm.votes import queries, services
 from crm.votes.forms import vote_form_class
 from crm.votes.models import VoteEvent
-from crm.web import form_status, permitted, save
+from crm.web import permitted
 
 bp = Blueprint("votes", __name__)
 

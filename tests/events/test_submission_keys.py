@@ -1,5 +1,5 @@
 """The new-event form is carried out once however often it is sent: a double tap, a resend
-after a timeout, two sendings at the same moment (crm.web.save_once, crm.submissions)."""
+after a timeout, two sendings at the same moment (crm.saving.save_once, crm.submissions)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ from flask_babel import force_locale, get_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm.i18n import LOCALES, _cldr, _fields, _pattern, format_when
+from crm.dates import _cldr, _fields, _pattern, format_when
+from crm.i18n import LOCALES
 from tests.i18n.pseudo import pseudo
 
 OTHERS = [code for code in LOCALES if code != "en"]

@@ -13,10 +13,11 @@ from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crm.dates import format_when
 from crm.db import today
 from crm.extensions import db
-from crm.i18n import LOCALES, format_when
-from crm.web import days_ago, fmt_date, fmt_month, local_datetime
+from crm.i18n import LOCALES
+from crm.templating import days_ago, fmt_date, fmt_month, local_datetime
 from tests.conftest import sign_in
 from tests.factories import StanceRecordFactory
 

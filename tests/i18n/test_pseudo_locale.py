@@ -497,7 +497,7 @@ def parliament_pages(client, world) -> list[tuple[str, str]]:
 
 # What the representatives pages show that is not marked yet, data here until it is: the
 # messages of crm/parliament/services (marked with the services), and how long ago a date was
-# (crm/web.py's `days_ago`, shared with every feature).
+# (crm/templating.py's `days_ago`, shared with every feature).
 _SERVICES_NOT_YET_MARKED = (
     "This may be someone already recorded",
     "Check the records below; if this is a different person, tick “Add anyway” and save again.",

@@ -1,4 +1,4 @@
-"""Words said where nobody reads them yet (crm.i18n.Said): what the importers say of a file,
+"""Words said where nobody reads them yet (crm.said.Said): what the importers say of a file,
 kept by a worker or printed by the command line in English, and said in the reader's language
 when a page shows them. Outside a request (the command line, a worker) Flask-Babel answers in
 the default locale, English, whatever the catalogs hold; so does the JSON API, whatever the
@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import gettext, refresh
 
-from crm.i18n import Said, translated
+from crm.said import Said, translated
 
 # Entries the French catalog already has (crm/translations/fr/LC_MESSAGES/messages.po).
 E_MAIL = "Enter an e-mail address such as name@example.org."

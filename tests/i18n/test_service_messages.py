@@ -1,5 +1,5 @@
 """What the services say when they refuse a write (crm/*/services.py, crm/parliament/services,
-crm/records.py, crm/web.py, crm/forms.py) is said in the reader's language where a page shows
+crm/records.py, crm/saving.py, crm/forms.py) is said in the reader's language where a page shows
 it: next to the field, at the top of the form, in a flash. A French section member whose form
 is refused reads why in French; the same refusal asked through the JSON API is an English
 problem document, whatever the user chose (crm.i18n.TOOLS_SPEAK_ENGLISH). In the pseudo-locale
@@ -17,10 +17,10 @@ from flask_babel import refresh
 
 from crm.auth.models import TokenScope, User
 from crm.auth.services import create_token
+from crm.dates import format_when
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.extensions import db
-from crm.i18n import format_when
 from crm.interactions.models import FollowUpStatus
 from crm.parliament import services as parliament_services
 from crm.votes.models import VoteOption

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 
+from crm.dates import format_when
 from crm.events import services
 from crm.events.models import Event
-from crm.i18n import format_when
 
 bp = Blueprint("events", __name__)
 

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action
+from crm.dates import format_when
 from crm.db import utcnow
 from crm.errors import Conflict, DomainError
 from crm.events import queries, services
@@ -20,11 +21,12 @@ from crm.events.forms import FOLD_CHOICES, ActionForm, EventForm, InvitationForm
 from crm.events.models import Event, EventKind, EventStatus, Invitation
 from crm.events.views.common import bp
 from crm.extensions import db
-from crm.i18n import format_when, marked
+from crm.i18n import marked
 from crm.parliament import queries as parliament_queries
+from crm.saving import form_status, save, save_once
 from crm.states import queries as state_queries
 from crm.states.models import State
-from crm.web import form_status, found, found_for, permitted, save, save_once
+from crm.web import found, found_for, permitted
 
 # --- One event ----------------------------------------------------------------------------
 

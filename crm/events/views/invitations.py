@@ -18,7 +18,8 @@ from crm.events.views.event import button_write, render_show
 from crm.forms import page_number
 from crm.parliament import queries as parliament_queries
 from crm.parliament.queries import RepresentativeFilters
-from crm.web import found, found_for, permitted, save
+from crm.saving import save
+from crm.web import found, found_for, permitted
 
 # --- Invitations --------------------------------------------------------------------------
 

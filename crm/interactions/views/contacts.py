@@ -28,17 +28,9 @@ from crm.interactions.forms import (
 from crm.interactions.models import Confidentiality, Interaction, InteractionKind
 from crm.interactions.views.common import assignee_choices, bp, state_or_404
 from crm.parliament.models import Confidence, Representative
+from crm.saving import flash_outcome, form_status, save, save_once
 from crm.states.models import State
-from crm.web import (
-    current_actor,
-    flash_outcome,
-    form_status,
-    found,
-    found_for,
-    permitted,
-    save,
-    save_once,
-)
+from crm.web import current_actor, found, found_for, permitted
 
 # --- The contact form --------------------------------------------------------------------
 

@@ -26,17 +26,9 @@ from crm.interactions.models import FollowUp, FollowUpStatus
 from crm.interactions.views.common import assignee_choices, bp, state_or_404
 from crm.parliament.models import Representative
 from crm.parliament.queries import all_states
+from crm.saving import flash_outcome, form_status, save
 from crm.states.models import State
-from crm.web import (
-    current_actor,
-    flash_outcome,
-    form_status,
-    found,
-    found_for,
-    permitted,
-    safe_next,
-    save,
-)
+from crm.web import current_actor, found, found_for, permitted, safe_next
 
 
 def _follow_up_context() -> dict[str, Any]:

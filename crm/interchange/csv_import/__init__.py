@@ -13,8 +13,9 @@ one short transaction: 20,000 rows must never keep other people's changes waitin
 docs/benchmarks.md). A change made between the check and the write is noticed (the rows
 the check read no longer add up the same) and the rows are checked again inside the write.
 
-`read.py` holds the columns and reads the file, `check.py` checks its rows, `plan.py` holds what
-the check found to write, `write.py` writes it.
+`read.py` holds the columns and reads the file, `check.py` checks its rows (each cell on its
+own in `cells.py`; against the records on file, and finding the one a row names, in
+`on_record.py`), `plan.py` holds what the check found to write, `write.py` writes it.
 """
 
 from crm.interchange.csv_import.check import check_representatives, check_rows

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, cast
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.i18n import Said
 from crm.parliament.models import (
     Chamber,
     ContactDetail,
@@ -21,6 +20,7 @@ from crm.parliament.models import (
     Party,
     Representative,
 )
+from crm.said import Said
 
 if TYPE_CHECKING:
     pass

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from crm.audit.models import AuditEntry
 from crm.errors import ValidationFailed
-from crm.i18n import Said
 from crm.interchange.csvio import uncell
 from crm.parliament.models import (
     ContactDetail,
@@ -23,6 +22,7 @@ from crm.parliament.models import (
     OtherName,
     Representative,
 )
+from crm.said import Said
 
 if TYPE_CHECKING:
     pass
@@ -104,7 +104,7 @@ FALSE = {"no", "n", "false", "0"}
 class RowError:
     """What is wrong with a line of a file (0: the file as a whole): `message` is English as
     it stands (the command line), and said in the reader's language where a page shows it
-    (crm.i18n.translated)."""
+    (crm.said.translated)."""
 
     line: int
     message: Said | str

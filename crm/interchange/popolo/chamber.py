@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from crm.audit.services import record, snapshot
 from crm.auth.permissions import Action, require
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange.popolo.ids import OWN_ID, storable
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.report import RosterReport
 from crm.interchange.popolo.roster_in import OrganizationIn, RosterIn
 from crm.parliament.models import Chamber, ChamberKind
+from crm.said import Said
 
 if TYPE_CHECKING:
     from crm.auth.models import User

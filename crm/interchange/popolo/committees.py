@@ -9,10 +9,10 @@ from datetime import date
 
 from crm.audit.services import record, snapshot
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange.popolo.roster_in import OrganizationIn, PersonIn
 from crm.interchange.popolo.run import RosterRun
 from crm.parliament.models import Committee, CommitteeMembership, CommitteeRole
+from crm.said import Said
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange.popolo.ids import POPOLO_SCHEME, own_row
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.roster_in import PersonIn, RosterIn
 from crm.interchange.popolo.run import RosterRun
 from crm.parliament.models import Identifier, Representative
+from crm.said import Said
 from crm.states.models import State
 from crm.text import fold
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from crm.i18n import Said
 from crm.interchange.popolo.chamber import party_ids
 from crm.interchange.popolo.parties import Parties
 from crm.interchange.popolo.read import PopoloError
 from crm.interchange.popolo.roster_in import MembershipIn, PersonIn
 from crm.interchange.popolo.run import RosterRun
 from crm.interchange.popolo.seats import Seat
+from crm.said import Said
 
 # Area names that mean "no constituency".
 NO_AREA_NAMES = frozenset({"n/a", "none", "-", "unknown"})

@@ -10,7 +10,6 @@ from typing import Any
 from crm.audit.services import record
 from crm.db import utcnow
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange import wording
 from crm.interchange.popolo.committees import Committees
 from crm.interchange.popolo.matching import Identifiers
@@ -26,6 +25,7 @@ from crm.parliament.models import (
     sort_name_for,
 )
 from crm.parliament.services import add_representative, refresh_search_text
+from crm.said import Said
 
 
 @dataclass

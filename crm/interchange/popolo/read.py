@@ -5,7 +5,7 @@ name, dates come as years, months, days or timestamps), so what can be read is r
 what cannot is refused with a message that says where: `persons[3].name`, or the line and
 column of a JSON syntax error. Nothing here touches the database.
 
-What is said of a file is `Said` (crm/i18n.py): English on the command line, in the reader's
+What is said of a file is `Said` (crm/said.py): English on the command line, in the reader's
 language on the import's page. The paths into the file (`persons[3].name`) and Python's own
 words for a JSON syntax error stay as they are.
 """
@@ -19,7 +19,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from crm.i18n import Said, marked_label
+from crm.i18n import marked_label
+from crm.said import Said
 
 # Line breaks and other control characters, which a message quoting the file must not print.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -28,7 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 class PopoloError(Exception):
     """A file that cannot be imported. The message is one line, meant for the user: English
     as it stands (the command line), said in the reader's language where a page shows it
-    (crm.i18n.translated)."""
+    (crm.said.translated)."""
 
     def __init__(self, message: str | Said) -> None:
         message = one_line(message)

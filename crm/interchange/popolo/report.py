@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from crm.i18n import Said
 from crm.parliament.models import Party
+from crm.said import Said
 from crm.states.models import StageResult
 
 

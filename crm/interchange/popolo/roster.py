@@ -27,7 +27,6 @@ from crm.audit.services import record
 from crm.auth.permissions import Action, require
 from crm.db import today
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange.popolo.chamber import ensure_chamber, file_chamber
 from crm.interchange.popolo.committees import import_committees
 from crm.interchange.popolo.matching import Identifiers, load_representatives, match
@@ -41,6 +40,7 @@ from crm.interchange.popolo.run import RosterRun
 from crm.interchange.popolo.seats import end_missing
 from crm.parliament.models import Representative
 from crm.risk.changes import inputs_changed
+from crm.said import Said
 
 if TYPE_CHECKING:
     from crm.auth.models import User

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from crm.i18n import Said
 from crm.interchange.popolo.read import (
     PopoloError,
     an_object,
@@ -22,6 +21,7 @@ from crm.interchange.popolo.read import (
 from crm.interchange.wording import contact_kind
 from crm.parliament.models import ContactKind
 from crm.parliament.services import LANGUAGE_TAG, contact_value_problem
+from crm.said import Said
 
 # Popolo contact types (and EveryPolitician's) → our kinds; anything else is "other".
 CONTACT_KINDS = {

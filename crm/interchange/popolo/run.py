@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from crm.i18n import Said
 from crm.interchange.popolo.read import shortened
 from crm.interchange.popolo.report import RosterReport
 from crm.interchange.popolo.roster_in import RosterIn
 from crm.parliament.models import Chamber, CommitteeMembership, Membership
+from crm.said import Said
 
 if TYPE_CHECKING:
     from crm.auth.models import User

@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 from crm.audit.services import record, snapshot
 from crm.db import utcnow
 from crm.extensions import db
-from crm.i18n import Said
 from crm.interchange import wording
 from crm.interchange.popolo.committees import Committees, CommitteeSeat
 from crm.interchange.popolo.report import shown
 from crm.interchange.popolo.run import RosterRun
 from crm.parliament.models import Chamber, CommitteeMembership, Membership, Party, Representative
+from crm.said import Said
 
 
 @dataclass(frozen=True)

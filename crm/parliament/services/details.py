@@ -14,9 +14,9 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 
 from crm.errors import ValidationFailed
-from crm.i18n import Said
 from crm.parliament.models import ContactDetail, ContactKind, OtherName
 from crm.parliament.services.children import ChildKind
+from crm.said import Said
 
 # BCP 47 in the shape people type: "hi", "ne", "sr-Latn", "zh-Hant-TW".
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

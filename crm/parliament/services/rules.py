@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 
 from crm import records
 from crm.auth.permissions import Action, require
+from crm.dates import format_when
 from crm.db import today
 from crm.errors import ValidationFailed
-from crm.i18n import format_when
 from crm.parliament.models import Representative
 from crm.text import name_columns
 

@@ -16,7 +16,8 @@ from crm.parliament import queries
 from crm.parliament.forms import EndSeatForm
 from crm.parliament.models import Representative, stance_label
 from crm.parliament.services.rules import refuse_archived
-from crm.web import current_actor, form_status, found, save
+from crm.saving import form_status, save
+from crm.web import current_actor, found
 
 bp = Blueprint("parliament", __name__)
 # The words for a stance, for every feature's pages and the PDFs: `{{ value|stance_label }}`.

@@ -19,7 +19,8 @@ from crm.errors import Conflict, ValidationFailed
 from crm.parliament import queries, services
 from crm.parliament.models import Representative
 from crm.parliament.views.common import bp, representative_or_404
-from crm.web import form_status, permitted, save
+from crm.saving import form_status, save
+from crm.web import permitted
 
 _VERSION = [
     InputRequired(_l("Open the preview again.")),

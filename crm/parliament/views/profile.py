@@ -18,8 +18,9 @@ from crm.parliament.forms import NewRepresentativeForm, ProfileForm, Representat
 from crm.parliament.models import ContactKind, Representative
 from crm.parliament.views.common import bp, change_form, representative_or_404, save_form
 from crm.parliament.views.seats import new_seat, seat_choices
+from crm.saving import form_status, save
 from crm.states.queries import get_state
-from crm.web import form_status, found, permitted, save
+from crm.web import found, permitted
 
 
 class NewRepresentativeCheckedForm(NewRepresentativeForm):

@@ -20,7 +20,8 @@ from crm.parliament.views.common import (
     save_form,
     today_by_default,
 )
-from crm.web import form_status, found, found_for, permitted
+from crm.saving import form_status
+from crm.web import found, found_for, permitted
 
 
 @bp.route("/representatives/<int:representative_id>/stances/new", methods=["GET", "POST"])

@@ -6,7 +6,7 @@
  * fails) is kept on the phone instead, and the page says so; the header counts what waits.
  * Everything waiting is sent when the connection returns (the `online` event, a page load,
  * the page shown again): the form page is fetched for a fresh CSRF token, and the kept
- * fields are posted with it. The form's submission key (crm.web.save_once) makes a second
+ * fields are posted with it. The form's submission key (crm.saving.save_once) makes a second
  * sending of the same form harmless, so "sent once" needs no bookkeeping here.
  *
  * What is kept where (README, "Offline forms"):
