@@ -154,11 +154,8 @@ def move_key_message(actor: User, message: KeyMessage, direction: str) -> bool:
     if direction not in ("up", "down"):
         raise ValidationFailed(_("Move a key message up or down."), field="direction")
     ordered = _ordered(message.campaign)
-    index = ordered.index(message)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
+    if not records.swap_with_neighbour(ordered, message, direction):
         return False
-    ordered[index], ordered[target] = ordered[target], ordered[index]
     # Positions 0, 1, 2… in the new order; only the messages whose place changed are written
     # (and audited), so a move does not bump the version of every message.
     for position, each in enumerate(ordered):

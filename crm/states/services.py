@@ -226,11 +226,8 @@ def move_stage(actor: User, stage: Stage, direction: str) -> bool:
     if direction not in ("up", "down"):
         raise ValidationFailed(_("Move a stage up or down."), field="direction")
     ordered = _ordered(stage.agreement)
-    index = ordered.index(stage)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
+    if not records.swap_with_neighbour(ordered, stage, direction):
         return False
-    ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(actor, ordered)
     return True
 
