@@ -223,10 +223,9 @@ def move_stage(actor: User, stage: Stage, direction: str) -> bool:
     Returns False when it is already first or last (nothing is written).
     """
     require(actor, Action.EDIT, stage)
-    if direction not in ("up", "down"):
-        raise ValidationFailed(_("Move a stage up or down."), field="direction")
     ordered = _ordered(stage.agreement)
-    if not records.swap_with_neighbour(ordered, stage, direction):
+    refused = _("Move a stage up or down.")
+    if not records.swap_with_neighbour(ordered, stage, direction, refused=refused):
         return False
     _renumber(actor, ordered)
     return True
