@@ -28,6 +28,7 @@ from sqlalchemy.sql.functions import GenericFunction
 from wtforms.fields import SelectChoice
 
 if TYPE_CHECKING:
+    from crm.auth.models import User
     from crm.states.models import State
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -152,6 +153,13 @@ class LabelledEnum(enum.StrEnum):
         return [SelectChoice(member.value, LazyString(lambda m=member: m.label)) for member in cls]
 
 
+class IdMixin:
+    """An integer key of no meaning of its own."""
+
+    # First in the table, as in every table (backups and reports name a row by it).
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -181,14 +189,12 @@ class ArchivableMixin:
         return self.archived_at is not None
 
 
-class StateRecordMixin(VersionedMixin, ArchivableMixin, TimestampMixin):
+class StateRecordMixin(IdMixin, VersionedMixin, ArchivableMixin, TimestampMixin):
     """A record a national section keeps for one state (a person, a contact, a follow-up, an
     event): the state decides who may see and edit it, and the record is versioned,
     timestamped and archived rather than deleted."""
 
-    # First in the table, as in every other table (backups and reports name a row by it).
-    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
-    # States are never deleted: they keep the records their sections made.
+    # Right after the id. States are never deleted: they keep the records their sections made.
     state_id: Mapped[int] = mapped_column(
         sa.ForeignKey("states.id", ondelete="RESTRICT"), sort_order=-1
     )
@@ -196,6 +202,20 @@ class StateRecordMixin(VersionedMixin, ArchivableMixin, TimestampMixin):
     @declared_attr
     def state(cls) -> Mapped[State]:
         return relationship("State")
+
+
+class CreatedByMixin:
+    """A record that names the user who made it (a contact, a follow-up, an event)."""
+
+    # The record stays when its author's account is removed.
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    @declared_attr
+    def created_by(cls) -> Mapped[User | None]:
+        # Named by its column: a follow-up also names another user, its assignee.
+        return relationship("User", foreign_keys=f"{cls.__name__}.created_by_id")
 
 
 # --- SQLite behaviour -------------------------------------------------------------------

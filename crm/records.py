@@ -306,6 +306,20 @@ def restore(actor: User, obj: Archivable, *, action: str) -> None:
     update(actor, obj, {"archived_at": None}, action=action, permission=Action.RESTORE)
 
 
+def swap_with_neighbour(ordered: list[Item], item: Item, direction: str, *, refused: str) -> bool:
+    """Swap `item` with its neighbour in `ordered`, above ("up") or below ("down"); False,
+    the list unchanged, when it is already first or last. The caller writes the positions.
+    Another direction is refused with the words `refused`."""
+    if direction not in ("up", "down"):
+        raise ValidationFailed(refused, field="direction")
+    index = ordered.index(item)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(ordered):
+        return False
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    return True
+
+
 def replace_collection(
     actor: User,
     obj: Record,

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, UTCDateTime, utcnow
+from crm.db import Base, IdMixin, UTCDateTime, utcnow
 from crm.extensions import db
 
 # A resend comes within minutes; a day covers a phone that was offline overnight.
@@ -41,13 +41,12 @@ KEY_MAX_LENGTH = 100
 KEY_PATTERN = r"^[!-~]{1,100}$"
 
 
-class SubmissionKey(Base):
+class SubmissionKey(IdMixin, Base):
     """A submission key a user's request claimed, and what that request answered."""
 
     __tablename__ = "submission_keys"
     __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # A key means nothing without its user: it goes with the account.
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(KEY_MAX_LENGTH))

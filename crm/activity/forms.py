@@ -4,7 +4,7 @@ is shown without it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,13 @@ KIND_LABELS = {
     FeedKind.STAGE: _l("Parliamentary stages"),
     FeedKind.IMPORT: _l("Imports"),
 }
+
+
+class Places(TypedDict):
+    """The state and section a list is narrowed to, as its query's filters take them."""
+
+    state_id: int | None
+    section_id: int | None
 
 
 class _PlaceFilters(Translated, Form):
@@ -55,15 +62,15 @@ class _PlaceFilters(Translated, Form):
         if field.data and all(c.value != field.data for c in field.choices):
             raise ValidationError(_("There is no such section; choose one from the list."))
 
-    def chosen_state(self, states: list[State]) -> State | None:
-        if not self.state.data or self.state.errors:
-            return None
-        return next((s for s in states if s.iso2 == self.state.data), None)
-
-    def chosen_section_id(self) -> int | None:
-        if not self.section.data or self.section.errors:
-            return None
-        return int(self.section.data)
+    def places(self, states: list[State]) -> Places:
+        """The state (one of `states`) and section asked for, those that can be used."""
+        places: Places = {"state_id": None, "section_id": None}
+        if self.state.data and not self.state.errors:
+            state = next((s for s in states if s.iso2 == self.state.data), None)
+            places["state_id"] = state.id if state is not None else None
+        if self.section.data and not self.section.errors:
+            places["section_id"] = int(self.section.data)
+        return places
 
 
 class FeedFilterForm(_PlaceFilters):

@@ -93,8 +93,15 @@ def _places(column: Any, filters: FeedFilters) -> list[sa.ColumnElement[bool]]:
 
 
 def _rows(
-    kind: FeedKind, id_: Any, at: Any, state_id: Any, *where: sa.ColumnElement[bool]
+    kind: FeedKind,
+    id_: Any,
+    at: Any,
+    state_id: Any,
+    filters: FeedFilters,
+    *where: sa.ColumnElement[bool],
 ) -> sa.Select[Any]:
+    """The kind's (kind, id, moment, state) rows where `where` holds, narrowed to the
+    filters' state, section and days."""
     return sa.select(
         # Written into the statement: a bound parameter in a UNION has no type PostgreSQL
         # can infer. The values are this module's own.
@@ -102,7 +109,7 @@ def _rows(
         id_.label("id"),
         at.label("at"),
         state_id.label("state_id"),
-    ).where(*where)
+    ).where(*where, *_places(state_id, filters), *_period(at, filters))
 
 
 def _selects(reader: Any, filters: FeedFilters, now: datetime) -> list[sa.Select[Any]]:
@@ -114,73 +121,63 @@ def _selects(reader: Any, filters: FeedFilters, now: datetime) -> list[sa.Select
     selects = []
     if wanted(FeedKind.CONTACT):
         # Every contact, restricted ones too: the state's list shows each one's date.
-        at = Interaction.occurred_at
         selects.append(
             _rows(
                 FeedKind.CONTACT,
                 Interaction.id,
-                at,
+                Interaction.occurred_at,
                 Interaction.state_id,
+                filters,
                 Interaction.archived_at.is_(None),
-                *_places(Interaction.state_id, filters),
-                *_period(at, filters),
             )
         )
     if wanted(FeedKind.STANCE):
-        at = StanceRecord.recorded_at
         selects.append(
             _rows(
                 FeedKind.STANCE,
                 StanceRecord.id,
-                at,
+                StanceRecord.recorded_at,
                 Representative.state_id,
+                filters,
                 StanceRecord.representative_id == Representative.id,
                 StanceRecord.archived_at.is_(None),
                 # A roll call's votes are the stage's news, not hundreds of stances.
                 StanceRecord.vote_id.is_(None),
                 stances_linked_to_people(reader),
-                *_places(Representative.state_id, filters),
-                *_period(at, filters),
             )
         )
     if wanted(FeedKind.EVENT):
-        at = Event.starts_at
         selects.append(
             _rows(
                 FeedKind.EVENT,
                 Event.id,
-                at,
+                Event.starts_at,
                 Event.state_id,
+                filters,
                 Event.archived_at.is_(None),
-                at <= now,
-                *_places(Event.state_id, filters),
-                *_period(at, filters),
+                Event.starts_at <= now,
             )
         )
     if wanted(FeedKind.STAGE):
-        at = Stage.updated_at
         selects.append(
             _rows(
                 FeedKind.STAGE,
                 Stage.id,
-                at,
+                Stage.updated_at,
                 Agreement.state_id,
+                filters,
                 Stage.agreement_id == Agreement.id,
-                *_places(Agreement.state_id, filters),
-                *_period(at, filters),
             )
         )
     if wanted(FeedKind.IMPORT):
-        at = AuditEntry.at
         selects.append(
             _rows(
                 FeedKind.IMPORT,
                 AuditEntry.id,
-                at,
+                AuditEntry.at,
                 AuditEntry.state_id,
+                filters,
                 AuditEntry.action.in_(IMPORT_ACTIONS),
-                *_places(AuditEntry.state_id, filters),
-                *_period(at, filters),
             )
         )
     return selects

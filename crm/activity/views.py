@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_login import login_required
 
 from crm.activity import queries
-from crm.activity.forms import KIND_LABELS, FeedFilterForm, OverdueFilterForm
+from crm.activity.forms import KIND_LABELS, FeedFilterForm, OverdueFilterForm, Places
 from crm.auth.permissions import Action, Page
 from crm.db import utcnow
 from crm.forms import page_number
@@ -23,21 +23,21 @@ def _kept_args(*names: str) -> dict[str, list[str]]:
     return {name: request.args.getlist(name) for name in names if name in request.args}
 
 
+def _read(form: FeedFilterForm | OverdueFilterForm) -> tuple[bool, Places]:
+    """Whether the filters are all valid, and the state and section that can be used."""
+    states = all_states()
+    form.set_choices(states, queries.sections())
+    valid = form.validate()
+    return valid, form.places(states)
+
+
 @bp.get("/activity")
 @login_required
 def feed():
     reader = permitted(Action.VIEW, Page.ACTIVITY)
     form = FeedFilterForm(request.args)
-    states = all_states()
-    form.set_choices(states, queries.sections())
-    valid = form.validate()
-    state = form.chosen_state(states)
-    filters = queries.FeedFilters(
-        state_id=state.id if state is not None else None,
-        section_id=form.chosen_section_id(),
-        kinds=form.chosen_kinds(),
-        **form.period(),
-    )
+    valid, places = _read(form)
+    filters = queries.FeedFilters(**places, kinds=form.chosen_kinds(), **form.period())
     pagination = queries.feed_page(
         reader, filters, page_number(form), current_app.config["PAGE_SIZE"], utcnow()
     )
@@ -55,13 +55,8 @@ def feed():
 def overdue():
     permitted(Action.VIEW, Page.ACTIVITY)
     form = OverdueFilterForm(request.args)
-    states = all_states()
-    form.set_choices(states, queries.sections())
-    valid = form.validate()
-    state = form.chosen_state(states)
-    filters = queries.OverdueFilters(
-        state_id=state.id if state is not None else None, section_id=form.chosen_section_id()
-    )
+    valid, places = _read(form)
+    filters = queries.OverdueFilters(**places)
     pagination = queries.overdue_page(
         g.today, filters, page_number(form), current_app.config["PAGE_SIZE"]
     )

@@ -97,6 +97,12 @@ def party(record: Party) -> dict[str, Any]:
     }
 
 
+def _unless(hide: bool, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as they are, or each None when the restricted contact they come from is
+    withheld from the reader."""
+    return {key: None if hide else value for key, value in values.items()}
+
+
 def _month(day: date | None) -> str | None:
     return day.strftime("%Y-%m") if day is not None else None
 
@@ -174,20 +180,24 @@ def representative(
 def stance_record(reader: User, record: StanceRecord) -> dict[str, Any]:
     """Observed in a restricted contact the reader may not read, a record keeps its stance
     and month only: no source, confidence, exact date, note, time recorded or contact."""
-    hide = withheld(reader, record)
     return {
         "id": record.id,
         "representative_id": record.representative_id,
         "stance": record.stance,
-        "source": None if hide else record.source,
-        "confidence": None if hide else record.confidence,
-        "observed_on": None if hide else record.observed_on,
         "observed_month": _month(record.observed_on),
-        "note": None if hide else record.note,
-        "recorded_at": None if hide else record.recorded_at,
-        "interaction_id": None if hide else record.interaction_id,
         "vote_id": record.vote_id,
         "from_restricted_contact": is_restricted(record),
+        **_unless(
+            withheld(reader, record),
+            {
+                "source": record.source,
+                "confidence": record.confidence,
+                "observed_on": record.observed_on,
+                "note": record.note,
+                "recorded_at": record.recorded_at,
+                "interaction_id": record.interaction_id,
+            },
+        ),
     }
 
 
@@ -219,22 +229,25 @@ def interaction(reader: User, record: Interaction) -> dict[str, Any]:
 
 
 def follow_up(reader: User, record: FollowUp, on: date) -> dict[str, Any]:
-    restricted = is_restricted(record)
-    hide = withheld(reader, record)
     return {
         "id": record.id,
         "state": record.state.iso2,
-        "title": None if hide else record.title,
-        "details": None if hide else record.details,
         "due_on": record.due_on,
         "overdue": record.is_overdue(on),
         "status": record.status,
-        # Who was met, and who follows up, are part of the restricted contact too.
-        "assignee": None if hide else ref(record.assignee),
-        "representative": None if hide else ref(record.representative),
-        "interaction_id": None if hide else record.interaction_id,
-        "completed_at": None if hide else record.completed_at,
-        "from_restricted_contact": restricted,
+        "from_restricted_contact": is_restricted(record),
+        **_unless(
+            withheld(reader, record),
+            {
+                "title": record.title,
+                "details": record.details,
+                # Who was met, and who follows up, are part of the restricted contact too.
+                "assignee": ref(record.assignee),
+                "representative": ref(record.representative),
+                "interaction_id": record.interaction_id,
+                "completed_at": record.completed_at,
+            },
+        ),
     }
 
 

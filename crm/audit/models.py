@@ -8,16 +8,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, UTCDateTime, utcnow
+from crm.db import Base, IdMixin, UTCDateTime, utcnow
 
 
-class AuditEntry(Base):
+class AuditEntry(IdMixin, Base):
     """Who did what to which record, when, with the values before and after."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (sa.Index("ix_audit_entries_target", "target_type", "target_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # The log outlives the user it names; the e-mail is copied so the entry stays readable.
     actor_id: Mapped[int | None] = mapped_column(

@@ -12,7 +12,7 @@ from flask_login import UserMixin  # type: ignore[import-untyped]  # no stubs, n
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
+from crm.db import Base, IdMixin, LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
 from crm.i18n import marked_label
 
 if TYPE_CHECKING:
@@ -62,12 +62,11 @@ user_sections = sa.Table(
 )
 
 
-class Section(TimestampMixin, Base):
+class Section(IdMixin, TimestampMixin, Base):
     """A national section of the organisation, responsible for one or more states."""
 
     __tablename__ = "sections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
 
@@ -82,12 +81,11 @@ class Section(TimestampMixin, Base):
         return f"<Section {self.name}>"
 
 
-class User(UserMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin is untyped
+class User(UserMixin, IdMixin, TimestampMixin, Base):  # type: ignore[misc]  # UserMixin is untyped
     """Someone who signs in. What they may do follows from `role` and their sections."""
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(256))

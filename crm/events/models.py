@@ -8,11 +8,20 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, VersionedMixin, enum_column
+from crm.db import (
+    Base,
+    CreatedByMixin,
+    IdMixin,
+    LabelledEnum,
+    StateRecordMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+)
 from crm.i18n import marked_label
 
 if TYPE_CHECKING:
-    from crm.auth.models import Section, User
+    from crm.auth.models import Section
     from crm.parliament.models import Representative
     from crm.states.models import Stage
 
@@ -45,7 +54,7 @@ class Rsvp(LabelledEnum):
     DECLINED = "declined", marked_label("invitation answer", "Declined")
 
 
-class Event(StateRecordMixin, Base):
+class Event(CreatedByMixin, StateRecordMixin, Base):
     """A public event: petition hand-over, vigil, press conference…
 
     Start and end are stored in UTC and shown in the state's time zone.
@@ -80,25 +89,20 @@ class Event(StateRecordMixin, Base):
     signatures_handed_over: Mapped[int | None]
     press_links: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     outcome: Mapped[str | None] = mapped_column(sa.Text)
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
 
     section: Mapped[Section | None] = relationship()
     stage: Mapped[Stage | None] = relationship()
-    created_by: Mapped[User | None] = relationship()
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
 
 
-class Invitation(VersionedMixin, Base):
+class Invitation(IdMixin, VersionedMixin, Base):
     """A representative invited to an event, their answer and whether they came."""
 
     __tablename__ = "invitations"
     __table_args__ = (sa.UniqueConstraint("event_id", "representative_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Invitations are part of the event.
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     # Representatives are archived, not deleted, so an invitation never loses its guest.

@@ -81,6 +81,15 @@ def _reading(fold: int, moment: datetime) -> str:
     return str(_("The second %(time)s, %(zone)s (%(offset)s)", **said))
 
 
+def _time_said(local: datetime, timezone: str) -> dict[str, str]:
+    """A wall-clock time the clocks skip or pass twice, as the refusals say it."""
+    return {
+        "time": f"{local:%H:%M}",
+        "date": format_when(local.date(), "%d %b %Y"),
+        "zone": timezone,
+    }
+
+
 def local_to_utc(
     local: datetime, timezone: str, *, fold: int | None = None, field: str = "starts_at"
 ) -> datetime:
@@ -101,10 +110,8 @@ def local_to_utc(
             _(
                 "%(time)s does not exist on %(date)s in %(zone)s: the clocks jump forward then. "
                 "Enter a time after the change, such as %(after)s.",
-                time=f"{local:%H:%M}",
-                date=format_when(local.date(), "%d %b %Y"),
-                zone=timezone,
                 after=f"{after:%H:%M}",
+                **_time_said(local, timezone),
             ),
             field=field,
         )
@@ -114,9 +121,7 @@ def local_to_utc(
                 _(
                     "%(time)s happens twice on %(date)s in %(zone)s, because the clocks go back. "
                     "Choose which one you mean.",
-                    time=f"{local:%H:%M}",
-                    date=format_when(local.date(), "%d %b %Y"),
-                    zone=timezone,
+                    **_time_said(local, timezone),
                 ),
                 field=f"{field}_fold",
             )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, LabelledEnum, StateRecordMixin, UTCDateTime, enum_column
+from crm.db import Base, CreatedByMixin, LabelledEnum, StateRecordMixin, UTCDateTime, enum_column
 from crm.i18n import marked_label
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ interaction_participants = sa.Table(
 )
 
 
-class Interaction(StateRecordMixin, Base):
+class Interaction(CreatedByMixin, StateRecordMixin, Base):
     """A meeting, call, letter… with one or more representatives of one state.
 
     A restricted interaction is visible only to its state's section, coordinators and
@@ -84,10 +84,6 @@ class Interaction(StateRecordMixin, Base):
     confidentiality: Mapped[Confidentiality] = mapped_column(
         enum_column(Confidentiality, "confidentiality"), default=Confidentiality.NORMAL
     )
-    # The record stays when its author's account is removed.
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
 
     representatives: Mapped[list[Representative]] = relationship(
         secondary=interaction_representatives, order_by="Representative.sort_name"
@@ -95,7 +91,6 @@ class Interaction(StateRecordMixin, Base):
     participants: Mapped[list[User]] = relationship(
         secondary=interaction_participants, order_by="User.name"
     )
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="interaction", order_by="FollowUp.due_on"
     )
@@ -105,7 +100,7 @@ class Interaction(StateRecordMixin, Base):
         return self.confidentiality is Confidentiality.RESTRICTED
 
 
-class FollowUp(StateRecordMixin, Base):
+class FollowUp(CreatedByMixin, StateRecordMixin, Base):
     """Something to do by a date, for a person, about an interaction, representative or state."""
 
     __tablename__ = "follow_ups"
@@ -132,12 +127,8 @@ class FollowUp(StateRecordMixin, Base):
     representative_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("representatives.id", ondelete="SET NULL"), index=True
     )
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
 
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     interaction: Mapped[Interaction | None] = relationship(back_populates="follow_ups")
     representative: Mapped[Representative | None] = relationship()
 

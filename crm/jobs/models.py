@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from crm.db import Base, IdMixin, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from crm.i18n import marked_label
 
 
@@ -31,11 +31,10 @@ class JobStatus(LabelledEnum):
         return self in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
 
 
-class Job(TimestampMixin, Base):
+class Job(IdMixin, TimestampMixin, Base):
     __tablename__ = "jobs"
     __table_args__ = (sa.Index("ix_jobs_status_created", "status", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # The task's name, e.g. "risk.daily_snapshot".
     kind: Mapped[str] = mapped_column(sa.String(80))
     key: Mapped[str] = mapped_column(sa.String(200), unique=True)

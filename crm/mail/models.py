@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from crm.db import Base, IdMixin, LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from crm.i18n import marked_label
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class MessageStatus(LabelledEnum):
     CANCELLED = "cancelled", marked_label("message status", "Cancelled")
 
 
-class OutboxMessage(TimestampMixin, Base):
+class OutboxMessage(IdMixin, TimestampMixin, Base):
     """One e-mail to one person, as rendered when it was queued."""
 
     __tablename__ = "outbox"
@@ -121,7 +121,6 @@ class OutboxMessage(TimestampMixin, Base):
         sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     # The address when it was queued: the one it went to.
     recipient: Mapped[str] = mapped_column(sa.String(254))

@@ -11,11 +11,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from crm.db import (
     ArchivableMixin,
     Base,
+    IdMixin,
     LabelledEnum,
     StateRecordMixin,
     TimestampMixin,
@@ -129,7 +130,7 @@ class ContactKind(LabelledEnum):
     OTHER = "other", marked_label("contact kind", "Other")
 
 
-class Chamber(VersionedMixin, TimestampMixin, Base):
+class Chamber(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A house of parliament (Popolo Organization, classification lower/upper/unicameral)."""
 
     __tablename__ = "chambers"
@@ -139,7 +140,6 @@ class Chamber(VersionedMixin, TimestampMixin, Base):
         sa.CheckConstraint("attendance > 0 AND attendance <= 1", name="attendance_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Chambers hold history (memberships, votes): a state with chambers is not deleted.
     state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -162,13 +162,12 @@ class Chamber(VersionedMixin, TimestampMixin, Base):
         return f"<Chamber {self.name}>"
 
 
-class Party(VersionedMixin, TimestampMixin, Base):
+class Party(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A political party or group (Popolo Organization, classification party)."""
 
     __tablename__ = "parties"
     __table_args__ = (sa.UniqueConstraint("state_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Parties are referenced by memberships and votes; they outlive nothing they describe.
     state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -183,13 +182,12 @@ class Party(VersionedMixin, TimestampMixin, Base):
         return self.abbreviation or self.name
 
 
-class Committee(VersionedMixin, TimestampMixin, Base):
+class Committee(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A committee of a chamber (Popolo Organization, classification committee)."""
 
     __tablename__ = "committees"
     __table_args__ = (sa.UniqueConstraint("chamber_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Committees are part of their chamber.
     chamber_id: Mapped[int] = mapped_column(sa.ForeignKey("chambers.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -318,58 +316,54 @@ class StanceDate:
         return self.on.strftime("%Y-%m") if self.on is not None else None
 
 
-class OtherName(Base):
+class PartOfPersonMixin(IdMixin):
+    """A row that is part of a representative's record (another name, a contact detail, an
+    identifier, a seat): it goes with the person, who lists such rows under their table's
+    name (`Representative.other_names`, `.memberships`…)."""
+
+    __tablename__: str  # each row's own, which also names the person's list of them
+
+    # Right after the id. Part of the person's record.
+    representative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+    @declared_attr
+    def representative(cls) -> Mapped[Representative]:
+        return relationship("Representative", back_populates=cls.__tablename__)
+
+
+class OtherName(PartOfPersonMixin, Base):
     """Another name of a person: another script, a transliteration, a former name."""
 
     __tablename__ = "other_names"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Part of the person's record.
-    representative_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
-    )
     name: Mapped[str] = mapped_column(sa.String(200))
     lang: Mapped[str | None] = mapped_column(sa.String(20))
     note: Mapped[str | None] = mapped_column(sa.String(200))
 
-    representative: Mapped[Representative] = relationship(back_populates="other_names")
 
-
-class ContactDetail(Base):
+class ContactDetail(PartOfPersonMixin, Base):
     """A way to reach a person (Popolo contact_detail)."""
 
     __tablename__ = "contact_details"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Part of the person's record.
-    representative_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, "contact_kind"))
     value: Mapped[str] = mapped_column(sa.String(300))
     label: Mapped[str | None] = mapped_column(sa.String(120))
 
-    representative: Mapped[Representative] = relationship(back_populates="contact_details")
 
-
-class Identifier(Base):
+class Identifier(PartOfPersonMixin, Base):
     """An identifier of a person in another data set (EveryPolitician, Wikidata, …)."""
 
     __tablename__ = "identifiers"
     __table_args__ = (sa.UniqueConstraint("scheme", "value"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Part of the person's record.
-    representative_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
-    )
     scheme: Mapped[str] = mapped_column(sa.String(60))
     value: Mapped[str] = mapped_column(sa.String(200))
 
-    representative: Mapped[Representative] = relationship(back_populates="identifiers")
 
-
-class Membership(VersionedMixin, Base):
+class Membership(PartOfPersonMixin, VersionedMixin, Base):
     """A seat in a chamber for a period, on behalf of a party, for a constituency (Post)."""
 
     __tablename__ = "memberships"
@@ -380,11 +374,6 @@ class Membership(VersionedMixin, Base):
         sa.Index("ix_memberships_chamber_end", "chamber_id", "end_date"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # A membership is part of the person's record.
-    representative_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
-    )
     # Chambers and parties are kept while memberships name them.
     chamber_id: Mapped[int] = mapped_column(sa.ForeignKey("chambers.id", ondelete="RESTRICT"))
     party_id: Mapped[int | None] = mapped_column(
@@ -396,7 +385,6 @@ class Membership(VersionedMixin, Base):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
 
-    representative: Mapped[Representative] = relationship(back_populates="memberships")
     chamber: Mapped[Chamber] = relationship()
     party: Mapped[Party | None] = relationship()
 
@@ -404,7 +392,7 @@ class Membership(VersionedMixin, Base):
         return seated_on(self.start_date, self.end_date, on)
 
 
-class CommitteeMembership(VersionedMixin, Base):
+class CommitteeMembership(PartOfPersonMixin, VersionedMixin, Base):
     """A seat on a committee, with a role (chair, rapporteur…), for a period."""
 
     __tablename__ = "committee_memberships"
@@ -414,11 +402,6 @@ class CommitteeMembership(VersionedMixin, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Part of the person's record.
-    representative_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("representatives.id", ondelete="CASCADE"), index=True
-    )
     # A committee's seats go with the committee.
     committee_id: Mapped[int] = mapped_column(
         sa.ForeignKey("committees.id", ondelete="CASCADE"), index=True
@@ -429,14 +412,13 @@ class CommitteeMembership(VersionedMixin, Base):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
 
-    representative: Mapped[Representative] = relationship(back_populates="committee_memberships")
     committee: Mapped[Committee] = relationship()
 
     def is_current(self, on: date) -> bool:
         return seated_on(self.start_date, self.end_date, on)
 
 
-class StanceRecord(ArchivableMixin, Base):
+class StanceRecord(IdMixin, ArchivableMixin, Base):
     """One observation of a representative's stance, with where it came from."""
 
     __tablename__ = "stance_records"
@@ -444,7 +426,6 @@ class StanceRecord(ArchivableMixin, Base):
         sa.Index("ix_stance_records_rep_observed", "representative_id", "observed_on", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Stance history is evidence: a person with records is archived, not deleted.
     representative_id: Mapped[int] = mapped_column(
         sa.ForeignKey("representatives.id", ondelete="RESTRICT")

@@ -103,6 +103,13 @@ _PROBABILITY_FIELDS = (
 _DAY_FIELDS = ("stale_days", "coverage_days", "near_days", "recent_contact_days")
 _COUNT_FIELDS = ("swing_target_top",)
 _WHOLE_FIELDS = (*_DAY_FIELDS, *_COUNT_FIELDS)
+
+
+def _whole_number(name: str) -> str:
+    """What a whole-number setting must be, as its error says."""
+    return "a whole number of days" if name in _DAY_FIELDS else "a whole number"
+
+
 # Settings renamed, still accepted under their old name in RISK_MODEL.
 _ALIASES = {"coverage_flag": "coverage_target"}
 
@@ -145,16 +152,10 @@ class RiskConfig:
                 raise ValueError(f"risk setting {name} must be a number, not {value!r}")
             if not 0.0 <= value <= 1.0:  # also rejects NaN
                 raise ValueError(f"risk setting {name} must be between 0 and 1, not {value!r}")
-        for name in _DAY_FIELDS:
+        for name in _WHOLE_FIELDS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"risk setting {name} must be a whole number of days")
-            if value < 0:
-                raise ValueError(f"risk setting {name} must not be negative, not {value!r}")
-        for name in _COUNT_FIELDS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"risk setting {name} must be a whole number")
+                raise ValueError(f"risk setting {name} must be {_whole_number(name)}")
             if value < 0:
                 raise ValueError(f"risk setting {name} must not be negative, not {value!r}")
         for higher, lower in pairwise(SCALE):
@@ -223,8 +224,7 @@ def _coerce(name: str, raw: object, *, whole: bool) -> int | float:
     if whole:
         if isinstance(value, float):
             if not value.is_integer():
-                kind = "a whole number of days" if name in _DAY_FIELDS else "a whole number"
-                raise ValueError(f"risk setting {name} must be {kind}")
+                raise ValueError(f"risk setting {name} must be {_whole_number(name)}")
             value = int(value)
         return value
     number = float(value) if abs(value) < 1e300 else math.inf

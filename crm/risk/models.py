@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, LabelledEnum, UTCDateTime, enum_column, utcnow
+from crm.db import Base, IdMixin, LabelledEnum, UTCDateTime, enum_column, utcnow
 from crm.i18n import marked_label
 
 
@@ -21,7 +21,20 @@ class SnapshotReason(LabelledEnum):
     BACKFILL = "backfill", marked_label("snapshot reason", "Backfill")
 
 
-class RiskSnapshot(Base):
+class StateCampaignMixin(IdMixin):
+    """A row computed for one state in one campaign: a snapshot, a kept forecast."""
+
+    # Right after the id. Derived rows go with their state and campaign only if those are
+    # ever removed for good.
+    state_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("states.id", ondelete="CASCADE"), sort_order=-1
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), sort_order=-1
+    )
+
+
+class RiskSnapshot(StateCampaignMixin, Base):
     """A state's ratification risk as computed at one moment."""
 
     __tablename__ = "risk_snapshots"
@@ -31,10 +44,6 @@ class RiskSnapshot(Base):
         sa.CheckConstraint("risk BETWEEN 0 AND 1", name="risk_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # History goes with its state and campaign only if those are ever removed for good.
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="CASCADE"))
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
     taken_on: Mapped[date]
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[SnapshotReason] = mapped_column(enum_column(SnapshotReason, "snapshot_reason"))
@@ -46,7 +55,7 @@ class RiskSnapshot(Base):
     chambers: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
 
 
-class KeptForecast(Base):
+class KeptForecast(StateCampaignMixin, Base):
     """A state's forecast as of one day, kept so that pages and the API read it instead of
     recomputing every seat of every state (crm/risk/kept.py). Brought up to date in the
     transaction of every write that changes what the forecast reads (crm.risk.changes), and
@@ -56,9 +65,6 @@ class KeptForecast(Base):
     __tablename__ = "kept_forecasts"
     __table_args__ = (sa.UniqueConstraint("campaign_id", "state_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    state_id: Mapped[int] = mapped_column(sa.ForeignKey("states.id", ondelete="CASCADE"))
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
     # The day the forecast is of (stances age and votes draw nearer from one day to the next).
     computed_on: Mapped[date]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,13 +8,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import Base, UTCDateTime, utcnow
+from crm.db import Base, IdMixin, UTCDateTime, utcnow
 
 # The statuses that count as refusals: not signed in (API) and not allowed.
 REFUSAL_STATUSES = (401, 403)
 
 
-class SecurityEvent(Base):
+class SecurityEvent(IdMixin, Base):
     """One refused request: who asked (if anyone), for which route and object, from where.
 
     Values are copied, not linked, so an entry stays readable after the account is gone.
@@ -29,7 +29,6 @@ class SecurityEvent(Base):
         sa.Index("ix_security_events_address_at", "ip_address", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     status: Mapped[int] = mapped_column(sa.SmallInteger)
     # The log outlives the account it names: the link is cleared, the e-mail copy stays.

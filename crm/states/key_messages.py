@@ -151,14 +151,10 @@ def move_key_message(actor: User, message: KeyMessage, direction: str) -> bool:
     """Swap a key message with its neighbour above ("up") or below ("down"). Returns False
     when it is already first or last (nothing is written)."""
     require(actor, Action.EDIT, message)
-    if direction not in ("up", "down"):
-        raise ValidationFailed(_("Move a key message up or down."), field="direction")
     ordered = _ordered(message.campaign)
-    index = ordered.index(message)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
+    refused = _("Move a key message up or down.")
+    if not records.swap_with_neighbour(ordered, message, direction, refused=refused):
         return False
-    ordered[index], ordered[target] = ordered[target], ordered[index]
     # Positions 0, 1, 2… in the new order; only the messages whose place changed are written
     # (and audited), so a move does not bump the version of every message.
     for position, each in enumerate(ordered):

@@ -10,7 +10,7 @@ from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import Section, section_states
-from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+from crm.db import Base, IdMixin, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
 from crm.i18n import DEFAULT_LOCALE, LOCALES, marked_label
 
 if TYPE_CHECKING:
@@ -88,12 +88,11 @@ class StageResult(LabelledEnum):
     DEFERRED = "deferred", marked_label("stage result", "Deferred")
 
 
-class Campaign(VersionedMixin, TimestampMixin, Base):
+class Campaign(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A campaign about one kind of agreement, with a goal and its key messages."""
 
     __tablename__ = "campaigns"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     agreement_title: Mapped[str] = mapped_column(sa.Text)
@@ -137,7 +136,7 @@ def _text_length(name: str = "text") -> sa.CheckConstraint:
     )
 
 
-class KeyMessage(VersionedMixin, TimestampMixin, Base):
+class KeyMessage(IdMixin, VersionedMixin, TimestampMixin, Base):
     """One of a campaign's key messages, in the order they should be delivered.
 
     `text` is the message in English, which every pack prints when the message has no
@@ -146,7 +145,6 @@ class KeyMessage(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "key_messages"
     __table_args__ = (_text_length(),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Messages belong to their campaign.
     campaign_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
@@ -172,13 +170,12 @@ class KeyMessage(VersionedMixin, TimestampMixin, Base):
         return [code for code in TRANSLATED_LOCALES if code not in entered]
 
 
-class KeyMessageText(Base):
+class KeyMessageText(IdMixin, Base):
     """A key message in another language than English, as a coordinator entered it."""
 
     __tablename__ = "key_message_texts"
     __table_args__ = (sa.UniqueConstraint("key_message_id", "locale"), _text_length())
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # A translation is part of its message, and goes with it.
     key_message_id: Mapped[int] = mapped_column(
         sa.ForeignKey("key_messages.id", ondelete="CASCADE")
@@ -190,12 +187,11 @@ class KeyMessageText(Base):
     key_message: Mapped[KeyMessage] = relationship(back_populates="texts")
 
 
-class State(VersionedMixin, TimestampMixin, Base):
+class State(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A state whose parliament is lobbied; its ISO 3166 alpha-2 code is the URL key."""
 
     __tablename__ = "states"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     iso2: Mapped[str] = mapped_column(sa.String(2), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     capital: Mapped[str | None] = mapped_column(sa.String(120))
@@ -221,7 +217,7 @@ class State(VersionedMixin, TimestampMixin, Base):
         return f"<State {self.iso2}>"
 
 
-class Agreement(VersionedMixin, TimestampMixin, Base):
+class Agreement(IdMixin, VersionedMixin, TimestampMixin, Base):
     """The agreement a state signed, within one campaign, and how it would be ratified."""
 
     __tablename__ = "agreements"
@@ -233,7 +229,6 @@ class Agreement(VersionedMixin, TimestampMixin, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Agreements are history: a campaign or state with agreements cannot be deleted.
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="RESTRICT"))
     state_id: Mapped[int] = mapped_column(
@@ -258,13 +253,12 @@ class Agreement(VersionedMixin, TimestampMixin, Base):
     )
 
 
-class Stage(VersionedMixin, TimestampMixin, Base):
+class Stage(IdMixin, VersionedMixin, TimestampMixin, Base):
     """One step of ratification: a committee review, a plenary vote, assent, deposit…"""
 
     __tablename__ = "stages"
     __table_args__ = (sa.CheckConstraint("position >= 0", name="position_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Stages are part of their agreement's record.
     agreement_id: Mapped[int] = mapped_column(
         sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True

@@ -223,14 +223,10 @@ def move_stage(actor: User, stage: Stage, direction: str) -> bool:
     Returns False when it is already first or last (nothing is written).
     """
     require(actor, Action.EDIT, stage)
-    if direction not in ("up", "down"):
-        raise ValidationFailed(_("Move a stage up or down."), field="direction")
     ordered = _ordered(stage.agreement)
-    index = ordered.index(stage)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(ordered):
+    refused = _("Move a stage up or down.")
+    if not records.swap_with_neighbour(ordered, stage, direction, refused=refused):
         return False
-    ordered[index], ordered[target] = ordered[target], ordered[index]
     _renumber(actor, ordered)
     return True
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.db import Base, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
+from crm.db import Base, IdMixin, LabelledEnum, TimestampMixin, VersionedMixin, enum_column
 from crm.i18n import marked_label
 
 if TYPE_CHECKING:
@@ -25,12 +25,11 @@ class VoteOption(LabelledEnum):
     PAIRED = "paired", marked_label("vote option", "Paired")
 
 
-class VoteEvent(VersionedMixin, TimestampMixin, Base):
+class VoteEvent(IdMixin, VersionedMixin, TimestampMixin, Base):
     """A vote on the agreement held at a stage (Popolo VoteEvent)."""
 
     __tablename__ = "vote_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # The vote is part of the stage's record; one vote event per stage.
     stage_id: Mapped[int] = mapped_column(
         sa.ForeignKey("stages.id", ondelete="CASCADE"), unique=True
@@ -55,7 +54,7 @@ class VoteEvent(VersionedMixin, TimestampMixin, Base):
     )
 
 
-class Count(Base):
+class Count(IdMixin, Base):
     """The number of votes for one option, overall or for one party (a group result)."""
 
     __tablename__ = "counts"
@@ -64,7 +63,6 @@ class Count(Base):
         sa.CheckConstraint("value >= 0", name="value_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_event_id: Mapped[int] = mapped_column(
         sa.ForeignKey("vote_events.id", ondelete="CASCADE"), index=True
     )
@@ -77,13 +75,12 @@ class Count(Base):
     party: Mapped[Party | None] = relationship()
 
 
-class Vote(Base):
+class Vote(IdMixin, Base):
     """How one member voted (Popolo Vote). Only what was recorded, never a prediction."""
 
     __tablename__ = "votes"
     __table_args__ = (sa.UniqueConstraint("vote_event_id", "representative_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     vote_event_id: Mapped[int] = mapped_column(sa.ForeignKey("vote_events.id", ondelete="CASCADE"))
     # The person stays: representatives are archived, never deleted.
     representative_id: Mapped[int] = mapped_column(
