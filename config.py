@@ -84,6 +84,8 @@ class Config:
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     PAGE_SIZE = 50
+    # A long list counts its rows up to this many, then says "more than" (crm.queries).
+    COUNT_CAP = 5000
     # Overrides of the risk model's numbers (crm/risk/model.py RiskConfig), e.g.
     # RISK_MODEL='{"undecided": 0.45, "near_days": 21}'.
     RISK_MODEL: dict = json.loads(os.environ.get("RISK_MODEL", "{}"))

@@ -219,6 +219,9 @@ class Representative(StateRecordMixin, Base):
     __table_args__ = (
         sa.CheckConstraint("influence BETWEEN 1 AND 5", name="influence_range"),
         sa.Index("ix_representatives_state_sort", "state_id", "sort_name"),
+        # The list of every state's representatives, by name: its first page reads 50 rows
+        # of the index instead of sorting 100,000 at campaign scale.
+        sa.Index("ix_representatives_sort", "sort_name", "id"),
     )
 
     name: Mapped[str] = mapped_column(sa.String(200))

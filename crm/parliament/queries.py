@@ -36,6 +36,7 @@ from crm.parliament.models import (
     Stance,
     StanceRecord,
 )
+from crm.queries import CappedPagination
 from crm.states.models import State
 from crm.states.queries import all_states as all_states
 from crm.states.queries import current_membership_filter
@@ -139,10 +140,11 @@ def members_of(state: State, on: date | None) -> sa.ColumnElement[bool]:
 
 
 def paginate_representatives(
-    filters: RepresentativeFilters, on: date, page: int, per_page: int
-) -> Pagination:
-    return db.paginate(
-        representatives_select(filters, on), page=page, per_page=per_page, error_out=False
+    filters: RepresentativeFilters, on: date, page: int, per_page: int, cap: int
+) -> CappedPagination:
+    """A page of the list, its rows counted up to `cap` (crm.queries.CappedPagination)."""
+    return CappedPagination(
+        representatives_select(filters, on), page=page, per_page=per_page, cap=cap
     )
 
 

@@ -51,7 +51,7 @@ def index():
     )
     page = page_number(form)
     pagination = queries.paginate_representatives(
-        filters, g.today, page, current_app.config["PAGE_SIZE"]
+        filters, g.today, page, current_app.config["PAGE_SIZE"], current_app.config["COUNT_CAP"]
     )
     ids = [r.id for r in pagination.items]
     status = 200 if valid else 400
