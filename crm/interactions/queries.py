@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -32,7 +31,7 @@ from crm.parliament.models import (
     StanceRecord,
 )
 from crm.parliament.queries import NameMatch
-from crm.queries import get_loaded
+from crm.queries import CappedPagination, get_loaded
 from crm.states.models import State
 from crm.states.queries import current_membership_filter
 from crm.text import like_pattern
@@ -123,10 +122,11 @@ def interactions_select(state: State | None, filters: InteractionFilters) -> sa.
 
 
 def paginate_interactions(
-    state: State, filters: InteractionFilters, page: int, per_page: int
-) -> Pagination:
-    return db.paginate(
-        interactions_select(state, filters), page=page, per_page=per_page, error_out=False
+    state: State, filters: InteractionFilters, page: int, per_page: int, cap: int
+) -> CappedPagination:
+    """A page of the state's contacts, counted up to `cap` (crm.queries.CappedPagination)."""
+    return CappedPagination(
+        interactions_select(state, filters), page=page, per_page=per_page, cap=cap
     )
 
 

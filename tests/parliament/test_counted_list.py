@@ -74,3 +74,38 @@ def test_under_the_cap_the_list_counts_exactly(demo_app, demo_client):
     assert "More than" not in text(soup)
     pages = -(-len(seated) // 10)
     assert f"Page 1 of {pages} ({len(seated)} in all)" in text(soup.select_one("nav.pagination"))
+
+
+def _contact_ids(soup) -> list[int]:
+    return [
+        int(a["href"].rsplit("/", 1)[1])
+        for a in soup.select("main a.activity-date")
+        if a["href"].rsplit("/", 1)[1].isdigit()
+    ]
+
+
+def _walk(client, url: str) -> list[int]:
+    seen: list[int] = []
+    for _ in range(50):
+        soup = page(client, url)
+        seen += _contact_ids(soup)
+        following = soup.select_one('nav.pagination a[rel="next"]')
+        if following is None:
+            return seen
+        url = following["href"]
+    raise AssertionError("the list never ended")
+
+
+def test_a_states_contacts_past_the_cap_page_on_to_the_same_contacts(demo_app, demo_client):
+    sign_in(demo_client, "coordinator@demo.example")
+    demo_app.config.update(PAGE_SIZE=4)
+    counted = _walk(demo_client, "/states/RO/interactions")
+    assert len(counted) > 8
+    assert f"{len(counted)} contacts; showing 1–4, newest first." in text(
+        page(demo_client, "/states/RO/interactions")
+    )
+
+    demo_app.config.update(COUNT_CAP=8)
+    first = page(demo_client, "/states/RO/interactions")
+    assert "More than 8 contacts; showing 1–4, newest first." in text(first)
+    assert _walk(demo_client, "/states/RO/interactions") == counted

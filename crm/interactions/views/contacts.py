@@ -418,7 +418,7 @@ def state_index(iso2: str):
     )
     page = page_number(form)
     pagination = queries.paginate_interactions(
-        state, filters, page, current_app.config["PAGE_SIZE"]
+        state, filters, page, current_app.config["PAGE_SIZE"], current_app.config["COUNT_CAP"]
     )
     # The page links keep the filters (and only them: other arguments could steer url_for).
     kept = ("kind", "person", "representative", "archived")
