@@ -3,7 +3,7 @@ stages of ratification."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -52,8 +52,10 @@ def home():
 @login_required
 def index():
     campaign = queries.active_campaign()
-    rows = queries.states_overview(campaign, g.today)
-    return render_template("states/index.html", campaign=campaign, rows=rows)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    pagination = queries.paginate_states(page, current_app.config["PAGE_SIZE"])
+    rows = queries.states_overview(campaign, g.today, pagination.items)
+    return render_template("states/index.html", campaign=campaign, rows=rows, pagination=pagination)
 
 
 @bp.get("/states/<iso2>")
