@@ -15,6 +15,13 @@ WeasyPrint is slow to start and easy to misuse, so everything about it lives her
 - The shared font configuration (Fontconfig and Pango objects) is not meant for several
   threads at once, so one process lays out one PDF at a time (gunicorn's sync workers run
   one request each anyway).
+- Python's cyclic garbage collector is paused while WeasyPrint lays a pack out, and run
+  once afterwards. A layout keeps most of what it allocates (boxes, styles, text runs)
+  until it ends, so the collector, started every few hundred allocations, walked a
+  growing heap again and again to free little: 0.4 to 0.7 s of CPU time of Romania's
+  state pack or the overview, for about 30 MB more at the peak. What is alive once the
+  fonts and stylesheet are ready (the app, its modules, the fonts) is frozen then
+  (`gc.freeze`), so that later collections do not walk it again.
 
 Callers render while no write transaction is open: a layout of several seconds must never
 hold SQLite's write lock or a PostgreSQL row lock (see crm/briefings/views.py).
@@ -22,6 +29,7 @@ hold SQLite's write lock or a PostgreSQL row lock (see crm/briefings/views.py).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
@@ -32,6 +40,8 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,7 +181,38 @@ def _print_setup() -> _PrintSetup:
             svg_rules = _svg_rules((static / SVG_STYLESHEET).read_text("utf-8"))
             _setup = _PrintSetup(static, fetcher, fonts, stylesheet, svg_rules, {}, {})
             log.info("PDF fonts and stylesheet ready in %.2f s", time.perf_counter() - started)
+            _freeze_once()
         return _setup
+
+
+_frozen = False
+
+
+def _freeze_once() -> None:
+    """Move everything alive now, once per process, out of the collector's reach: a
+    process that makes packs has loaded its app, its modules and the fonts by now, and
+    keeps them; collections after each layout need not walk them again."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()  # what is garbage now is not frozen with the rest
+        gc.freeze()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (a layout), then the collector as it
+    was before, whether the block ends or raises, and one collection when it was on. The
+    collector is the process's: hold _render_lock, so that two layouts never pause it at
+    once."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect()
 
 
 def _svg_style(setup: _PrintSetup, svg: str) -> str:
@@ -207,13 +248,13 @@ def render_pdf(template: str, **context: Any) -> Pdf:
     html = unicodedata.normalize("NFC", render_template(template, **context))
     html = _SVG_ELEMENT.sub(lambda m: m.group(1) + _svg_style(setup, m.group(0)) + m.group(2), html)
     rendered = time.perf_counter()
-    with _render_lock:
+    with _render_lock, _collector_paused():
         laid_out = time.perf_counter()
         document = HTML(
             string=html, base_url=(setup.static / "pdf").as_uri() + "/", url_fetcher=setup.fetcher
         ).render(font_config=setup.fonts, stylesheets=[setup.stylesheet], cache=setup.image_cache)
         data = document.write_pdf()
-        finished = time.perf_counter()
+    finished = time.perf_counter()  # the collection after the layout counts as the layout's
     return Pdf(
         data=data,
         pages=len(document.pages),

@@ -3,6 +3,7 @@ serves only the app's static files, and fonts and stylesheet parsed once per pro
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 from pathlib import Path
@@ -159,6 +160,59 @@ def test_fonts_and_stylesheet_are_parsed_once_and_reused(script_state):
     assert render._print_setup() is first
     assert render._print_setup().fonts is first.fonts
     assert render._print_setup().stylesheet is first.stylesheet
+    # What was alive once they were ready is left out of later collections.
+    assert gc.get_freeze_count() > 0
+
+
+@pytest.fixture
+def collector_on():
+    """The cyclic garbage collector on, as a process has it, and on again after the test."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_the_collector_is_paused_during_a_layout_and_on_again_after_it(
+    script_state, collector_on, monkeypatch
+):
+    from crm.briefings import render
+
+    during = []
+    layout = render.HTML.render
+
+    def watched(self, *args, **kwargs):
+        during.append(gc.isenabled())
+        return layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(render.HTML, "render", watched)
+    pdf = render_pdf("pdf/roster.html", pack=packs.roster_pack(script_state, None))
+    assert pdf.pages >= 1
+    assert during == [False]
+    assert gc.isenabled()
+
+
+def test_the_collector_is_restored_when_a_layout_fails(script_state, collector_on, monkeypatch):
+    from crm.briefings import render
+
+    def broken(self, *args, **kwargs):
+        assert not gc.isenabled()
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(render.HTML, "render", broken)
+    pack = packs.roster_pack(script_state, None)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf("pdf/roster.html", pack=pack)
+    assert gc.isenabled()
+    assert not render._render_lock.locked()
+    # A collector someone else turned off stays off.
+    gc.disable()
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf("pdf/roster.html", pack=pack)
+    assert not gc.isenabled()
 
 
 @pytest.fixture
