@@ -311,18 +311,21 @@ def render_pdf(template: str, **context: Any) -> Pdf:
     rendered = time.perf_counter()
     with _render_lock, _collector_paused():
         laid_out = time.perf_counter()
-        document = HTML(
-            string=html,
-            base_url=(setup.static / "pdf").as_uri() + "/",
-            url_fetcher=setup.fetcher,
-            # Images are kept for one layout only: every chart is a URL of its own, and an
-            # image holds the layout it was made in. The same chart twice is read once.
-        ).render(font_config=setup.fonts, stylesheets=[setup.stylesheet], cache={})
+        page = HTML(
+            string=html, base_url=(setup.static / "pdf").as_uri() + "/", url_fetcher=setup.fetcher
+        )
+        # Images are kept for one layout only: every chart is a URL of its own, and an
+        # image holds the layout it was made in. The same chart twice is read once.
+        document = page.render(font_config=setup.fonts, stylesheets=[setup.stylesheet], cache={})
         data = document.write_pdf()
+        pages = len(document.pages)
+        # The layout's boxes refer to each other: let go of them before the collection
+        # that follows, which then frees them now instead of at some later full one.
+        del page, document
     finished = time.perf_counter()  # the collection after the layout counts as the layout's
     return Pdf(
         data=data,
-        pages=len(document.pages),
+        pages=pages,
         template_seconds=rendered - started,
         layout_seconds=finished - laid_out,
     )
