@@ -223,6 +223,7 @@ def briefings_section() -> list[str]:
     from crm import create_app
     from crm.auth.models import User
     from crm.briefings import packs
+    from crm.briefings.packs.common import TARGETS
     from crm.briefings.render import render_pdf, warm_up
     from crm.db import write_intent
     from crm.demo.loader import load_demo
@@ -303,9 +304,10 @@ def briefings_section() -> list[str]:
         *rows,
         "",
         f"The state pack's roster appendix stops at the {packs.ROSTER_CAP} most influential "
-        "members (Romania has 485, India 790): WeasyPrint spends about 8 ms on each table "
-        "row, and a pack is asked for while someone waits (target: 1.5 s for Romania's, 1 s "
-        "for the overview). "
+        f"members (Romania has 485, India 790) and it profiles the {TARGETS} priority targets "
+        "to meet next: WeasyPrint spends milliseconds on each table row and each profile, "
+        "and a pack is asked for while someone waits (target: 1.5 s for Romania's, 1 s for "
+        "the overview). "
         "The full roster is a pack of its own, at `/states/IN/roster` (from a script: "
         "`flask --app wsgi crm briefings --state IN --roster --out DIR`).",
         "",
