@@ -290,10 +290,15 @@ def briefings_section() -> list[str]:
             load = os.getloadavg()[0]
             db.session.remove()
             db.engine.dispose()
+    from bench.pages import revision
+
     lines += [
-        f"The demo data as the staff account sees it; each row is the fastest of three runs, "
-        f"split into the parts measured in that same run. The fonts and the print "
-        f"stylesheet are parsed once per process, before the first pack: {ms(fonts)} here.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at `{revision()}`. "
+        f"The demo data as the staff account sees it; each row is the fastest of three runs "
+        f"(wall time), split into the parts measured in that same run. The fonts and the print "
+        f"stylesheet are parsed once per process, before the first pack: {ms(fonts)} here. "
+        "The garbage collector is paused during each layout and collects once after it, "
+        "which the layout's time includes (crm/briefings/render.py).",
         "",
         f"Load average when measured: {load:.1f} on {os.cpu_count()} logical cores (other "
         "work on the machine slows these figures down in proportion).",
