@@ -304,7 +304,9 @@ def briefings_section() -> list[str]:
         "which the layout's time includes (crm/briefings/render.py).",
         "",
         f"Load average when measured: {load:.1f} on {os.cpu_count()} logical cores (other "
-        "work on the machine slows these figures down in proportion).",
+        "work on the machine slows these figures down in proportion); "
+        f"{machine()[1].removeprefix('- ')}, {machine()[3].removeprefix('- ')} (this section "
+        "may be measured on its own, after the machine described above).",
         "",
         "| pack | pages | total | total, CPU time | database reads | templates "
         "| WeasyPrint layout | outside WeasyPrint |",
