@@ -223,6 +223,7 @@ def briefings_section() -> list[str]:
     from crm import create_app
     from crm.auth.models import User
     from crm.briefings import packs
+    from crm.briefings.packs.common import TARGETS
     from crm.briefings.render import render_pdf, warm_up
     from crm.db import write_intent
     from crm.demo.loader import load_demo
@@ -271,41 +272,52 @@ def briefings_section() -> list[str]:
             rows = []
             for label, template, build in cases:
                 runs = []
-                for _ in range(3):
+                cpu = []
+                for _ in range(5):
                     db.session.expire_all()
-                    started = time.perf_counter()
+                    started, processed = time.perf_counter(), time.process_time()
                     pack = build()
                     read = time.perf_counter() - started
                     pdf = render_pdf(template, pack=pack)
+                    cpu.append(time.process_time() - processed)
                     split = (read, pdf.template_seconds, pdf.layout_seconds)
                     runs.append((read + pdf.seconds, *split))
                     db.session.rollback()
                 total, read, templates, layout = min(runs)
                 outside = (read + templates) / total
                 rows.append(
-                    f"| {label} | {pdf.pages} | {ms(total)} | {ms(read)} | {ms(templates)} | "
-                    f"{ms(layout)} | {outside:.0%} |"
+                    f"| {label} | {pdf.pages} | {ms(total)} | {ms(min(cpu))} | {ms(read)} | "
+                    f"{ms(templates)} | {ms(layout)} | {outside:.0%} |"
                 )
             load = os.getloadavg()[0]
             db.session.remove()
             db.engine.dispose()
+    from bench.pages import revision
+
     lines += [
-        f"The demo data as the staff account sees it; each row is the fastest of three runs, "
-        f"split into the parts measured in that same run. The fonts and the print "
-        f"stylesheet are parsed once per process, before the first pack: {ms(fonts)} here.",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code at `{revision()}`. "
+        f"The demo data as the staff account sees it; each row is the fastest of five runs "
+        f"(wall time), split into the parts measured in that same run, and the least CPU time "
+        f"of the five, which other work on the machine disturbs less. The fonts and the print "
+        f"stylesheet are parsed once per process, before the first pack: {ms(fonts)} here. "
+        "The garbage collector is paused during each layout and collects once after it, "
+        "which the layout's time includes (crm/briefings/render.py).",
         "",
         f"Load average when measured: {load:.1f} on {os.cpu_count()} logical cores (other "
-        "work on the machine slows these figures down in proportion).",
+        "work on the machine slows these figures down in proportion); "
+        f"{machine()[1].removeprefix('- ')}, {machine()[3].removeprefix('- ')} (this section "
+        "may be measured on its own, after the machine described above).",
         "",
-        "| pack | pages | total | database reads | templates | WeasyPrint layout "
-        "| outside WeasyPrint |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| pack | pages | total | total, CPU time | database reads | templates "
+        "| WeasyPrint layout | outside WeasyPrint |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
         "",
         f"The state pack's roster appendix stops at the {packs.ROSTER_CAP} most influential "
-        "members (Romania has 485, India 790): WeasyPrint spends about 8 ms on each table "
-        "row, and a pack is asked for while someone waits (target: 1.5 s for Romania's, 1 s "
-        "for the overview). "
+        f"members (Romania has 485, India 790) and it profiles the {TARGETS} priority targets "
+        "to meet next: WeasyPrint spends milliseconds on each table row and each profile, "
+        "and a pack is asked for while someone waits (target: 1.5 s for Romania's, 1 s for "
+        "the overview). "
         "The full roster is a pack of its own, at `/states/IN/roster` (from a script: "
         "`flask --app wsgi crm briefings --state IN --roster --out DIR`).",
         "",

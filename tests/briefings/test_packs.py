@@ -7,13 +7,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 from flask import render_template
 
 from crm.auth.models import Role
 from crm.briefings import packs
+from crm.charts import STANCE_ORDER
 from crm.extensions import db
 from crm.interactions.models import Confidentiality
-from crm.parliament.models import Membership, Representative, Stance
+from crm.parliament.models import Membership, Representative, Stance, stance_label
 from crm.states.queries import current_membership_filter, get_state
 from tests.conftest import counting_queries
 from tests.factories import (
@@ -108,3 +110,34 @@ def test_the_full_roster_has_everyone(demo_app):
     pack = packs.roster_pack(get_state("IN"), None)
     assert not pack.roster.capped
     assert pack.roster.shown == pack.roster.total == 790
+
+
+def test_romanias_pack_profiles_the_few_members_to_meet_next(demo_app):
+    from crm.briefings.packs.common import TARGETS
+
+    pack = packs.state_pack(get_state("RO"), None)
+    assert pack.targets_are_swing
+    assert [t.rank for t in pack.targets] == list(range(1, TARGETS + 1))
+    html = BeautifulSoup(render_template("pdf/state.html", pack=pack), "html.parser")
+    assert len(html.select("#targets article.target")) == TARGETS
+
+
+def test_party_tables_carry_one_key_of_colours_and_each_partys_counts_in_words(demo_app):
+    """One key of the stance colours per chamber; each party's bar says its counts in a
+    line of words beside it (a legend of swatches per party cost a tenth of the layout)."""
+    pack = packs.state_pack(get_state("RO"), None)
+    html = BeautifulSoup(render_template("pdf/state.html", pack=pack), "html.parser")
+    tables = html.select("#parliament table")
+    assert len(tables) == len(pack.chambers) == 2
+    for table, summary in zip(tables, pack.chambers, strict=True):
+        [key] = table.select("caption ul.stance-key")
+        assert [li.get_text(strip=True) for li in key.select("li")] == [
+            stance_label(value) for value in STANCE_ORDER if summary.stances.get(value)
+        ]
+        rows = table.select("tbody tr")
+        assert len(rows) == len(summary.parties)
+        for row, party in zip(rows, summary.parties, strict=True):
+            assert not row.select(".legend, .swatch")
+            counts = row.select_one("figcaption.stance-counts")
+            said = [int(n.get_text()) for n in counts.select("strong")]
+            assert sum(said) == party.seats == sum(party.stances.values())

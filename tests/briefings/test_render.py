@@ -3,14 +3,18 @@ serves only the app's static files, and fonts and stylesheet parsed once per pro
 
 from __future__ import annotations
 
+import base64
+import gc
 import io
 import logging
+import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from crm.briefings import packs
-from crm.briefings.render import ResourceRefused, StaticFilesFetcher, render_pdf
+from crm.briefings.render import ResourceRefused, StaticFilesFetcher, charts_as_images, render_pdf
 from crm.parliament.models import OtherName
 from crm.states.models import State
 from tests.briefings.pdf import embedded_file, read, squeeze
@@ -159,6 +163,62 @@ def test_fonts_and_stylesheet_are_parsed_once_and_reused(script_state):
     assert render._print_setup() is first
     assert render._print_setup().fonts is first.fonts
     assert render._print_setup().stylesheet is first.stylesheet
+    # What was alive once they were ready is left out of later collections.
+    assert gc.get_freeze_count() > 0
+
+
+@pytest.fixture
+def collector_on():
+    """The cyclic garbage collector on, as a process has it, and on again after the test."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+def test_the_collector_is_paused_during_a_layout_and_on_again_after_it(
+    script_state, collector_on, monkeypatch
+):
+    from crm.briefings import render
+
+    during = []
+    layout = render.HTML.render
+
+    def watched(self, *args, **kwargs):
+        during.append(gc.isenabled())
+        return layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(render.HTML, "render", watched)
+    pdf = render_pdf("pdf/roster.html", pack=packs.roster_pack(script_state, None))
+    assert pdf.pages >= 1
+    assert during == [False]
+    assert gc.isenabled()
+    # The layout, whose boxes refer to each other, was freed by that collection: no
+    # cycles of it are left for a later one.
+    assert gc.collect() < 100
+
+
+def test_the_collector_is_restored_when_a_layout_fails(script_state, collector_on, monkeypatch):
+    from crm.briefings import render
+
+    def broken(self, *args, **kwargs):
+        assert not gc.isenabled()
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(render.HTML, "render", broken)
+    pack = packs.roster_pack(script_state, None)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf("pdf/roster.html", pack=pack)
+    assert gc.isenabled()
+    assert not render._render_lock.locked()
+    # A collector someone else turned off stays off.
+    gc.disable()
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf("pdf/roster.html", pack=pack)
+    assert not gc.isenabled()
 
 
 @pytest.fixture
@@ -208,6 +268,15 @@ def test_fonts_are_served_decompressed_from_a_cache_that_a_changed_font_misses(a
     assert len(list(cache.iterdir())) == 2
 
 
+def test_the_fetcher_serves_a_chart_drawn_as_an_svg_data_url(fetcher):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>'
+    response = fetcher.fetch("data:image/svg+xml;base64," + base64.b64encode(svg).decode())
+    assert response.read() == svg
+    assert response.content_type == "image/svg+xml"
+    with pytest.raises(ResourceRefused):
+        fetcher.fetch("data:image/svg+xml;base64,not base64!")
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -216,6 +285,8 @@ def test_fonts_are_served_decompressed_from_a_cache_that_a_changed_font_misses(a
         "http://127.0.0.1:9/x.png",
         "ftp://example.org/x",
         "data:text/plain,hello",
+        "data:image/svg+xml,<svg></svg>",
+        "data:image/png;base64,iVBORw0KGgo=",
         "file://evil.example.org/etc/passwd",
     ],
 )
@@ -257,3 +328,73 @@ def test_a_resource_outside_the_static_files_is_left_out_of_the_pdf(app, caplog)
     refused = " ".join(r.getMessage() for r in caplog.records)
     assert "/etc/passwd" in refused
     assert "127.0.0.1" in refused
+
+
+def _svg_of(img) -> ElementTree.Element:
+    src = img["src"]
+    assert src.startswith("data:image/svg+xml;base64,")
+    return ElementTree.fromstring(base64.b64decode(src.split(",", 1)[1]))  # noqa: S314 - ours
+
+
+def test_charts_are_laid_out_as_images_that_keep_their_text_alternatives(app, world):
+    from bs4 import BeautifulSoup
+    from flask import render_template
+
+    from tests.risk.test_risk_history import _causes, _snapshots
+
+    _causes(world)
+    _snapshots(world)
+    html = render_template("pdf/overview.html", pack=packs.overview_pack(world.staff))
+    charts = BeautifulSoup(html, "html.parser").select("svg")
+    assert {"sparkline", "prob-bar", "history-svg", "band-key"} <= {
+        name for svg in charts for name in svg.get("class", [])
+    }
+    soup = BeautifulSoup(charts_as_images(html), "html.parser")
+    assert not soup.select("svg")
+    images = soup.select("img")
+    assert len(images) == len(charts)
+    for svg, img in zip(charts, images, strict=True):
+        assert img.get("class") == svg.get("class")  # sized by pack.css as the chart was
+        drawn = _svg_of(img)
+        assert drawn.tag == "{http://www.w3.org/2000/svg}svg"
+        if svg.get("aria-hidden") == "true":
+            assert img["alt"] == ""  # its number is printed beside it
+        elif svg.get("aria-label"):
+            assert img["alt"] == svg["aria-label"]
+        else:
+            said = [
+                svg.find(id=key).get_text(" ", strip=True) for key in svg["aria-labelledby"].split()
+            ]
+            assert img["alt"] == " ".join(" ".join(said).split())
+            assert "over the last 12 months" in img["alt"]
+        # Coloured as before: the chart rules of pdf/svg.css it uses are inside it.
+        if svg.select("[class]"):
+            assert drawn.find("{http://www.w3.org/2000/svg}style") is not None
+    labels = [
+        text.text
+        for img in images
+        for text in _svg_of(img).iter("{http://www.w3.org/2000/svg}text")
+    ]
+    assert "100 %" in labels
+
+
+def test_a_charts_labels_are_still_text_in_the_pdf(app):
+    from weasyprint import HTML
+
+    from crm.briefings import render
+
+    setup = render._print_setup()
+    chart = (
+        '<svg class="history-svg" viewBox="0 0 200 40" role="img" aria-label="A chart">'
+        '<text class="axis-text" x="2" y="20">Februarie 2027</text></svg>'
+    )
+    html = f'<html lang="en"><body><p>Before.</p>{charts_as_images(chart)}</body></html>'
+    assert re.search(
+        r'<img class="history-svg" src="data:image/svg\+xml;base64,[^"]+" alt="A chart">', html
+    )
+    data = (
+        HTML(string=html, base_url=setup.static.as_uri() + "/", url_fetcher=setup.fetcher)
+        .render(font_config=setup.fonts, stylesheets=[setup.stylesheet])
+        .write_pdf()
+    )
+    assert "Februarie 2027" in read(data).text

@@ -31,7 +31,7 @@ CAP = 2  # the home state has 4 sitting members
 
 @pytest.fixture
 def cut(monkeypatch):
-    """The state pack's roster appendix stops at CAP members (ROSTER_CAP is 100)."""
+    """The state pack's roster appendix stops at CAP members (ROSTER_CAP is 40)."""
     monkeypatch.setitem(state_packs.state_pack.__kwdefaults__, "roster_cap", CAP)
 
 

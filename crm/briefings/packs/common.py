@@ -27,15 +27,16 @@ from crm.states.models import State
 from crm.states.queries import ChamberSummary, current_membership_filter
 
 # What the packs hold at most. A state pack is asked for while someone waits (target: 1.5 s
-# for Romania's 485 members), and WeasyPrint spends about 8 ms per table row: the roster
-# appendix holds the members most worth meeting and says where the full roster is (a PDF
-# of its own, linked from the state's page and from the pack).
-ROSTER_CAP = 100
+# for Romania's 485 members), and WeasyPrint spends milliseconds on each table row and
+# each profile: the roster appendix holds the members most worth meeting and says where
+# the full roster is (a PDF of its own, linked from the state's page and from the pack),
+# and the priority targets are the few to meet next, each with a profile.
+ROSTER_CAP = 40
 CONTACT_DAYS = 90
 CONTACTS_CAP = 40
 FOLLOW_UPS_CAP = 40
 EVENTS_CAP = 12
-TARGETS = 12
+TARGETS = 6
 STANCE_HISTORY_CAP = 10
 REP_CONTACTS_CAP = 6
 
