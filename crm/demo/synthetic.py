@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from crm.auth.models import Role, Section
 from crm.backup import BackupSummary, reset_sequences, row_counts, schema_revision
+from crm.db import analyse_after_bulk_write
 from crm.demo.loader import create_accounts
 from crm.demo.parliament import STANCE_SCALE, draw_influence, draw_term_start, legislative_period
 from crm.errors import ValidationFailed
@@ -162,6 +163,9 @@ class Generator:
         self._interactions()
         self._events()
         db.session.flush()
+        # PostgreSQL plans for empty tables until autovacuum analyses them: a state's contacts
+        # took 3.5 s at campaign scale before, 25 ms after.
+        analyse_after_bulk_write(db.session, db.metadata.sorted_tables, self.scale.rows)
         reset_sequences()
         take_snapshots(db.session.get(Campaign, campaign.id), SnapshotReason.DAILY)
 
