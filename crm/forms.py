@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -140,6 +140,12 @@ def page_number(form: Any) -> int:
     """The page of a list its filters ask for: their `page`, or the first when that is
     missing or invalid."""
     return form.page.data if form.page.data and not form.page.errors else 1
+
+
+def requested_page() -> int:
+    """The page of a list that has no filters, from the query string's `page`: the first
+    when it is missing or not a number, and never past the lists' last possible page."""
+    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
 
 
 class LogFilterForm(Form):

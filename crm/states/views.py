@@ -12,6 +12,7 @@ from crm.auth.permissions import Action
 from crm.db import utcnow
 from crm.errors import ValidationFailed
 from crm.events import queries as event_queries
+from crm.forms import requested_page
 from crm.i18n import marked
 from crm.parliament.models import Chamber, Committee
 from crm.saving import form_status, save
@@ -52,8 +53,7 @@ def home():
 @login_required
 def index():
     campaign = queries.active_campaign()
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
-    pagination = queries.paginate_states(page, current_app.config["PAGE_SIZE"])
+    pagination = queries.paginate_states(requested_page(), current_app.config["PAGE_SIZE"])
     rows = queries.states_overview(campaign, g.today, pagination.items)
     return render_template("states/index.html", campaign=campaign, rows=rows, pagination=pagination)
 

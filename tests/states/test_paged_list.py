@@ -3,6 +3,8 @@ states only: the same rows as one long page, whatever the campaign's size."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import sign_in
 from tests.pages import page, text
 
@@ -39,3 +41,17 @@ def test_the_pages_hold_the_rows_of_the_one_long_page(demo_app, demo_client):
     beyond = page(demo_client, "/states?page=5")
     assert "There is no page 5." in text(beyond)
     assert not _rows(beyond)
+
+
+@pytest.mark.parametrize("asked", ["0", "-3", "two", ""])
+def test_a_page_that_is_no_number_is_the_first(demo_app, demo_client, asked):
+    sign_in(demo_client, "coordinator@demo.example")
+    demo_app.config.update(PAGE_SIZE=5)
+    soup = page(demo_client, f"/states?page={asked}")
+    assert "— page 1 of 4" in text(soup)
+
+
+def test_a_page_past_every_list_is_refused_in_words(demo_client):
+    sign_in(demo_client, "coordinator@demo.example")
+    soup = page(demo_client, f"/states?page={10**20}")
+    assert "There is no page 100000." in text(soup)

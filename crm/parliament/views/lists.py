@@ -9,7 +9,7 @@ from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action, may, require
 from crm.events import queries as event_queries
-from crm.forms import page_number
+from crm.forms import page_number, requested_page
 from crm.parliament import queries
 from crm.parliament.forms import RepresentativeFilterForm
 from crm.parliament.models import Representative, Stance
@@ -92,9 +92,8 @@ def show(representative_id: int):
 def archived():
     # Only those who may restore see what there is to restore.
     require(current_actor(), Action.RESTORE, Representative)
-    page = request.args.get("page", 1, type=int)
     pagination = queries.paginate_archived_representatives(
-        max(1, min(page, 100_000)), current_app.config["PAGE_SIZE"]
+        requested_page(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "parliament/archived.html",
