@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from hypothesis import settings
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -100,9 +101,28 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """The templates' compiled code, shared by every app of the test process: a test that
+    builds an app of its own would otherwise compile each template it renders again
+    (Jinja checks the source's checksum, so an edited template is compiled anew)."""
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, str], Any] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 def make_app(url: str, **overrides: object) -> Flask:
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, **overrides)
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
     return app
 
 
