@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +26,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from crm.forms import VersionedForm
 from crm.interactions.forms import Translated
-from crm.parliament.models import CommitteeRole, Confidence, ContactKind, Stance, StanceSource
+from crm.parliament.models import (
+    Chamber,
+    CommitteeRole,
+    Confidence,
+    ContactKind,
+    Party,
+    Stance,
+    StanceSource,
+)
 from crm.parliament.services import LANGUAGE_TAG, contact_value_problem
 
 
@@ -39,6 +50,23 @@ class RepresentativeFilterForm(Translated, Form):
     )
     former = BooleanField(_l("Include former members"))
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+
+
+def offer_seat_filters(form: Any, chambers: Iterable[Chamber], parties: Iterable[Party]) -> None:
+    """A people list's chamber and party filters (the representative list's, an event's
+    candidates'): every one, or one of the state's (parliament.queries.state_filter_choices)."""
+    form.chamber.choices = [SelectChoice("", _("All chambers"))] + [
+        SelectChoice(str(c.id), c.name) for c in chambers
+    ]
+    form.party.choices = [SelectChoice("", _("All parties"))] + [
+        SelectChoice(str(p.id), p.name) for p in parties
+    ]
+
+
+def chosen_id(field: Any) -> int | None:
+    """The record a validated chamber or party filter names: None for every one, or for a
+    choice that is not offered."""
+    return int(field.data) if field.data and not field.errors else None
 
 
 def _split_list(value: str | None) -> list[str]:

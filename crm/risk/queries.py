@@ -303,10 +303,8 @@ def state_contexts(
         upcoming = [
             (s.scheduled_on, s)
             for s in state_stages
-            if s.kind in VOTE_KINDS
-            and s.status in (StageStatus.SCHEDULED, StageStatus.POSTPONED)
-            and s.scheduled_on is not None
-            and s.scheduled_on >= on
+            # Ahead has a date; saying it again tells the type checker.
+            if s.kind in VOTE_KINDS and s.is_ahead(on) and s.scheduled_on is not None
         ]
         next_on, next_vote = min(upcoming, key=lambda pair: pair[0], default=(None, None))
         model_input = StateInput(

@@ -29,7 +29,7 @@ from crm.parliament.queries import last_contacts
 from crm.risk import services as risk_services
 from crm.risk.model import SwingEntry
 from crm.risk.queries import risk_config
-from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
+from crm.states.models import Agreement, Campaign, Stage, State
 
 # How many of each list a state's part of the home page shows; each links to the whole list.
 TARGETS = 5
@@ -122,8 +122,7 @@ def _next_stages(campaign: Campaign, state_ids: list[int], on: date) -> list[tup
         .where(
             Agreement.campaign_id == campaign.id,
             Agreement.state_id.in_(state_ids),
-            Stage.status.in_([StageStatus.SCHEDULED, StageStatus.POSTPONED]),
-            Stage.scheduled_on >= on,
+            Stage.is_ahead(on),
         )
         .options(selectinload(Stage.chamber), selectinload(Stage.committee))
         .order_by(Stage.scheduled_on, Stage.position, Stage.id)

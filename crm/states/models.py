@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +81,10 @@ class StageStatus(LabelledEnum):
     POSTPONED = "postponed", marked_label("stage status", "Postponed")
     HELD = "held", marked_label("stage status", "Held")
     CANCELLED = "cancelled", marked_label("stage status", "Cancelled")
+
+
+# A stage on the calendar: held and cancelled ones are behind us whatever their date.
+_STILL_TO_COME = (StageStatus.SCHEDULED, StageStatus.POSTPONED)
 
 
 class StageResult(LabelledEnum):
@@ -284,3 +289,20 @@ class Stage(IdMixin, VersionedMixin, TimestampMixin, Base):
     chamber: Mapped[Chamber | None] = relationship()
     committee: Mapped[Committee | None] = relationship()
     vote_event: Mapped[VoteEvent | None] = relationship(back_populates="stage")
+
+    def _is_ahead(self, on: date) -> bool:
+        return (
+            self.status in _STILL_TO_COME
+            and self.scheduled_on is not None
+            and self.scheduled_on >= on
+        )
+
+    @classmethod
+    def _is_ahead_in_sql(cls, on: date) -> sa.ColumnElement[bool]:
+        # A stage with no date is not ahead: a comparison with NULL is never true.
+        return sa.and_(cls.status.in_(_STILL_TO_COME), cls.scheduled_on >= on)
+
+    # Still to come on the day `on`: scheduled or postponed, to that day or later (a state's
+    # next stage on its pages and pack, the vote the risk model waits for). A stage's
+    # `is_ahead(on)` is the Python value; `Stage.is_ahead(on)` the same test in a query.
+    is_ahead = hybrid_method(_is_ahead, _is_ahead_in_sql)

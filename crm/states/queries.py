@@ -17,15 +17,7 @@ from crm.i18n import DEFAULT_LOCALE
 from crm.interactions.models import FollowUp, FollowUpStatus, Interaction
 from crm.interactions.visibility import stances_linked_to_people
 from crm.parliament.models import Chamber, Membership, Party, Representative, Stance, StanceRecord
-from crm.states.models import (
-    Agreement,
-    Campaign,
-    KeyMessage,
-    KeyMessageText,
-    Stage,
-    StageStatus,
-    State,
-)
+from crm.states.models import Agreement, Campaign, KeyMessage, KeyMessageText, Stage, State
 
 
 def active_campaign() -> Campaign | None:
@@ -196,8 +188,7 @@ def states_overview(campaign: Campaign | None, on: date, states: list[State]) ->
             .where(
                 Agreement.campaign_id == campaign.id,
                 Agreement.state_id.in_(ids),
-                Stage.status.in_([StageStatus.SCHEDULED, StageStatus.POSTPONED]),
-                Stage.scheduled_on >= on,
+                Stage.is_ahead(on),
             )
             .group_by(Agreement.state_id)
         ):

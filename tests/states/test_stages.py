@@ -564,3 +564,25 @@ def test_pages_make_a_fixed_number_of_queries(fresh_app):
                 measured.append(counter.count)
             counts.append(measured)
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("status", "days", "ahead"),
+    [
+        (StageStatus.SCHEDULED, 0, True),
+        (StageStatus.POSTPONED, 3, True),
+        (StageStatus.SCHEDULED, -1, False),
+        (StageStatus.SCHEDULED, None, False),
+        (StageStatus.HELD, 3, False),
+        (StageStatus.CANCELLED, 3, False),
+    ],
+)
+def test_a_stage_is_ahead_alike_in_python_and_in_a_query(app, status, days, ahead):
+    on = _today()
+    stage = StageFactory(
+        status=status, scheduled_on=None if days is None else on + timedelta(days=days)
+    )
+    db.session.flush()
+    assert stage.is_ahead(on) is ahead
+    found = db.session.scalar(sa.select(Stage.id).where(Stage.id == stage.id, Stage.is_ahead(on)))
+    assert (found is not None) is ahead

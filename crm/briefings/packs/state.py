@@ -45,7 +45,7 @@ from crm.risk import services as risk_services
 from crm.risk.model import RiskConfig, SwingEntry
 from crm.risk.queries import risk_config
 from crm.states import queries as state_queries
-from crm.states.models import Agreement, Campaign, Stage, StageStatus, State
+from crm.states.models import Agreement, Campaign, Stage, State
 from crm.states.queries import ChamberSummary, LocalMessage
 
 # --- The state pack -----------------------------------------------------------------------
@@ -219,13 +219,7 @@ def state_pack(
     events = event_queries.upcoming_events(state, now, limit=EVENTS_CAP)
     follow_ups, follow_ups_total, overdue = _open_follow_ups(state, on)
     stages = list(agreement.stages) if agreement is not None else []
-    upcoming = [
-        s
-        for s in stages
-        if s.status in (StageStatus.SCHEDULED, StageStatus.POSTPONED)
-        and s.scheduled_on is not None
-        and s.scheduled_on >= on
-    ]
+    upcoming = [s for s in stages if s.is_ahead(on)]
     can_see = may_see_restricted(actor, state.id)
     members = roster(state, on, config, cap=roster_cap, can_see_restricted=can_see)
     return StatePack(

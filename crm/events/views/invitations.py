@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms.fields import SelectChoice
 
 from crm.auth.permissions import Action
 from crm.events import queries, services
@@ -17,6 +16,7 @@ from crm.events.views.common import bp
 from crm.events.views.event import button_write, render_show
 from crm.forms import page_number
 from crm.parliament import queries as parliament_queries
+from crm.parliament.forms import chosen_id, offer_seat_filters
 from crm.parliament.queries import RepresentativeFilters
 from crm.saving import save
 from crm.web import found, found_for, permitted
@@ -31,12 +31,7 @@ def invite(event_id: int):
     actor = permitted(Action.CREATE, Invitation, state=event.state)
     filter_form = CandidateFilterForm(request.args)
     chambers, parties = parliament_queries.state_filter_choices(event.state)
-    filter_form.chamber.choices = [SelectChoice("", _("All chambers"))] + [
-        SelectChoice(str(c.id), c.name) for c in chambers
-    ]
-    filter_form.party.choices = [SelectChoice("", _("All parties"))] + [
-        SelectChoice(str(p.id), p.name) for p in parties
-    ]
+    offer_seat_filters(filter_form, chambers, parties)
     filters_valid = filter_form.validate()
     form = InviteForm()
     if form.validate_on_submit():
@@ -66,12 +61,8 @@ def invite(event_id: int):
             return redirect(url_for("events.show", event_id=event.id, _anchor="invitations"))
     filters = RepresentativeFilters(
         state=event.state,
-        chamber_id=int(filter_form.chamber.data)
-        if filter_form.chamber.data and not filter_form.chamber.errors
-        else None,
-        party_id=int(filter_form.party.data)
-        if filter_form.party.data and not filter_form.party.errors
-        else None,
+        chamber_id=chosen_id(filter_form.chamber),
+        party_id=chosen_id(filter_form.party),
         q=(filter_form.q.data or "") if not filter_form.q.errors else "",
     )
     pagination = queries.candidates(

@@ -11,7 +11,7 @@ from crm.auth.permissions import Action, may, require
 from crm.events import queries as event_queries
 from crm.forms import page_number, requested_page
 from crm.parliament import queries
-from crm.parliament.forms import RepresentativeFilterForm
+from crm.parliament.forms import RepresentativeFilterForm, chosen_id, offer_seat_filters
 from crm.parliament.models import Representative, Stance
 from crm.parliament.queries import RepresentativeFilters
 from crm.parliament.views.common import bp
@@ -28,12 +28,7 @@ def index():
     form.state.choices = [SelectChoice("", _("All states"))] + [
         SelectChoice(s.iso2, s.name) for s in states
     ]
-    form.chamber.choices = [SelectChoice("", _("All chambers"))] + [
-        SelectChoice(str(c.id), c.name) for c in chambers
-    ]
-    form.party.choices = [SelectChoice("", _("All parties"))] + [
-        SelectChoice(str(p.id), p.name) for p in parties
-    ]
+    offer_seat_filters(form, chambers, parties)
     if form.state.data:
         form.state.data = form.state.data.upper()
     valid = form.validate()
@@ -41,10 +36,8 @@ def index():
         state = None
     filters = RepresentativeFilters(
         state=state,
-        chamber_id=int(form.chamber.data)
-        if form.chamber.data and not form.chamber.errors
-        else None,
-        party_id=int(form.party.data) if form.party.data and not form.party.errors else None,
+        chamber_id=chosen_id(form.chamber),
+        party_id=chosen_id(form.party),
         stance=Stance(form.stance.data) if form.stance.data and not form.stance.errors else None,
         q=(form.q.data or "") if not form.q.errors else "",
         include_former=bool(form.former.data),
