@@ -231,10 +231,7 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-            # The youngest generation only: the collector ran not once during the layout,
-            # so everything it made is still there, and a full collection would walk the
-            # whole process besides (200 ms in a busy one).
-            gc.collect(0)
+            gc.collect()
 
 
 def _svg_style(setup: _PrintSetup, svg: str) -> str:
